@@ -1,0 +1,489 @@
+// Package live is the browser's side of live sync and all of its server
+// talk: a websocket session per open document that reconnects with
+// backoff, resumes from its last seq, keeps unacknowledged edits (also
+// across reloads, in localStorage) and re-sends them, and folds the op
+// stream into a document state the view renders.
+package live
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	mrand "math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"gloss/shared/docstate"
+	"gloss/shared/model"
+	"gloss/shared/protocol"
+)
+
+// Status is the connection state shown to the user.
+type Status int
+
+// Connection states.
+const (
+	Connecting   Status = iota // first connection attempt
+	Connected                  // welcome received; edits flow
+	Reconnecting               // lost; retrying with backoff
+	Offline                    // the browser says there is no network
+	Stopped                    // the server said stop (login, access, version)
+)
+
+func (s Status) String() string {
+	return [...]string{"connecting", "connected", "reconnecting", "offline", "stopped"}[s]
+}
+
+// Notice is a message for the user: a refused edit, a conflict.
+type Notice struct {
+	Code string
+	Text string
+	At   time.Time
+}
+
+// Session is one document's live connection. All its fields change only
+// on the UI goroutine: socket callbacks hand their work to dispatch.
+type Session struct {
+	doc      int64
+	dispatch func(func())
+	changed  func()
+
+	ws       app.Value
+	funcs    []app.Func
+	winFuncs []app.Func
+	attempt  int
+	closed   bool
+	timer    *time.Timer
+
+	// Ready is true once the first welcome has arrived.
+	Ready    bool
+	Status   Status
+	Document model.Document
+	Schema   model.Schema
+	You      protocol.You
+	Members  []protocol.Member
+	Notices  []Notice
+	epoch    string
+	state    *docstate.State
+	pending  []protocol.Op
+	overlay  map[string]*model.Annotation // optimistic view of annotations touched by pending ops; nil = deleted
+	roverlay map[string]*model.Relation
+}
+
+// Open starts a session. dispatch must run its function on the UI
+// goroutine (ctx.Dispatch); changed is called there after every change.
+func Open(doc int64, dispatch func(func()), changed func()) *Session {
+	s := &Session{doc: doc, dispatch: dispatch, changed: changed, state: docstate.New(),
+		overlay: map[string]*model.Annotation{}, roverlay: map[string]*model.Relation{}}
+	s.loadPending()
+	s.rebuildOverlay()
+	on := func(event string, fn func()) {
+		f := app.FuncOf(func(app.Value, []app.Value) any { s.dispatch(fn); return nil })
+		s.winFuncs = append(s.winFuncs, f)
+		app.Window().Call("addEventListener", event, f)
+	}
+	on("online", func() { s.reconnectNow() })
+	on("offline", func() {
+		if s.Status != Stopped {
+			s.Status = Offline
+			s.changed()
+		}
+	})
+	s.connect()
+	return s
+}
+
+// Close ends the session for good (the view was dismounted).
+func (s *Session) Close() {
+	s.closed = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.dropSocket()
+	for i, f := range s.winFuncs {
+		_ = i
+		f.Release()
+	}
+	s.winFuncs = nil
+}
+
+func (s *Session) dropSocket() {
+	if s.ws != nil && s.ws.Truthy() {
+		for _, ev := range []string{"onopen", "onmessage", "onclose", "onerror"} {
+			s.ws.Set(ev, nil)
+		}
+		s.ws.Call("close")
+	}
+	s.ws = nil
+	for _, f := range s.funcs {
+		f.Release()
+	}
+	s.funcs = nil
+}
+
+func (s *Session) connect() {
+	if s.closed {
+		return
+	}
+	s.dropSocket()
+	loc := app.Window().Get("location")
+	scheme := "ws:"
+	if loc.Get("protocol").String() == "https:" {
+		scheme = "wss:"
+	}
+	ws := app.Window().Get("WebSocket").New(scheme + "//" + loc.Get("host").String() + "/ws")
+	s.ws = ws
+	fn := func(f func(args []app.Value)) app.Func {
+		g := app.FuncOf(func(_ app.Value, args []app.Value) any {
+			s.dispatch(func() {
+				if s.ws == nil || !s.ws.Equal(ws) {
+					return // a callback of a socket we already dropped
+				}
+				f(args)
+			})
+			return nil
+		})
+		s.funcs = append(s.funcs, g)
+		return g
+	}
+	ws.Set("onopen", fn(func([]app.Value) {
+		s.sendMsg(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: s.doc, Epoch: s.epoch, Since: s.state.Seq})
+	}))
+	ws.Set("onmessage", fn(func(args []app.Value) {
+		s.receive(args[0].Get("data").String())
+	}))
+	ws.Set("onclose", fn(func(args []app.Value) {
+		s.onClose(args[0].Get("code").Int(), args[0].Get("reason").String())
+	}))
+}
+
+func (s *Session) onClose(code int, reason string) {
+	s.dropSocket()
+	if s.closed {
+		return
+	}
+	if !protocol.ShouldReconnect(code) {
+		s.Status = Stopped
+		s.notice(strconv.Itoa(code), stopText(code, reason))
+		s.changed()
+		if code == protocol.CloseUnauthenticated {
+			app.Window().Get("location").Set("href", "/login?next="+app.Window().Get("location").Get("pathname").String())
+		}
+		if code == protocol.CloseProtocol {
+			app.Window().Get("location").Call("reload")
+		}
+		return
+	}
+	if !app.Window().Get("navigator").Get("onLine").Bool() {
+		s.Status = Offline
+	} else {
+		s.Status = Reconnecting
+	}
+	s.changed()
+	// Exponential backoff with full jitter, 250 ms doubling to 10 s, so a
+	// restarted server is not hit by every client at the same instant.
+	d := time.Duration(math.Min(10000, 250*math.Pow(2, float64(s.attempt)))) * time.Millisecond
+	d = time.Duration(mrand.Int64N(int64(d)) + int64(100*time.Millisecond))
+	s.attempt++
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.timer = time.AfterFunc(d, func() { s.dispatch(s.connect) })
+}
+
+func (s *Session) reconnectNow() {
+	if s.closed || s.Status == Connected || s.Status == Stopped {
+		return
+	}
+	s.attempt = 0
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.connect()
+}
+
+func stopText(code int, reason string) string {
+	switch code {
+	case protocol.CloseUnauthenticated:
+		return "Your session has ended: log in again."
+	case protocol.CloseForbidden:
+		return "You are not a member of this document's project."
+	case protocol.CloseNotFound:
+		return "This document does not exist."
+	case protocol.CloseProtocol:
+		return "Gloss was upgraded: reloading."
+	}
+	return fmt.Sprintf("Disconnected (%d %s)", code, reason)
+}
+
+func (s *Session) sendMsg(m protocol.Message) bool {
+	if s.ws == nil || s.ws.Get("readyState").Int() != 1 {
+		return false
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return false
+	}
+	if len(data) > protocol.MaxMessage {
+		s.notice(protocol.CodeTooLarge, "This edit is too large to send.")
+		return false
+	}
+	s.ws.Call("send", string(data))
+	return true
+}
+
+func (s *Session) receive(data string) {
+	var m protocol.Message
+	if err := json.Unmarshal([]byte(data), &m); err != nil {
+		return
+	}
+	switch m.Type {
+	case protocol.TypeWelcome:
+		s.welcome(m)
+	case protocol.TypeOp:
+		if m.Op == nil {
+			return
+		}
+		if m.Op.Seq != s.state.Seq+1 {
+			// A gap: our view would be wrong. Reconnect and resume.
+			s.dropSocket()
+			s.onClose(protocol.CloseSlow, "gap")
+			return
+		}
+		s.state.Apply(*m.Op)
+		s.rebuildOverlay()
+	case protocol.TypeAck:
+		s.removePending(m.OpID)
+	case protocol.TypeError:
+		if m.OpID != "" && s.removePending(m.OpID) {
+			s.notice(m.Code, conflictText(m))
+		} else {
+			s.notice(m.Code, m.Text)
+		}
+	case protocol.TypePresence:
+		s.Members = m.Members
+	}
+	s.changed()
+}
+
+func conflictText(m protocol.Message) string {
+	switch m.Code {
+	case protocol.CodeConflict:
+		who := "someone"
+		if m.Current != nil {
+			who = m.Current.Author
+		}
+		return fmt.Sprintf("Your edit was not applied: %s changed this span first. Showing the current version.", who)
+	case protocol.CodeNotFound:
+		return "Your edit was not applied: the span was deleted meanwhile."
+	}
+	return "Your edit was refused: " + m.Text
+}
+
+func (s *Session) welcome(m protocol.Message) {
+	if m.Snapshot {
+		if m.Document != nil {
+			s.Document = *m.Document
+		}
+		if m.Schema != nil {
+			s.Schema = *m.Schema
+		}
+		s.state.Reset(m.Seq, m.Annotations, m.Relations)
+	} else {
+		for _, op := range m.Ops {
+			s.state.Apply(op)
+		}
+	}
+	if m.You != nil {
+		s.You = *m.You
+	}
+	s.epoch = m.Epoch
+	s.Ready, s.Status, s.attempt = true, Connected, 0
+	// Re-send what was never acknowledged; the server answers ops it
+	// already applied with their original ack.
+	for _, op := range s.pending {
+		s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
+	}
+	s.rebuildOverlay()
+}
+
+// Submit queues an edit: it shows at once (optimistically), is kept until
+// acknowledged, and is sent now or after the next reconnect.
+func (s *Session) Submit(op protocol.Op) {
+	if op.ID == "" {
+		op.ID = NewID()
+	}
+	s.pending = append(s.pending, op)
+	s.savePending()
+	s.rebuildOverlay()
+	if s.Status == Connected {
+		s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
+	}
+	s.changed()
+}
+
+// Select tells the others where this user is selecting.
+func (s *Session) Select(start, end int) {
+	if s.Status == Connected {
+		s.sendMsg(protocol.Message{Type: protocol.TypeSelect, Start: start, End: end})
+	}
+}
+
+// Pending is the number of edits not yet acknowledged.
+func (s *Session) Pending() int { return len(s.pending) }
+
+func (s *Session) removePending(opID string) bool {
+	for i, op := range s.pending {
+		if op.ID == opID {
+			s.pending = append(s.pending[:i:i], s.pending[i+1:]...)
+			s.savePending()
+			s.rebuildOverlay()
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) notice(code, text string) {
+	s.Notices = append(s.Notices, Notice{Code: code, Text: text, At: time.Now()})
+	if len(s.Notices) > 5 {
+		s.Notices = s.Notices[len(s.Notices)-5:]
+	}
+}
+
+// DismissNotices clears the notices.
+func (s *Session) DismissNotices() { s.Notices = nil }
+
+// rebuildOverlay folds the pending ops over the confirmed state.
+func (s *Session) rebuildOverlay() {
+	s.overlay = map[string]*model.Annotation{}
+	s.roverlay = map[string]*model.Relation{}
+	for _, op := range s.pending {
+		switch op.Kind {
+		case protocol.KindAdd:
+			a := *op.Ann
+			if a.Layer == "" {
+				a.Layer = s.You.Layer
+			}
+			a.Author, a.Version = s.You.User, 1
+			s.overlay[a.ID] = &a
+		case protocol.KindUpdate:
+			if cur, ok := s.Annotation(op.Ann.ID); ok {
+				cur.Label, cur.Start, cur.End, cur.Quote = op.Ann.Label, op.Ann.Start, op.Ann.End, op.Ann.Quote
+				cur.Version++
+				s.overlay[cur.ID] = &cur
+			}
+		case protocol.KindDelete:
+			s.overlay[op.Target] = nil
+		case protocol.KindAddRelation:
+			r := *op.Rel
+			s.roverlay[r.ID] = &r
+		case protocol.KindDeleteRelation:
+			s.roverlay[op.Target] = nil
+		}
+	}
+}
+
+// Annotation returns the current (optimistic) view of one annotation.
+func (s *Session) Annotation(id string) (model.Annotation, bool) {
+	if a, ok := s.overlay[id]; ok {
+		if a == nil {
+			return model.Annotation{}, false
+		}
+		return *a, true
+	}
+	a, ok := s.state.Anns[id]
+	return a, ok
+}
+
+// IsPending reports whether an annotation has an unacknowledged edit.
+func (s *Session) IsPending(id string) bool {
+	_, ok := s.overlay[id]
+	return ok
+}
+
+// Annotations returns the optimistic view in reading order.
+func (s *Session) Annotations() []model.Annotation {
+	out := make([]model.Annotation, 0, len(s.state.Anns)+len(s.overlay))
+	for id, a := range s.state.Anns {
+		if _, over := s.overlay[id]; !over {
+			out = append(out, a)
+		}
+	}
+	for _, a := range s.overlay {
+		if a != nil {
+			out = append(out, *a)
+		}
+	}
+	docstate.SortAnnotations(out)
+	return out
+}
+
+// Relations returns the optimistic view of the relations whose both ends exist.
+func (s *Session) Relations() []model.Relation {
+	var out []model.Relation
+	add := func(r model.Relation) {
+		if _, ok := s.Annotation(r.From); !ok {
+			return
+		}
+		if _, ok := s.Annotation(r.To); !ok {
+			return
+		}
+		out = append(out, r)
+	}
+	for id, r := range s.state.Rels {
+		if _, over := s.roverlay[id]; !over {
+			add(r)
+		}
+	}
+	for _, r := range s.roverlay {
+		if r != nil {
+			add(*r)
+		}
+	}
+	return out
+}
+
+func (s *Session) storageKey() string { return "gloss-pending-" + strconv.FormatInt(s.doc, 10) }
+
+// savePending keeps unacknowledged edits in localStorage, so that closing
+// the tab while offline does not lose them.
+func (s *Session) savePending() {
+	ls := app.Window().Get("localStorage")
+	if !ls.Truthy() {
+		return
+	}
+	if len(s.pending) == 0 {
+		ls.Call("removeItem", s.storageKey())
+		return
+	}
+	if b, err := json.Marshal(s.pending); err == nil {
+		ls.Call("setItem", s.storageKey(), string(b))
+	}
+}
+
+func (s *Session) loadPending() {
+	ls := app.Window().Get("localStorage")
+	if !ls.Truthy() {
+		return
+	}
+	v := ls.Call("getItem", s.storageKey())
+	if !v.Truthy() {
+		return
+	}
+	var ops []protocol.Op
+	if json.Unmarshal([]byte(v.String()), &ops) == nil {
+		s.pending = ops
+	}
+}
+
+// NewID returns a random ID for an op, annotation or relation.
+func NewID() string {
+	b := make([]byte, 9)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

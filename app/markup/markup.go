@@ -1,0 +1,254 @@
+// Package markup turns a document and its annotations into the HTML of
+// the document view, one paragraph at a time. It is pure string work —
+// no DOM — so it runs and is tested natively, and it is the one place
+// where untrusted article text and label names become markup: everything
+// from the document or the wire is escaped here.
+package markup
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"gloss/shared/model"
+	"gloss/shared/textpos"
+)
+
+// Para is one paragraph: a maximal run of text between newlines. Start and
+// End are code point offsets into the document; the DOM text of the
+// paragraph's element is exactly the document text between them, so a
+// DOM position inside it converts to a document offset exactly.
+type Para struct {
+	Index      int
+	Start, End int
+	Text       *textpos.Text
+}
+
+// Paragraphs splits text at newlines (one or more, with any \r), which
+// reads both "one paragraph per line" and "blank line between
+// paragraphs" articles as paragraphs. The newlines themselves belong to
+// no paragraph.
+func Paragraphs(text string) []Para {
+	var out []Para
+	cp, start, startByte := 0, -1, 0
+	for i, r := range text {
+		if r == '\n' || r == '\r' {
+			if start >= 0 {
+				out = append(out, Para{Index: len(out), Start: start, End: cp, Text: textpos.New(text[startByte:i])})
+				start = -1
+			}
+		} else if start < 0 {
+			start, startByte = cp, i
+		}
+		cp++
+	}
+	if start >= 0 {
+		out = append(out, Para{Index: len(out), Start: start, End: cp, Text: textpos.New(text[startByte:])})
+	}
+	return out
+}
+
+// ParaAt returns the index of the paragraph containing code point offset
+// cp (or the first one after it), by binary search.
+func ParaAt(paras []Para, cp int) int {
+	return sort.Search(len(paras), func(i int) bool { return paras[i].End > cp })
+}
+
+// Style says how to draw one annotation.
+type Style struct {
+	Color string // label colour, #rrggbb
+	Faded bool   // another analyst's layer: drawn lighter
+}
+
+// Mark is an annotation as the view draws it.
+type Mark struct {
+	ID         string
+	Start, End int // document code points
+	Style      Style
+	Selected   bool
+	Pending    bool // sent, not yet acknowledged
+}
+
+// Paragraph returns the HTML of paragraph p with marks (any order; marks
+// not touching p are ignored). The text is split at every mark boundary;
+// each piece lists the marks covering it (data-a, innermost first) and
+// draws one underline per mark, stacked, so nested and overlapping spans
+// stay visible and each remains clickable.
+func Paragraph(p Para, marks []Mark) string {
+	var b strings.Builder
+	s := p.Text.String()
+	b.Grow(len(s) + 64)
+	b.WriteString(`<p class="para" data-p="`)
+	b.WriteString(strconv.Itoa(p.Index))
+	b.WriteString(`">`)
+	// Boundaries inside the paragraph, relative to its start.
+	var in []Mark
+	cuts := []int{0, p.End - p.Start}
+	for _, m := range marks {
+		if m.End <= p.Start || m.Start >= p.End {
+			continue
+		}
+		in = append(in, m)
+		cuts = append(cuts, max(m.Start-p.Start, 0), min(m.End-p.Start, p.End-p.Start))
+	}
+	if len(in) == 0 {
+		escape(&b, s)
+		b.WriteString(`</p>`)
+		return b.String()
+	}
+	sort.Ints(cuts)
+	// Innermost (shortest) first, so a click picks the smallest span.
+	sort.SliceStable(in, func(i, j int) bool { return in[i].End-in[i].Start < in[j].End-in[j].Start })
+	prev := -1
+	cover := make([]Mark, 0, 8)
+	for i := 0; i+1 < len(cuts); i++ {
+		a, z := cuts[i], cuts[i+1]
+		if a == z || a == prev {
+			continue
+		}
+		prev = a
+		ba, _ := p.Text.ByteOffset(a)
+		bz, _ := p.Text.ByteOffset(z)
+		cover = cover[:0]
+		for _, m := range in {
+			if m.Start-p.Start <= a && m.End-p.Start >= z {
+				cover = append(cover, m)
+			}
+		}
+		if len(cover) == 0 {
+			escape(&b, s[ba:bz])
+			continue
+		}
+		b.WriteString(`<span class="seg`)
+		for _, m := range cover {
+			if m.Selected {
+				b.WriteString(` sel`)
+				break
+			}
+		}
+		if cover[0].Pending {
+			b.WriteString(` pending`)
+		}
+		b.WriteString(`" data-a="`)
+		for k, m := range cover {
+			if k > 0 {
+				b.WriteByte(' ')
+			}
+			escape(&b, m.ID)
+		}
+		// Underlines stack downwards, innermost nearest the text; the
+		// innermost label also tints the background.
+		b.WriteString(`" style="background:`)
+		writeColor(&b, cover[0].Style, "24")
+		b.WriteString(`;box-shadow:`)
+		for k, m := range cover {
+			if k > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`0 `)
+			b.WriteString(strconv.Itoa(2 + 3*k))
+			b.WriteString(`px 0 `)
+			writeColor(&b, m.Style, "")
+		}
+		b.WriteString(`">`)
+		escape(&b, s[ba:bz])
+		b.WriteString(`</span>`)
+	}
+	b.WriteString(`</p>`)
+	return b.String()
+}
+
+// writeColor writes a validated #rrggbb colour with an alpha suffix for
+// faded layers; anything else becomes grey, so a hostile colour string
+// from a schema can never break out of the style attribute.
+func writeColor(b *strings.Builder, st Style, alpha string) {
+	c := st.Color
+	if !validColor(c) {
+		c = "#777777"
+	}
+	b.WriteString(c)
+	switch {
+	case alpha != "":
+		if st.Faded {
+			b.WriteString("14")
+		} else {
+			b.WriteString(alpha)
+		}
+	case st.Faded:
+		b.WriteString("8c")
+	}
+}
+
+func validColor(c string) bool {
+	if len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	for i := 1; i < 7; i++ {
+		ch := c[i]
+		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// escape writes s with the five HTML-significant characters escaped.
+// Everything else, NBSP and invalid bytes included, goes through as is,
+// so the DOM text equals the document text.
+func escape(b *strings.Builder, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch s[i] {
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		case '&':
+			rep = "&amp;"
+		case '"':
+			rep = "&#34;"
+		case '\'':
+			rep = "&#39;"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(rep)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
+}
+
+// Escape returns s HTML-escaped, for other hand-built markup.
+func Escape(s string) string {
+	var b strings.Builder
+	escape(&b, s)
+	return b.String()
+}
+
+// MarksFrom converts annotations to marks, styling them by label colour
+// and fading layers other than own.
+func MarksFrom(anns []model.Annotation, schema model.Schema, own string, selected string) []Mark {
+	colors := map[string]string{}
+	for _, l := range schema.Labels {
+		colors[l.Name] = l.Color
+	}
+	out := make([]Mark, len(anns))
+	for i, a := range anns {
+		out[i] = Mark{ID: a.ID, Start: a.Start, End: a.End, Style: Style{Color: colors[a.Label], Faded: a.Layer != own}, Selected: a.ID == selected}
+	}
+	return out
+}
+
+// ByParagraph groups marks by the paragraphs they touch (a mark spanning
+// paragraphs is in each), so rendering one paragraph looks at its own.
+func ByParagraph(paras []Para, marks []Mark) [][]Mark {
+	out := make([][]Mark, len(paras))
+	for _, m := range marks {
+		for i := ParaAt(paras, m.Start); i < len(paras) && paras[i].Start < m.End; i++ {
+			out[i] = append(out[i], m)
+		}
+	}
+	return out
+}

@@ -1,0 +1,59 @@
+package view
+
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// Login is the login page. Its form posts straight to /api/login, so it
+// works before the wasm has loaded; errors come back as ?error=code.
+type Login struct {
+	app.Compo
+	errCode string
+	next    string
+	mounted bool
+}
+
+// OnMount marks the page as live: the server's pre-rendered copy of the
+// form is replaced when the wasm mounts, so tests (and scripts) wait for
+// data-ready="1" before typing into it.
+func (l *Login) OnMount(ctx app.Context) { l.mounted = true }
+
+// OnNav reads the error and return path from the URL.
+func (l *Login) OnNav(ctx app.Context) {
+	q := ctx.Page().URL().Query()
+	l.errCode, l.next = q.Get("error"), q.Get("next")
+}
+
+func (l *Login) errText() string {
+	switch l.errCode {
+	case "":
+		return ""
+	case "bad_credentials":
+		return "Wrong user name or password."
+	case "rate_limited":
+		return "Too many attempts. Wait a minute and try again."
+	}
+	return "Login failed. Try again."
+}
+
+// Render draws the form.
+func (l *Login) Render() app.UI {
+	ready := "0"
+	if l.mounted {
+		ready = "1"
+	}
+	return app.Main().Class("login").DataSet("ready", ready).Body(
+		app.H1().Body(app.Span().Class("logo").Text("Gloss")),
+		app.P().Class("tagline").Text("Claims, figures and attributions in the news — annotated together."),
+		app.If(l.errText() != "", app.P().Class("error").ID("login-error").Text(l.errText())),
+		app.Form().Method("post").Action("/api/login").Body(
+			app.Label().For("name").Text("User name"),
+			app.Input().ID("name").Name("name").Type("text").AutoComplete(true).AutoFocus(true).Required(true),
+			app.Label().For("password").Text("Password"),
+			app.Input().ID("password").Name("password").Type("password").Required(true),
+			app.Input().Type("hidden").Name("next").Value(l.next),
+			app.Button().ID("login").Type("submit").Text("Log in"),
+		),
+		app.P().Class("hint").Text("Demo: alice or bob (annotators), rita (reviewer), admin — password gloss-demo."),
+	)
+}

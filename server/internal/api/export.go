@@ -1,0 +1,63 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"gloss/server/internal/export"
+	"gloss/shared/model"
+)
+
+// handleExport streams a project's dataset. Query: format (jsonl, conll,
+// w3c, brat, card), layer (repeatable or comma-separated; default all),
+// label (likewise). Any member may export: viewers and annotators read
+// every layer in the UI already.
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, u model.User) {
+	p, _, ok := s.projectRole(w, r, u)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	format := q.Get("format")
+	if format == "" {
+		format = "jsonl"
+	}
+	ct, err := export.ContentType(format)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_format", err.Error())
+		return
+	}
+	opt := export.Options{Layers: listParam(q["layer"]), Labels: listParam(q["label"]), ToolVersion: s.cfg.ToolVersion, Now: time.Now().UTC()}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fileName(p.Name)+"."+export.FileExtension(format)))
+	docs := DocsOf(r.Context(), s.store, p.ID)
+	if err := export.Write(w, format, p, docs, opt); err != nil {
+		// Headers are gone; the truncated body is the signal. Log it.
+		s.log.Error("api: export", "project", p.ID, "format", format, "err", err)
+	}
+}
+
+func listParam(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		for _, x := range strings.Split(v, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func fileName(project string) string {
+	n := strings.Trim(unsafeName.ReplaceAllString(project, "-"), "-")
+	if n == "" {
+		n = "gloss-export"
+	}
+	return n
+}

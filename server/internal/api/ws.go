@@ -1,0 +1,42 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gorilla/websocket"
+
+	"gloss/shared/protocol"
+)
+
+// handleWS upgrades to a websocket for a logged-in user. The Origin check
+// refuses cross-site websocket hijacking: a page elsewhere could open a
+// socket carrying the user's cookie, and websockets are not bound by CORS.
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Origin") == "" || !s.sameOrigin(r) {
+		http.Error(w, "websocket from another origin refused", http.StatusForbidden)
+		return
+	}
+	u, ok := s.currentUser(r)
+	up := websocket.Upgrader{
+		ReadBufferSize:  1024,
+		WriteBufferSize: 1024,
+		// Writes borrow a buffer only while writing, so an idle
+		// connection holds none.
+		WriteBufferPool: writePool,
+		CheckOrigin:     func(*http.Request) bool { return true }, // checked above
+	}
+	conn, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade has answered the client
+	}
+	if !ok {
+		// Say why in a close code the client understands, rather than a
+		// bare 401 the browser's WebSocket API hides from scripts.
+		conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(protocol.CloseUnauthenticated, "log in first"))
+		conn.Close()
+		return
+	}
+	s.hub.Serve(conn, u)
+}
+
+var writePool = &syncPool{}

@@ -1,0 +1,267 @@
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"gloss/shared/model"
+)
+
+// The dataset card says what an export holds and how it was made: label
+// definitions with their guidelines, counts per label and annotator, the
+// number of documents, the export time and the tool version. It comes in
+// two forms from the same data:
+//
+//   - Markdown (WriteCard), the README.md inside the brat zip;
+//   - JSON (Write with format "card"), which the HTTP layer can offer next
+//     to a JSONL download as a sidecar. JSONL itself stays pure data, one
+//     document per line, so it is not embedded there.
+//
+// Write("card") reads the documents once to count them; a caller that has
+// just streamed JSONL and wants a card must run the query again (or use
+// CountStats with the same iterator source).
+
+// Stats counts what an export holds after Options' filters.
+type Stats struct {
+	Documents   int
+	CodePoints  int
+	Annotations int
+	Relations   int
+	// Labels counts annotations by label, then by annotator.
+	Labels map[string]map[string]int
+	// RelationTypes counts relations by type, then by annotator.
+	RelationTypes map[string]map[string]int
+}
+
+func (s *Stats) add(v docView) {
+	if s.Labels == nil {
+		s.Labels = map[string]map[string]int{}
+		s.RelationTypes = map[string]map[string]int{}
+	}
+	s.Documents++
+	s.CodePoints += v.text.Len()
+	s.Annotations += len(v.anns)
+	s.Relations += len(v.rels)
+	for _, a := range v.anns {
+		bump(s.Labels, a.Label, a.Author)
+	}
+	for _, r := range v.rels {
+		bump(s.RelationTypes, r.Type, r.Author)
+	}
+}
+
+func bump(m map[string]map[string]int, k, who string) {
+	if m[k] == nil {
+		m[k] = map[string]int{}
+	}
+	m[k][who]++
+}
+
+// CountStats reads docs and counts what Write would export with opt.
+func CountStats(docs iter.Seq2[Doc, error], opt Options) (Stats, error) {
+	p := newPreparer(opt)
+	var s Stats
+	for d, err := range docs {
+		if err != nil {
+			return Stats{}, fmt.Errorf("export: card: %w", err)
+		}
+		v, err := p.prepare(d)
+		if err != nil {
+			return Stats{}, fmt.Errorf("export: card: %w", err)
+		}
+		s.add(v)
+	}
+	return s, nil
+}
+
+// card is the dataset card's content; its JSON form is the "card" format.
+type card struct {
+	Project       string          `json:"project"`
+	ProjectID     int64           `json:"project_id"`
+	Exported      time.Time       `json:"exported"`
+	Tool          string          `json:"tool"`
+	Layers        []string        `json:"layers"` // the filter; empty = all
+	Offsets       string          `json:"offsets"`
+	Documents     int             `json:"documents"`
+	CodePoints    int             `json:"code_points"`
+	Annotations   int             `json:"annotations"`
+	Relations     int             `json:"relations"`
+	Labels        []cardLabel     `json:"labels"`
+	RelationTypes []cardRelation  `json:"relation_types"`
+	Annotators    []cardAnnotator `json:"annotators"`
+}
+
+type cardLabel struct {
+	Name        string         `json:"name"`
+	Guideline   string         `json:"guideline"`
+	Color       string         `json:"color,omitempty"`
+	Annotations int            `json:"annotations"`
+	ByAnnotator map[string]int `json:"by_annotator"`
+}
+
+type cardRelation struct {
+	Type        string         `json:"type"`
+	Relations   int            `json:"relations"`
+	ByAnnotator map[string]int `json:"by_annotator"`
+}
+
+type cardAnnotator struct {
+	Name        string `json:"name"`
+	Annotations int    `json:"annotations"`
+	Relations   int    `json:"relations"`
+}
+
+const offsetsNote = "Unicode code points, end exclusive: Python's text[start:end] is the span"
+
+func newCard(project model.Project, s Stats, opt Options) card {
+	c := card{
+		Project:     project.Name,
+		ProjectID:   project.ID,
+		Exported:    opt.now(),
+		Tool:        opt.tool(),
+		Layers:      append([]string{}, opt.Layers...),
+		Offsets:     offsetsNote,
+		Documents:   s.Documents,
+		CodePoints:  s.CodePoints,
+		Annotations: s.Annotations,
+		Relations:   s.Relations,
+	}
+	// Every label the export can hold, in schema order, even unused
+	// ones: the card defines the label set. Then any label found in the
+	// data but not (any more) in the schema.
+	names := opt.Labels
+	if len(names) == 0 {
+		for _, l := range project.Schema.Labels {
+			names = append(names, l.Name)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.Labels)) {
+		if !slices.Contains(names, k) {
+			names = append(names, k)
+		}
+	}
+	annotators := map[string]*cardAnnotator{}
+	who := func(name string) *cardAnnotator {
+		if annotators[name] == nil {
+			annotators[name] = &cardAnnotator{Name: name}
+		}
+		return annotators[name]
+	}
+	for _, name := range names {
+		l, _ := project.Schema.Label(name)
+		cl := cardLabel{Name: name, Guideline: l.Guideline, Color: l.Color, ByAnnotator: map[string]int{}}
+		for a, n := range s.Labels[name] {
+			cl.ByAnnotator[a] = n
+			cl.Annotations += n
+			who(a).Annotations += n
+		}
+		c.Labels = append(c.Labels, cl)
+	}
+	types := slices.Clone(project.Schema.Relations)
+	for _, k := range slices.Sorted(maps.Keys(s.RelationTypes)) {
+		if !slices.Contains(types, k) {
+			types = append(types, k)
+		}
+	}
+	c.RelationTypes = []cardRelation{}
+	for _, t := range types {
+		cr := cardRelation{Type: t, ByAnnotator: map[string]int{}}
+		for a, n := range s.RelationTypes[t] {
+			cr.ByAnnotator[a] = n
+			cr.Relations += n
+			who(a).Relations += n
+		}
+		c.RelationTypes = append(c.RelationTypes, cr)
+	}
+	c.Annotators = []cardAnnotator{}
+	for _, name := range slices.Sorted(maps.Keys(annotators)) {
+		c.Annotators = append(c.Annotators, *annotators[name])
+	}
+	return c
+}
+
+func writeCardJSON(w io.Writer, project model.Project, docs iter.Seq2[Doc, error], opt Options) error {
+	s, err := CountStats(docs, opt)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(newCard(project, s, opt)); err != nil {
+		return fmt.Errorf("export: card: %w", err)
+	}
+	return nil
+}
+
+// WriteCard writes the dataset card for stats as Markdown.
+func WriteCard(w io.Writer, project model.Project, stats Stats, opt Options) error {
+	c := newCard(project, stats, opt)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s — dataset card\n\n", mdText(c.Project))
+	fmt.Fprintf(&b, "Exported from %s on %s.\n\n", mdText(c.Tool), c.Exported.Format(time.RFC3339))
+	layers := "all"
+	if len(c.Layers) > 0 {
+		layers = mdText(strings.Join(c.Layers, ", "))
+	}
+	fmt.Fprintf(&b, "Layers: %s. Offsets: %s.\n\n", layers, offsetsNote)
+	b.WriteString("| Documents | Characters | Annotations | Relations |\n|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| %d | %d | %d | %d |\n\n", c.Documents, c.CodePoints, c.Annotations, c.Relations)
+
+	b.WriteString("## Labels\n\n| Label | Guideline | Annotations | By annotator |\n|---|---|---:|---|\n")
+	for _, l := range c.Labels {
+		fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", mdText(l.Name), mdText(l.Guideline), l.Annotations, byAnnotator(l.ByAnnotator))
+	}
+	b.WriteString("\n## Relations\n\n| Type | Relations | By annotator |\n|---|---:|---|\n")
+	for _, r := range c.RelationTypes {
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", mdText(r.Type), r.Relations, byAnnotator(r.ByAnnotator))
+	}
+	b.WriteString("\n## Annotators\n\n| Annotator | Annotations | Relations |\n|---|---:|---:|\n")
+	for _, a := range c.Annotators {
+		fmt.Fprintf(&b, "| %s | %d | %d |\n", mdText(a.Name), a.Annotations, a.Relations)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("export: card: %w", err)
+	}
+	return nil
+}
+
+func byAnnotator(m map[string]int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, mdText(k)+" "+strconv.Itoa(m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// mdText makes s safe inside a Markdown table cell: no line breaks or
+// control characters, no cell separator, and no HTML a renderer would
+// pass through.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '|' || r == '\\' || r == '*' || r == '_' || r == '`' || r == '[' || r == ']':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '&':
+			b.WriteString("&amp;")
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,206 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var jsonStrings = []string{
+	"",
+	"plain ASCII",
+	`"quoted" \ back\slash /slash`,
+	"<script>alert('x')</script> & more",
+	"\x00\x01\x07\b\t\n\v\f\r\x1b\x1f\x7f",
+	"ISIS.\u00a0\n\nRegional",
+	"😀 東京 e\u0301 \u2028 \u2029 \ufeff \ufffd",
+	"bad \xff utf-8 \xc3\x28 \xe2\x82 end \xed\xa0\x80",
+	"trailing \xe2",
+}
+
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range jsonStrings {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("appendJSONString(%q) = %s, encoding/json gives %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range jsonStrings {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("appendJSONString(%q) = %s, encoding/json gives %s", s, got, want)
+		}
+	})
+}
+
+func TestAppendJSONTime(t *testing.T) {
+	for _, tm := range []time.Time{
+		{},
+		time.Date(2024, 3, 23, 9, 30, 0, 0, time.UTC),
+		time.Date(2024, 3, 23, 9, 30, 0, 250_000_000, time.UTC),
+		time.Date(2024, 3, 23, 12, 30, 0, 123_456_789, time.FixedZone("MSK", 3*3600)),
+	} {
+		want, _ := json.Marshal(tm.UTC())
+		if got := appendJSONTime(nil, tm); !bytes.Equal(got, want) {
+			t.Errorf("appendJSONTime(%v) = %s, encoding/json gives %s", tm, got, want)
+		}
+	}
+}
+
+// The JSONL writer is hand-written for speed; these are the same lines
+// as encoding/json would write them from structs with the same fields.
+type refDoc struct {
+	ID        int64             `json:"id"`
+	Text      string            `json:"text"`
+	Spans     []refSpan         `json:"spans"`
+	Meta      map[string]string `json:"meta"`
+	Name      string            `json:"name"`
+	Relations []refRelation     `json:"relations"`
+}
+
+type refSpan struct {
+	Start     int       `json:"start"`
+	End       int       `json:"end"`
+	Label     string    `json:"label"`
+	Text      string    `json:"text"`
+	Annotator string    `json:"annotator"`
+	ID        string    `json:"id"`
+	Layer     string    `json:"layer"`
+	Version   int64     `json:"version"`
+	Created   time.Time `json:"created"`
+	Updated   time.Time `json:"updated"`
+}
+
+type refRelation struct {
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Annotator string    `json:"annotator"`
+	Layer     string    `json:"layer"`
+	Version   int64     `json:"version"`
+	Created   time.Time `json:"created"`
+}
+
+func TestJSONLMatchesEncodingJSON(t *testing.T) {
+	docs := demoDocs(t)
+	lines := strings.SplitAfter(string(export(t, FormatJSONL, docs, demoOptions())), "\n")
+	p := newPreparer(Options{})
+	for i, d := range docs {
+		v, err := p.prepare(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := refDoc{ID: v.doc.ID, Text: v.doc.Text, Spans: []refSpan{}, Meta: map[string]string{}, Name: v.doc.Name, Relations: []refRelation{}}
+		for k, val := range v.doc.Meta {
+			ref.Meta[k] = val
+		}
+		for _, a := range v.anns {
+			ref.Spans = append(ref.Spans, refSpan{a.Start, a.End, a.Label, a.Quote, a.Author, a.ID, a.Layer, a.Version, a.Created.UTC(), a.Updated.UTC()})
+		}
+		for _, r := range v.rels {
+			ref.Relations = append(ref.Relations, refRelation{r.ID, r.Type, r.From, r.To, r.Author, r.Layer, r.Version, r.Created.UTC()})
+		}
+		want, _ := json.Marshal(ref)
+		if got := strings.TrimSuffix(lines[i], "\n"); got != string(want) {
+			t.Errorf("document %d:\n got %.400s\nwant %.400s", d.Document.ID, got, want)
+		}
+	}
+}
+
+// TestJSONLOffsets checks the promise made to Python users: text is the
+// stored text, and text[start:end] (code points) is each span's text.
+func TestJSONLOffsets(t *testing.T) {
+	docs := demoDocs(t)
+	sc := bufio.NewScanner(bytes.NewReader(export(t, FormatJSONL, docs, demoOptions())))
+	sc.Buffer(nil, 1<<20)
+	for i := 0; sc.Scan(); i++ {
+		var d refDoc
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Text != docs[i].Document.Text {
+			t.Errorf("document %d: text changed", d.ID)
+		}
+		runes := []rune(d.Text)
+		for _, s := range d.Spans {
+			if got := string(runes[s.Start:s.End]); got != s.Text {
+				t.Errorf("document %d span %s: text[%d:%d] = %q, span text %q", d.ID, s.ID, s.Start, s.End, got, s.Text)
+			}
+		}
+		for j := 1; j < len(d.Spans); j++ {
+			a, b := d.Spans[j-1], d.Spans[j]
+			if a.Start > b.Start || a.Start == b.Start && a.End < b.End {
+				t.Errorf("document %d: spans %s and %s out of reading order", d.ID, a.ID, b.ID)
+			}
+		}
+	}
+}
+
+// TestInvalidUTF8 pins down the documented behaviour for text that is not
+// valid UTF-8: JSON gets U+FFFD per bad byte, so code point offsets stay
+// right; brat and CoNLL keep one code point per byte too; the second
+// generation of a JSONL round trip is stable.
+func TestInvalidUTF8(t *testing.T) {
+	text := "caf\xe9 \xff said: OK"
+	d := demoDocs(t)[3]
+	d.Document.Text = text
+	s, e := find(t, text, "said", "")
+	d.Annotations = nil
+	d.Annotations = append(d.Annotations, demoDocs(t)[0].Annotations[0])
+	a := &d.Annotations[0]
+	a.Start, a.End, a.Quote, a.Document = s, e, "said", d.Document.ID
+	if s != 7 {
+		t.Fatalf("start = %d, want 7 (one code point per invalid byte)", s)
+	}
+
+	first := export(t, FormatJSONL, []Doc{d}, demoOptions())
+	if !bytes.Contains(first, []byte(`"caf\ufffd \ufffd said: OK"`)) {
+		t.Errorf("JSONL text: %s", first)
+	}
+	var ref refDoc
+	if err := json.Unmarshal(first, &ref); err != nil {
+		t.Fatal(err)
+	}
+	if got := string([]rune(ref.Text)[ref.Spans[0].Start:ref.Spans[0].End]); got != "said" {
+		t.Errorf("decoded text[start:end] = %q", got)
+	}
+	imported, err := Read(bytes.NewReader(first), FormatJSONL, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := export(t, FormatJSONL, imported, demoOptions())
+	imported, err = Read(bytes.NewReader(second), FormatJSONL, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third := export(t, FormatJSONL, imported, demoOptions()); !bytes.Equal(second, third) || !utf8.Valid(second) {
+		t.Errorf("second generation not stable:\n%s\n%s", second, third)
+	}
+
+	// brat keeps the bytes, and reads them back.
+	zipped := export(t, FormatBrat, []Doc{d}, demoOptions())
+	if files := zipEntries(t, zipped); files["empty.txt"] != text {
+		t.Errorf("brat .txt = %q", files["empty.txt"])
+	}
+	back, err := Read(bytes.NewReader(zipped), FormatBrat, ReadOptions{})
+	if err != nil || back[0].Document.Text != text || back[0].Annotations[0].Start != 7 {
+		t.Errorf("brat round trip: %v, %+v", err, back)
+	}
+
+	// CoNLL writes U+FFFD in place of each bad byte.
+	conll := string(export(t, FormatCoNLL, []Doc{d}, demoOptions()))
+	if !strings.Contains(conll, "caf 0 3 O O O\n\ufffd 3 4 O O O\n\ufffd 5 6 O O O\nsaid 7 11 B-claim O O\n") {
+		t.Errorf("CoNLL:\n%s", conll)
+	}
+}

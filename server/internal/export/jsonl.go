@@ -1,0 +1,121 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"iter"
+	"maps"
+	"slices"
+)
+
+// JSONL: one line per document,
+//
+//	{"id":1,"text":"…","spans":[{"start":0,"end":6,"label":"claim","text":"…","annotator":"alice",
+//	  "id":"a1","layer":"alice","version":1,"created":"…","updated":"…"}],"meta":{…},"name":"…",
+//	  "relations":[{"id":"r1","type":"source","from":"a3","to":"a1","annotator":"alice",
+//	  "layer":"alice","version":1,"created":"…"}]}
+//
+// The first four keys and the first five span keys are the widely used
+// "text + spans" shape (Prodigy, spaCy, doccano read it); the rest is
+// Gloss's own. start/end are code points, so Python's text[start:end] ==
+// span["text"]. "text" is the stored text byte for byte (see json.go for
+// invalid UTF-8). Spans are in reading order (start, longer first, id),
+// relations by id, meta keys sorted; times are RFC 3339 in UTC. "meta" and
+// "relations" are always present, empty or not, so every line has the same
+// keys.
+
+func writeJSONL(w io.Writer, docs iter.Seq2[Doc, error], opt Options) error {
+	p := newPreparer(opt)
+	var buf []byte
+	for d, err := range docs {
+		if err != nil {
+			return fmt.Errorf("export: jsonl: %w", err)
+		}
+		v, err := p.prepare(d)
+		if err != nil {
+			return fmt.Errorf("export: jsonl: %w", err)
+		}
+		buf = appendJSONLDoc(buf[:0], v)
+		if _, err := w.Write(buf); err != nil {
+			return fmt.Errorf("export: jsonl: %w", err)
+		}
+	}
+	return nil
+}
+
+func appendJSONLDoc(b []byte, v docView) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONInt(b, v.doc.ID)
+	b = append(b, `,"text":`...)
+	b = appendJSONString(b, v.doc.Text)
+	b = append(b, `,"spans":[`...)
+	for i, a := range v.anns {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"start":`...)
+		b = appendJSONInt(b, int64(a.Start))
+		b = append(b, `,"end":`...)
+		b = appendJSONInt(b, int64(a.End))
+		b = append(b, `,"label":`...)
+		b = appendJSONString(b, a.Label)
+		b = append(b, `,"text":`...)
+		b = appendJSONString(b, a.Quote) // prepare checked it equals the text there
+		b = append(b, `,"annotator":`...)
+		b = appendJSONString(b, a.Author)
+		b = append(b, `,"id":`...)
+		b = appendJSONString(b, a.ID)
+		b = append(b, `,"layer":`...)
+		b = appendJSONString(b, a.Layer)
+		b = append(b, `,"version":`...)
+		b = appendJSONInt(b, a.Version)
+		b = append(b, `,"created":`...)
+		b = appendJSONTime(b, a.Created)
+		b = append(b, `,"updated":`...)
+		b = appendJSONTime(b, a.Updated)
+		b = append(b, '}')
+	}
+	b = append(b, `],"meta":`...)
+	b = appendJSONMeta(b, v.doc.Meta)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, v.doc.Name)
+	b = append(b, `,"relations":[`...)
+	for i, r := range v.rels {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = appendJSONString(b, r.ID)
+		b = append(b, `,"type":`...)
+		b = appendJSONString(b, r.Type)
+		b = append(b, `,"from":`...)
+		b = appendJSONString(b, r.From)
+		b = append(b, `,"to":`...)
+		b = appendJSONString(b, r.To)
+		b = append(b, `,"annotator":`...)
+		b = appendJSONString(b, r.Author)
+		b = append(b, `,"layer":`...)
+		b = appendJSONString(b, r.Layer)
+		b = append(b, `,"version":`...)
+		b = appendJSONInt(b, r.Version)
+		b = append(b, `,"created":`...)
+		b = appendJSONTime(b, r.Created)
+		b = append(b, '}')
+	}
+	return append(b, "]}\n"...)
+}
+
+// appendJSONMeta appends a string map as a JSON object with sorted keys,
+// as encoding/json does.
+func appendJSONMeta(b []byte, meta map[string]string) []byte {
+	b = append(b, '{')
+	for i, k := range slices.Sorted(maps.Keys(meta)) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, meta[k])
+	}
+	return append(b, '}')
+}

@@ -1,0 +1,702 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"gloss/shared/model"
+	"gloss/shared/protocol"
+)
+
+// Postgres is the store for several server instances behind a load
+// balancer. They share the database, so the database, not a process, must
+// give each document one op order: Commit locks the document's row for the
+// length of its transaction, and the seq it reads under that lock is the
+// one every instance agrees on. Commit also notifies the other instances
+// (see Listen).
+//
+// Semantics are those of SQLite, down to the encoding: document text and
+// annotation quotes are bytea, because a Go string may hold invalid UTF-8
+// and NUL bytes that a text column refuses; times are unix milliseconds,
+// the precision of the wire format and of SQLite; strings that are sorted
+// use COLLATE "C", SQLite's and Go's byte order, whatever the database's
+// locale.
+type Postgres struct {
+	pool  *pgxpool.Pool
+	epoch string
+}
+
+// notifyChannel is the LISTEN/NOTIFY channel of committed ops; a payload
+// is "docID:seq".
+const notifyChannel = "gloss_ops"
+
+// migrateLock is the advisory lock key under which instances migrate, so
+// that instances started together take turns instead of racing to create
+// the same tables. Any constant no other application on the database uses.
+const migrateLock = 0x676c6f7373 // "gloss"
+
+// uniqueViolation is PostgreSQL's SQLSTATE for a unique constraint failure.
+const uniqueViolation = "23505"
+
+// OpenPostgres connects to the database at dsn (a postgres:// URL or
+// key=value string; pgxpool settings such as pool_max_conns work) and
+// migrates it to the current schema.
+func OpenPostgres(ctx context.Context, dsn string) (*Postgres, error) {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	p := &Postgres{pool: pool}
+	if err := p.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// postgresMigrations are applied in order; schema_version holds how many
+// have been. Never edit one that has shipped: append another.
+var postgresMigrations = []string{
+	`CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+	CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL UNIQUE,
+		pw bytea NOT NULL, created bigint NOT NULL);
+	CREATE TABLE sessions (token bytea PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		expires bigint NOT NULL);
+	CREATE INDEX sessions_user ON sessions(user_id);
+	CREATE TABLE projects (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, schema text NOT NULL);
+	CREATE TABLE members (project_id bigint NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+		user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE, role text NOT NULL,
+		PRIMARY KEY (project_id, user_id));
+	CREATE INDEX members_user ON members(user_id);
+	CREATE TABLE documents (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		project_id bigint NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+		name text NOT NULL, text bytea NOT NULL, chars integer NOT NULL, meta text NOT NULL DEFAULT '{}',
+		seq bigint NOT NULL DEFAULT 0);
+	CREATE INDEX documents_project ON documents(project_id);
+	CREATE TABLE annotations (doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE, id text NOT NULL,
+		layer text NOT NULL, label text NOT NULL, start integer NOT NULL, "end" integer NOT NULL, quote bytea NOT NULL,
+		author text NOT NULL, version bigint NOT NULL, created bigint NOT NULL, updated bigint NOT NULL,
+		PRIMARY KEY (doc_id, id));
+	CREATE TABLE relations (doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE, id text NOT NULL,
+		layer text NOT NULL, type text NOT NULL, from_id text NOT NULL, to_id text NOT NULL, author text NOT NULL,
+		version bigint NOT NULL, created bigint NOT NULL, PRIMARY KEY (doc_id, id));
+	CREATE TABLE ops (doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE, seq bigint NOT NULL,
+		op_id text NOT NULL, body text NOT NULL, PRIMARY KEY (doc_id, seq), UNIQUE (doc_id, op_id));`,
+}
+
+// migrate brings the schema up to date and reads (or creates) the epoch,
+// all in one transaction: a failed migration leaves nothing behind.
+func (p *Postgres) migrate(ctx context.Context) error {
+	tx, err := p.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLock)); err != nil {
+		return fmt.Errorf("store: migrate: lock: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)"); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	var v int
+	err = tx.QueryRow(ctx, "SELECT version FROM schema_version").Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		_, err = tx.Exec(ctx, "INSERT INTO schema_version (version) VALUES (0)")
+	}
+	if err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	if v > len(postgresMigrations) {
+		return fmt.Errorf("store: database schema version %d is newer than this server's %d", v, len(postgresMigrations))
+	}
+	for i := v; i < len(postgresMigrations); i++ {
+		if _, err := tx.Exec(ctx, postgresMigrations[i]); err != nil {
+			return fmt.Errorf("store: migration %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, "UPDATE schema_version SET version = $1", len(postgresMigrations)); err != nil {
+		return fmt.Errorf("store: write schema version: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING", newEpoch()); err != nil {
+		return fmt.Errorf("store: epoch: %w", err)
+	}
+	if err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&p.epoch); err != nil {
+		return fmt.Errorf("store: epoch: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("store: migrate: commit: %w", err)
+	}
+	return nil
+}
+
+// Epoch implements Store.
+func (p *Postgres) Epoch() string { return p.epoch }
+
+// Close implements Store.
+func (p *Postgres) Close() error {
+	p.pool.Close()
+	return nil
+}
+
+func isPgUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == uniqueViolation
+}
+
+// CreateUser implements Store.
+func (p *Postgres) CreateUser(ctx context.Context, name string, hash []byte) (model.User, error) {
+	u := model.User{Name: name}
+	err := p.pool.QueryRow(ctx, "INSERT INTO users (name, pw, created) VALUES ($1, $2, $3) RETURNING id",
+		name, hash, ms(time.Now())).Scan(&u.ID)
+	if isPgUnique(err) {
+		return model.User{}, fmt.Errorf("store: create user %q: %w", name, ErrExists)
+	}
+	if err != nil {
+		return model.User{}, fmt.Errorf("store: create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByName implements Store.
+func (p *Postgres) UserByName(ctx context.Context, name string) (model.User, []byte, error) {
+	u := model.User{Name: name}
+	var hash []byte
+	err := p.pool.QueryRow(ctx, "SELECT id, pw FROM users WHERE name = $1", name).Scan(&u.ID, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, nil, fmt.Errorf("store: user %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return u, nil, fmt.Errorf("store: user by name: %w", err)
+	}
+	return u, hash, nil
+}
+
+// SetPassword implements Store.
+func (p *Postgres) SetPassword(ctx context.Context, userID int64, hash []byte) error {
+	ct, err := p.pool.Exec(ctx, "UPDATE users SET pw = $1 WHERE id = $2", hash, userID)
+	if err != nil {
+		return fmt.Errorf("store: set password: %w", err)
+	}
+	if ct.RowsAffected() == 0 {
+		return fmt.Errorf("store: set password of user %d: %w", userID, ErrNotFound)
+	}
+	return nil
+}
+
+// Users implements Store.
+func (p *Postgres) Users(ctx context.Context) ([]model.User, error) {
+	rows, err := p.pool.Query(ctx, `SELECT id, name FROM users ORDER BY name COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("store: users: %w", err)
+	}
+	defer rows.Close()
+	var out []model.User
+	for rows.Next() {
+		var u model.User
+		if err := rows.Scan(&u.ID, &u.Name); err != nil {
+			return nil, fmt.Errorf("store: users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: users: %w", err)
+	}
+	return out, nil
+}
+
+// CreateSession implements Store.
+func (p *Postgres) CreateSession(ctx context.Context, token []byte, userID int64, expires time.Time) error {
+	if _, err := p.pool.Exec(ctx, "INSERT INTO sessions (token, user_id, expires) VALUES ($1, $2, $3)", token, userID, ms(expires)); err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	return nil
+}
+
+// SessionByToken implements Store. Expired sessions are not found.
+func (p *Postgres) SessionByToken(ctx context.Context, token []byte) (Session, error) {
+	var sess Session
+	var exp int64
+	err := p.pool.QueryRow(ctx, `SELECT u.id, u.name, s.expires FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token = $1 AND s.expires > $2`, token, ms(time.Now())).Scan(&sess.User.ID, &sess.User.Name, &exp)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sess, fmt.Errorf("store: session: %w", ErrNotFound)
+	}
+	if err != nil {
+		return sess, fmt.Errorf("store: session: %w", err)
+	}
+	sess.Expires = fromMS(exp)
+	return sess, nil
+}
+
+// DeleteSession implements Store.
+func (p *Postgres) DeleteSession(ctx context.Context, token []byte) error {
+	if _, err := p.pool.Exec(ctx, "DELETE FROM sessions WHERE token = $1", token); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// CreateProject implements Store.
+func (p *Postgres) CreateProject(ctx context.Context, name string, schema model.Schema) (model.Project, error) {
+	b, err := json.Marshal(schema)
+	if err != nil {
+		return model.Project{}, fmt.Errorf("store: encode schema: %w", err)
+	}
+	pr := model.Project{Name: name, Schema: schema}
+	if err := p.pool.QueryRow(ctx, "INSERT INTO projects (name, schema) VALUES ($1, $2) RETURNING id", name, string(b)).Scan(&pr.ID); err != nil {
+		return model.Project{}, fmt.Errorf("store: create project: %w", err)
+	}
+	return pr, nil
+}
+
+// Project implements Store.
+func (p *Postgres) Project(ctx context.Context, id int64) (model.Project, error) {
+	pr := model.Project{ID: id}
+	var schema string
+	err := p.pool.QueryRow(ctx, "SELECT name, schema FROM projects WHERE id = $1", id).Scan(&pr.Name, &schema)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return pr, fmt.Errorf("store: project %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return pr, fmt.Errorf("store: project: %w", err)
+	}
+	if err := json.Unmarshal([]byte(schema), &pr.Schema); err != nil {
+		return pr, fmt.Errorf("store: project %d schema: %w", id, err)
+	}
+	return pr, nil
+}
+
+// Projects implements Store.
+func (p *Postgres) Projects(ctx context.Context) ([]model.Project, error) {
+	rows, err := p.pool.Query(ctx, "SELECT id, name, schema FROM projects ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("store: projects: %w", err)
+	}
+	defer rows.Close()
+	out := []model.Project{}
+	for rows.Next() {
+		var pr model.Project
+		var schema string
+		if err := rows.Scan(&pr.ID, &pr.Name, &schema); err != nil {
+			return nil, fmt.Errorf("store: projects: %w", err)
+		}
+		if err := json.Unmarshal([]byte(schema), &pr.Schema); err != nil {
+			return nil, fmt.Errorf("store: project %d schema: %w", pr.ID, err)
+		}
+		out = append(out, pr)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: projects: %w", err)
+	}
+	return out, nil
+}
+
+// SetMember implements Store.
+func (p *Postgres) SetMember(ctx context.Context, projectID, userID int64, role model.Role) error {
+	_, err := p.pool.Exec(ctx, `INSERT INTO members (project_id, user_id, role) VALUES ($1, $2, $3)
+		ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role`, projectID, userID, string(role))
+	if err != nil {
+		return fmt.Errorf("store: set member: %w", err)
+	}
+	return nil
+}
+
+// Role implements Store.
+func (p *Postgres) Role(ctx context.Context, projectID, userID int64) (model.Role, error) {
+	var role string
+	err := p.pool.QueryRow(ctx, "SELECT role FROM members WHERE project_id = $1 AND user_id = $2", projectID, userID).Scan(&role)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("store: role of user %d in project %d: %w", userID, projectID, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: role: %w", err)
+	}
+	return model.Role(role), nil
+}
+
+// Memberships implements Store.
+func (p *Postgres) Memberships(ctx context.Context, userID int64) ([]Member, error) {
+	rows, err := p.pool.Query(ctx, `SELECT p.id, p.name, p.schema, m.role FROM members m JOIN projects p ON p.id = m.project_id
+		WHERE m.user_id = $1 ORDER BY p.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: memberships: %w", err)
+	}
+	defer rows.Close()
+	out := []Member{}
+	for rows.Next() {
+		var m Member
+		var schema, role string
+		if err := rows.Scan(&m.Project.ID, &m.Project.Name, &schema, &role); err != nil {
+			return nil, fmt.Errorf("store: memberships: %w", err)
+		}
+		if err := json.Unmarshal([]byte(schema), &m.Project.Schema); err != nil {
+			return nil, fmt.Errorf("store: project %d schema: %w", m.Project.ID, err)
+		}
+		m.Role = model.Role(role)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: memberships: %w", err)
+	}
+	return out, nil
+}
+
+// AddDocuments implements Store.
+func (p *Postgres) AddDocuments(ctx context.Context, projectID int64, docs []model.Document) ([]model.Document, error) {
+	tx, err := p.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: add documents: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	out := make([]model.Document, len(docs))
+	for i, d := range docs {
+		meta, err := json.Marshal(d.Meta)
+		if err != nil {
+			return nil, fmt.Errorf("store: add document %q meta: %w", d.Name, err)
+		}
+		if d.Meta == nil {
+			meta = []byte("{}")
+		}
+		err = tx.QueryRow(ctx, "INSERT INTO documents (project_id, name, text, chars, meta) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+			projectID, d.Name, []byte(d.Text), utf8.RuneCountInString(d.Text), string(meta)).Scan(&d.ID)
+		if err != nil {
+			return nil, fmt.Errorf("store: add document %q: %w", d.Name, err)
+		}
+		d.ProjectID = projectID
+		out[i] = d
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("store: add documents: commit: %w", err)
+	}
+	return out, nil
+}
+
+// Document implements Store.
+func (p *Postgres) Document(ctx context.Context, id int64) (model.Document, error) {
+	d := model.Document{ID: id}
+	var text []byte
+	var meta string
+	err := p.pool.QueryRow(ctx, "SELECT project_id, name, text, meta FROM documents WHERE id = $1", id).Scan(&d.ProjectID, &d.Name, &text, &meta)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, fmt.Errorf("store: document %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("store: document: %w", err)
+	}
+	d.Text = string(text)
+	if err := json.Unmarshal([]byte(meta), &d.Meta); err != nil {
+		return d, fmt.Errorf("store: document %d meta: %w", id, err)
+	}
+	return d, nil
+}
+
+// Documents implements Store.
+func (p *Postgres) Documents(ctx context.Context, projectID int64) ([]DocumentInfo, error) {
+	rows, err := p.pool.Query(ctx, `SELECT d.id, d.name, d.chars, (SELECT count(*) FROM annotations a WHERE a.doc_id = d.id)
+		FROM documents d WHERE d.project_id = $1 ORDER BY d.id`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: documents: %w", err)
+	}
+	defer rows.Close()
+	out := []DocumentInfo{}
+	for rows.Next() {
+		var d DocumentInfo
+		if err := rows.Scan(&d.ID, &d.Name, &d.Chars, &d.Annotations); err != nil {
+			return nil, fmt.Errorf("store: documents: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: documents: %w", err)
+	}
+	return out, nil
+}
+
+// Snapshot implements Store. It reads in one repeatable-read transaction so
+// that the annotations, relations and seq agree even while other instances
+// commit.
+func (p *Postgres) Snapshot(ctx context.Context, docID int64) (Snapshot, error) {
+	var snap Snapshot
+	tx, err := p.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return snap, fmt.Errorf("store: snapshot: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if err := tx.QueryRow(ctx, "SELECT seq FROM documents WHERE id = $1", docID).Scan(&snap.Seq); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return snap, fmt.Errorf("store: snapshot of document %d: %w", docID, ErrNotFound)
+		}
+		return snap, fmt.Errorf("store: snapshot: %w", err)
+	}
+	rows, err := tx.Query(ctx, `SELECT id, layer, label, start, "end", quote, author, version, created, updated
+		FROM annotations WHERE doc_id = $1 ORDER BY start, "end" DESC, id COLLATE "C"`, docID)
+	if err != nil {
+		return snap, fmt.Errorf("store: snapshot annotations: %w", err)
+	}
+	for rows.Next() {
+		a := model.Annotation{Document: docID}
+		var quote []byte
+		var c, u int64
+		if err := rows.Scan(&a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &quote, &a.Author, &a.Version, &c, &u); err != nil {
+			rows.Close()
+			return snap, fmt.Errorf("store: snapshot annotations: %w", err)
+		}
+		a.Quote, a.Created, a.Updated = string(quote), fromMS(c), fromMS(u)
+		snap.Annotations = append(snap.Annotations, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return snap, fmt.Errorf("store: snapshot annotations: %w", err)
+	}
+	rows, err = tx.Query(ctx, `SELECT id, layer, type, from_id, to_id, author, version, created
+		FROM relations WHERE doc_id = $1 ORDER BY id COLLATE "C"`, docID)
+	if err != nil {
+		return snap, fmt.Errorf("store: snapshot relations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r := model.Relation{Document: docID}
+		var c int64
+		if err := rows.Scan(&r.ID, &r.Layer, &r.Type, &r.From, &r.To, &r.Author, &r.Version, &c); err != nil {
+			return snap, fmt.Errorf("store: snapshot relations: %w", err)
+		}
+		r.Created = fromMS(c)
+		snap.Relations = append(snap.Relations, r)
+	}
+	if err := rows.Err(); err != nil {
+		return snap, fmt.Errorf("store: snapshot relations: %w", err)
+	}
+	return snap, nil
+}
+
+// OpsSince implements Store.
+func (p *Postgres) OpsSince(ctx context.Context, docID, since int64, limit int) ([]protocol.Op, error) {
+	rows, err := p.pool.Query(ctx, "SELECT body FROM ops WHERE doc_id = $1 AND seq > $2 ORDER BY seq LIMIT $3", docID, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: ops since: %w", err)
+	}
+	defer rows.Close()
+	var out []protocol.Op
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("store: ops since: %w", err)
+		}
+		var op protocol.Op
+		if err := json.Unmarshal([]byte(body), &op); err != nil {
+			return nil, fmt.Errorf("store: decode op: %w", err)
+		}
+		out = append(out, op)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: ops since: %w", err)
+	}
+	return out, nil
+}
+
+// OpSeqs implements Store.
+func (p *Postgres) OpSeqs(ctx context.Context, docID int64, opIDs []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(opIDs) == 0 {
+		return out, nil
+	}
+	rows, err := p.pool.Query(ctx, "SELECT op_id, seq FROM ops WHERE doc_id = $1 AND op_id = ANY($2)", docID, opIDs)
+	if err != nil {
+		return nil, fmt.Errorf("store: op seqs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return nil, fmt.Errorf("store: op seqs: %w", err)
+		}
+		out[id] = seq
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: op seqs: %w", err)
+	}
+	return out, nil
+}
+
+// Commit implements Store. After the row lock, every statement of the
+// batch goes to the server in one round trip (a pgx pipeline), so a group
+// of 64 ops costs about what one does: the lock, one round trip and the
+// commit's fsync. The NOTIFY is part of the transaction, so listeners hear
+// of the ops only if they are committed.
+func (p *Postgres) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64, error) {
+	tx, err := p.pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: commit ops: begin: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	var seq int64
+	if err := tx.QueryRow(ctx, "SELECT seq FROM documents WHERE id = $1 FOR UPDATE", docID).Scan(&seq); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, fmt.Errorf("store: commit ops to document %d: %w", docID, ErrNotFound)
+		}
+		return 0, fmt.Errorf("store: commit ops: read seq: %w", err)
+	}
+	first := seq + 1
+	if len(ops) == 0 {
+		return first, nil
+	}
+	var b pgBatch
+	for i := range ops {
+		seq++
+		ops[i].Seq = seq
+		if err := b.apply(docID, ops[i]); err != nil {
+			return 0, err
+		}
+	}
+	b.queue(anyRows, "write seq", "UPDATE documents SET seq = $1 WHERE id = $2", seq, docID)
+	b.queue(anyRows, "notify", "SELECT pg_notify($1, $2)", notifyChannel, strconv.FormatInt(docID, 10)+":"+strconv.FormatInt(seq, 10))
+	if err := b.send(ctx, tx); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("store: commit ops: %w", err)
+	}
+	return first, nil
+}
+
+// rowCheck says how many rows a queued statement must affect.
+type rowCheck bool
+
+const (
+	anyRows rowCheck = false
+	oneRow  rowCheck = true // a conditional write: zero rows means the caller's version is stale
+)
+
+// pgBatch collects a Commit's statements with what each must achieve.
+type pgBatch struct {
+	batch pgx.Batch
+	steps []pgStep
+}
+
+type pgStep struct {
+	what  string
+	check rowCheck
+}
+
+func (b *pgBatch) queue(check rowCheck, what, sql string, args ...any) {
+	b.batch.Queue(sql, args...)
+	b.steps = append(b.steps, pgStep{what, check})
+}
+
+// apply queues op's statements: the op log row and the change to the
+// current state, as applySQL does for SQLite.
+func (b *pgBatch) apply(docID int64, op protocol.Op) error {
+	body, err := json.Marshal(op)
+	if err != nil {
+		return fmt.Errorf("store: encode op: %w", err)
+	}
+	b.queue(oneRow, fmt.Sprintf("append op %q", op.ID), "INSERT INTO ops (doc_id, seq, op_id, body) VALUES ($1, $2, $3, $4)",
+		docID, op.Seq, op.ID, string(body))
+	switch op.Kind {
+	case protocol.KindAdd:
+		a := op.Ann
+		b.queue(oneRow, "insert annotation", `INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			docID, a.ID, a.Layer, a.Label, a.Start, a.End, []byte(a.Quote), a.Author, a.Version, ms(a.Created), ms(a.Updated))
+	case protocol.KindUpdate:
+		a := op.Ann
+		b.queue(oneRow, "update annotation", `UPDATE annotations SET label = $1, start = $2, "end" = $3, quote = $4, version = $5, updated = $6
+			WHERE doc_id = $7 AND id = $8 AND version = $9`,
+			a.Label, a.Start, a.End, []byte(a.Quote), a.Version, ms(a.Updated), docID, a.ID, op.Version)
+	case protocol.KindDelete:
+		b.queue(oneRow, "delete annotation", "DELETE FROM annotations WHERE doc_id = $1 AND id = $2 AND version = $3", docID, op.Target, op.Version)
+		b.queue(anyRows, "delete relations of annotation", "DELETE FROM relations WHERE doc_id = $1 AND (from_id = $2 OR to_id = $2)", docID, op.Target)
+	case protocol.KindAddRelation:
+		r := op.Rel
+		b.queue(oneRow, "insert relation", `INSERT INTO relations (doc_id, id, layer, type, from_id, to_id, author, version, created)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			docID, r.ID, r.Layer, r.Type, r.From, r.To, r.Author, r.Version, ms(r.Created))
+	case protocol.KindDeleteRelation:
+		b.queue(oneRow, "delete relation", "DELETE FROM relations WHERE doc_id = $1 AND id = $2 AND version = $3", docID, op.Target, op.Version)
+	default:
+		return fmt.Errorf("store: apply op: unknown kind %q", op.Kind)
+	}
+	return nil
+}
+
+// send runs the batch in tx and checks each statement's result in order.
+// The first failure is returned; the caller rolls back, so nothing of the
+// batch is written.
+func (b *pgBatch) send(ctx context.Context, tx pgx.Tx) (err error) {
+	br := tx.SendBatch(ctx, &b.batch)
+	defer func() {
+		if cerr := br.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("store: commit ops: %w", cerr)
+		}
+	}()
+	for _, s := range b.steps {
+		ct, err := br.Exec()
+		if isPgUnique(err) {
+			return fmt.Errorf("store: %s: %w", s.what, ErrStale)
+		}
+		if err != nil {
+			return fmt.Errorf("store: %s: %w", s.what, err)
+		}
+		if s.check == oneRow && ct.RowsAffected() != 1 {
+			return fmt.Errorf("store: %s: %w", s.what, ErrStale)
+		}
+	}
+	return nil
+}
+
+// Listen implements Notifier. It holds a connection of its own (not one
+// of the pool's) for as long as it listens.
+func (p *Postgres) Listen(ctx context.Context, fn func(docID, seq int64)) error {
+	conn, err := pgx.ConnectConfig(ctx, p.pool.Config().ConnConfig)
+	if err != nil {
+		return fmt.Errorf("store: listen: connect: %w", err)
+	}
+	defer func() {
+		// ctx may be done already; closing still deserves a moment.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		conn.Close(cctx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+		return fmt.Errorf("store: listen: %w", err)
+	}
+	fn(0, 0)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("store: listen: %w", ctx.Err())
+			}
+			return fmt.Errorf("store: listen: %w", err)
+		}
+		if docID, seq, ok := parseNotification(n.Payload); ok {
+			fn(docID, seq)
+		}
+	}
+}
+
+// parseNotification reads a "docID:seq" payload. Anything else on the
+// channel (a hand-made NOTIFY) is ignored rather than trusted.
+func parseNotification(payload string) (docID, seq int64, ok bool) {
+	d, s, found := strings.Cut(payload, ":")
+	if !found {
+		return 0, 0, false
+	}
+	docID, err1 := strconv.ParseInt(d, 10, 64)
+	seq, err2 := strconv.ParseInt(s, 10, 64)
+	if err1 != nil || err2 != nil || docID <= 0 || seq <= 0 {
+		return 0, 0, false
+	}
+	return docID, seq, true
+}

@@ -1,0 +1,228 @@
+// Package protocol defines Gloss's websocket wire format: one JSON object
+// per websocket text message, with a "type" naming its kind. README.md
+// ("Wire protocol") documents it with examples; this file is the source of
+// truth that document follows.
+package protocol
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"gloss/shared/model"
+)
+
+// Version is the protocol version a client announces in its hello. The
+// server refuses other versions with CloseProtocol so that a stale page
+// reloads instead of speaking an old dialect.
+const Version = 1
+
+// MaxMessage is the largest message either side may send, in bytes.
+const MaxMessage = 64 << 10
+
+// Message types, client → server.
+const (
+	TypeHello  = "hello"  // first message: protocol version, document, resume position
+	TypeOp     = "op"     // an edit (also server → client, as the broadcast of an applied op)
+	TypeSelect = "select" // where the user is selecting, for presence
+)
+
+// Message types, server → client.
+const (
+	TypeWelcome  = "welcome"  // answer to hello: snapshot or the ops missed since the client's seq
+	TypeAck      = "ack"      // an op of this client was committed with this seq
+	TypeError    = "error"    // an op or message was refused; nothing changed
+	TypePresence = "presence" // who is on the document
+)
+
+// Op kinds.
+const (
+	KindAdd            = "add"             // Ann is the new annotation
+	KindUpdate         = "update"          // Ann holds the new label/span of annotation Ann.ID; Version is required
+	KindDelete         = "delete"          // Target annotation; Version is required
+	KindAddRelation    = "add_relation"    // Rel is the new relation
+	KindDeleteRelation = "delete_relation" // Target relation; Version is required
+)
+
+// Error codes sent in TypeError messages. Validation codes from package
+// model (span_empty, span_out_of_range, quote_mismatch, unknown_label,
+// bad_id, unknown_relation, relation_endpoint) are sent as they are.
+const (
+	CodeBadJSON          = "bad_json"
+	CodeUnknownType      = "unknown_type"
+	CodeUnknownKind      = "unknown_kind"
+	CodeTooLarge         = "too_large"
+	CodeProtoVersion     = "proto_version"
+	CodeNotAuthenticated = "not_authenticated"
+	CodeForbidden        = "forbidden"
+	CodeWrongDocument    = "wrong_document"
+	CodeNotFound         = "not_found"
+	CodeConflict         = "stale_version"
+	CodeDuplicateID      = "duplicate_id"
+	CodeNoHello          = "no_hello"
+	CodeInternal         = "internal"
+)
+
+// Websocket close codes. 4000–4099 mean "reconnect (with backoff) and
+// resume"; 4400–4499 mean "stop: reconnecting would fail the same way".
+const (
+	CloseSlow            = 4000 // the client did not keep up with its send queue
+	CloseRestart         = 4001 // the server is shutting down or restarting
+	CloseProtocol        = 4400 // bad hello or unsupported protocol version: reload the page
+	CloseUnauthenticated = 4401 // no valid session: log in again
+	CloseForbidden       = 4403 // not a member of the document's project
+	CloseNotFound        = 4404 // no such document
+)
+
+// ShouldReconnect reports whether a client should reconnect after the
+// server closed the connection with code. Network failures (1006) and
+// going-away (1001) are worth retrying; application codes say for themselves.
+func ShouldReconnect(code int) bool {
+	return code < 4400 || code > 4499
+}
+
+// Op is one edit. The client chooses ID (unique per document; a retry
+// re-sends the same ID) and, for update and delete, the Version of the
+// annotation it edited. The server fills Seq, User and Time when it
+// applies the op, and broadcasts it to everyone on the document.
+type Op struct {
+	ID      string            `json:"id"`
+	Kind    string            `json:"kind"`
+	Ann     *model.Annotation `json:"ann,omitempty"`
+	Rel     *model.Relation   `json:"rel,omitempty"`
+	Target  string            `json:"target,omitempty"`
+	Version int64             `json:"version,omitempty"`
+	Seq     int64             `json:"seq,omitempty"`
+	User    string            `json:"user,omitempty"`
+	Time    int64             `json:"time,omitempty"` // unix milliseconds
+}
+
+// Member is one user present on a document.
+type Member struct {
+	User  string `json:"user"`
+	Color string `json:"color"`
+	Role  string `json:"role"`
+	// Start/End is the user's current selection in code points, if any.
+	Start int `json:"start,omitempty"`
+	End   int `json:"end,omitempty"`
+}
+
+// You tells a client who the server thinks it is and what it may do.
+type You struct {
+	User  string     `json:"user"`
+	Role  model.Role `json:"role"`
+	Layer string     `json:"layer"` // the layer this user's ops write to
+}
+
+// Message is the envelope of every websocket message. Only the fields of
+// its Type are set; the rest are omitted from the JSON.
+type Message struct {
+	Type string `json:"type"`
+
+	// hello
+	Proto int    `json:"proto,omitempty"`
+	Doc   int64  `json:"doc,omitempty"`
+	Epoch string `json:"epoch,omitempty"`
+	Since int64  `json:"since,omitempty"`
+
+	// op (both directions), ack, error
+	Op      *Op    `json:"op,omitempty"`
+	OpID    string `json:"opId,omitempty"`
+	Seq     int64  `json:"seq,omitempty"`
+	Version int64  `json:"version,omitempty"`
+
+	// error
+	Code    string            `json:"code,omitempty"`
+	Text    string            `json:"message,omitempty"`
+	Current *model.Annotation `json:"current,omitempty"` // the winner's state after a conflict
+	Deleted bool              `json:"deleted,omitempty"` // the target no longer exists
+
+	// welcome. Snapshot true: Annotations/Relations are the whole state at
+	// Seq and replace what the client had. Snapshot false: Ops are exactly
+	// the ops after the client's Since, in order.
+	Document    *model.Document    `json:"document,omitempty"`
+	Schema      *model.Schema      `json:"schema,omitempty"`
+	You         *You               `json:"you,omitempty"`
+	Snapshot    bool               `json:"snapshot,omitempty"`
+	Annotations []model.Annotation `json:"annotations,omitempty"`
+	Relations   []model.Relation   `json:"relations,omitempty"`
+	Ops         []Op               `json:"ops,omitempty"`
+
+	// presence (server → client) and select (client → server)
+	Members []Member `json:"members,omitempty"`
+	Start   int      `json:"start,omitempty"`
+	End     int      `json:"end,omitempty"`
+}
+
+// DecodeError is a refused message, carrying the code to send back.
+type DecodeError struct {
+	Code    string
+	Message string
+}
+
+func (e *DecodeError) Error() string { return e.Code + ": " + e.Message }
+
+// Decode parses one client message and checks its envelope: known type,
+// and for an op, a known kind with the fields that kind needs. Semantic
+// checks (span, label, version) happen where the document is known.
+func Decode(data []byte) (Message, error) {
+	var m Message
+	if len(data) > MaxMessage {
+		return m, &DecodeError{CodeTooLarge, fmt.Sprintf("message of %d bytes exceeds the limit of %d", len(data), MaxMessage)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&m); err != nil {
+		return Message{}, &DecodeError{CodeBadJSON, "message is not a JSON object of the expected shape: " + err.Error()}
+	}
+	if dec.More() {
+		return Message{}, &DecodeError{CodeBadJSON, "trailing data after the JSON object"}
+	}
+	switch m.Type {
+	case TypeHello, TypeSelect:
+	case TypeOp:
+		if m.Op == nil {
+			return Message{}, &DecodeError{CodeBadJSON, "op message without \"op\""}
+		}
+		if err := checkOp(m.Op); err != nil {
+			return Message{}, err
+		}
+	case "":
+		return Message{}, &DecodeError{CodeUnknownType, "message has no \"type\""}
+	default:
+		return Message{}, &DecodeError{CodeUnknownType, fmt.Sprintf("unknown message type %q", clip(m.Type))}
+	}
+	return m, nil
+}
+
+func checkOp(op *Op) error {
+	if !model.ValidID(op.ID) {
+		return &DecodeError{model.CodeBadID, fmt.Sprintf("op id %q must be 1–64 letters, digits, '-' or '_'", clip(op.ID))}
+	}
+	switch op.Kind {
+	case KindAdd, KindUpdate:
+		if op.Ann == nil {
+			return &DecodeError{CodeBadJSON, op.Kind + " op without \"ann\""}
+		}
+		if op.Kind == KindUpdate && op.Version <= 0 {
+			return &DecodeError{CodeBadJSON, "update op needs the \"version\" it was made against"}
+		}
+	case KindDelete, KindDeleteRelation:
+		if op.Target == "" || op.Version <= 0 {
+			return &DecodeError{CodeBadJSON, op.Kind + " op needs \"target\" and \"version\""}
+		}
+	case KindAddRelation:
+		if op.Rel == nil {
+			return &DecodeError{CodeBadJSON, "add_relation op without \"rel\""}
+		}
+	default:
+		return &DecodeError{CodeUnknownKind, fmt.Sprintf("unknown op kind %q", clip(op.Kind))}
+	}
+	return nil
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
