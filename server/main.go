@@ -1,10 +1,15 @@
 // Command gloss is the Gloss server and its command-line tools:
 //
-//	gloss serve   run the web server (creates the demo project on first start)
-//	gloss export  write a project's dataset to stdout or a file
-//	gloss user    add, list users and change passwords
+//	gloss serve    run the web server (creates the demo project on first start)
+//	gloss user     add|passwd|list|admin: accounts
+//	gloss token    create|revoke|list: API tokens for scripts
+//	gloss project  create|list: projects
+//	gloss member   set|remove|list: who is in a project, in which role
+//	gloss assign   give documents to annotators
+//	gloss import   add .txt and .jsonl files to a project
+//	gloss export   write a project's dataset to stdout or a file
 //
-// Each subcommand has -h.
+// Each subcommand has -h. docs/cli.md describes them with examples.
 package main
 
 import (
@@ -23,47 +28,67 @@ import (
 	"time"
 
 	"gloss/server/internal/api"
-	"gloss/server/internal/auth"
 	"gloss/server/internal/demo"
 	"gloss/server/internal/export"
 	"gloss/server/internal/hub"
 	"gloss/server/internal/pages"
 	"gloss/server/internal/store"
-	"gloss/shared/model"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=…".
 var Version = "dev"
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gloss:", err)
 		os.Exit(1)
 	}
 }
 
-const usage = `usage: gloss <command> [flags]
+const usage = `usage: gloss <command> [subcommand] [flags]
 
 commands:
-  serve    run the web server
-  export   export a project's annotations (jsonl, conll, w3c, brat, card)
-  user     manage users: user add|passwd|list
+  serve                       run the web server
+  user add|passwd|list|admin  manage accounts (passwords from GLOSS_PASSWORD or stdin)
+  token create|revoke|list    API tokens for scripts (Authorization: Bearer)
+  project create|list         create and list projects
+  member set|remove|list      who is in a project, in which role
+  assign                      give documents to an annotator (or take them back)
+  import                      add .txt and .jsonl files (or folders of them) to a project
+  export                      export a project's annotations (jsonl, conll, w3c, brat, card)
 
+Every command takes -db (a SQLite file or a postgres:// URL; env GLOSS_DB).
 Run 'gloss <command> -h' for the flags of a command.
 `
 
-func run(args []string, stdout, stderr io.Writer) error {
+// run is the whole CLI; main only maps its error to an exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command")
 	}
+	c := cmdIO{stdin: stdin, stdout: stdout, stderr: stderr}
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
 	case "export":
 		return exportCmd(args[1:], stdout, stderr)
 	case "user":
-		return userCmd(args[1:], stdout, stderr)
+		return c.userCmd(args[1:])
+	case "token":
+		return c.tokenCmd(args[1:])
+	case "project":
+		return c.projectCmd(args[1:])
+	case "member":
+		return c.memberCmd(args[1:])
+	case "assign":
+		return c.assignCmd(args[1:])
+	case "import":
+		return c.importCmd(args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -126,6 +151,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		if seeded, err = demo.Seed(ctx, st); err != nil {
 			return err
 		}
+		if seeded {
+			if err := grantDemoSiteAdmin(ctx, st); err != nil {
+				return err
+			}
+		}
 	}
 	pg, err := pages.New(cfg.Web)
 	if err != nil {
@@ -153,7 +183,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Gloss is running on http://%s  (database %s)\n", ln.Addr(), cfg.DB)
 	if seeded {
-		fmt.Fprintf(stdout, "Created the demo project. Log in as alice or bob (annotators), rita (reviewer) or admin, password %q.\n", demo.Password)
+		fmt.Fprintf(stdout, "Created the demo project. Log in as alice or bob (annotators), rita (reviewer) or admin (site admin), password %q.\n", demo.Password)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -214,74 +244,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-func userCmd(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("usage: gloss user add|passwd|list [flags]")
-	}
-	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", env("DB", "data/gloss.db"), "SQLite file or postgres:// URL")
-	name := fs.String("name", "", "user name")
-	project := fs.Int64("project", 0, "with add: also make the user a member of this project")
-	role := fs.String("role", "annotator", "with -project: admin, reviewer, annotator or viewer")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	ctx := context.Background()
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	switch args[0] {
-	case "list":
-		us, err := st.Users(ctx)
-		if err != nil {
-			return err
-		}
-		for _, u := range us {
-			fmt.Fprintln(stdout, u.Name)
-		}
-		return nil
-	case "add", "passwd":
-		if *name == "" {
-			return errors.New("-name is required")
-		}
-		pw := os.Getenv("GLOSS_PASSWORD")
-		if pw == "" {
-			b, err := io.ReadAll(io.LimitReader(os.Stdin, 1024))
-			if err != nil {
-				return err
-			}
-			pw = strings.TrimRight(string(b), "\r\n")
-		}
-		hash, err := auth.HashPassword(pw)
-		if err != nil {
-			return err
-		}
-		if args[0] == "passwd" {
-			u, _, err := st.UserByName(ctx, *name)
-			if err != nil {
-				return err
-			}
-			return st.SetPassword(ctx, u.ID, hash)
-		}
-		u, err := st.CreateUser(ctx, *name, hash)
-		if err != nil {
-			return err
-		}
-		if *project != 0 {
-			if !model.Role(*role).Valid() {
-				return fmt.Errorf("unknown role %q", *role)
-			}
-			if err := st.SetMember(ctx, *project, u.ID, model.Role(*role)); err != nil {
-				return err
-			}
-		}
-		fmt.Fprintf(stdout, "added user %s\n", u.Name)
-		return nil
-	}
-	return fmt.Errorf("unknown user command %q", args[0])
 }

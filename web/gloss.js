@@ -59,8 +59,45 @@ function glossHasSelection() {
 }
 
 function glossClearSelection() {
+  gloss.savedSel = null;
   const sel = window.getSelection();
   if (sel) sel.removeAllRanges();
+}
+
+// A paragraph is re-rendered (its HTML replaced) whenever a highlight in
+// it changes — someone else's edit arriving, an ack. That would silently
+// drop the user's half-made selection, so the selection is remembered as
+// (paragraph, UTF-16 offset) positions and put back after such a change.
+document.addEventListener("selectionchange", () => {
+  const sel = window.getSelection();
+  if (!sel || sel.rangeCount === 0) return;
+  if (sel.isCollapsed) {
+    // Collapsed by the user (a click) — or by a re-render, which the
+    // mutation observer below has already repaired; either way the
+    // remembered selection is now stale only if the DOM did not change.
+    if (!gloss.restoring) gloss.savedSel = null;
+    return;
+  }
+  const pos = glossSelection();
+  if (pos) gloss.savedSel = pos;
+});
+
+function glossWatchDoc() {
+  const doc = document.getElementById("doc");
+  if (!doc || doc.glossWatched) return;
+  doc.glossWatched = true;
+  new MutationObserver(() => {
+    const saved = gloss.savedSel;
+    if (!saved) return;
+    const sel = window.getSelection();
+    if (sel.rangeCount && !sel.isCollapsed && doc.contains(sel.anchorNode) && doc.contains(sel.focusNode)) return;
+    const r = glossRange(doc, saved[0], saved[1], saved[2], saved[3]);
+    if (!r) return;
+    gloss.restoring = true;
+    sel.removeAllRanges();
+    sel.addRange(r);
+    setTimeout(() => { gloss.restoring = false; }, 0);
+  }).observe(doc, { childList: true, subtree: true });
 }
 
 function glossScrollTo(id) {
@@ -72,3 +109,211 @@ function glossScrollTo(id) {
 document.addEventListener("mousedown", (e) => {
   if (e.target.closest && e.target.closest(".keep-sel button")) e.preventDefault();
 });
+
+// --- Overlays drawn over the document: relation arcs and other
+// analysts' selections. Go hands over the data; drawing waits for the
+// next animation frame, after go-app has applied its DOM changes.
+const gloss = { rels: [], presence: [], frame: 0, hover: null };
+
+function glossSetOverlays(relsJSON, presenceJSON) {
+  glossWatchDoc();
+  gloss.rels = JSON.parse(relsJSON);
+  gloss.presence = JSON.parse(presenceJSON);
+  if (!gloss.frame) gloss.frame = requestAnimationFrame(glossDraw);
+}
+
+function glossLayer(doc, cls) {
+  let svg = doc.querySelector(":scope > svg." + cls);
+  if (!svg) {
+    svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", cls);
+    svg.setAttribute("aria-hidden", "true");
+    doc.appendChild(svg);
+  }
+  return svg;
+}
+
+function glossFirstRect(doc, id) {
+  const el = doc.querySelector('[data-a~="' + CSS.escape(id) + '"]');
+  if (!el) return null;
+  const r = el.getClientRects()[0];
+  if (!r) return null;
+  const d = doc.getBoundingClientRect();
+  return { x: r.left - d.left + doc.scrollLeft, y: r.top - d.top + doc.scrollTop, w: r.width, h: r.height };
+}
+
+function glossSVG(tag, attrs, text) {
+  const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  if (text) e.textContent = text;
+  return e;
+}
+
+function glossDraw() {
+  gloss.frame = 0;
+  const doc = document.getElementById("doc");
+  if (!doc) return;
+  // Nothing to draw and nothing drawn: do not touch layout (reading
+  // sizes forces the browser to lay out the whole document now).
+  if (gloss.rels.length === 0 && gloss.presence.length === 0 && !gloss.drawn) return;
+  gloss.drawn = gloss.rels.length > 0 || gloss.presence.length > 0;
+  const svg = glossLayer(doc, "arcs");
+  svg.setAttribute("width", doc.scrollWidth);
+  svg.setAttribute("height", doc.scrollHeight);
+  svg.replaceChildren();
+  const defs = glossSVG("defs", {});
+  const marker = glossSVG("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" });
+  marker.appendChild(glossSVG("path", { d: "M0,0 L10,5 L0,10 z", fill: "#444" }));
+  defs.appendChild(marker);
+  svg.appendChild(defs);
+  for (const r of gloss.rels) {
+    const a = glossFirstRect(doc, r.from), b = glossFirstRect(doc, r.to);
+    if (!a || !b) continue;
+    const x1 = a.x + Math.min(a.w / 2, 20), y1 = a.y, x2 = b.x + Math.min(b.w / 2, 20), y2 = b.y;
+    const lift = Math.max(18, Math.min(70, Math.abs(x2 - x1) / 4 + Math.abs(y2 - y1) / 6));
+    const top = Math.min(y1, y2) - lift;
+    const hot = gloss.hover && (gloss.hover === r.from || gloss.hover === r.to || gloss.hover === r.id);
+    const g = glossSVG("g", { class: "arc" + (hot ? " hot" : ""), "data-rel": r.id });
+    g.appendChild(glossSVG("path", { d: `M${x1},${y1} C${x1},${top} ${x2},${top} ${x2},${y2}`, fill: "none", stroke: r.color || "#444", "stroke-width": hot ? 2.5 : 1.5, "stroke-dasharray": r.faded ? "4 3" : "", "marker-end": "url(#arrow)" }));
+    g.appendChild(glossSVG("text", { x: (x1 + x2) / 2, y: top + lift * 0.25, "text-anchor": "middle", class: "arc-label" }, r.type));
+    svg.appendChild(g);
+  }
+  const ps = glossLayer(doc, "presence");
+  ps.setAttribute("width", doc.scrollWidth);
+  ps.setAttribute("height", doc.scrollHeight);
+  ps.replaceChildren();
+  const d = doc.getBoundingClientRect();
+  for (const p of gloss.presence) {
+    const range = glossRange(doc, p.p1, p.u1, p.p2, p.u2);
+    if (!range) continue;
+    let first = true;
+    for (const r of range.getClientRects()) {
+      ps.appendChild(glossSVG("rect", { x: r.left - d.left + doc.scrollLeft, y: r.top - d.top + doc.scrollTop, width: r.width, height: r.height, fill: p.color, "fill-opacity": "0.18", stroke: p.color, "stroke-width": "1" }));
+      if (first) {
+        ps.appendChild(glossSVG("text", { x: r.left - d.left + doc.scrollLeft, y: r.top - d.top + doc.scrollTop - 3, class: "who-label", fill: p.color }, p.user));
+        first = false;
+      }
+    }
+  }
+}
+
+// glossRange builds a DOM Range from paragraph/UTF-16 positions.
+function glossRange(doc, p1, u1, p2, u2) {
+  const at = (p, u) => {
+    const para = doc.querySelector('p.para[data-p="' + p + '"]');
+    if (!para) return null;
+    const w = document.createTreeWalker(para, NodeFilter.SHOW_TEXT);
+    let n = 0;
+    while (w.nextNode()) {
+      const len = w.currentNode.data.length;
+      if (u <= n + len) return [w.currentNode, u - n];
+      n += len;
+    }
+    return null;
+  };
+  const a = at(p1, u1), b = at(p2, u2);
+  if (!a || !b) return null;
+  const r = document.createRange();
+  r.setStart(a[0], a[1]);
+  r.setEnd(b[0], b[1]);
+  return r;
+}
+
+// Hovering a highlight or an arc lights up the spans it is linked to.
+document.addEventListener("mouseover", (e) => {
+  const seg = e.target.closest && e.target.closest("#doc .seg");
+  const ids = seg ? seg.dataset.a.split(" ") : [];
+  const hit = gloss.rels.find((r) => ids.includes(r.from) || ids.includes(r.to));
+  const next = hit ? (ids.includes(hit.from) ? hit.from : hit.to) : null;
+  if (next === gloss.hover) return;
+  gloss.hover = next;
+  document.querySelectorAll("#doc .seg.linked").forEach((s) => s.classList.remove("linked"));
+  if (next) {
+    for (const r of gloss.rels) {
+      if (r.from === next || r.to === next) {
+        for (const id of [r.from, r.to]) document.querySelectorAll('#doc [data-a~="' + CSS.escape(id) + '"]').forEach((s) => s.classList.add("linked"));
+      }
+    }
+  }
+  if (!gloss.frame) gloss.frame = requestAnimationFrame(glossDraw);
+});
+window.addEventListener("resize", () => { if (!gloss.frame) gloss.frame = requestAnimationFrame(glossDraw); });
+
+// glossFind selects the next occurrence of query in the document text
+// after the current selection (wrapping), so it can be tagged at once.
+function glossFind(query) {
+  if (!query) return false;
+  const doc = document.getElementById("doc");
+  if (!doc) return false;
+  const nodes = [];
+  let all = "";
+  const w = document.createTreeWalker(doc, NodeFilter.SHOW_TEXT);
+  while (w.nextNode()) {
+    if (!w.currentNode.parentElement.closest("p.para")) continue;
+    nodes.push([w.currentNode, all.length]);
+    all += w.currentNode.data;
+  }
+  const hay = all.toLocaleLowerCase(), needle = query.toLocaleLowerCase();
+  let from = 0;
+  const sel = window.getSelection();
+  if (sel.rangeCount && doc.contains(sel.anchorNode)) {
+    for (const [n, off] of nodes) if (n === sel.focusNode) { from = off + sel.focusOffset; break; }
+  }
+  let at = hay.indexOf(needle, from);
+  if (at < 0) at = hay.indexOf(needle);
+  if (at < 0) return false;
+  const locate = (pos, end) => { for (const [n, off] of nodes) { if (pos < off + n.data.length || (end && pos === off + n.data.length)) return [n, pos - off]; } };
+  const [sn, so] = locate(at, false), [en, eo] = locate(at + needle.length, true);
+  const r = document.createRange();
+  r.setStart(sn, so);
+  r.setEnd(en, eo);
+  sel.removeAllRanges();
+  sel.addRange(r);
+  sn.parentElement.scrollIntoView({ block: "center" });
+  return true;
+}
+
+function glossFocus(id) {
+  const el = document.getElementById(id);
+  if (el) { el.focus(); if (el.select) el.select(); }
+}
+
+// glossMarkReady records when the document view first rendered, for the
+// render benchmark (performance.now() is ms since navigation start).
+function glossMarkReady() {
+  requestAnimationFrame(() => { window.glossReadyAt = performance.now(); });
+}
+
+// go-app runs Go event handlers asynchronously, too late to cancel a
+// key's default action, so the desk's keys are cancelled here: Tab must
+// not move focus, / must not be typed into the search box it focuses,
+// Backspace and arrows must not scroll or navigate while a span is selected.
+document.addEventListener("keydown", (e) => {
+  if (!document.getElementById("doc")) return;
+  const tag = (e.target.tagName || "").toLowerCase();
+  if (tag === "input" || tag === "textarea" || tag === "select") return;
+  const k = e.key;
+  const ctrl = e.ctrlKey || e.metaKey;
+  const spanSelected = !!document.querySelector("#doc .seg.sel");
+  if ((ctrl && (k === "z" || k === "Z" || k === "y")) || (!ctrl && !e.altKey && (k === "Tab" || k === "/" || k === "?" ||
+      (spanSelected && (k === "Backspace" || k === "Delete" || k.startsWith("Arrow")))))) {
+    e.preventDefault();
+  }
+}, true);
+
+// Preconnect: on a document page, open the live socket and say hello
+// while the wasm is still downloading and starting, so the snapshot is
+// already here when the Go session (app/live) takes the socket over.
+// The hello is what app/live would send on a first connection; keep
+// "proto" equal to protocol.Version (a Go test checks).
+(function glossPreconnect() {
+  const m = location.pathname.match(/^\/doc\/(\d+)$/);
+  if (!m || !window.WebSocket) return;
+  const pre = { doc: +m[1], queue: [], closed: null };
+  const ws = new WebSocket((location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/ws");
+  pre.ws = ws;
+  ws.onopen = () => ws.send(JSON.stringify({ type: "hello", proto: 1, doc: pre.doc, compact: true }));
+  ws.onmessage = (e) => pre.queue.push(e.data);
+  ws.onclose = (e) => { pre.closed = { code: e.code, reason: e.reason }; };
+  window.glossPre = pre;
+})();

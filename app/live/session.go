@@ -20,6 +20,7 @@ import (
 	"gloss/shared/docstate"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
+	"gloss/shared/textpos"
 )
 
 // Status is the connection state shown to the user.
@@ -72,6 +73,43 @@ type Session struct {
 	pending  []protocol.Op
 	overlay  map[string]*model.Annotation // optimistic view of annotations touched by pending ops; nil = deleted
 	roverlay map[string]*model.Relation
+	text     *textpos.Text
+
+	// version counts changes of the optimistic view; sorted caches the
+	// view in reading order for one version, since every render needs it
+	// and sorting 5,000 annotations in wasm is not free.
+	version   int
+	sorted    []model.Annotation
+	sortedVer int
+
+	// dirty holds the IDs of annotations whose view changed since the
+	// last TakeDirty; dirtyAll means everything may have.
+	dirty    map[string]bool
+	dirtyAll bool
+}
+
+// TakeDirty returns, and forgets, which annotations changed in view since
+// the last call: their IDs, or all=true after a snapshot or resume.
+func (s *Session) TakeDirty() (ids []string, all bool) {
+	for id := range s.dirty {
+		ids = append(ids, id)
+	}
+	all = s.dirtyAll
+	s.dirty, s.dirtyAll = nil, false
+	return ids, all
+}
+
+// touch records the annotations an op changes.
+func (s *Session) touch(op protocol.Op) {
+	if s.dirty == nil {
+		s.dirty = map[string]bool{}
+	}
+	switch {
+	case op.Ann != nil:
+		s.dirty[op.Ann.ID] = true
+	case op.Kind == protocol.KindDelete:
+		s.dirty[op.Target] = true
+	}
 }
 
 // Open starts a session. dispatch must run its function on the UI
@@ -135,7 +173,22 @@ func (s *Session) connect() {
 	if loc.Get("protocol").String() == "https:" {
 		scheme = "wss:"
 	}
-	ws := app.Window().Get("WebSocket").New(scheme + "//" + loc.Get("host").String() + "/ws")
+	// Adopt the socket web/gloss.js opened at page load, if it is for
+	// this document: its hello is sent and the welcome may be waiting.
+	var queued []string
+	var preClosed app.Value
+	ws := app.Value(nil)
+	if pre := app.Window().Get("glossPre"); pre.Truthy() && pre.Get("doc").Int() == int(s.doc) && s.state.Seq == 0 && len(s.pending) == 0 {
+		app.Window().Set("glossPre", nil)
+		ws = pre.Get("ws")
+		q := pre.Get("queue")
+		for i := 0; i < q.Length(); i++ {
+			queued = append(queued, q.Index(i).String())
+		}
+		preClosed = pre.Get("closed")
+	} else {
+		ws = app.Window().Get("WebSocket").New(scheme + "//" + loc.Get("host").String() + "/ws")
+	}
 	s.ws = ws
 	fn := func(f func(args []app.Value)) app.Func {
 		g := app.FuncOf(func(_ app.Value, args []app.Value) any {
@@ -151,7 +204,7 @@ func (s *Session) connect() {
 		return g
 	}
 	ws.Set("onopen", fn(func([]app.Value) {
-		s.sendMsg(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: s.doc, Epoch: s.epoch, Since: s.state.Seq})
+		s.sendMsg(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: s.doc, Epoch: s.epoch, Since: s.state.Seq, Compact: true})
 	}))
 	ws.Set("onmessage", fn(func(args []app.Value) {
 		s.receive(args[0].Get("data").String())
@@ -159,6 +212,15 @@ func (s *Session) connect() {
 	ws.Set("onclose", fn(func(args []app.Value) {
 		s.onClose(args[0].Get("code").Int(), args[0].Get("reason").String())
 	}))
+	if ws.Get("readyState").Int() != 0 {
+		ws.Set("onopen", nil) // already open: the page script said hello
+	}
+	for _, data := range queued {
+		s.receive(data)
+	}
+	if preClosed != nil && preClosed.Truthy() {
+		s.onClose(preClosed.Get("code").Int(), preClosed.Get("reason").String())
+	}
 }
 
 func (s *Session) onClose(code int, reason string) {
@@ -255,6 +317,7 @@ func (s *Session) receive(data string) {
 			return
 		}
 		s.state.Apply(*m.Op)
+		s.touch(*m.Op)
 		s.rebuildOverlay()
 	case protocol.TypeAck:
 		s.removePending(m.OpID)
@@ -288,11 +351,20 @@ func (s *Session) welcome(m protocol.Message) {
 	if m.Snapshot {
 		if m.Document != nil {
 			s.Document = *m.Document
+			s.text = textpos.New(s.Document.Text)
 		}
 		if m.Schema != nil {
 			s.Schema = *m.Schema
 		}
-		s.state.Reset(m.Seq, m.Annotations, m.Relations)
+		anns := m.Annotations
+		if m.Packed != "" && s.text != nil {
+			var err error
+			if anns, err = protocol.UnpackAnnotations(m.Packed, s.text, s.Document.ID); err != nil {
+				s.notice(protocol.CodeInternal, "Could not read the document's annotations: "+err.Error())
+				return
+			}
+		}
+		s.state.Reset(m.Seq, anns, m.Relations)
 	} else {
 		for _, op := range m.Ops {
 			s.state.Apply(op)
@@ -302,6 +374,7 @@ func (s *Session) welcome(m protocol.Message) {
 		s.You = *m.You
 	}
 	s.epoch = m.Epoch
+	s.dirtyAll = true
 	s.Ready, s.Status, s.attempt = true, Connected, 0
 	// Re-send what was never acknowledged; the server answers ops it
 	// already applied with their original ack.
@@ -318,6 +391,7 @@ func (s *Session) Submit(op protocol.Op) {
 		op.ID = NewID()
 	}
 	s.pending = append(s.pending, op)
+	s.touch(op)
 	s.savePending()
 	s.rebuildOverlay()
 	if s.Status == Connected {
@@ -339,6 +413,7 @@ func (s *Session) Pending() int { return len(s.pending) }
 func (s *Session) removePending(opID string) bool {
 	for i, op := range s.pending {
 		if op.ID == opID {
+			s.touch(op)
 			s.pending = append(s.pending[:i:i], s.pending[i+1:]...)
 			s.savePending()
 			s.rebuildOverlay()
@@ -358,8 +433,15 @@ func (s *Session) notice(code, text string) {
 // DismissNotices clears the notices.
 func (s *Session) DismissNotices() { s.Notices = nil }
 
+// Text is the document text, indexed for offset conversion.
+func (s *Session) Text() *textpos.Text { return s.text }
+
+// Version changes whenever the annotations or relations in view change.
+func (s *Session) Version() int { return s.version }
+
 // rebuildOverlay folds the pending ops over the confirmed state.
 func (s *Session) rebuildOverlay() {
+	s.version++
 	s.overlay = map[string]*model.Annotation{}
 	s.roverlay = map[string]*model.Relation{}
 	for _, op := range s.pending {
@@ -406,8 +488,12 @@ func (s *Session) IsPending(id string) bool {
 	return ok
 }
 
-// Annotations returns the optimistic view in reading order.
+// Annotations returns the optimistic view in reading order. The slice is
+// shared until the next change: callers must not modify it.
 func (s *Session) Annotations() []model.Annotation {
+	if s.sorted != nil && s.sortedVer == s.version {
+		return s.sorted
+	}
 	out := make([]model.Annotation, 0, len(s.state.Anns)+len(s.overlay))
 	for id, a := range s.state.Anns {
 		if _, over := s.overlay[id]; !over {
@@ -420,6 +506,7 @@ func (s *Session) Annotations() []model.Annotation {
 		}
 	}
 	docstate.SortAnnotations(out)
+	s.sorted, s.sortedVer = out, s.version
 	return out
 }
 

@@ -66,7 +66,6 @@ type Mark struct {
 	Start, End int // document code points
 	Style      Style
 	Selected   bool
-	Pending    bool // sent, not yet acknowledged
 }
 
 // Paragraph returns the HTML of paragraph p with marks (any order; marks
@@ -125,9 +124,6 @@ func Paragraph(p Para, marks []Mark) string {
 				b.WriteString(` sel`)
 				break
 			}
-		}
-		if cover[0].Pending {
-			b.WriteString(` pending`)
 		}
 		b.WriteString(`" data-a="`)
 		for k, m := range cover {

@@ -1,7 +1,9 @@
 package view
 
 import (
+	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -9,14 +11,13 @@ import (
 
 	"gloss/app/live"
 	"gloss/app/markup"
-	"gloss/app/selection"
 	"gloss/shared/model"
-	"gloss/shared/protocol"
-	"gloss/shared/textpos"
 )
 
 // Desk is the annotator's view of one document: the text with its
-// highlights, the label toolbar, and the list of annotations.
+// highlights and relation arcs, the label toolbar, filters, search, and
+// the list of annotations. Editing is keyboard-first (desk_keys.go);
+// edits and undo/redo are in desk_edit.go.
 type Desk struct {
 	app.Compo
 
@@ -24,24 +25,46 @@ type Desk struct {
 	sess     *live.Session
 	unlisten func()
 
-	// Derived from the document text, rebuilt when it changes.
-	text     *textpos.Text
-	textSrc  string
-	paras    []markup.Para
-	paraHTML []string
-	// marks as last rendered, to re-render only paragraphs that changed.
-	prev map[string]markup.Mark
+	// The document view's DOM is kept by docsync.go, outside go-app's
+	// diffing: see there.
+	sync docSync
 
-	selected string
-	snap     bool
-	message  string
+	selected     string
+	linkFrom     string // relation mode: the annotation the new relation starts at
+	snap         bool
+	showHelp     bool
+	showExport   bool
+	query        string
+	hiddenLabels map[string]bool
+	hiddenLayers map[string]bool
+	filterVer    int // bumped when a filter changes
+	listAll      bool
+	undo, redo   []change
+
+	// What the last render was computed from, and its costly parts: a
+	// render with the same key reuses them (a keystroke that changes
+	// nothing, a presence update) instead of rebuilding 5,000 marks.
+	lastKey  viewKey
+	shown    []model.Annotation
+	listHTML string
+	relHTML  string
+	layerSet []string
+	counts   map[string]int
+	nRels    int
+}
+
+type viewKey struct {
+	ver                   int
+	selected, link, query string
+	filterVer             int
+	listAll               bool
+	members               int
 }
 
 // OnNav opens the live session of the document in the URL.
 func (d *Desk) OnNav(ctx app.Context) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(ctx.Page().URL().Path, "/doc/"), 10, 64)
 	if err != nil {
-		d.message = "Bad document address."
 		return
 	}
 	if d.sess != nil && d.docID == id {
@@ -50,8 +73,17 @@ func (d *Desk) OnNav(ctx app.Context) {
 	if d.sess != nil {
 		d.sess.Close()
 	}
-	d.docID, d.text, d.textSrc, d.prev, d.selected = id, nil, "", nil, ""
-	d.sess = live.Open(id, func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }, func() {})
+	d.docID, d.selected, d.linkFrom, d.sync = id, "", "", docSync{}
+	d.undo, d.redo = nil, nil
+	d.hiddenLabels, d.hiddenLayers = map[string]bool{}, map[string]bool{}
+	// Every change the session makes is painted into the document at
+	// once (syncDoc); go-app's render of the rest follows on its own
+	// schedule. The deferred call covers the first welcome, whose
+	// document container go-app mounts only in the render after it.
+	d.sess = live.Open(id, func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }, func() {
+		d.syncDoc()
+		ctx.Defer(func(app.Context) { d.syncDoc() })
+	})
 	if d.unlisten == nil {
 		d.unlisten = app.Window().AddEventListener("keydown", d.onKey)
 	}
@@ -69,63 +101,92 @@ func (d *Desk) OnDismount() {
 	}
 }
 
-// refresh rebuilds what the session's state changed: the paragraph index
-// when the text arrives, and the HTML of paragraphs whose marks differ.
-func (d *Desk) refresh() {
-	s := d.sess
-	if s == nil || !s.Ready {
+// visible returns the annotations that pass the layer and label filters.
+func (d *Desk) visible() []model.Annotation {
+	all := d.sess.Annotations()
+	if len(d.hiddenLabels) == 0 && len(d.hiddenLayers) == 0 {
+		return all
+	}
+	out := all[:0:0]
+	for _, a := range all {
+		if !d.hiddenLabels[a.Label] && !d.hiddenLayers[a.Layer] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+type relDraw struct {
+	ID    string `json:"id"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Type  string `json:"type"`
+	Color string `json:"color"`
+	Faded bool   `json:"faded"`
+}
+
+type presenceDraw struct {
+	User  string `json:"user"`
+	Color string `json:"color"`
+	P1    int    `json:"p1"`
+	U1    int    `json:"u1"`
+	P2    int    `json:"p2"`
+	U2    int    `json:"u2"`
+}
+
+// drawOverlays hands relation arcs and other analysts' selections to the
+// page script, which draws them after the DOM update.
+func (d *Desk) drawOverlays(shown map[string]markup.Mark) {
+	if d.sync.text == nil {
 		return
 	}
-	if d.textSrc != s.Document.Text || d.text == nil {
-		d.textSrc = s.Document.Text
-		d.text = textpos.New(s.Document.Text)
-		d.paras = markup.Paragraphs(s.Document.Text)
-		d.paraHTML = make([]string, len(d.paras))
-		d.prev = nil
-	}
-	if _, ok := s.Annotation(d.selected); !ok {
-		d.selected = ""
-	}
-	marks := markup.MarksFrom(s.Annotations(), s.Schema, s.You.Layer, d.selected)
-	for i := range marks {
-		marks[i].Pending = s.IsPending(marks[i].ID)
-	}
-	cur := make(map[string]markup.Mark, len(marks))
-	dirty := make([]bool, len(d.paras))
-	touch := func(m markup.Mark) {
-		for i := markup.ParaAt(d.paras, m.Start); i < len(d.paras) && d.paras[i].Start < m.End; i++ {
-			dirty[i] = true
-		}
-	}
-	for _, m := range marks {
-		cur[m.ID] = m
-		if d.prev == nil {
+	s := d.sess
+	rels := []relDraw{}
+	for _, r := range s.Relations() {
+		if _, ok := shown[r.From]; !ok {
 			continue
 		}
-		if old, ok := d.prev[m.ID]; !ok || old != m {
-			touch(m)
-			if ok {
-				touch(old)
-			}
+		if _, ok := shown[r.To]; !ok {
+			continue
+		}
+		rels = append(rels, relDraw{ID: r.ID, From: r.From, To: r.To, Type: r.Type, Color: "#444444", Faded: r.Layer != s.You.Layer})
+	}
+	pres := []presenceDraw{}
+	for _, m := range s.Members {
+		if m.User == s.You.User || m.End <= m.Start || m.End > d.sync.text.Len() {
+			continue
+		}
+		p1, u1, ok1 := d.paraPos(m.Start)
+		p2, u2, ok2 := d.paraPos(m.End)
+		if ok1 && ok2 {
+			pres = append(pres, presenceDraw{User: m.User, Color: safeColor(m.Color), P1: p1, U1: u1, P2: p2, U2: u2})
 		}
 	}
-	for id, old := range d.prev {
-		if _, ok := cur[id]; !ok {
-			touch(old)
-		}
+	rj, _ := json.Marshal(rels)
+	pj, _ := json.Marshal(pres)
+	app.Window().Call("glossSetOverlays", string(rj), string(pj))
+}
+
+// paraPos converts a document code point offset to a paragraph and a
+// UTF-16 offset inside it (the browser's unit), clamping offsets that
+// fall on newlines between paragraphs.
+func (d *Desk) paraPos(cp int) (int, int, bool) {
+	paras := d.sync.paras
+	i := markup.ParaAt(paras, cp)
+	if i >= len(paras) {
+		i = len(paras) - 1
 	}
-	byPara := markup.ByParagraph(d.paras, marks)
-	for i, p := range d.paras {
-		if d.prev == nil || dirty[i] || d.paraHTML[i] == "" {
-			d.paraHTML[i] = markup.Paragraph(p, byPara[i])
-		}
+	if i < 0 {
+		return 0, 0, false
 	}
-	d.prev = cur
+	p := paras[i]
+	rel := min(max(cp-p.Start, 0), p.End-p.Start)
+	u, err := p.Text.UTF16(rel)
+	return i, u, err == nil
 }
 
 // Render draws the desk.
 func (d *Desk) Render() app.UI {
-	d.refresh()
 	s := d.sess
 	if s == nil || !s.Ready {
 		status := "connecting"
@@ -142,17 +203,29 @@ func (d *Desk) Render() app.UI {
 			notice,
 		)
 	}
-	anns := s.Annotations()
+	d.syncDoc() // selection or filter changes made by handlers
+	key := viewKey{ver: s.Version(), selected: d.selected, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll, members: len(s.Members)}
+	if key != d.lastKey {
+		d.shown = d.visible()
+		d.buildLists(d.shown)
+		d.lastKey = key
+	}
+	anns := d.shown
 	return app.Div().Class("desk").DataSet("ready", "1").DataSet("status", s.Status.String()).Body(
 		topBar(s.You.User),
 		d.toolbar(),
 		app.Div().Class("workspace").Body(
-			app.Article().ID("doc").Class("doc").Lang("").OnClick(d.onDocClick).OnMouseUp(d.onMouseUp).Body(
+			app.Article().ID("doc").Class("doc").OnClick(d.onDocClick).OnMouseUp(d.onMouseUp).Body(
 				app.H1().Class("doctitle").Text(s.Document.Name),
-				app.Range(d.paraHTML).Slice(func(i int) app.UI { return app.Raw(d.paraHTML[i]) }),
+				// Filled and patched by syncDoc, never by go-app: it has
+				// no children in go-app's tree, so go-app leaves it alone.
+				app.Div().ID("paras").Class("paras"),
 			),
 			d.sidebar(anns),
 		),
+		app.If(d.showHelp, newShortcutHelp().Schema(s.Schema).OnClose(func() { d.showHelp = false })),
+		app.If(d.showExport, newExportDialog().Project(s.Document.ProjectID, s.Document.ID).Layers(d.layers()).Schema(s.Schema).
+			OnClose(func() { d.showExport = false })),
 	)
 }
 
@@ -164,12 +237,13 @@ func (d *Desk) toolbar() app.UI {
 		status += fmt.Sprintf(" · %d pending", n)
 	}
 	var notice app.UI = app.Text("")
-	switch {
-	case len(s.Notices) > 0:
+	if len(s.Notices) > 0 {
 		notice = app.Div().ID("notice").Class("notice").OnClick(func(ctx app.Context, e app.Event) { s.DismissNotices() }).
 			Text(s.Notices[len(s.Notices)-1].Text)
-	case d.message != "":
-		notice = app.Div().ID("notice").Class("notice").Text(d.message)
+	}
+	var mode app.UI = app.Text("")
+	if d.linkFrom != "" {
+		mode = app.Span().ID("mode").Class("mode").Text("Link: pick the target span (click, or Tab then Enter) · Esc cancels")
 	}
 	return app.Div().Class("toolbar keep-sel").Body(
 		app.Div().Class("labels").Body(
@@ -183,12 +257,15 @@ func (d *Desk) toolbar() app.UI {
 				)
 			}),
 		),
-		app.Label().Class("snap").Body(
-			app.Input().Type("checkbox").Checked(d.snap).OnChange(func(ctx app.Context, e app.Event) {
+		app.Button().Class("link").Title("Link the selected span to another (r)").Text("link (r)").
+			OnClick(func(ctx app.Context, e app.Event) { d.startLink() }),
+		app.Label().Class("snap").Title("Grow selections to whole words (w)").Body(
+			app.Input().ID("snap").Type("checkbox").Checked(d.snap).OnChange(func(ctx app.Context, e app.Event) {
 				d.snap = ctx.JSSrc().Get("checked").Bool()
 			}),
 			app.Text(" snap to words"),
 		),
+		mode,
 		app.Span().Class("spacer"),
 		app.Div().Class("presence").Body(
 			app.Range(s.Members).Slice(func(i int) app.UI {
@@ -197,50 +274,141 @@ func (d *Desk) toolbar() app.UI {
 			}),
 		),
 		app.Span().ID("conn").Class("conn "+s.Status.String()).DataSet("pending", strconv.Itoa(s.Pending())).Text(status),
+		app.Button().ID("export-open").Class("link").Title("Download the annotations").Text("export").OnClick(func(ctx app.Context, e app.Event) { d.showExport = true }),
+		app.Button().Class("link").Title("Keyboard shortcuts (?)").Text("?").OnClick(func(ctx app.Context, e app.Event) { d.showHelp = true }),
 		notice,
 	)
 }
 
-func (d *Desk) sidebar(anns []model.Annotation) app.UI {
+// buildLists builds the annotation and relation lists' HTML and the
+// label counts. The list shows the first 200 entries until the user asks
+// for all: a 5,000-item list costs more to build and lay out than the
+// text itself, and nobody reads it top to bottom.
+func (d *Desk) buildLists(anns []model.Annotation) {
 	s := d.sess
-	counts := map[string]int{}
-	for _, a := range anns {
-		counts[a.Label]++
+	d.counts = map[string]int{}
+	set := map[string]bool{s.You.Layer: true, model.GoldLayer: true}
+	for _, a := range s.Annotations() {
+		d.counts[a.Label]++
+		set[a.Layer] = true
 	}
+	d.layerSet = d.layerSet[:0]
+	for l := range set {
+		d.layerSet = append(d.layerSet, l)
+	}
+	sort.Strings(d.layerSet)
+	colors := map[string]string{}
+	for _, l := range s.Schema.Labels {
+		colors[l.Name] = safeColor(l.Color)
+	}
+	q := strings.ToLower(strings.TrimSpace(d.query))
 	var b strings.Builder
 	b.WriteString(`<ol class="annlist">`)
-	for i, a := range anns {
-		if i == 1000 {
-			fmt.Fprintf(&b, `<li class="muted">… and %d more</li>`, len(anns)-1000)
+	n, limit := 0, 200
+	if d.listAll {
+		limit = len(anns)
+	}
+	for _, a := range anns {
+		if q != "" && !strings.Contains(strings.ToLower(a.Quote), q) && !strings.Contains(a.Label, q) && !strings.Contains(strings.ToLower(a.Layer), q) {
+			continue
+		}
+		if n == limit {
+			b.WriteString(`<li class="more"><button class="link" data-more="1">Show all</button></li>`)
 			break
 		}
-		cls := "ann"
+		n++
+		b.WriteString(`<li class="ann`)
 		if a.ID == d.selected {
-			cls += " sel"
+			b.WriteString(` sel`)
 		}
 		if a.Layer != s.You.Layer {
-			cls += " other"
+			b.WriteString(` other`)
 		}
-		color := "#777777"
-		if l, ok := s.Schema.Label(a.Label); ok {
-			color = safeColor(l.Color)
+		b.WriteString(`" data-id="`)
+		b.WriteString(markup.Escape(a.ID))
+		b.WriteString(`"><span class="tag" style="--c:`)
+		c := colors[a.Label]
+		if c == "" {
+			c = "#777777"
 		}
-		fmt.Fprintf(&b, `<li class="%s" data-id="%s"><span class="tag" style="--c:%s">%s</span> <q>%s</q> <span class="by">%s</span></li>`,
-			cls, markup.Escape(a.ID), color, markup.Escape(a.Label), markup.Escape(clipText(a.Quote, 120)), markup.Escape(a.Layer))
+		b.WriteString(c)
+		b.WriteString(`">`)
+		b.WriteString(markup.Escape(a.Label))
+		b.WriteString(`</span> <q>`)
+		b.WriteString(markup.Escape(clipText(a.Quote, 120)))
+		b.WriteString(`</q> <span class="by">`)
+		b.WriteString(markup.Escape(a.Layer))
+		b.WriteString(`</span></li>`)
 	}
 	b.WriteString(`</ol>`)
+	d.listHTML = b.String()
+	rels := s.Relations()
+	d.nRels = len(rels)
+	var rb strings.Builder
+	rb.WriteString(`<ul class="rellist">`)
+	for _, r := range rels {
+		from, _ := s.Annotation(r.From)
+		to, _ := s.Annotation(r.To)
+		fmt.Fprintf(&rb, `<li data-rel="%s"><q>%s</q> —%s→ <q>%s</q> <span class="by">%s</span></li>`,
+			markup.Escape(r.ID), markup.Escape(clipText(from.Quote, 40)), markup.Escape(r.Type), markup.Escape(clipText(to.Quote, 40)), markup.Escape(r.Layer))
+	}
+	rb.WriteString(`</ul>`)
+	d.relHTML = rb.String()
+}
+
+func (d *Desk) sidebar(anns []model.Annotation) app.UI {
+	s := d.sess
+	layers := d.layers()
 	return app.Aside().Class("side").Body(
-		app.H2().Text(fmt.Sprintf("Annotations (%d)", len(anns))),
+		app.Input().ID("search").Class("search").Type("search").Placeholder("Search text and annotations (/) — Enter finds in text").
+			OnInput(func(ctx app.Context, e app.Event) { d.query = ctx.JSSrc().Get("value").String() }).
+			OnKeyDown(func(ctx app.Context, e app.Event) {
+				switch e.Get("key").String() {
+				case "Enter":
+					e.PreventDefault()
+					if app.Window().Call("glossFind", d.query).Bool() {
+						ctx.JSSrc().Call("blur")
+					}
+				case "Escape":
+					ctx.JSSrc().Call("blur")
+				}
+			}),
 		app.Div().Class("legend").Body(
 			app.Range(s.Schema.Labels).Slice(func(i int) app.UI {
 				l := s.Schema.Labels[i]
-				return app.Span().Class("legend-item").Style("--c", safeColor(l.Color)).Title(l.Guideline).
-					Text(fmt.Sprintf("%s %d", l.Name, counts[l.Name]))
+				cls := "legend-item"
+				if d.hiddenLabels[l.Name] {
+					cls += " off"
+				}
+				return app.Span().Class(cls).DataSet("label", l.Name).Style("--c", safeColor(l.Color)).Title(l.Guideline + " (click to show/hide)").
+					OnClick(func(ctx app.Context, e app.Event) { d.hiddenLabels[l.Name] = !d.hiddenLabels[l.Name]; d.filterVer++ }).
+					Text(fmt.Sprintf("%s %d", l.Name, d.counts[l.Name]))
 			}),
 		),
-		app.Div().ID("annlist").OnClick(d.onListClick).Body(app.Raw(b.String())),
+		app.Div().Class("filters").Body(
+			app.Span().Class("muted").Text("Layers:"),
+			app.Range(layers).Slice(func(i int) app.UI {
+				l := layers[i]
+				return app.Label().Body(
+					app.Input().Type("checkbox").DataSet("layer", l).Checked(!d.hiddenLayers[l]).
+						OnChange(func(ctx app.Context, e app.Event) {
+							d.hiddenLayers[l] = !ctx.JSSrc().Get("checked").Bool()
+							d.filterVer++
+						}),
+					app.Text(" "+l),
+				)
+			}),
+		),
+		app.H2().Text(fmt.Sprintf("Annotations (%d)", len(anns))),
+		app.Div().ID("annlist").OnClick(d.onListClick).Body(app.Raw(d.listHTML)),
+		app.H2().Text(fmt.Sprintf("Relations (%d)", d.nRels)),
+		app.Div().ID("rels").Body(app.Raw(d.relHTML)),
 	)
 }
+
+// layers lists the layers present in the document, the user's own and
+// gold (as of the last buildLists).
+func (d *Desk) layers() []string { return d.layerSet }
 
 func clipText(s string, n int) string {
 	r := []rune(s)
@@ -257,110 +425,4 @@ func safeColor(c string) string {
 		}
 	}
 	return "#777777"
-}
-
-// onDocClick selects the annotation under the pointer; clicking again
-// cycles through the annotations stacked there, innermost first.
-func (d *Desk) onDocClick(ctx app.Context, e app.Event) {
-	if app.Window().Call("glossHasSelection").Bool() {
-		return // the user was selecting text, not clicking a highlight
-	}
-	el := e.Get("target").Call("closest", "[data-a]")
-	if !el.Truthy() {
-		d.selected = ""
-		return
-	}
-	ids := strings.Fields(el.Get("dataset").Get("a").String())
-	next := ids[0]
-	for i, id := range ids {
-		if id == d.selected {
-			next = ids[(i+1)%len(ids)]
-		}
-	}
-	d.selected = next
-}
-
-// onMouseUp shares the user's selection with the others (presence).
-func (d *Desk) onMouseUp(ctx app.Context, e app.Event) {
-	if start, end, _, ok := d.domSelection(); ok {
-		d.sess.Select(start, end)
-	}
-}
-
-func (d *Desk) onListClick(ctx app.Context, e app.Event) {
-	li := e.Get("target").Call("closest", "li[data-id]")
-	if !li.Truthy() {
-		return
-	}
-	d.selected = li.Get("dataset").Get("id").String()
-	app.Window().Call("glossScrollTo", d.selected)
-}
-
-// domSelection reads the browser selection as a document span.
-func (d *Desk) domSelection() (start, end int, quote string, ok bool) {
-	v := app.Window().Call("glossSelection")
-	if !v.Truthy() || d.text == nil {
-		return 0, 0, "", false
-	}
-	from := selection.Point{Para: v.Index(0).Int(), UTF16: v.Index(1).Int()}
-	to := selection.Point{Para: v.Index(2).Int(), UTF16: v.Index(3).Int()}
-	start, end, quote, err := selection.Span(d.text, d.paras, from, to, d.snap)
-	if err != nil {
-		return 0, 0, "", false
-	}
-	return start, end, quote, true
-}
-
-// applyLabel tags the selected text with label, or relabels the selected
-// annotation when no text is selected.
-func (d *Desk) applyLabel(label string) {
-	s := d.sess
-	if start, end, quote, ok := d.domSelection(); ok {
-		id := live.NewID()
-		s.Submit(protocol.Op{Kind: protocol.KindAdd, Ann: &model.Annotation{ID: id, Document: d.docID, Layer: s.You.Layer, Label: label, Start: start, End: end, Quote: quote}})
-		app.Window().Call("glossClearSelection")
-		d.selected = id
-		return
-	}
-	if a, ok := s.Annotation(d.selected); ok && a.Label != label {
-		next := a
-		next.Label = label
-		s.Submit(protocol.Op{Kind: protocol.KindUpdate, Ann: &next, Version: a.Version})
-	}
-}
-
-func (d *Desk) deleteSelected() {
-	if a, ok := d.sess.Annotation(d.selected); ok {
-		d.sess.Submit(protocol.Op{Kind: protocol.KindDelete, Target: a.ID, Version: a.Version})
-		d.selected = ""
-	}
-}
-
-func (d *Desk) onKey(ctx app.Context, e app.Event) {
-	if d.sess == nil || !d.sess.Ready {
-		return
-	}
-	tag := strings.ToLower(e.Get("target").Get("tagName").String())
-	if tag == "input" || tag == "textarea" || tag == "select" {
-		return
-	}
-	if e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool() || e.Get("altKey").Bool() {
-		return
-	}
-	key := e.Get("key").String()
-	switch key {
-	case "Escape":
-		d.selected = ""
-		app.Window().Call("glossClearSelection")
-	case "Delete", "Backspace":
-		if d.selected != "" {
-			e.PreventDefault()
-			d.deleteSelected()
-		}
-	default:
-		if l, ok := d.sess.Schema.LabelForKey(key); ok {
-			e.PreventDefault()
-			d.applyLabel(l.Name)
-		}
-	}
 }

@@ -10,25 +10,8 @@ import (
 	"gloss/shared/model"
 )
 
-type docInfo struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
-	Chars       int    `json:"chars"`
-	Annotations int    `json:"annotations"`
-}
-
-type projectInfo struct {
-	model.Project
-	Role      model.Role `json:"role"`
-	Documents []docInfo  `json:"documents"`
-}
-
-type me struct {
-	User     model.User    `json:"user"`
-	Projects []projectInfo `json:"projects"`
-}
-
-// Home lists the user's projects and their documents.
+// Home lists the user's projects and their documents, with what is
+// assigned to them, and links to the pages their roles open.
 type Home struct {
 	app.Compo
 	me     me
@@ -37,10 +20,12 @@ type Home struct {
 }
 
 // OnNav loads the user's projects.
-func (h *Home) OnNav(ctx app.Context) {
+func (h *Home) OnNav(ctx app.Context) { h.load(ctx) }
+
+func (h *Home) load(ctx app.Context) {
 	ctx.Async(func() {
 		var m me
-		err := live.FetchJSON("/api/me", &m)
+		err := getJSON("/api/me", &m)
 		ctx.Dispatch(func(ctx app.Context) {
 			if errors.Is(err, live.ErrUnauthenticated) {
 				ctx.Navigate("/login")
@@ -50,7 +35,22 @@ func (h *Home) OnNav(ctx app.Context) {
 				h.err = err.Error()
 				return
 			}
-			h.me, h.loaded = m, true
+			setCSRF(m.CSRF)
+			h.me, h.loaded, h.err = m, true, ""
+		})
+	})
+}
+
+// setDone marks a document done (or not) for the user.
+func (h *Home) setDone(ctx app.Context, doc int64, done bool) {
+	ctx.Async(func() {
+		err := sendJSON("POST", fmt.Sprintf("/api/documents/%d/done", doc), map[string]bool{"done": done}, nil)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				h.err = err.Error()
+				return
+			}
+			h.load(ctx)
 		})
 	})
 }
@@ -65,22 +65,64 @@ func (h *Home) Render() app.UI {
 		topBar(h.me.User.Name),
 		app.Main().Class("projects").Body(
 			app.If(h.err != "", app.P().Class("error").Text(h.err)),
+			app.If(h.me.SiteAdmin, app.P().Body(
+				app.A().ID("admin-link").Href("/admin").Text("Site administration: projects and accounts"),
+			)),
 			app.If(h.loaded && len(h.me.Projects) == 0, app.P().Text("You are not a member of any project yet.")),
-			app.Range(h.me.Projects).Slice(func(i int) app.UI {
-				p := h.me.Projects[i]
-				return app.Section().Class("project").Body(
-					app.H2().Text(p.Name),
-					app.P().Class("muted").Text(fmt.Sprintf("Your role: %s · %d documents", p.Role, len(p.Documents))),
-					app.Ul().Class("doclist").Body(
-						app.Range(p.Documents).Slice(func(j int) app.UI {
-							d := p.Documents[j]
-							return app.Li().Body(
-								app.A().Href(fmt.Sprintf("/doc/%d", d.ID)).Class("doclink").Text(d.Name),
-								app.Span().Class("muted").Text(fmt.Sprintf(" %d characters · %d annotations", d.Chars, d.Annotations)),
-							)
-						}),
-					),
-					app.A().Class("export").Href(fmt.Sprintf("/api/projects/%d/export?format=jsonl", p.ID)).Text("Export JSONL"),
+			app.Range(h.me.Projects).Slice(func(i int) app.UI { return h.project(h.me.Projects[i]) }),
+		),
+	)
+}
+
+func (h *Home) project(p projectInfo) app.UI {
+	assigned, done := 0, 0
+	for _, d := range p.Documents {
+		if d.Assigned {
+			assigned++
+			if d.Done {
+				done++
+			}
+		}
+	}
+	summary := fmt.Sprintf("Your role: %s · %d documents", p.Role, len(p.Documents))
+	if assigned > 0 {
+		summary += fmt.Sprintf(" · %d assigned to you, %d done", assigned, done)
+	}
+	canAnnotate := p.Role != model.RoleViewer
+	return app.Section().Class("project").DataSet("project", p.ID).Body(
+		app.H2().Text(p.Name),
+		app.P().Class("muted").Text(summary),
+		app.P().Class("project-links").Body(
+			app.If(p.Role == model.RoleAdmin,
+				app.A().Class("settings-link").Href(fmt.Sprintf("/projects/%d/settings", p.ID)).Text("Settings")),
+			app.If(p.Role == model.RoleAdmin || p.Role == model.RoleReviewer,
+				app.A().Class("progress-link").Href(fmt.Sprintf("/projects/%d/settings?tab=progress", p.ID)).Text("Progress")),
+			app.A().Class("export").Href(fmt.Sprintf("/api/projects/%d/export?format=jsonl", p.ID)).Text("Export JSONL"),
+		),
+		newGuidelines().Schema(p.Schema),
+		app.Ul().Class("doclist").Body(
+			app.Range(p.Documents).Slice(func(j int) app.UI {
+				d := p.Documents[j]
+				var status app.UI = app.Text("")
+				switch {
+				case d.Assigned && d.Done:
+					status = app.Span().Class("badge done").Text("done")
+				case d.Assigned:
+					status = app.Span().Class("badge assigned").Text("assigned to you")
+				}
+				var toggle app.UI = app.Text("")
+				if canAnnotate && d.Assigned {
+					label := "Mark done"
+					if d.Done {
+						label = "Reopen"
+					}
+					toggle = app.Button().Class("link done-toggle").DataSet("doc", d.ID).Text(label).
+						OnClick(func(ctx app.Context, e app.Event) { h.setDone(ctx, d.ID, !d.Done) }, d.ID, d.Done)
+				}
+				return app.Li().Body(
+					app.A().Href(fmt.Sprintf("/doc/%d", d.ID)).Class("doclink").Text(d.Name),
+					app.Span().Class("muted").Text(fmt.Sprintf(" %d characters · %d annotations ", d.Chars, d.Annotations)),
+					status, toggle,
 				)
 			}),
 		),
@@ -92,7 +134,17 @@ func topBar(user string) app.UI {
 	return app.Header().Class("topbar").Body(
 		app.A().Href("/").Class("logo").Text("Gloss"),
 		app.Span().Class("spacer"),
-		app.If(user != "", app.Span().Class("who").Text(user)),
-		app.Form().Method("post").Action("/api/logout").Body(app.Button().Class("link").Type("submit").Text("Log out")),
+		app.If(user != "", app.A().Class("who").Href("/account").Title("Your account: password, API tokens").Text(user)),
+		app.Button().ID("logout").Class("link").Type("button").Text("Log out").OnClick(logout),
 	)
+}
+
+// logout ends the session (a POST with the CSRF token, which a plain form
+// could not send) and goes to the login page whatever the answer.
+func logout(ctx app.Context, e app.Event) {
+	ctx.Async(func() {
+		sendJSON("POST", "/api/logout", nil, nil)
+		setCSRF("")
+		ctx.Dispatch(func(ctx app.Context) { app.Window().Get("location").Set("href", "/login") })
+	})
 }

@@ -9,5 +9,8 @@ import "github.com/maxence-charriere/go-app/v9/pkg/app"
 func Routes() {
 	app.Route("/", &Home{})
 	app.Route("/login", &Login{})
+	app.Route("/admin", &Admin{})
+	app.Route("/account", &Account{})
+	app.RouteWithRegexp(`^/projects/[0-9]+/settings$`, &ProjectSettings{})
 	app.RouteWithRegexp(`^/doc/[0-9]+$`, &Desk{})
 }

@@ -124,6 +124,8 @@ type Message struct {
 	Doc   int64  `json:"doc,omitempty"`
 	Epoch string `json:"epoch,omitempty"`
 	Since int64  `json:"since,omitempty"`
+	// Compact asks for snapshots with Packed instead of Annotations.
+	Compact bool `json:"compact,omitempty"`
 
 	// op (both directions), ack, error
 	Op      *Op    `json:"op,omitempty"`
@@ -145,6 +147,7 @@ type Message struct {
 	You         *You               `json:"you,omitempty"`
 	Snapshot    bool               `json:"snapshot,omitempty"`
 	Annotations []model.Annotation `json:"annotations,omitempty"`
+	Packed      string             `json:"packed,omitempty"` // PackAnnotations form, when the hello asked for Compact
 	Relations   []model.Relation   `json:"relations,omitempty"`
 	Ops         []Op               `json:"ops,omitempty"`
 

@@ -2,14 +2,34 @@
 // endpoint, exports, and the go-app pages. Every route that reads or
 // writes project data checks the user's role in that project here, on the
 // server; the UI hiding a button is never the protection.
+//
+// Authentication is a session cookie (browsers) or an API token in an
+// "Authorization: Bearer" header (scripts). Cross-site request forgery is
+// refused twice over for cookie requests: checkOrigin refuses
+// state-changing requests from other origins, and authed requires the
+// session's CSRF token in the X-CSRF-Token header. The login form, which
+// has no session yet, relies on the Origin check and SameSite cookies;
+// token requests carry no ambient credential and need neither.
+//
+// Who may do what (see roles_test.go for the table that checks it):
+//   - any member of a project: read it, its documents and exports, and
+//     open its documents live (writing only the layers model.CanWrite
+//     allows); non-members get 404, as if the project did not exist;
+//   - annotators, reviewers, admins: mark documents done for themselves;
+//   - reviewers and admins: see the progress of everyone;
+//   - admins: change the schema, members, assignments, import documents;
+//   - site admins: create accounts and projects, list all projects, and
+//     set members of any project (to recover one that lost its admins).
 package api
 
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,7 +80,25 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/login", s.handleLogin)
 	mux.HandleFunc("POST /api/logout", s.handleLogout)
 	mux.HandleFunc("GET /api/me", s.authed(s.handleMe))
+	mux.HandleFunc("POST /api/me/password", s.authed(s.handlePassword))
+	mux.HandleFunc("GET /api/tokens", s.authed(s.handleTokens))
+	mux.HandleFunc("POST /api/tokens", s.authed(s.handleCreateToken))
+	mux.HandleFunc("DELETE /api/tokens/{id}", s.authed(s.handleRevokeToken))
+	mux.HandleFunc("GET /api/users", s.authed(s.handleUsers))
+	mux.HandleFunc("POST /api/users", s.authed(s.handleCreateUser))
+	mux.HandleFunc("GET /api/projects", s.authed(s.handleProjects))
+	mux.HandleFunc("POST /api/projects", s.authed(s.handleCreateProject))
+	mux.HandleFunc("GET /api/projects/{id}", s.authed(s.handleProject))
+	mux.HandleFunc("PUT /api/projects/{id}/schema", s.authed(s.handleSchema))
+	mux.HandleFunc("GET /api/projects/{id}/members", s.authed(s.handleMembers))
+	mux.HandleFunc("POST /api/projects/{id}/members", s.authed(s.handleSetMember))
+	mux.HandleFunc("DELETE /api/projects/{id}/members/{user}", s.authed(s.handleRemoveMember))
 	mux.HandleFunc("GET /api/projects/{id}/documents", s.authed(s.handleDocuments))
+	mux.HandleFunc("POST /api/projects/{id}/documents", s.authed(s.handleImport))
+	mux.HandleFunc("GET /api/projects/{id}/assignments", s.authed(s.handleAssignments))
+	mux.HandleFunc("POST /api/projects/{id}/assignments", s.authed(s.handleAssign))
+	mux.HandleFunc("GET /api/projects/{id}/progress", s.authed(s.handleProgress))
+	mux.HandleFunc("POST /api/documents/{id}/done", s.authed(s.handleDone))
 	mux.HandleFunc("GET /api/projects/{id}/export", s.authed(s.handleExport))
 	mux.HandleFunc("GET /ws", s.handleWS)
 	mux.Handle("/", s.pages)
@@ -130,6 +168,50 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError answers with the same error shape the websocket uses.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]string{"type": "error", "code": code, "message": msg})
+}
+
+// internal logs err and answers 500 without details.
+func (s *Server) internal(w http.ResponseWriter, what string, err error) {
+	s.log.Error("api: "+what, "err", err)
+	writeError(w, http.StatusInternalServerError, "internal", "internal error")
+}
+
+// access parses {id}, and checks that the user is a member of that project
+// with one of the allowed roles (any role if none are given). Non-members
+// get 404, not 403, so project IDs do not leak; members with another role
+// get 403. It answers refusals itself.
+func (s *Server) access(w http.ResponseWriter, r *http.Request, u model.User, allowed ...model.Role) (model.Project, model.Role, bool) {
+	p, role, ok := s.projectRole(w, r, u)
+	if !ok {
+		return p, role, false
+	}
+	if len(allowed) > 0 && !slices.Contains(allowed, role) {
+		writeError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("a %s of this project may not do this", role))
+		return p, role, false
+	}
+	return p, role, true
+}
+
+// pathID parses the path value name as an ID, answering 400 if it is not one.
+func pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, "bad_request", name+" must be a number")
+		return 0, false
+	}
+	return id, true
+}
+
+// projectNotifier is what the hub does when a project's schema or members
+// change: rooms of its documents drop what they cached (the schema, the
+// roles of connected users) and bring their clients up to date. Checked
+// at run time so that this package builds whether or not the hub has it.
+type projectNotifier interface{ ProjectChanged(projectID int64) }
+
+func (s *Server) projectChanged(projectID int64) {
+	if n, ok := any(s.hub).(projectNotifier); ok {
+		n.ProjectChanged(projectID)
+	}
 }
 
 // projectRole parses {id} and returns the project and the user's role in

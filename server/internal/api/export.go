@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,9 +13,9 @@ import (
 )
 
 // handleExport streams a project's dataset. Query: format (jsonl, conll,
-// w3c, brat, card), layer (repeatable or comma-separated; default all),
-// label (likewise). Any member may export: viewers and annotators read
-// every layer in the UI already.
+// w3c, brat, card), layer (repeatable or comma-separated, annotator names
+// or "gold"; default all), label (likewise), doc (document ids; default
+// all). Any member may export: every member reads every layer in the UI.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, u model.User) {
 	p, _, ok := s.projectRole(w, r, u)
 	if !ok {
@@ -32,8 +33,17 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, u model.Us
 	}
 	opt := export.Options{Layers: listParam(q["layer"]), Labels: listParam(q["label"]), ToolVersion: s.cfg.ToolVersion, Now: time.Now().UTC()}
 	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fileName(p.Name)+"."+export.FileExtension(format)))
-	docs := DocsOf(r.Context(), s.store, p.ID)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fileName(p.Name)+export.FileExtension(format)))
+	var only []int64
+	for _, v := range listParam(q["doc"]) {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "bad_request", "doc must be document ids")
+			return
+		}
+		only = append(only, id)
+	}
+	docs := DocsOf(r.Context(), s.store, p.ID, only...)
 	if err := export.Write(w, format, p, docs, opt); err != nil {
 		// Headers are gone; the truncated body is the signal. Log it.
 		s.log.Error("api: export", "project", p.ID, "format", format, "err", err)

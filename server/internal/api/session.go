@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -17,34 +18,82 @@ import (
 // CookieName is the session cookie.
 const CookieName = "gloss_session"
 
-type userKey struct{}
+// CSRFHeader carries the session's CSRF token (auth.CSRFToken, given out
+// by GET /api/me) on every state-changing request that a session cookie
+// authenticates.
+const CSRFHeader = "X-CSRF-Token"
 
-// currentUser returns the user of a valid session cookie.
-func (s *Server) currentUser(r *http.Request) (model.User, bool) {
+// principal is who a request acts for and how they proved it.
+type principal struct {
+	user      model.User
+	siteAdmin bool
+	// session is the session token when a cookie authenticated the
+	// request, "" for an API token. Only cookie requests need the CSRF
+	// token: a browser adds cookies to cross-site requests on its own, but
+	// never an Authorization header.
+	session string
+}
+
+type principalKey struct{}
+
+// authenticate finds who r is from: an "Authorization: Bearer" API token
+// if the request has that header (and then only from it), else the
+// session cookie.
+func (s *Server) authenticate(r *http.Request) (principal, bool) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || token == "" {
+			return principal{}, false
+		}
+		sess, err := s.store.SessionByAPIToken(r.Context(), auth.TokenHash(token))
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				s.log.Error("api: token", "err", err)
+			}
+			return principal{}, false
+		}
+		return principal{user: sess.User, siteAdmin: sess.SiteAdmin}, true
+	}
 	c, err := r.Cookie(CookieName)
 	if err != nil || c.Value == "" {
-		return model.User{}, false
+		return principal{}, false
 	}
 	sess, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value))
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			s.log.Error("api: session", "err", err)
 		}
-		return model.User{}, false
+		return principal{}, false
 	}
-	return sess.User, true
+	return principal{user: sess.User, siteAdmin: sess.SiteAdmin, session: c.Value}, true
 }
 
-// authed wraps a handler that needs a logged-in user.
+// safeMethod reports whether a request of this method changes nothing.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// authed wraps a handler that needs a logged-in user. It also enforces
+// the CSRF token on state-changing requests made with the session cookie.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, model.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, ok := s.currentUser(r)
+		p, ok := s.authenticate(r)
 		if !ok {
-			writeError(w, http.StatusUnauthorized, "not_authenticated", "log in first")
+			writeError(w, http.StatusUnauthorized, "not_authenticated", "log in first (or send a valid API token)")
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
+		if p.session != "" && !safeMethod(r.Method) && !auth.CheckCSRF(p.session, r.Header.Get(CSRFHeader)) {
+			writeError(w, http.StatusForbidden, "csrf", "missing or wrong "+CSRFHeader+" header: reload the page (scripts: use an API token)")
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), p.user)
 	}
+}
+
+// who returns the principal that authed put in r's context.
+func who(r *http.Request) principal {
+	p, _ := r.Context().Value(principalKey{}).(principal)
+	return p
 }
 
 func clientIP(r *http.Request) string {
@@ -55,9 +104,18 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+func retryAfter(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", strings.TrimSuffix((wait+time.Second).Truncate(time.Second).String(), "s"))
+}
+
 // handleLogin takes a form post (name, password, next) so the login page
 // works before and without the wasm, sets the session cookie and
 // redirects. Failures redirect back to /login with an error code.
+//
+// The login post carries no CSRF token (there is no session yet to derive
+// one from): checkOrigin refuses it from other sites, and the cookie it
+// sets is SameSite=Lax, so another site can neither log a victim in to
+// its own account nor ride the new session.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
@@ -71,7 +129,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login?error="+code+"&next="+url.QueryEscape(next), http.StatusSeeOther)
 	}
 	if ok, wait := s.login.Allow(clientIP(r) + "|" + name); !ok {
-		w.Header().Set("Retry-After", strings.TrimSuffix((wait+time.Second).Truncate(time.Second).String(), "s"))
+		retryAfter(w, wait)
 		if r.Header.Get("Accept") == "application/json" {
 			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many login attempts; wait and try again")
 			return
@@ -89,16 +147,25 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		fail("bad_credentials")
 		return
 	}
-	token, th := auth.NewToken()
-	exp := time.Now().Add(s.cfg.SessionTTL)
-	if err := s.store.CreateSession(r.Context(), th, u.ID, exp); err != nil {
+	if _, err := s.startSession(w, r, u); err != nil {
 		s.log.Error("api: create session", "err", err)
 		fail("internal")
 		return
 	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// startSession creates a session for u and sets its cookie; it returns
+// the session token.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u model.User) (string, error) {
+	token, th := auth.NewToken()
+	exp := time.Now().Add(s.cfg.SessionTTL)
+	if err := s.store.CreateSession(r.Context(), th, u.ID, exp); err != nil {
+		return "", err
+	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/", Expires: exp, HttpOnly: true,
 		Secure: s.cfg.SecureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return token, nil
 }
 
 // safeNext keeps post-login redirects on this site.
@@ -109,59 +176,151 @@ func safeNext(next string) string {
 	return next
 }
 
+// handleLogout ends the session. With a live session it needs the CSRF
+// token like any other state change (the UI's button sends it), so that
+// another site cannot log users out.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(CookieName); err == nil {
-		if err := s.store.DeleteSession(r.Context(), auth.TokenHash(c.Value)); err != nil {
-			s.log.Error("api: delete session", "err", err)
+	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
+		if _, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value)); err == nil {
+			if !auth.CheckCSRF(c.Value, r.Header.Get(CSRFHeader)) {
+				writeError(w, http.StatusForbidden, "csrf", "missing or wrong "+CSRFHeader+" header: reload the page")
+				return
+			}
+			if err := s.store.DeleteSession(r.Context(), auth.TokenHash(c.Value)); err != nil {
+				s.log.Error("api: delete session", "err", err)
+			}
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.cfg.SecureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	if r.Header.Get(CSRFHeader) != "" || r.Header.Get("Accept") == "application/json" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
 // Me is the answer of GET /api/me.
 type Me struct {
-	User     model.User  `json:"user"`
+	User      model.User `json:"user"`
+	SiteAdmin bool       `json:"site_admin"`
+	// CSRF is the token to send in the X-CSRF-Token header; only for
+	// cookie sessions (API tokens need none).
+	CSRF     string      `json:"csrf,omitempty"`
 	Projects []MyProject `json:"projects"`
 }
 
 // MyProject is a project the user belongs to, with its documents.
 type MyProject struct {
 	model.Project
-	Role      model.Role           `json:"role"`
-	Documents []store.DocumentInfo `json:"documents"`
+	Role      model.Role `json:"role"`
+	Documents []MyDoc    `json:"documents"`
+}
+
+// MyDoc is a document of one of the user's projects, with whether it is
+// assigned to the user and whether they marked it done.
+type MyDoc struct {
+	store.DocumentInfo
+	Assigned bool `json:"assigned"`
+	Done     bool `json:"done"`
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, u model.User) {
-	ms, err := s.store.Memberships(r.Context(), u.ID)
+	ctx := r.Context()
+	ms, err := s.store.Memberships(ctx, u.ID)
 	if err != nil {
-		s.log.Error("api: memberships", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		s.internal(w, "memberships", err)
 		return
 	}
-	me := Me{User: u, Projects: []MyProject{}}
+	p := who(r)
+	me := Me{User: u, SiteAdmin: p.siteAdmin, Projects: []MyProject{}}
+	if p.session != "" {
+		me.CSRF = auth.CSRFToken(p.session)
+	}
 	for _, m := range ms {
-		docs, err := s.store.Documents(r.Context(), m.Project.ID)
+		docs, err := s.store.Documents(ctx, m.Project.ID)
 		if err != nil {
-			s.log.Error("api: documents", "err", err)
-			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+			s.internal(w, "documents", err)
 			return
 		}
-		me.Projects = append(me.Projects, MyProject{Project: m.Project, Role: m.Role, Documents: docs})
+		as, err := s.store.Assignments(ctx, m.Project.ID)
+		if err != nil {
+			s.internal(w, "assignments", err)
+			return
+		}
+		mine := map[int64]store.Assignment{}
+		for _, a := range as {
+			if a.UserID == u.ID {
+				mine[a.Document] = a
+			}
+		}
+		mp := MyProject{Project: m.Project, Role: m.Role, Documents: make([]MyDoc, len(docs))}
+		for i, d := range docs {
+			a, ok := mine[d.ID]
+			mp.Documents[i] = MyDoc{DocumentInfo: d, Assigned: ok, Done: a.Done}
+		}
+		me.Projects = append(me.Projects, mp)
 	}
 	writeJSON(w, http.StatusOK, me)
 }
 
-func (s *Server) handleDocuments(w http.ResponseWriter, r *http.Request, u model.User) {
-	p, _, ok := s.projectRole(w, r, u)
-	if !ok {
+// readJSON decodes a JSON request body of at most limit bytes into v,
+// answering 400 itself if it cannot.
+func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", "the request body is not the JSON expected: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// handlePassword changes the user's password. It ends every login session
+// of the user (a stolen session dies with the old password) and starts a
+// new one for this browser; its CSRF token is in the answer.
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, u model.User) {
+	var req struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+	}
+	if !readJSON(w, r, 8<<10, &req) {
 		return
 	}
-	docs, err := s.store.Documents(r.Context(), p.ID)
+	if ok, wait := s.login.Allow("password|" + u.Name); !ok {
+		retryAfter(w, wait)
+		writeError(w, http.StatusTooManyRequests, "rate_limited", "too many attempts; wait and try again")
+		return
+	}
+	_, hash, err := s.store.UserByName(r.Context(), u.Name)
 	if err != nil {
-		s.log.Error("api: documents", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		s.internal(w, "user", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, docs)
+	if !auth.CheckPassword(hash, req.Current) {
+		writeError(w, http.StatusForbidden, "bad_credentials", "the current password is wrong")
+		return
+	}
+	newHash, err := auth.HashPassword(req.New)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_password", strings.TrimPrefix(err.Error(), "auth: "))
+		return
+	}
+	if err := s.store.SetPassword(r.Context(), u.ID, newHash); err != nil {
+		s.internal(w, "set password", err)
+		return
+	}
+	if err := s.store.DeleteSessions(r.Context(), u.ID); err != nil {
+		s.internal(w, "delete sessions", err)
+		return
+	}
+	answer := map[string]string{}
+	if who(r).session != "" {
+		token, err := s.startSession(w, r, u)
+		if err != nil {
+			s.internal(w, "create session", err)
+			return
+		}
+		answer["csrf"] = auth.CSRFToken(token)
+	}
+	writeJSON(w, http.StatusOK, answer)
 }

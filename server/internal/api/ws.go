@@ -8,15 +8,21 @@ import (
 	"gloss/shared/protocol"
 )
 
-// handleWS upgrades to a websocket for a logged-in user. The Origin check
-// refuses cross-site websocket hijacking: a page elsewhere could open a
-// socket carrying the user's cookie, and websockets are not bound by CORS.
+// handleWS upgrades to a websocket for a user authenticated as on every
+// HTTP route: by session cookie, or by an "Authorization: Bearer" API
+// token (scripts; browsers cannot set that header on a websocket). With a
+// cookie the Origin check refuses cross-site websocket hijacking: a page
+// elsewhere could open a socket carrying the user's cookie, and websockets
+// are not bound by CORS. A token is no ambient credential, so a script
+// needs no Origin.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Origin") == "" || !s.sameOrigin(r) {
+	bearer := r.Header.Get("Authorization") != ""
+	if !bearer && (r.Header.Get("Origin") == "" || !s.sameOrigin(r)) {
 		http.Error(w, "websocket from another origin refused", http.StatusForbidden)
 		return
 	}
-	u, ok := s.currentUser(r)
+	p, ok := s.authenticate(r)
+	u := p.user
 	up := websocket.Upgrader{
 		ReadBufferSize:  1024,
 		WriteBufferSize: 1024,

@@ -5,9 +5,11 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +18,27 @@ import (
 
 // MinPasswordLen is the shortest password accepted for a new account.
 const MinPasswordLen = 8
+
+// MaxUserNameLen bounds user names, which also name annotation layers.
+const MaxUserNameLen = 40
+
+// CheckUserName says why name cannot be a user name, or nil. A user name
+// is also the name of the user's annotation layer, so it has the
+// characters of an ID, and it cannot be the reviewers' "gold".
+func CheckUserName(name string) error {
+	if name == "" || len(name) > MaxUserNameLen {
+		return fmt.Errorf("auth: a user name is 1–%d characters", MaxUserNameLen)
+	}
+	for _, c := range []byte(name) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("auth: user name %q may hold only letters a–z, digits, '-' and '_'", name)
+		}
+	}
+	if strings.EqualFold(name, "gold") {
+		return errors.New(`auth: "gold" is the reviewers' layer, not a user name`)
+	}
+	return nil
+}
 
 // Cost is bcrypt's work factor: about 50 ms per hash on a small server,
 // cheap for a login, expensive for an offline guesser.
@@ -62,6 +85,24 @@ func NewToken() (token string, hash []byte) {
 func TokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
+}
+
+// CSRFToken is the anti-CSRF token of a login session: a hash of the
+// session token under its own label. Only someone who holds the session
+// token (HttpOnly, so not even the page's scripts) or is told the CSRF
+// token by the server (GET /api/me, which another site cannot read) can
+// produce it, and nothing needs to be stored for it. It changes with every
+// login.
+func CSRFToken(sessionToken string) string {
+	h := sha256.Sum256([]byte("gloss-csrf\x00" + sessionToken))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+// CheckCSRF reports whether got is the CSRF token of sessionToken, in
+// constant time.
+func CheckCSRF(sessionToken, got string) bool {
+	want := CSRFToken(sessionToken)
+	return got != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
 // Limiter allows a burst of attempts per key and then one attempt per

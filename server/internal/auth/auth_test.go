@@ -53,3 +53,33 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("not refilled after interval")
 	}
 }
+
+func TestCSRF(t *testing.T) {
+	a, _ := NewToken()
+	b, _ := NewToken()
+	ta := CSRFToken(a)
+	if ta == a || ta == CSRFToken(b) || len(ta) < 40 {
+		t.Fatalf("CSRF token %q of session %q is not distinct", ta, a)
+	}
+	if !CheckCSRF(a, ta) {
+		t.Error("CheckCSRF refused the session's own token")
+	}
+	for _, bad := range []string{"", CSRFToken(b), a, ta[:len(ta)-1]} {
+		if CheckCSRF(a, bad) {
+			t.Errorf("CheckCSRF accepted %q", bad)
+		}
+	}
+}
+
+func TestCheckUserName(t *testing.T) {
+	for _, ok := range []string{"alice", "Bob_2", "r-1", "admin"} {
+		if err := CheckUserName(ok); err != nil {
+			t.Errorf("CheckUserName(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "a b", "gold", "Gold", "zoë", "a/b", "<x>", string(bytes.Repeat([]byte("x"), 41))} {
+		if err := CheckUserName(bad); err == nil {
+			t.Errorf("CheckUserName(%q) accepted", bad)
+		}
+	}
+}

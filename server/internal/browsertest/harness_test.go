@@ -20,8 +20,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"gloss/server/internal/api"
 	"gloss/server/internal/demo"
@@ -217,7 +219,9 @@ func (b *browser) waitFor(cond string) {
 	b.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		// A condition that throws (an element not there yet) is false.
+		safe := "(() => { try { return !!(" + cond + "); } catch (e) { return false; } })()"
+		_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](safe, chromedp.WithPollingTimeout(time.Until(deadline))))
 		if err == nil {
 			return
 		}
@@ -228,7 +232,11 @@ func (b *browser) waitFor(cond string) {
 				continue
 			}
 		}
-		b.t.Fatalf("waiting for %s: %v", cond, err)
+		state, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`JSON.stringify({url: location.href, active: document.activeElement && document.activeElement.id,
+			selection: String(window.getSelection()), search: (document.getElementById('search')||{}).value,
+			list: (document.getElementById('annlist')||{}).innerText, conn: (document.getElementById('conn')||{}).innerText,
+			notice: (document.getElementById('notice')||{}).innerText})`))
+		b.t.Fatalf("waiting for %s: %v\npage state: %s", cond, err, state)
 	}
 }
 
@@ -270,6 +278,26 @@ func (b *browser) selectText(text string, nth int) {
 	if !eval[bool](b, js) {
 		b.t.Fatalf("could not select %q", text)
 	}
+}
+
+// keyDownOnly presses and releases key without the separate "char"
+// event CDP uses to insert text: that event ignores preventDefault, which
+// a real keyboard's text input honours.
+func (b *browser) keyDownOnly(key string) {
+	b.t.Helper()
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		for _, r := range key {
+			for _, k := range kb.Encode(r) {
+				if k.Type == kb.KeyChar {
+					continue
+				}
+				if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, *k); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}))
 }
 
 func (b *browser) key(keys string) {

@@ -106,8 +106,8 @@ func TestBratFiles(t *testing.T) {
 			}
 		}
 	}
-	// The claim across the blank line after U+00A0 becomes three
-	// fragments? No: the two line breaks are adjacent, so two.
+	// The claim across the blank line after U+00A0 becomes two fragments:
+	// the two line breaks are adjacent and belong to neither.
 	ann := files["002_8450b356199d244b.ann"]
 	c4 := ""
 	for _, line := range strings.Split(ann, "\n") {

@@ -212,7 +212,7 @@ func WriteCard(w io.Writer, project model.Project, stats Stats, opt Options) err
 		layers = mdText(strings.Join(c.Layers, ", "))
 	}
 	fmt.Fprintf(&b, "Layers: %s. Offsets: %s.\n\n", layers, offsetsNote)
-	b.WriteString("| Documents | Characters | Annotations | Relations |\n|---:|---:|---:|---:|\n")
+	b.WriteString("| Documents | Characters (code points) | Annotations | Relations |\n|---:|---:|---:|---:|\n")
 	fmt.Fprintf(&b, "| %d | %d | %d | %d |\n\n", c.Documents, c.CodePoints, c.Annotations, c.Relations)
 
 	b.WriteString("## Labels\n\n| Label | Guideline | Annotations | By annotator |\n|---|---|---:|---|\n")

@@ -38,15 +38,16 @@ import (
 // who disagree don't overwrite each other; otherwise layers share a column.
 // Whitespace in a label becomes "_" in column names and tags.
 //
-// Within one column a token carries at most one span. Spans are placed in
-// reading order; a span that would share a token with one already in its
-// column, or that covers no token (only spaces), cannot be represented and
-// is listed by id in a "# dropped = a7 a9" comment after the document's
-// name, so nothing disappears silently. A span
-// tags every token it overlaps, even partly. A span continuing into the
-// next sentence starts again with B- there, so every column is
-// well-formed IOB2 (I-X only after B-X or I-X, within a sentence).
-// Relations have no place in CoNLL and are not exported.
+// A span tags every token it overlaps, even partly. Within one column a
+// token carries at most one span: spans are placed in reading order, and a
+// span that would share a token with one already in its column (two
+// annotators' claims in a shared column), or that covers no token (only
+// spaces), cannot be represented. Such spans are listed by id in a
+// "# dropped = b1 b2" comment after the document's name, so nothing
+// disappears silently. A span continuing into the next sentence starts
+// again with B- there, so every column is well-formed IOB2 (I-X only after
+// B-X or I-X, within a sentence). Relations have no place in CoNLL and are
+// not exported.
 //
 // Tokenizer (deterministic, language-agnostic, documented so that others
 // can reproduce it):
@@ -235,6 +236,9 @@ func appendCoNLLDoc(b []byte, v docView, toks []token, cols []column, owner []in
 // appendValidUTF8 appends s with each invalid byte replaced by U+FFFD, one
 // for one, so that the code point offsets beside it stay right.
 func appendValidUTF8(b []byte, s string) []byte {
+	if utf8.ValidString(s) {
+		return append(b, s...)
+	}
 	for len(s) > 0 {
 		r, n := utf8.DecodeRuneInString(s)
 		if r == utf8.RuneError && n == 1 {
@@ -260,6 +264,45 @@ const (
 	otherToken
 )
 
+// Character classes of the tokenizer.
+const (
+	clsOther   = iota // a token by itself
+	clsSpace          // white space: separates, and may end a sentence after . ! ?
+	clsControl        // control character or U+200B: separates
+	clsExtend         // combining mark or format character: joins the token before
+	clsWord           // letter or digit
+)
+
+// asciiClass is charClass for ASCII, which is most of news text, without
+// the unicode table lookups.
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for r := range rune(utf8.RuneSelf) {
+		t[r] = charClassSlow(r)
+	}
+	return t
+}()
+
+func charClass(r rune) uint8 {
+	if r < utf8.RuneSelf {
+		return asciiClass[r]
+	}
+	return charClassSlow(r)
+}
+
+func charClassSlow(r rune) uint8 {
+	switch {
+	case unicode.IsSpace(r):
+		return clsSpace
+	case unicode.IsControl(r) || r == '\u200b':
+		return clsControl
+	case unicode.In(r, unicode.M, unicode.Cf):
+		return clsExtend
+	case unicode.In(r, unicode.L, unicode.N):
+		return clsWord
+	}
+	return clsOther
+}
+
 // tokenize appends the tokens of text to toks, following the rules in the
 // comment at the top of this file.
 func tokenize(text string, toks []token) []token {
@@ -278,21 +321,21 @@ func tokenize(text string, toks []token) []token {
 	}
 	cp := 0
 	for b, r := range text {
-		switch {
-		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u200b':
+		switch cls := charClass(r); cls {
+		case clsSpace, clsControl:
 			closeToken(cp, b)
 			if n := len(toks); n > 0 {
 				last := &toks[n-1]
 				if isLineBreak(r) ||
-					unicode.IsSpace(r) && last.end == cp && last.be-last.bs == 1 && strings.IndexByte(".!?", text[last.bs]) >= 0 {
+					cls == clsSpace && last.end == cp && last.be-last.bs == 1 && strings.IndexByte(".!?", text[last.bs]) >= 0 {
 					last.sentenceEnd = true
 				}
 			}
-		case unicode.In(r, unicode.M, unicode.Cf):
+		case clsExtend:
 			if kind == noToken {
 				open(wordToken, cp, b)
 			}
-		case unicode.In(r, unicode.L, unicode.N):
+		case clsWord:
 			if kind != wordToken {
 				closeToken(cp, b)
 				open(wordToken, cp, b)

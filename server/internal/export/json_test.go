@@ -200,7 +200,7 @@ func TestInvalidUTF8(t *testing.T) {
 
 	// CoNLL writes U+FFFD in place of each bad byte.
 	conll := string(export(t, FormatCoNLL, []Doc{d}, demoOptions()))
-	if !strings.Contains(conll, "caf 0 3 O O O\n\ufffd 3 4 O O O\n\ufffd 5 6 O O O\nsaid 7 11 B-claim O O\n") {
+	if !strings.Contains(conll, "caf 0 3 O O O\n\ufffd 3 4 O O O\n\ufffd 5 6 O O O\nsaid 7 11 O B-figure O\n") {
 		t.Errorf("CoNLL:\n%s", conll)
 	}
 }

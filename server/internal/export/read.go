@@ -102,7 +102,7 @@ func finish(d *Doc, annAt, relAt []string, opt ReadOptions) error {
 		switch {
 		case err != nil:
 		case a.Layer == "":
-			err = errors.New("no layer: the file names none, so ReadOptions.Layer must")
+			err = errors.New("no layer: the file names none and ReadOptions.Layer is empty")
 		case spans[a.ID]:
 			err = &model.Error{Code: model.CodeBadID, Message: fmt.Sprintf("annotation id %q is used twice in this document", a.ID)}
 		}
@@ -132,7 +132,7 @@ func finish(d *Doc, annAt, relAt []string, opt ReadOptions) error {
 		case len(opt.Schema.Relations) > 0 && !opt.Schema.HasRelation(r.Type):
 			err = &model.Error{Code: model.CodeUnknownRelation, Message: fmt.Sprintf("relation type %q is not in this project's schema", r.Type)}
 		case r.Layer == "":
-			err = errors.New("no layer: the file names none, so ReadOptions.Layer must")
+			err = errors.New("no layer: the file names none and ReadOptions.Layer is empty")
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", relAt[i], err)
@@ -351,14 +351,25 @@ func hasString(raw json.RawMessage, want string) bool {
 	return false
 }
 
-// textualValue returns the value of the first TextualBody among rs.
+// textualValue returns the value of the first TextualBody among rs whose
+// purpose is "tagging", or else of the first TextualBody.
 func textualValue(rs []w3cResource) (string, bool) {
+	var first *string
 	for _, r := range rs {
-		if r.Value != nil && (r.Type == "TextualBody" || r.Type == "") {
+		if r.Value == nil || r.Type != "TextualBody" && r.Type != "" {
+			continue
+		}
+		if r.Purpose == "tagging" {
 			return *r.Value, true
 		}
+		if first == nil {
+			first = r.Value
+		}
 	}
-	return "", false
+	if first == nil {
+		return "", false
+	}
+	return *first, true
 }
 
 func w3cCreator(raw json.RawMessage) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -16,86 +17,145 @@ import (
 
 // Timing of a connection, as in gorilla's chat example.
 const (
-	writeWait  = 10 * time.Second    // time allowed to write one message
+	writeWait  = 10 * time.Second    // time allowed to write one delivery
 	pongWait   = 60 * time.Second    // time allowed between pongs from the peer
 	pingPeriod = (pongWait * 9) / 10 // must be less than pongWait
 	helloWait  = 15 * time.Second    // time allowed between upgrade and hello
 )
 
 // client is one websocket connection. readPump is the only reader of
-// conn, writePump the only writer; send is the bounded queue between the
-// room (and readPump's error replies) and writePump.
+// conn; writePump is the only writer of data, and runs only while there
+// is something to write; out is the bounded queue between the room (and
+// readPump's error replies) and writePump.
 type client struct {
 	hub  *Hub
 	conn *websocket.Conn
 	user model.User
 	role model.Role
-	room *room
+	room *room // set by readPump's hello, then fixed
 
-	send chan []byte
+	// out holds framed messages waiting for writePump, queued in
+	// deliveries: everything one event of the room (a commit, a presence
+	// change, a welcome) has for this client. The queue is a slice that
+	// grows only as far as a client falls behind, and writePump is started
+	// when it stops being empty and ends when it has emptied it, so an idle
+	// connection holds one goroutine (readPump, blocked in a read) and next
+	// to no memory. SendQueue bounds the queue in deliveries.
+	mu         sync.Mutex
+	out        [][]byte
+	deliveries int         // in out
+	writing    bool        // writePump is running (for good once closing)
+	pingDue    bool        // writePump should send a ping
+	closing    bool        // done is closed; writePump sends the close frame
+	pinger     *time.Timer // sets pingDue every pingPeriod
 
 	closeOnce sync.Once
 	done      chan struct{} // closed when the connection must end
-	closeCode int           // set before done is closed
+	closeCode int           // set, under mu, before done is closed
 	closeText string
 }
 
-// Serve runs a websocket connection for an authenticated user until it
-// ends. The caller has upgraded the request and checked the session; the
-// hello decides the document, and membership of its project is checked
-// here, before any op.
+// Serve takes over a websocket connection of an authenticated user. The
+// caller has upgraded the request and checked the session; the hello
+// decides the document, and membership of its project is checked here,
+// before any op. Serve returns at once and the connection runs on its own
+// goroutine (readPump; writePump runs when there is something to write)
+// until it ends: the HTTP handler's goroutine, with its grown stack and
+// the server's per-request buffers, is not held for the hours a
+// connection may stay open.
 func (h *Hub) Serve(conn *websocket.Conn, user model.User) {
-	c := &client{hub: h, conn: conn, user: user, send: make(chan []byte, h.cfg.SendQueue), done: make(chan struct{})}
+	c := &client{hub: h, conn: conn, user: user, done: make(chan struct{})}
+	c.mu.Lock()
+	c.pinger = time.AfterFunc(pingPeriod, c.ping)
+	c.mu.Unlock()
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
+		c.pinger.Stop()
 		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(protocol.CloseRestart, "server restarting"), time.Now().Add(writeWait))
 		conn.Close()
 		return
 	}
-	h.wg.Add(1)
+	h.conns[c] = struct{}{}
+	h.connsWG.Add(1)
 	h.mu.Unlock()
-	defer h.wg.Done()
-	go c.writePump()
-	c.readPump()
+	go func() {
+		defer func() {
+			h.mu.Lock()
+			delete(h.conns, c)
+			h.mu.Unlock()
+			h.connsWG.Done()
+		}()
+		c.readPump()
+	}()
 }
 
-// send queues data without blocking. A full queue means the peer is not
+// send queues one delivery, the frames of parts in order, without
+// blocking. A client with SendQueue deliveries still waiting is not
 // keeping up: it is disconnected with CloseSlow (it will resume) rather
-// than allowed to stall the room.
-func (c *client) enqueue(data []byte) bool {
-	select {
-	case <-c.done:
+// than allowed to stall the room or pile up memory.
+func (c *client) send(parts ...[][]byte) bool {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
 		return false
-	default:
 	}
-	select {
-	case c.send <- data:
-		return true
-	default:
+	if c.deliveries >= c.hub.cfg.SendQueue {
+		c.mu.Unlock()
 		c.closeWith(protocol.CloseSlow, "too slow: reconnect and resume")
 		return false
 	}
+	for _, p := range parts {
+		c.out = append(c.out, p...)
+	}
+	c.deliveries++
+	c.startWriting()
+	c.mu.Unlock()
+	return true
+}
+
+// startWriting starts writePump unless it is running. c.mu is held.
+func (c *client) startWriting() {
+	if !c.writing {
+		c.writing = true
+		go c.writePump()
+	}
+}
+
+// ping runs on the pinger timer's goroutine, every pingPeriod.
+func (c *client) ping() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return
+	}
+	c.pingDue = true
+	c.startWriting()
+	c.pinger.Reset(pingPeriod)
 }
 
 func (c *client) sendMsg(m protocol.Message) bool {
-	data, err := json.Marshal(m)
+	f, err := encode(m)
 	if err != nil {
 		c.hub.log.Error("hub: encode message", "type", m.Type, "err", err)
 		return false
 	}
-	return c.enqueue(data)
+	return c.send([][]byte{f})
 }
 
 func (c *client) sendError(opID, code, text string) {
-	c.enqueue(errorMsg(opID, code, text, nil, false))
+	c.send([][]byte{errorFrame(opID, code, text, nil, false)})
 }
 
 // closeWith ends the connection with a close code; writePump sends it.
 func (c *client) closeWith(code int, text string) {
 	c.closeOnce.Do(func() {
+		c.mu.Lock()
 		c.closeCode, c.closeText = code, text
+		c.closing = true
 		close(c.done)
+		c.startWriting()
+		c.mu.Unlock()
 	})
 }
 
@@ -123,50 +183,63 @@ func (c *client) readPump() {
 			}
 			return
 		}
-		m, err := protocol.Decode(data)
-		if err != nil {
-			var de *protocol.DecodeError
-			if errors.As(err, &de) {
-				c.sendError("", de.Code, de.Message)
-				continue // the connection survives a bad message: nothing was applied
-			}
+		if !c.handle(data) {
 			return
 		}
-		if c.room == nil && m.Type != protocol.TypeHello {
-			c.sendError(opIDOf(m), protocol.CodeNoHello, "send hello before anything else")
-			continue
+	}
+}
+
+// handle acts on one message from the peer and reports whether the
+// connection goes on. (It is a function of its own so that readPump's
+// frame, which stays on the stack while the connection idles, is small.)
+func (c *client) handle(data []byte) bool {
+	m, err := protocol.Decode(data)
+	if err != nil {
+		var de *protocol.DecodeError
+		if errors.As(err, &de) {
+			c.sendError(opIDIn(data), de.Code, de.Message)
+			return true // the connection survives a bad message: nothing was applied
 		}
-		switch m.Type {
-		case protocol.TypeHello:
-			if c.room != nil {
-				c.sendError("", protocol.CodeWrongDocument, "this connection is already on a document; open a new one")
-				continue
-			}
-			if !c.hello(m) {
-				return
-			}
-			c.conn.SetReadDeadline(time.Now().Add(pongWait))
-		case protocol.TypeOp:
-			if (m.Op.Ann != nil && m.Op.Ann.Document != 0 && m.Op.Ann.Document != c.room.doc) ||
-				(m.Op.Rel != nil && m.Op.Rel.Document != 0 && m.Op.Rel.Document != c.room.doc) ||
-				(m.Doc != 0 && m.Doc != c.room.doc) {
-				c.sendError(m.Op.ID, protocol.CodeWrongDocument, "the op names another document than this connection's")
-				continue
-			}
-			select {
-			case c.room.inbox <- opReq{c: c, op: *m.Op}:
-			case <-c.room.quit:
-				return
-			case <-c.done:
-				return
-			}
-		case protocol.TypeSelect:
-			select {
-			case c.room.sel <- selReq{c: c, start: m.Start, end: m.End}:
-			default: // presence is best effort
-			}
+		return false
+	}
+	if c.room == nil && m.Type != protocol.TypeHello {
+		c.sendError(opIDOf(m), protocol.CodeNoHello, "send hello before anything else")
+		return true
+	}
+	switch m.Type {
+	case protocol.TypeHello:
+		if c.room != nil {
+			c.sendError("", protocol.CodeWrongDocument, "this connection is already on a document; open a new one")
+			return true
+		}
+		if !c.hello(m) {
+			return false
+		}
+		c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	case protocol.TypeOp:
+		if (m.Op.Ann != nil && m.Op.Ann.Document != 0 && m.Op.Ann.Document != c.room.doc) ||
+			(m.Op.Rel != nil && m.Op.Rel.Document != 0 && m.Op.Rel.Document != c.room.doc) ||
+			(m.Doc != 0 && m.Doc != c.room.doc) {
+			c.sendError(m.Op.ID, protocol.CodeWrongDocument, "the op names another document than this connection's")
+			return true
+		}
+		select {
+		case c.room.inbox <- opReq{c: c, op: m.Op}:
+		case <-c.room.quit:
+			// Let the room finish its batch and send its acks first.
+			<-c.room.stopped
+			c.closeWith(protocol.CloseRestart, "server restarting")
+			return false
+		case <-c.done:
+			return false
+		}
+	case protocol.TypeSelect:
+		select {
+		case c.room.sel <- selReq{c: c, start: m.Start, end: m.End}:
+		default: // presence is best effort
 		}
 	}
+	return true
 }
 
 func opIDOf(m protocol.Message) string {
@@ -174,6 +247,21 @@ func opIDOf(m protocol.Message) string {
 		return m.Op.ID
 	}
 	return ""
+}
+
+// opIDIn digs the op ID out of a message that failed to decode, so that
+// the client can match the refusal to its pending op instead of re-sending
+// it forever. Only IDs that are valid are echoed.
+func opIDIn(data []byte) string {
+	var probe struct {
+		Op struct {
+			ID string `json:"id"`
+		} `json:"op"`
+	}
+	if json.Unmarshal(data, &probe) != nil || !model.ValidID(probe.Op.ID) {
+		return ""
+	}
+	return probe.Op.ID
 }
 
 // hello checks the protocol version and the user's membership of the
@@ -214,58 +302,122 @@ func (c *client) hello(m protocol.Message) bool {
 	}
 	c.room = r
 	select {
-	case r.join <- joinReq{c: c, epoch: m.Epoch, since: m.Since}:
+	case r.join <- joinReq{c: c, epoch: m.Epoch, since: m.Since, compact: m.Compact}:
 		return true
 	case <-r.quit:
+		c.closeWith(protocol.CloseRestart, "server restarting")
 		return false
 	case <-c.done:
 		return false
 	}
 }
 
-// writePump writes queued messages and pings until the connection ends,
-// then sends the close frame.
+// writePump writes what is queued, and a ping if one is due, until
+// nothing is left, and ends; send or the pinger start it again. Once the
+// connection is closing, it finishes: sends the close frame and closes
+// the network connection.
+//
+// It writes data frames itself, straight to the network connection:
+// everything queued goes out in one writev, where gorilla's WriteMessage
+// would make a system call per message. Each write holds whole frames, so
+// the control frames gorilla writes from readPump (pongs, the close reply)
+// cannot land inside one.
 func (c *client) writePump() {
-	ticker := time.NewTicker(pingPeriod)
-	defer func() {
-		ticker.Stop()
-		c.conn.Close()
-	}()
+	var spare [][]byte
 	for {
-		select {
-		case data := <-c.send:
-			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.conn.WriteMessage(websocket.TextMessage, data); err != nil {
+		c.mu.Lock()
+		if c.closing { // takes priority: a slow client gets no more data
+			c.mu.Unlock()
+			c.finish()
+			return
+		}
+		out, ping := c.out, c.pingDue
+		if len(out) == 0 && !ping {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.out, c.deliveries, c.pingDue = spare, 0, false
+		c.mu.Unlock()
+		if err := c.write(out); err != nil {
+			c.closeWith(websocket.CloseAbnormalClosure, "")
+			continue
+		}
+		clear(out)
+		if spare = out[:0]; cap(spare) > 64 {
+			spare = nil // a burst is over; do not keep its queue
+		}
+		if ping {
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				c.closeWith(websocket.CloseAbnormalClosure, "")
-				return
 			}
-		case <-ticker.C:
-			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
-				c.closeWith(websocket.CloseAbnormalClosure, "")
-				return
-			}
-		case <-c.done:
-			// Flush what is queued (a final error message, say) unless
-			// the reason is that the peer is too slow to take it.
-			if c.closeCode != protocol.CloseSlow {
-			flush:
-				for {
-					select {
-					case data := <-c.send:
-						c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-						if c.conn.WriteMessage(websocket.TextMessage, data) != nil {
-							break flush
-						}
-					default:
-						break flush
-					}
-				}
-			}
-			if c.closeCode != websocket.CloseAbnormalClosure {
-				c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(writeWait))
-			}
+		}
+	}
+}
+
+// finish flushes what is queued (a final error message, acks before a
+// restart) unless the reason to end is that the peer is too slow to take
+// it or gone, sends the close frame and closes the connection.
+func (c *client) finish() {
+	defer c.conn.Close()
+	c.mu.Lock()
+	c.pinger.Stop()
+	out := c.out
+	c.out = nil
+	c.mu.Unlock()
+	if c.closeCode == websocket.CloseAbnormalClosure {
+		return
+	}
+	if c.closeCode != protocol.CloseSlow {
+		if err := c.write(out); err != nil {
 			return
 		}
 	}
+	c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(writeWait))
+}
+
+// write writes frames in one go.
+func (c *client) write(frames [][]byte) error {
+	if len(frames) == 0 {
+		return nil
+	}
+	nc := c.conn.NetConn()
+	nc.SetWriteDeadline(time.Now().Add(writeWait))
+	bufs := net.Buffers(frames)
+	_, err := bufs.WriteTo(nc)
+	return err
+}
+
+// encode returns m as a websocket text frame, ready to write to any
+// number of clients.
+func encode(m protocol.Message) ([]byte, error) {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return frame(data), nil
+}
+
+// frame puts a server-to-client (unmasked) text frame header before data
+// (RFC 6455 section 5.2).
+func frame(data []byte) []byte {
+	n := len(data)
+	var f []byte
+	switch {
+	case n < 126:
+		f = make([]byte, 2, 2+n)
+		f[1] = byte(n)
+	case n < 1<<16:
+		f = make([]byte, 4, 4+n)
+		f[1] = 126
+		f[2], f[3] = byte(n>>8), byte(n)
+	default:
+		f = make([]byte, 10, 10+n)
+		f[1] = 127
+		for i := 0; i < 8; i++ {
+			f[9-i] = byte(n >> (8 * i))
+		}
+	}
+	f[0] = 0x80 | websocket.TextMessage // FIN, text
+	return append(f, data...)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gloss/server/internal/store"
+	"gloss/shared/protocol"
 )
 
 // Config tunes the hub; zero values mean the defaults below.
@@ -48,12 +49,14 @@ type Hub struct {
 	log   *slog.Logger
 	cfg   Config
 
-	mu     sync.Mutex
-	rooms  map[int64]*room
-	closed bool
-	wg     sync.WaitGroup // rooms and connections
-	ctx    context.Context
-	cancel context.CancelFunc
+	mu      sync.Mutex
+	rooms   map[int64]*room
+	conns   map[*client]struct{} // every connection, with or without a room
+	closed  bool
+	roomsWG sync.WaitGroup
+	connsWG sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
 }
 
 // ErrClosed is returned for work offered to a hub that is shutting down.
@@ -62,7 +65,7 @@ var ErrClosed = errors.New("hub: closed")
 // New returns a hub that commits through st.
 func New(st store.Store, log *slog.Logger, cfg Config) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, ctx: ctx, cancel: cancel}
+	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, conns: map[*client]struct{}{}, ctx: ctx, cancel: cancel}
 	return h
 }
 
@@ -78,9 +81,9 @@ func (h *Hub) acquire(doc int64) (*room, error) {
 	if r == nil {
 		r = newRoom(h, doc)
 		h.rooms[doc] = r
-		h.wg.Add(1)
+		h.roomsWG.Add(1)
 		go func() {
-			defer h.wg.Done()
+			defer h.roomsWG.Done()
 			r.run()
 		}()
 	}
@@ -119,7 +122,8 @@ func (h *Hub) Notify(doc, seq int64) {
 // Close stops every room and closes every connection with CloseRestart,
 // which tells clients to reconnect. Ops already acknowledged are
 // committed; ops queued but not yet committed were never acknowledged, so
-// clients re-send them after reconnecting.
+// clients re-send them after reconnecting. Rooms finish the batch they are
+// committing, and its acks are flushed before the close frame.
 func (h *Hub) Close() {
 	h.mu.Lock()
 	if h.closed {
@@ -132,12 +136,30 @@ func (h *Hub) Close() {
 		close(r.quit)
 	}
 	h.mu.Unlock()
+	deadline := time.After(5 * time.Second)
+	if !wait(&h.roomsWG, deadline) {
+		h.log.Warn("hub: close timed out waiting for rooms")
+	}
+	// Rooms have closed their clients; this reaches the rest (no hello yet).
+	h.mu.Lock()
+	for c := range h.conns {
+		c.closeWith(protocol.CloseRestart, "server restarting")
+	}
+	h.mu.Unlock()
+	if !wait(&h.connsWG, deadline) {
+		h.log.Warn("hub: close timed out waiting for connections")
+	}
 	h.cancel()
+}
+
+// wait waits for wg until deadline fires and reports whether wg finished.
+func wait(wg *sync.WaitGroup, deadline <-chan time.Time) bool {
 	done := make(chan struct{})
-	go func() { h.wg.Wait(); close(done) }()
+	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
-		h.log.Warn("hub: close timed out waiting for rooms and connections")
+		return true
+	case <-deadline:
+		return false
 	}
 }

@@ -2,7 +2,6 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sort"
 	"time"
@@ -21,8 +20,9 @@ type room struct {
 	hub *Hub
 	doc int64
 
-	users int           // guarded by hub.mu
-	quit  chan struct{} // closed (under hub.mu) when the room must stop
+	users   int           // guarded by hub.mu
+	quit    chan struct{} // closed (under hub.mu) when the room must stop
+	stopped chan struct{} // closed when run has returned
 
 	join   chan joinReq
 	leave  chan *client
@@ -37,17 +37,28 @@ type room struct {
 	state    *docstate.State
 	clients  map[*client]protocol.Member
 	loadErr  error
+
+	// Presence is coalesced: at most one broadcast per presenceInterval,
+	// so that a burst of joins (every client reconnecting after a restart)
+	// costs a few broadcasts instead of one per join to every client.
+	lastPresence time.Time
+	presenceDue  <-chan time.Time // non-nil while a broadcast is scheduled
 }
 
+// presenceInterval is the shortest time between two presence broadcasts
+// of a room.
+const presenceInterval = 50 * time.Millisecond
+
 type joinReq struct {
-	c     *client
-	epoch string
-	since int64
+	c       *client
+	epoch   string
+	since   int64
+	compact bool // the client takes a packed snapshot (protocol.PackAnnotations)
 }
 
 type opReq struct {
 	c  *client
-	op protocol.Op
+	op *protocol.Op
 }
 
 type selReq struct {
@@ -58,12 +69,13 @@ type selReq struct {
 func newRoom(h *Hub, doc int64) *room {
 	return &room{
 		hub: h, doc: doc,
-		quit:   make(chan struct{}),
-		join:   make(chan joinReq),
-		leave:  make(chan *client),
-		inbox:  make(chan opReq, h.cfg.MaxBatch*4),
-		sel:    make(chan selReq, 64),
-		remote: make(chan int64, 1),
+		quit:    make(chan struct{}),
+		stopped: make(chan struct{}),
+		join:    make(chan joinReq),
+		leave:   make(chan *client),
+		inbox:   make(chan opReq, h.cfg.MaxBatch*4),
+		sel:     make(chan selReq, 64),
+		remote:  make(chan int64, 1),
 	}
 }
 
@@ -98,6 +110,7 @@ func (r *room) reload(ctx context.Context) error {
 }
 
 func (r *room) run() {
+	defer close(r.stopped)
 	ctx := r.hub.ctx
 	r.clients = map[*client]protocol.Member{}
 	r.loadErr = r.load(ctx)
@@ -117,14 +130,17 @@ func (r *room) run() {
 		case c := <-r.leave:
 			if _, ok := r.clients[c]; ok {
 				delete(r.clients, c)
-				r.broadcastPresence()
+				r.presenceChanged()
 			}
 		case s := <-r.sel:
 			if m, ok := r.clients[s.c]; ok {
 				m.Start, m.End = s.start, s.end
 				r.clients[s.c] = m
-				r.broadcastPresence()
+				r.presenceChanged()
 			}
+		case <-r.presenceDue:
+			r.presenceDue = nil
+			r.broadcastPresence()
 		case seq := <-r.remote:
 			if r.state != nil && seq > r.state.Seq {
 				r.pull(ctx)
@@ -157,7 +173,11 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 			code = protocol.CodeNotFound
 		}
 		c.sendError("", code, "the document could not be loaded")
-		c.closeWith(protocol.CloseNotFound, "document unavailable")
+		if code == protocol.CodeNotFound {
+			c.closeWith(protocol.CloseNotFound, "document unavailable")
+		} else {
+			c.closeWith(protocol.CloseRestart, "document unavailable; try again")
+		}
 		return
 	}
 	w := protocol.Message{Type: protocol.TypeWelcome, Doc: r.doc, Epoch: r.hub.store.Epoch(), Seq: r.state.Seq,
@@ -175,20 +195,24 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 		doc := r.document
 		w.Document, w.Schema, w.Snapshot = &doc, &r.schema, true
 		w.Annotations, w.Relations = r.state.Annotations(), r.state.Relations()
+		if j.compact {
+			w.Packed, w.Annotations = protocol.PackAnnotations(w.Annotations), nil
+		}
 	}
 	if !c.sendMsg(w) {
 		return
 	}
 	r.clients[c] = protocol.Member{User: c.user.Name, Role: string(c.role), Color: colorFor(c.user.Name)}
-	r.broadcastPresence()
+	r.presenceChanged()
 }
 
-// apply resolves, commits and broadcasts a batch of ops.
+// apply resolves, commits and broadcasts a batch of ops. Answers that
+// are not acks (refusals, acks of retries) are held back with the acks
+// until the outcome of the commit is known, and each client gets
+// everything the batch has for it as one delivery.
 func (r *room) apply(ctx context.Context, batch []opReq) {
 	if r.loadErr != nil {
-		for _, q := range batch {
-			q.c.sendError(q.op.ID, protocol.CodeInternal, "the document could not be loaded")
-		}
+		r.failAll(batch, nil, "the document could not be loaded")
 		return
 	}
 	ids := make([]string, len(batch))
@@ -198,27 +222,25 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 	seen, err := r.hub.store.OpSeqs(ctx, r.doc, ids)
 	if err != nil {
 		r.hub.log.Error("hub: op seqs", "doc", r.doc, "err", err)
-		for _, q := range batch {
-			q.c.sendError(q.op.ID, protocol.CodeInternal, "could not check the op; retry")
-		}
+		r.failAll(batch, nil, "could not check the op; retry")
 		return
 	}
 	for attempt := 0; ; attempt++ {
-		accepted, senders := r.resolve(batch, seen)
-		if len(accepted) == 0 {
+		res := r.resolve(batch, seen)
+		if len(res.accepted) == 0 {
+			r.deliver(nil, res.replies)
 			return
 		}
-		want := accepted[0].Seq
-		first, err := r.hub.store.Commit(ctx, r.doc, accepted)
+		want := res.accepted[0].Seq
+		first, err := r.hub.store.Commit(ctx, r.doc, res.accepted)
 		if err == nil {
 			if first != want {
-				// Another instance committed in between; our cache missed
-				// its ops. Resync (its ops reach clients through pull).
-				if rerr := r.reload(ctx); rerr != nil {
-					r.hub.log.Error("hub: reload", "doc", r.doc, "err", rerr)
-				}
+				// Another instance committed ops want…first-1 in between;
+				// our cache and our clients missed them. Clients get them
+				// before ours, so that every seq arrives, in order.
+				r.catchUp(ctx, want-1, first-1)
 			}
-			r.publish(accepted, senders)
+			r.publish(res)
 			return
 		}
 		// The cache is suspect (another instance wrote, or the store
@@ -231,94 +253,182 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 				continue
 			}
 		}
-		r.hub.log.Error("hub: commit", "doc", r.doc, "ops", len(accepted), "err", err)
-		for _, c := range senders {
-			if c != nil {
-				c.sendError("", protocol.CodeInternal, "the edit could not be saved; it will be retried")
-			}
-		}
+		r.hub.log.Error("hub: commit", "doc", r.doc, "ops", len(res.accepted), "err", err)
+		r.failAll(batch, seen, "the edit could not be saved; retry")
 		return
 	}
 }
 
+// failAll answers every op of a batch that could not be committed with
+// an internal error, except retries of ops committed earlier (in seen),
+// which get their acks.
+func (r *room) failAll(batch []opReq, seen map[string]int64, text string) {
+	replies := map[*client][][]byte{}
+	for _, q := range batch {
+		var f []byte
+		if seq, ok := seen[q.op.ID]; ok {
+			f = r.frame(protocol.Message{Type: protocol.TypeAck, OpID: q.op.ID, Seq: seq})
+		} else {
+			f = errorFrame(q.op.ID, protocol.CodeInternal, text, nil, false)
+		}
+		replies[q.c] = append(replies[q.c], f)
+	}
+	r.deliver(nil, replies)
+}
+
+// resolved is a batch after resolve: the ops to commit, who sent them,
+// the answers for everyone else, and copies of accepted ops sent twice
+// within the batch (a client re-sending after a reconnect while the
+// first copy was still queued), to be acked with the seq of the original.
+type resolved struct {
+	accepted []protocol.Op
+	senders  []*client
+	replies  map[*client][][]byte
+	dups     []dupOp
+}
+
+type dupOp struct {
+	c   *client
+	idx int // in accepted
+}
+
 // resolve checks each op of the batch in order against the state with
-// the earlier ones applied, answering duplicates and refusals at once.
-// Accepted ops are applied to r.state; if the commit fails, the caller
-// reloads the state.
-func (r *room) resolve(batch []opReq, seen map[string]int64) ([]protocol.Op, []*client) {
-	now := time.Now()
-	accepted := make([]protocol.Op, 0, len(batch))
-	senders := make([]*client, 0, len(batch))
-	inBatch := map[string]bool{}
+// the earlier ones applied. Accepted ops are applied to r.state; if the
+// commit fails, the caller reloads the state.
+func (r *room) resolve(batch []opReq, seen map[string]int64) resolved {
+	// Times are kept to the millisecond, as the store keeps them, so that
+	// what live clients are sent equals what a reload reads back.
+	now := time.UnixMilli(time.Now().UnixMilli())
+	res := resolved{
+		accepted: make([]protocol.Op, 0, len(batch)),
+		senders:  make([]*client, 0, len(batch)),
+		replies:  map[*client][][]byte{},
+	}
+	inBatch := map[string]int{}
 	for _, q := range batch {
 		if seq, dup := seen[q.op.ID]; dup {
 			// A retry of an op we already committed: its ack was lost.
-			q.c.sendMsg(protocol.Message{Type: protocol.TypeAck, OpID: q.op.ID, Seq: seq})
+			res.replies[q.c] = append(res.replies[q.c], r.frame(protocol.Message{Type: protocol.TypeAck, OpID: q.op.ID, Seq: seq}))
 			continue
 		}
-		if inBatch[q.op.ID] {
-			q.c.sendError(q.op.ID, protocol.CodeDuplicateID, "op id sent twice in a row; the first is being applied")
+		if i, dup := inBatch[q.op.ID]; dup {
+			res.dups = append(res.dups, dupOp{q.c, i})
 			continue
 		}
-		out, err := r.state.Resolve(q.op, r.text, r.schema, r.doc, docstate.Actor{User: q.c.user.Name, Role: q.c.role}, now)
+		out, err := r.state.Resolve(*q.op, r.text, r.schema, r.doc, docstate.Actor{User: q.c.user.Name, Role: q.c.role}, now)
 		if err != nil {
+			var f []byte
 			var rej *docstate.Rejection
 			if errors.As(err, &rej) {
-				q.c.enqueue(errorMsg(q.op.ID, rej.Code, rej.Message, rej.Current, rej.Code == protocol.CodeNotFound))
+				f = errorFrame(q.op.ID, rej.Code, rej.Message, rej.Current, rej.Code == protocol.CodeNotFound)
 			} else {
-				q.c.sendError(q.op.ID, protocol.CodeInternal, "internal error")
+				f = errorFrame(q.op.ID, protocol.CodeInternal, "internal error", nil, false)
 			}
+			res.replies[q.c] = append(res.replies[q.c], f)
 			continue
 		}
 		out.Seq = r.state.Seq + 1 // provisional: Commit assigns the real one
 		r.state.Apply(out)
-		inBatch[q.op.ID] = true
-		accepted = append(accepted, out)
-		senders = append(senders, q.c)
+		inBatch[q.op.ID] = len(res.accepted)
+		res.accepted = append(res.accepted, out)
+		res.senders = append(res.senders, q.c)
 	}
-	return accepted, senders
+	return res
 }
 
-// publish broadcasts each op to everyone, sender included (the broadcast
-// is how every client's state advances), then acks it to its sender (the
-// ack tells the sender which pending edit it was).
-func (r *room) publish(ops []protocol.Op, senders []*client) {
-	for i, op := range ops {
-		op := op
-		data, err := json.Marshal(protocol.Message{Type: protocol.TypeOp, Op: &op})
-		if err != nil {
-			r.hub.log.Error("hub: encode op", "err", err)
-			continue
-		}
-		for c := range r.clients {
-			c.enqueue(data)
-		}
-		// The ack follows the op in the sender's queue, so by the time
-		// the sender drops its pending copy it already holds the op.
-		if c := senders[i]; c != nil {
-			c.sendMsg(protocol.Message{Type: protocol.TypeAck, OpID: op.ID, Seq: op.Seq, Version: annVersion(op)})
+// publish broadcasts each committed op to everyone, sender included (the
+// broadcast is how every client's state advances), and acks it to its
+// sender. Each op is encoded once for all clients; the acks follow the
+// ops in the sender's delivery, so by the time the sender drops its
+// pending copy it already holds the op.
+func (r *room) publish(res resolved) {
+	frames := make([][]byte, 0, len(res.accepted))
+	for i := range res.accepted {
+		frames = append(frames, r.frame(protocol.Message{Type: protocol.TypeOp, Op: &res.accepted[i]}))
+	}
+	ack := func(c *client, op protocol.Op) {
+		if c != nil {
+			res.replies[c] = append(res.replies[c], r.frame(protocol.Message{Type: protocol.TypeAck, OpID: op.ID, Seq: op.Seq, Version: annVersion(op)}))
 		}
 	}
+	for i, op := range res.accepted {
+		ack(res.senders[i], op)
+	}
+	for _, d := range res.dups {
+		ack(d.c, res.accepted[d.idx])
+	}
+	r.deliver(frames, res.replies)
+}
+
+// deliver queues, for every client of the room, the broadcast frames
+// followed by its own replies, as one delivery.
+func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
+	for c := range r.clients {
+		own := replies[c]
+		if len(frames) == 0 && len(own) == 0 {
+			continue
+		}
+		c.send(frames, own)
+	}
+}
+
+func (r *room) frame(m protocol.Message) []byte {
+	f, err := encode(m)
+	if err != nil {
+		r.hub.log.Error("hub: encode message", "type", m.Type, "err", err)
+	}
+	return f
 }
 
 // pull fetches ops committed by another server instance and broadcasts them.
 func (r *room) pull(ctx context.Context) {
-	ops, err := r.hub.store.OpsSince(ctx, r.doc, r.state.Seq, r.hub.cfg.ResumeLimit)
-	if err != nil {
-		r.hub.log.Error("hub: pull remote ops", "doc", r.doc, "err", err)
-		return
-	}
-	for _, op := range ops {
-		if op.Seq != r.state.Seq+1 {
-			// A gap means we cannot follow op by op; start over from a snapshot.
-			if err := r.reload(ctx); err != nil {
-				r.hub.log.Error("hub: reload", "doc", r.doc, "err", err)
-			}
+	for {
+		ops, err := r.hub.store.OpsSince(ctx, r.doc, r.state.Seq, r.hub.cfg.ResumeLimit)
+		if err != nil {
+			r.hub.log.Error("hub: pull remote ops", "doc", r.doc, "err", err)
 			return
 		}
-		r.state.Apply(op)
+		for _, op := range ops {
+			if op.Seq != r.state.Seq+1 {
+				r.resync(ctx, "hub: pull: gap in the op log")
+				return
+			}
+			r.state.Apply(op)
+		}
+		r.publish(resolved{accepted: ops, senders: make([]*client, len(ops)), replies: map[*client][][]byte{}})
+		if len(ops) < r.hub.cfg.ResumeLimit {
+			return
+		}
 	}
-	r.publish(ops, make([]*client, len(ops)))
+}
+
+// catchUp broadcasts the ops after seq since up to seq upTo, committed by
+// another instance while our cache did not know, and reloads the state
+// (which holds our own batch with provisional seqs).
+func (r *room) catchUp(ctx context.Context, since, upTo int64) {
+	ops, err := r.hub.store.OpsSince(ctx, r.doc, since, int(upTo-since))
+	if err != nil || int64(len(ops)) != upTo-since {
+		r.resync(ctx, "hub: fetch ops of another instance")
+		return
+	}
+	if err := r.reload(ctx); err != nil {
+		r.resync(ctx, "hub: reload")
+		return
+	}
+	r.publish(resolved{accepted: ops, senders: make([]*client, len(ops)), replies: map[*client][][]byte{}})
+}
+
+// resync reloads the state when the room cannot follow the op log step
+// by step, and has every client reconnect: they resume from the store,
+// which has every op, instead of seeing a gap.
+func (r *room) resync(ctx context.Context, why string) {
+	r.hub.log.Error(why, "doc", r.doc)
+	if err := r.reload(ctx); err != nil {
+		r.hub.log.Error("hub: reload", "doc", r.doc, "err", err)
+	}
+	for c := range r.clients {
+		c.closeWith(protocol.CloseRestart, "resynchronising")
+	}
 }
 
 func annVersion(op protocol.Op) int64 {
@@ -331,7 +441,22 @@ func annVersion(op protocol.Op) int64 {
 	return 0
 }
 
+// presenceChanged broadcasts presence now, or schedules the broadcast if
+// the last one was less than presenceInterval ago.
+func (r *room) presenceChanged() {
+	if r.presenceDue != nil {
+		return // scheduled; it will send the state of then
+	}
+	wait := time.Until(r.lastPresence.Add(presenceInterval))
+	if wait <= 0 {
+		r.broadcastPresence()
+		return
+	}
+	r.presenceDue = time.After(wait)
+}
+
 func (r *room) broadcastPresence() {
+	r.lastPresence = time.Now()
 	members := make([]protocol.Member, 0, len(r.clients))
 	seen := map[string]bool{}
 	for _, m := range r.clients {
@@ -342,18 +467,17 @@ func (r *room) broadcastPresence() {
 		members = append(members, m)
 	}
 	sort.Slice(members, func(i, j int) bool { return members[i].User < members[j].User })
-	data, err := json.Marshal(protocol.Message{Type: protocol.TypePresence, Members: members})
+	f, err := encode(protocol.Message{Type: protocol.TypePresence, Members: members})
 	if err != nil {
 		return
 	}
-	for c := range r.clients {
-		c.enqueue(data)
-	}
+	r.deliver([][]byte{f}, nil)
 }
 
-func errorMsg(opID, code, text string, current *model.Annotation, deleted bool) []byte {
-	data, _ := json.Marshal(protocol.Message{Type: protocol.TypeError, OpID: opID, Code: code, Text: text, Current: current, Deleted: deleted})
-	return data
+// errorFrame encodes an error message.
+func errorFrame(opID, code, text string, current *model.Annotation, deleted bool) []byte {
+	f, _ := encode(protocol.Message{Type: protocol.TypeError, OpID: opID, Code: code, Text: text, Current: current, Deleted: deleted})
+	return f
 }
 
 // presenceColors are distinguishable under common colour blindness and

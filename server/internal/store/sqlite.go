@@ -88,6 +88,18 @@ var sqliteMigrations = []string{
 	CREATE TABLE ops (doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
 		op_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (doc_id, seq)) WITHOUT ROWID;
 	CREATE UNIQUE INDEX ops_op_id ON ops(doc_id, op_id);`,
+	// 2: site admins (the admins of existing projects become ones, as they
+	// were the most trusted users before), API tokens, assignments.
+	`ALTER TABLE users ADD COLUMN site_admin INTEGER NOT NULL DEFAULT 0;
+	UPDATE users SET site_admin = 1 WHERE id IN (SELECT user_id FROM members WHERE role = 'admin');
+	CREATE INDEX sessions_user ON sessions(user_id);
+	CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		label TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL);
+	CREATE INDEX api_tokens_user ON api_tokens(user_id);
+	CREATE TABLE assignments (doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, done INTEGER NOT NULL DEFAULT 0,
+		updated INTEGER NOT NULL, PRIMARY KEY (doc_id, user_id)) WITHOUT ROWID;
+	CREATE INDEX assignments_user ON assignments(user_id);`,
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
@@ -147,6 +159,19 @@ func isUnique(err error) bool {
 	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint") || strings.Contains(err.Error(), "duplicate key"))
 }
 
+func isForeignKey(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint")
+}
+
+// placeholders returns "?,?,…" for n values and the values as arguments.
+func placeholders[T any](vs []T) (string, []any) {
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		args[i] = v
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", len(vs)), ","), args
+}
+
 // CreateUser implements Store.
 func (s *SQLite) CreateUser(ctx context.Context, name string, hash []byte) (model.User, error) {
 	res, err := s.w.ExecContext(ctx, "INSERT INTO users (name, pw, created) VALUES (?, ?, ?)", name, hash, ms(time.Now()))
@@ -186,20 +211,32 @@ func (s *SQLite) SetPassword(ctx context.Context, userID int64, hash []byte) err
 	return nil
 }
 
+// SetSiteAdmin implements Store.
+func (s *SQLite) SetSiteAdmin(ctx context.Context, userID int64, admin bool) error {
+	res, err := s.w.ExecContext(ctx, "UPDATE users SET site_admin = ? WHERE id = ?", admin, userID)
+	if err != nil {
+		return fmt.Errorf("store: set site admin: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: set site admin of user %d: %w", userID, ErrNotFound)
+	}
+	return nil
+}
+
 // Users implements Store.
-func (s *SQLite) Users(ctx context.Context) ([]model.User, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT id, name FROM users ORDER BY name")
+func (s *SQLite) Users(ctx context.Context) ([]Account, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT id, name, site_admin FROM users ORDER BY name")
 	if err != nil {
 		return nil, fmt.Errorf("store: users: %w", err)
 	}
 	defer rows.Close()
-	var out []model.User
+	out := []Account{}
 	for rows.Next() {
-		var u model.User
-		if err := rows.Scan(&u.ID, &u.Name); err != nil {
+		var a Account
+		if err := rows.Scan(&a.ID, &a.Name, &a.SiteAdmin); err != nil {
 			return nil, fmt.Errorf("store: users: %w", err)
 		}
-		out = append(out, u)
+		out = append(out, a)
 	}
 	return out, rows.Err()
 }
@@ -216,8 +253,8 @@ func (s *SQLite) CreateSession(ctx context.Context, token []byte, userID int64, 
 func (s *SQLite) SessionByToken(ctx context.Context, token []byte) (Session, error) {
 	var sess Session
 	var exp int64
-	err := s.r.QueryRowContext(ctx, `SELECT u.id, u.name, s.expires FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token = ? AND s.expires > ?`, token, ms(time.Now())).Scan(&sess.User.ID, &sess.User.Name, &exp)
+	err := s.r.QueryRowContext(ctx, `SELECT u.id, u.name, u.site_admin, s.expires FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token = ? AND s.expires > ?`, token, ms(time.Now())).Scan(&sess.User.ID, &sess.User.Name, &sess.SiteAdmin, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sess, fmt.Errorf("store: session: %w", ErrNotFound)
 	}
@@ -234,6 +271,102 @@ func (s *SQLite) DeleteSession(ctx context.Context, token []byte) error {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
+}
+
+// DeleteSessions implements Store.
+func (s *SQLite) DeleteSessions(ctx context.Context, userID int64) error {
+	if _, err := s.w.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+		return fmt.Errorf("store: delete sessions: %w", err)
+	}
+	return nil
+}
+
+// CreateAPIToken implements Store.
+func (s *SQLite) CreateAPIToken(ctx context.Context, userID int64, label string, hash []byte) (APIToken, error) {
+	t := APIToken{UserID: userID, Label: label, Created: nowMS()}
+	if err := s.w.QueryRowContext(ctx, "SELECT name FROM users WHERE id = ?", userID).Scan(&t.User); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return t, fmt.Errorf("store: create token for user %d: %w", userID, ErrNotFound)
+		}
+		return t, fmt.Errorf("store: create token: %w", err)
+	}
+	res, err := s.w.ExecContext(ctx, "INSERT INTO api_tokens (user_id, label, hash, created) VALUES (?, ?, ?, ?)", userID, label, hash, ms(t.Created))
+	if isUnique(err) {
+		return t, fmt.Errorf("store: create token: %w", ErrExists)
+	}
+	if err != nil {
+		return t, fmt.Errorf("store: create token: %w", err)
+	}
+	t.ID, _ = res.LastInsertId()
+	return t, nil
+}
+
+const sqliteTokenCols = "SELECT t.id, t.user_id, u.name, t.label, t.created FROM api_tokens t JOIN users u ON u.id = t.user_id"
+
+func scanTokens(rows *sql.Rows) ([]APIToken, error) {
+	defer rows.Close()
+	out := []APIToken{}
+	for rows.Next() {
+		var t APIToken
+		var c int64
+		if err := rows.Scan(&t.ID, &t.UserID, &t.User, &t.Label, &c); err != nil {
+			return nil, fmt.Errorf("store: tokens: %w", err)
+		}
+		t.Created = fromMS(c)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// APITokens implements Store.
+func (s *SQLite) APITokens(ctx context.Context, userID int64) ([]APIToken, error) {
+	rows, err := s.r.QueryContext(ctx, sqliteTokenCols+" WHERE ? = 0 OR t.user_id = ? ORDER BY t.id", userID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	return scanTokens(rows)
+}
+
+// APIToken implements Store.
+func (s *SQLite) APIToken(ctx context.Context, id int64) (APIToken, error) {
+	rows, err := s.r.QueryContext(ctx, sqliteTokenCols+" WHERE t.id = ?", id)
+	if err != nil {
+		return APIToken{}, fmt.Errorf("store: token: %w", err)
+	}
+	ts, err := scanTokens(rows)
+	if err != nil {
+		return APIToken{}, err
+	}
+	if len(ts) == 0 {
+		return APIToken{}, fmt.Errorf("store: token %d: %w", id, ErrNotFound)
+	}
+	return ts[0], nil
+}
+
+// DeleteAPIToken implements Store.
+func (s *SQLite) DeleteAPIToken(ctx context.Context, id int64) error {
+	res, err := s.w.ExecContext(ctx, "DELETE FROM api_tokens WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("store: delete token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: delete token %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// SessionByAPIToken implements Store.
+func (s *SQLite) SessionByAPIToken(ctx context.Context, hash []byte) (Session, error) {
+	var sess Session
+	err := s.r.QueryRowContext(ctx, `SELECT u.id, u.name, u.site_admin FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.hash = ?`, hash).Scan(&sess.User.ID, &sess.User.Name, &sess.SiteAdmin)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sess, fmt.Errorf("store: token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return sess, fmt.Errorf("store: token: %w", err)
+	}
+	return sess, nil
 }
 
 // CreateProject implements Store.
@@ -348,15 +481,69 @@ func (s *SQLite) Memberships(ctx context.Context, userID int64) ([]Member, error
 	return out, nil
 }
 
+// Members implements Store.
+func (s *SQLite) Members(ctx context.Context, projectID int64) ([]ProjectMember, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT u.id, u.name, m.role FROM members m JOIN users u ON u.id = m.user_id
+		WHERE m.project_id = ? ORDER BY u.name`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: members: %w", err)
+	}
+	defer rows.Close()
+	out := []ProjectMember{}
+	for rows.Next() {
+		var m ProjectMember
+		var role string
+		if err := rows.Scan(&m.User.ID, &m.User.Name, &role); err != nil {
+			return nil, fmt.Errorf("store: members: %w", err)
+		}
+		m.Role = model.Role(role)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// RemoveMember implements Store.
+func (s *SQLite) RemoveMember(ctx context.Context, projectID, userID int64) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: remove member: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "DELETE FROM members WHERE project_id = ? AND user_id = ?", projectID, userID)
+	if err != nil {
+		return fmt.Errorf("store: remove member: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: user %d in project %d: %w", userID, projectID, ErrNotFound)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM assignments WHERE user_id = ? AND doc_id IN (SELECT id FROM documents WHERE project_id = ?)", userID, projectID); err != nil {
+		return fmt.Errorf("store: remove member's assignments: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: remove member: %w", err)
+	}
+	return nil
+}
+
 // AddDocuments implements Store.
 func (s *SQLite) AddDocuments(ctx context.Context, projectID int64, docs []model.Document) ([]model.Document, error) {
+	nd := make([]NewDocument, len(docs))
+	for i, d := range docs {
+		nd[i].Document = d
+	}
+	return s.ImportDocuments(ctx, projectID, nd)
+}
+
+// ImportDocuments implements Store.
+func (s *SQLite) ImportDocuments(ctx context.Context, projectID int64, docs []NewDocument) ([]model.Document, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: add documents: %w", err)
 	}
 	defer tx.Rollback()
 	out := make([]model.Document, len(docs))
-	for i, d := range docs {
+	for i, nd := range docs {
+		d := nd.Document
 		meta, err := json.Marshal(d.Meta)
 		if err != nil {
 			return nil, fmt.Errorf("store: add document %q meta: %w", d.Name, err)
@@ -372,6 +559,11 @@ func (s *SQLite) AddDocuments(ctx context.Context, projectID int64, docs []model
 		d.ID, _ = res.LastInsertId()
 		d.ProjectID = projectID
 		out[i] = d
+		if len(nd.Annotations) > 0 {
+			if _, err := commitSQL(ctx, tx, d.ID, importOps(d.ID, nd.Annotations)); err != nil {
+				return nil, fmt.Errorf("store: add document %q: %w", d.Name, err)
+			}
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: add documents: commit: %w", err)
@@ -525,6 +717,19 @@ func (s *SQLite) Commit(ctx context.Context, docID int64, ops []protocol.Op) (in
 		return 0, fmt.Errorf("store: commit ops: begin: %w", err)
 	}
 	defer tx.Rollback()
+	first, err := commitSQL(ctx, tx, docID, ops)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: commit ops: %w", err)
+	}
+	return first, nil
+}
+
+// commitSQL appends ops to a document's log inside tx, assigning seqs
+// after its current one, and applies them; see Store.Commit.
+func commitSQL(ctx context.Context, tx *sql.Tx, docID int64, ops []protocol.Op) (int64, error) {
 	var seq int64
 	if err := tx.QueryRowContext(ctx, "SELECT seq FROM documents WHERE id = ?", docID).Scan(&seq); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -542,9 +747,6 @@ func (s *SQLite) Commit(ctx context.Context, docID int64, ops []protocol.Op) (in
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE documents SET seq = ? WHERE id = ?", seq, docID); err != nil {
 		return 0, fmt.Errorf("store: commit ops: write seq: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("store: commit ops: %w", err)
 	}
 	return first, nil
 }
@@ -609,4 +811,189 @@ func applySQL(ctx context.Context, tx execer, docID int64, op protocol.Op) error
 		return one(res, err, "delete relation")
 	}
 	return fmt.Errorf("store: apply op: unknown kind %q", op.Kind)
+}
+
+// UpdateSchema implements Store.
+func (s *SQLite) UpdateSchema(ctx context.Context, projectID int64, ch SchemaChange) (SchemaResult, error) {
+	var res SchemaResult
+	newSchema, err := json.Marshal(ch.Schema)
+	if err != nil {
+		return res, fmt.Errorf("store: encode schema: %w", err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("store: update schema: %w", err)
+	}
+	defer tx.Rollback()
+	var oldJSON string
+	if err := tx.QueryRowContext(ctx, "SELECT schema FROM projects WHERE id = ?", projectID).Scan(&oldJSON); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return res, fmt.Errorf("store: project %d: %w", projectID, ErrNotFound)
+		}
+		return res, fmt.Errorf("store: update schema: %w", err)
+	}
+	var old model.Schema
+	if err := json.Unmarshal([]byte(oldJSON), &old); err != nil {
+		return res, fmt.Errorf("store: project %d schema: %w", projectID, err)
+	}
+	plan := planSchema(old, ch)
+
+	inUse := &InUseError{Labels: map[string]int{}, Relations: map[string]int{}}
+	count := func(into map[string]int, query string, names []string) error {
+		if len(names) == 0 {
+			return nil
+		}
+		ph, args := placeholders(names)
+		rows, err := tx.QueryContext(ctx, fmt.Sprintf(query, ph), append([]any{projectID}, args...)...)
+		if err != nil {
+			return fmt.Errorf("store: count uses: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			var n int
+			if err := rows.Scan(&name, &n); err != nil {
+				return fmt.Errorf("store: count uses: %w", err)
+			}
+			into[name] = n
+		}
+		return rows.Err()
+	}
+	if err := count(inUse.Labels, `SELECT a.label, count(*) FROM annotations a JOIN documents d ON d.id = a.doc_id
+		WHERE d.project_id = ? AND a.label IN (%s) GROUP BY a.label`, plan.removedLabels); err != nil {
+		return res, err
+	}
+	if err := count(inUse.Relations, `SELECT r.type, count(*) FROM relations r JOIN documents d ON d.id = r.doc_id
+		WHERE d.project_id = ? AND r.type IN (%s) GROUP BY r.type`, plan.removedRels); err != nil {
+		return res, err
+	}
+	if (len(inUse.Labels) > 0 || len(inUse.Relations) > 0) && !ch.DeleteInUse {
+		return res, inUse
+	}
+
+	var rels []relRef
+	if len(plan.removedRels) > 0 {
+		ph, args := placeholders(plan.removedRels)
+		rows, err := tx.QueryContext(ctx, `SELECT r.doc_id, r.id, r.version FROM relations r JOIN documents d ON d.id = r.doc_id
+			WHERE d.project_id = ? AND r.type IN (`+ph+`) ORDER BY r.doc_id, r.id`, append([]any{projectID}, args...)...)
+		if err != nil {
+			return res, fmt.Errorf("store: update schema: relations: %w", err)
+		}
+		for rows.Next() {
+			var r relRef
+			if err := rows.Scan(&r.Doc, &r.ID, &r.Version); err != nil {
+				rows.Close()
+				return res, fmt.Errorf("store: update schema: relations: %w", err)
+			}
+			rels = append(rels, r)
+		}
+		rows.Close()
+	}
+	var anns []model.Annotation
+	if labels := plan.touchedLabels(); len(labels) > 0 {
+		ph, args := placeholders(labels)
+		rows, err := tx.QueryContext(ctx, `SELECT a.doc_id, a.id, a.layer, a.label, a.start, a."end", a.quote, a.author, a.version, a.created, a.updated
+			FROM annotations a JOIN documents d ON d.id = a.doc_id
+			WHERE d.project_id = ? AND a.label IN (`+ph+`) ORDER BY a.doc_id, a.id`, append([]any{projectID}, args...)...)
+		if err != nil {
+			return res, fmt.Errorf("store: update schema: annotations: %w", err)
+		}
+		for rows.Next() {
+			var a model.Annotation
+			var c, u int64
+			if err := rows.Scan(&a.Document, &a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &a.Quote, &a.Author, &a.Version, &c, &u); err != nil {
+				rows.Close()
+				return res, fmt.Errorf("store: update schema: annotations: %w", err)
+			}
+			a.Created, a.Updated = fromMS(c), fromMS(u)
+			anns = append(anns, a)
+		}
+		rows.Close()
+	}
+	byDoc, res := schemaOps(plan, anns, rels, ch.By, "schema-"+newEpoch(), nowMS())
+	for _, doc := range res.Documents {
+		if _, err := commitSQL(ctx, tx, doc, byDoc[doc]); err != nil {
+			return SchemaResult{}, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE projects SET schema = ? WHERE id = ?", string(newSchema), projectID); err != nil {
+		return SchemaResult{}, fmt.Errorf("store: update schema: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return SchemaResult{}, fmt.Errorf("store: update schema: commit: %w", err)
+	}
+	return res, nil
+}
+
+// SetAssigned implements Store.
+func (s *SQLite) SetAssigned(ctx context.Context, docID, userID int64, assigned bool) error {
+	var err error
+	if assigned {
+		_, err = s.w.ExecContext(ctx, `INSERT INTO assignments (doc_id, user_id, done, updated) VALUES (?, ?, 0, ?)
+			ON CONFLICT (doc_id, user_id) DO NOTHING`, docID, userID, ms(time.Now()))
+	} else {
+		_, err = s.w.ExecContext(ctx, "DELETE FROM assignments WHERE doc_id = ? AND user_id = ?", docID, userID)
+	}
+	if isForeignKey(err) {
+		return fmt.Errorf("store: assign document %d to user %d: %w", docID, userID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: assign: %w", err)
+	}
+	return nil
+}
+
+// SetDone implements Store.
+func (s *SQLite) SetDone(ctx context.Context, docID, userID int64, done bool) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO assignments (doc_id, user_id, done, updated) VALUES (?, ?, ?, ?)
+		ON CONFLICT (doc_id, user_id) DO UPDATE SET done = excluded.done, updated = excluded.updated`, docID, userID, done, ms(time.Now()))
+	if isForeignKey(err) {
+		return fmt.Errorf("store: mark document %d done for user %d: %w", docID, userID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: mark done: %w", err)
+	}
+	return nil
+}
+
+// Assignments implements Store.
+func (s *SQLite) Assignments(ctx context.Context, projectID int64) ([]Assignment, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT s.doc_id, s.user_id, u.name, s.done, s.updated FROM assignments s
+		JOIN documents d ON d.id = s.doc_id JOIN users u ON u.id = s.user_id
+		WHERE d.project_id = ? ORDER BY s.doc_id, u.name`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: assignments: %w", err)
+	}
+	defer rows.Close()
+	out := []Assignment{}
+	for rows.Next() {
+		var a Assignment
+		var u int64
+		if err := rows.Scan(&a.Document, &a.UserID, &a.User, &a.Done, &u); err != nil {
+			return nil, fmt.Errorf("store: assignments: %w", err)
+		}
+		a.Updated = fromMS(u)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// SpanCounts implements Store.
+func (s *SQLite) SpanCounts(ctx context.Context, projectID int64) ([]SpanCount, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT a.doc_id, a.layer, a.label, count(*) FROM annotations a
+		JOIN documents d ON d.id = a.doc_id WHERE d.project_id = ?
+		GROUP BY a.doc_id, a.layer, a.label ORDER BY a.doc_id, a.layer, a.label`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: span counts: %w", err)
+	}
+	defer rows.Close()
+	out := []SpanCount{}
+	for rows.Next() {
+		var c SpanCount
+		if err := rows.Scan(&c.Document, &c.Layer, &c.Label, &c.Count); err != nil {
+			return nil, fmt.Errorf("store: span counts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -7,6 +7,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"gloss/shared/model"
@@ -21,7 +24,17 @@ var (
 	// than the caller's cache expected: another writer got there first
 	// (another server instance). The caller reloads and retries.
 	ErrStale = errors.New("stale state")
+	// ErrInUse means a change would remove something that data still
+	// refers to; the error is an *InUseError that says how much.
+	ErrInUse = errors.New("in use")
 )
+
+// Account is a user with their site-wide rights. A site admin may create
+// projects and accounts; rights inside a project come from its Role.
+type Account struct {
+	model.User
+	SiteAdmin bool `json:"site_admin"`
+}
 
 // Member is a user's membership in a project.
 type Member struct {
@@ -44,10 +57,110 @@ type Snapshot struct {
 	Relations   []model.Relation
 }
 
-// Session is a login session; the store keeps only the token's hash.
+// Session is who a login session or an API token belongs to; the store
+// keeps only the token's hash. Expires is zero for API tokens, which last
+// until revoked.
 type Session struct {
-	User    model.User
-	Expires time.Time
+	User      model.User
+	SiteAdmin bool
+	Expires   time.Time
+}
+
+// APIToken describes a script's credential (never the token itself).
+type APIToken struct {
+	ID      int64     `json:"id"`
+	UserID  int64     `json:"user_id"`
+	User    string    `json:"user"`
+	Label   string    `json:"label"`
+	Created time.Time `json:"created"`
+}
+
+// ProjectMember is one member of a project and their role in it.
+type ProjectMember struct {
+	User model.User `json:"user"`
+	Role model.Role `json:"role"`
+}
+
+// Assignment is a document given to a user to annotate; Done is set by
+// the user when they have finished it.
+type Assignment struct {
+	Document int64     `json:"doc"`
+	UserID   int64     `json:"user_id"`
+	User     string    `json:"user"`
+	Done     bool      `json:"done"`
+	Updated  time.Time `json:"updated"`
+}
+
+// SpanCount is how many annotations one layer of one document has with
+// one label.
+type SpanCount struct {
+	Document int64  `json:"doc"`
+	Layer    string `json:"layer"`
+	Label    string `json:"label"`
+	Count    int    `json:"count"`
+}
+
+// NewDocument is a document to import with the annotations it arrives
+// with (already validated against its text and the project's schema).
+type NewDocument struct {
+	model.Document
+	Annotations []model.Annotation
+}
+
+// SchemaChange replaces a project's label schema. Labels of the old schema
+// that are neither in the new one under the same name nor renamed are
+// removed; so are relation types not in the new schema.
+type SchemaChange struct {
+	Schema model.Schema
+	// Renames maps old label names to new ones; the project's annotations
+	// are relabelled.
+	Renames map[string]string
+	// DeleteInUse deletes the annotations and relations that use a
+	// removed label or relation type. Without it such a change fails with
+	// an *InUseError and changes nothing.
+	DeleteInUse bool
+	// By is the user name the resulting ops are recorded under.
+	By string
+}
+
+// SchemaResult is what a schema change did to the project's annotations.
+// Every change to annotations goes through the documents' op logs (as
+// update and delete ops), so live clients and resumes see it.
+type SchemaResult struct {
+	Relabelled       int     `json:"relabelled"`
+	Deleted          int     `json:"deleted"`
+	DeletedRelations int     `json:"deleted_relations"`
+	Documents        []int64 `json:"documents"`
+}
+
+// InUseError lists the removed labels and relation types that are still
+// used, with how many annotations or relations use each.
+type InUseError struct {
+	Labels    map[string]int `json:"labels,omitempty"`
+	Relations map[string]int `json:"relations,omitempty"`
+}
+
+func (e *InUseError) Error() string {
+	var parts []string
+	for _, name := range sortedKeys(e.Labels) {
+		parts = append(parts, fmt.Sprintf("label %q is used by %d annotation(s)", name, e.Labels[name]))
+	}
+	for _, name := range sortedKeys(e.Relations) {
+		parts = append(parts, fmt.Sprintf("relation type %q is used by %d relation(s)", name, e.Relations[name]))
+	}
+	return "store: " + strings.Join(parts, "; ")
+}
+
+// Unwrap makes errors.Is(err, ErrInUse) hold.
+func (e *InUseError) Unwrap() error { return ErrInUse }
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Store is everything the server persists. Implementations are safe for
@@ -61,24 +174,61 @@ type Store interface {
 	CreateUser(ctx context.Context, name string, passwordHash []byte) (model.User, error)
 	UserByName(ctx context.Context, name string) (model.User, []byte, error)
 	SetPassword(ctx context.Context, userID int64, passwordHash []byte) error
-	Users(ctx context.Context) ([]model.User, error)
+	SetSiteAdmin(ctx context.Context, userID int64, admin bool) error
+	// Users lists every account by name (byte order).
+	Users(ctx context.Context) ([]Account, error)
 
 	CreateSession(ctx context.Context, tokenHash []byte, userID int64, expires time.Time) error
 	SessionByToken(ctx context.Context, tokenHash []byte) (Session, error)
 	DeleteSession(ctx context.Context, tokenHash []byte) error
+	// DeleteSessions ends every login session of a user (after a password
+	// change); API tokens are not sessions and stay.
+	DeleteSessions(ctx context.Context, userID int64) error
+
+	CreateAPIToken(ctx context.Context, userID int64, label string, tokenHash []byte) (APIToken, error)
+	// APITokens lists a user's tokens, oldest first; userID 0 lists every
+	// user's.
+	APITokens(ctx context.Context, userID int64) ([]APIToken, error)
+	APIToken(ctx context.Context, id int64) (APIToken, error)
+	DeleteAPIToken(ctx context.Context, id int64) error
+	// SessionByAPIToken returns whom a token authenticates.
+	SessionByAPIToken(ctx context.Context, tokenHash []byte) (Session, error)
 
 	CreateProject(ctx context.Context, name string, schema model.Schema) (model.Project, error)
 	Project(ctx context.Context, id int64) (model.Project, error)
 	Projects(ctx context.Context) ([]model.Project, error)
+	// UpdateSchema applies a SchemaChange in one transaction: the new
+	// schema and the op-log entries that relabel or delete annotations.
+	UpdateSchema(ctx context.Context, projectID int64, change SchemaChange) (SchemaResult, error)
 	SetMember(ctx context.Context, projectID, userID int64, role model.Role) error
+	// RemoveMember ends a membership and drops the user's assignments in
+	// the project; their annotations stay.
+	RemoveMember(ctx context.Context, projectID, userID int64) error
 	Role(ctx context.Context, projectID, userID int64) (model.Role, error)
 	Memberships(ctx context.Context, userID int64) ([]Member, error)
+	// Members lists a project's members by user name.
+	Members(ctx context.Context, projectID int64) ([]ProjectMember, error)
 
 	// AddDocuments inserts documents into a project in one transaction:
 	// all or none.
 	AddDocuments(ctx context.Context, projectID int64, docs []model.Document) ([]model.Document, error)
+	// ImportDocuments inserts documents with their initial annotations in
+	// one transaction: all or none. Each document's annotations are
+	// committed through its op log as add ops (seq 1, 2, …), exactly as if
+	// a client had sent them, so that live sync and replays agree.
+	ImportDocuments(ctx context.Context, projectID int64, docs []NewDocument) ([]model.Document, error)
 	Document(ctx context.Context, id int64) (model.Document, error)
 	Documents(ctx context.Context, projectID int64) ([]DocumentInfo, error)
+
+	// SetAssigned assigns a document to a user, or withdraws it.
+	SetAssigned(ctx context.Context, docID, userID int64, assigned bool) error
+	// SetDone records whether a user has finished a document, assigning
+	// it to them if it was not.
+	SetDone(ctx context.Context, docID, userID int64, done bool) error
+	// Assignments lists a project's assignments by document, then user.
+	Assignments(ctx context.Context, projectID int64) ([]Assignment, error)
+	// SpanCounts counts a project's annotations by document, layer and label.
+	SpanCounts(ctx context.Context, projectID int64) ([]SpanCount, error)
 
 	Snapshot(ctx context.Context, docID int64) (Snapshot, error)
 	// OpsSince returns at most limit ops of the document with seq > since,

@@ -53,6 +53,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SnapshotOrder", testSnapshotOrder},
 		{"QuoteBytes", testQuoteBytes},
 		{"ConcurrentCommit", testConcurrentCommit},
+		{"SiteAdmins", testSiteAdmins},
+		{"DeleteSessions", testDeleteSessions},
+		{"APITokens", testAPITokens},
+		{"MemberList", testMemberList},
+		{"ImportDocuments", testImportDocuments},
+		{"ImportAllOrNone", testImportAllOrNone},
+		{"SchemaRename", testSchemaRename},
+		{"SchemaRemoveInUse", testSchemaRemoveInUse},
+		{"SchemaRelations", testSchemaRelations},
+		{"Assignments", testAssignments},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -251,6 +261,9 @@ func testUsers(t *testing.T, s store.Store) {
 	var names []string
 	for _, u := range users {
 		names = append(names, u.Name)
+		if u.SiteAdmin {
+			t.Errorf("new user %s is a site admin", u.Name)
+		}
 	}
 	if want := []string{"Carol", "alice", "bob"}; !slices.Equal(names, want) {
 		t.Errorf("Users = %q, want %q (byte order)", names, want)

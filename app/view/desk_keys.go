@@ -1,0 +1,149 @@
+package view
+
+import (
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// onKey is the keyboard map of the desk; the ShortcutHelp overlay lists
+// the same keys.
+func (d *Desk) onKey(ctx app.Context, e app.Event) {
+	if d.sess == nil || !d.sess.Ready {
+		return
+	}
+	// Paint the effect in this task, before go-app's next frame.
+	defer d.syncDoc()
+	tag := strings.ToLower(e.Get("target").Get("tagName").String())
+	if tag == "input" || tag == "textarea" || tag == "select" {
+		return
+	}
+	key := e.Get("key").String()
+	ctrl := e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool()
+	if ctrl {
+		switch strings.ToLower(key) {
+		case "z":
+			e.PreventDefault()
+			if e.Get("shiftKey").Bool() {
+				d.Redo()
+			} else {
+				d.Undo()
+			}
+		case "y":
+			e.PreventDefault()
+			d.Redo()
+		}
+		return
+	}
+	if e.Get("altKey").Bool() {
+		return
+	}
+	switch key {
+	case "Escape":
+		d.selected, d.linkFrom, d.showHelp = "", "", false
+		app.Window().Call("glossClearSelection")
+	case "Delete", "Backspace":
+		if d.selected != "" {
+			e.PreventDefault()
+			d.deleteSelected()
+		}
+	case "Tab":
+		e.PreventDefault()
+		if e.Get("shiftKey").Bool() {
+			d.step(-1)
+		} else {
+			d.step(1)
+		}
+	case "ArrowRight", "ArrowDown":
+		if d.selected != "" {
+			e.PreventDefault()
+			d.step(1)
+		}
+	case "ArrowLeft", "ArrowUp":
+		if d.selected != "" {
+			e.PreventDefault()
+			d.step(-1)
+		}
+	case "Enter":
+		if d.linkFrom != "" && d.selected != "" && d.selected != d.linkFrom {
+			e.PreventDefault()
+			d.finishLink(d.selected)
+		}
+	case "r":
+		if d.linkFrom == "" {
+			d.startLink()
+		} else if d.selected != d.linkFrom {
+			d.finishLink(d.selected)
+		}
+	case "w":
+		d.snap = !d.snap
+	case "/":
+		e.PreventDefault()
+		app.Window().Call("glossFocus", "search")
+	case "?":
+		d.showHelp = !d.showHelp
+	default:
+		if l, ok := d.sess.Schema.LabelForKey(key); ok {
+			e.PreventDefault()
+			d.applyLabel(l.Name)
+		}
+	}
+}
+
+// onDocClick selects the annotation under the pointer; clicking again
+// cycles through the annotations stacked there, innermost first. In link
+// mode the click picks the relation's target.
+func (d *Desk) onDocClick(ctx app.Context, e app.Event) {
+	defer d.syncDoc()
+	if app.Window().Call("glossHasSelection").Bool() {
+		return // the user was selecting text, not clicking a highlight
+	}
+	el := e.Get("target").Call("closest", "[data-a]")
+	if !el.Truthy() {
+		d.selected = ""
+		return
+	}
+	ids := strings.Fields(el.Get("dataset").Get("a").String())
+	next := ids[0]
+	for i, id := range ids {
+		if id == d.selected {
+			next = ids[(i+1)%len(ids)]
+		}
+	}
+	if d.linkFrom != "" {
+		for _, id := range ids {
+			if id != d.linkFrom {
+				d.finishLink(id)
+				return
+			}
+		}
+		return
+	}
+	d.selected = next
+}
+
+// onMouseUp shares the user's selection with the others (presence).
+func (d *Desk) onMouseUp(ctx app.Context, e app.Event) {
+	if start, end, _, ok := d.domSelection(); ok {
+		d.sess.Select(start, end)
+	}
+}
+
+func (d *Desk) onListClick(ctx app.Context, e app.Event) {
+	defer d.syncDoc()
+	if e.Get("target").Call("closest", "[data-more]").Truthy() {
+		d.listAll = true
+		return
+	}
+	li := e.Get("target").Call("closest", "li[data-id]")
+	if !li.Truthy() {
+		return
+	}
+	id := li.Get("dataset").Get("id").String()
+	if d.linkFrom != "" && id != d.linkFrom {
+		d.finishLink(id)
+		return
+	}
+	d.selected = id
+	app.Window().Call("glossScrollTo", d.selected)
+}

@@ -1,0 +1,167 @@
+package view
+
+import (
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"gloss/app/markup"
+	"gloss/shared/model"
+	"gloss/shared/textpos"
+)
+
+// docSync keeps the document text's DOM — the paragraphs with their
+// highlights — in step with the session, outside go-app's virtual DOM.
+//
+// Why: a dense document has thousands of highlights. Rendering it
+// through go-app means building and diffing its tree on every change and
+// waiting for go-app's next frame; instead the first render sets all
+// paragraphs with one innerHTML, and every later change replaces only the
+// paragraphs whose highlights changed, synchronously, in the same task as
+// the key press or message that caused it. The work per change is
+// proportional to the annotations that changed, not to the document.
+type docSync struct {
+	text  *textpos.Text
+	paras []markup.Para
+
+	byID    map[string]markup.Mark // marks currently in the DOM
+	inPara  []map[string]bool      // mark IDs per paragraph
+	full    bool                   // next sync rebuilds everything
+	sel     string                 // selected / link-from ID as drawn
+	link    string
+	filters int  // filter version as drawn
+	ready   bool // first full render done
+}
+
+// markFor returns how annotation id should be drawn now, if at all.
+func (d *Desk) markFor(id string, colors map[string]string) (markup.Mark, bool) {
+	a, ok := d.sess.Annotation(id)
+	if !ok || d.hiddenLabels[a.Label] || d.hiddenLayers[a.Layer] {
+		return markup.Mark{}, false
+	}
+	return d.mark(a, colors), true
+}
+
+func (d *Desk) mark(a model.Annotation, colors map[string]string) markup.Mark {
+	return markup.Mark{ID: a.ID, Start: a.Start, End: a.End,
+		Style:    markup.Style{Color: colors[a.Label], Faded: a.Layer != d.sess.You.Layer},
+		Selected: a.ID == d.selected || a.ID == d.linkFrom}
+}
+
+func (d *Desk) labelColors() map[string]string {
+	colors := make(map[string]string, len(d.sess.Schema.Labels))
+	for _, l := range d.sess.Schema.Labels {
+		colors[l.Name] = l.Color
+	}
+	return colors
+}
+
+// syncDoc brings the document DOM up to date. Cheap when nothing changed.
+func (d *Desk) syncDoc() {
+	s := d.sess
+	if s == nil || !s.Ready {
+		return
+	}
+	container := app.Window().GetElementByID("paras")
+	if !container.Truthy() {
+		return // not mounted yet; the deferred call after the render comes back
+	}
+	st := &d.sync
+	if st.text == nil || st.text.String() != s.Document.Text {
+		st.text = s.Text()
+		if st.text == nil {
+			st.text = textpos.New(s.Document.Text)
+		}
+		st.paras = markup.Paragraphs(s.Document.Text)
+		st.full = true
+	}
+	dirtyIDs, all := s.TakeDirty()
+	if all || st.filters != d.filterVer || container.Get("childElementCount").Int() != len(st.paras) {
+		st.full = true
+	}
+	colors := d.labelColors()
+	if st.full {
+		d.syncAll(container, colors)
+	} else {
+		if st.sel != d.selected {
+			dirtyIDs = append(dirtyIDs, st.sel, d.selected)
+		}
+		if st.link != d.linkFrom {
+			dirtyIDs = append(dirtyIDs, st.link, d.linkFrom)
+		}
+		d.syncSome(container, dirtyIDs, colors)
+	}
+	st.sel, st.link, st.filters = d.selected, d.linkFrom, d.filterVer
+	d.drawOverlays(st.byID)
+	if !st.ready {
+		st.ready = true
+		app.Window().Call("glossMarkReady")
+	}
+}
+
+// syncAll renders every paragraph and sets them with one innerHTML.
+func (d *Desk) syncAll(container app.Value, colors map[string]string) {
+	st := &d.sync
+	anns := d.visible()
+	marks := make([]markup.Mark, len(anns))
+	st.byID = make(map[string]markup.Mark, len(anns))
+	for i, a := range anns {
+		marks[i] = d.mark(a, colors)
+		st.byID[a.ID] = marks[i]
+	}
+	byPara := markup.ByParagraph(st.paras, marks)
+	st.inPara = make([]map[string]bool, len(st.paras))
+	var b strings.Builder
+	for i, p := range st.paras {
+		st.inPara[i] = make(map[string]bool, len(byPara[i]))
+		for _, m := range byPara[i] {
+			st.inPara[i][m.ID] = true
+		}
+		b.WriteString(markup.Paragraph(p, byPara[i]))
+	}
+	container.Set("innerHTML", b.String())
+	st.full = false
+}
+
+// syncSome re-renders the paragraphs touched by the given annotations
+// (before or after their change).
+func (d *Desk) syncSome(container app.Value, ids []string, colors map[string]string) {
+	st := &d.sync
+	dirty := map[int]bool{}
+	touch := func(m markup.Mark, add bool) {
+		for i := markup.ParaAt(st.paras, m.Start); i < len(st.paras) && st.paras[i].Start < m.End; i++ {
+			dirty[i] = true
+			if add {
+				st.inPara[i][m.ID] = true
+			} else {
+				delete(st.inPara[i], m.ID)
+			}
+		}
+	}
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		old, had := st.byID[id]
+		now, has := d.markFor(id, colors)
+		if had == has && old == now {
+			continue
+		}
+		if had {
+			touch(old, false)
+			delete(st.byID, id)
+		}
+		if has {
+			st.byID[id] = now
+			touch(now, true)
+		}
+	}
+	children := container.Get("children")
+	for i := range dirty {
+		marks := make([]markup.Mark, 0, len(st.inPara[i]))
+		for id := range st.inPara[i] {
+			marks = append(marks, st.byID[id])
+		}
+		children.Index(i).Set("outerHTML", markup.Paragraph(st.paras[i], marks))
+	}
+}

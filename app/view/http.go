@@ -1,0 +1,219 @@
+package view
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"gloss/app/live"
+)
+
+// The pages' JSON calls, through the browser's fetch (no net/http in the
+// wasm, as in live.FetchJSON) with the CSRF header that every
+// state-changing request needs. All of them block: call them from
+// ctx.Async.
+
+// apiError is a refusal from the server in its error shape.
+type apiError struct {
+	Status  int
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Body is the whole answer, for refusals that carry more (409 in_use).
+	Body string
+}
+
+func (e *apiError) Error() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	return fmt.Sprintf("the server answered %d", e.Status)
+}
+
+// errorCode returns the API error code of err, or "".
+func errorCode(err error) string {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	return ""
+}
+
+var csrf struct {
+	mu    sync.Mutex
+	token string
+}
+
+// setCSRF records the session's CSRF token (from GET /api/me or a
+// password change).
+func setCSRF(token string) {
+	csrf.mu.Lock()
+	csrf.token = token
+	csrf.mu.Unlock()
+}
+
+// csrfToken returns the session's CSRF token, asking the server if this
+// page has not learnt it yet.
+func csrfToken() (string, error) {
+	csrf.mu.Lock()
+	t := csrf.token
+	csrf.mu.Unlock()
+	if t != "" {
+		return t, nil
+	}
+	var m struct {
+		CSRF string `json:"csrf"`
+	}
+	if err := getJSON("/api/me", &m); err != nil {
+		return "", err
+	}
+	setCSRF(m.CSRF)
+	return m.CSRF, nil
+}
+
+// getJSON GETs url and decodes its JSON answer into out.
+func getJSON(url string, out any) error {
+	return fetchJSON("GET", url, nil, out, "")
+}
+
+// sendJSON sends in as JSON with method to url, with the CSRF token, and
+// decodes the answer into out (if not nil). A refusal for a stale CSRF
+// token (another tab changed the password) is retried once with a fresh
+// one.
+func sendJSON(method, url string, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		token, err := csrfToken()
+		if err != nil {
+			return err
+		}
+		err = fetchJSON(method, url, body, out, token)
+		if errorCode(err) == "csrf" && attempt == 0 {
+			setCSRF("")
+			continue
+		}
+		return err
+	}
+}
+
+// fetchJSON is one fetch. A 401 is live.ErrUnauthenticated, other
+// failures an *apiError.
+func fetchJSON(method, url string, body []byte, out any, token string) error {
+	type result struct {
+		status int
+		text   string
+		err    error
+	}
+	done := make(chan result, 1)
+	var onResp, onText, onErr app.Func
+	status := 0
+	onErr = app.FuncOf(func(this app.Value, args []app.Value) any {
+		msg := "network error"
+		if len(args) > 0 && args[0].Truthy() {
+			msg = args[0].Call("toString").String()
+		}
+		done <- result{err: fmt.Errorf("%s %s: %s", method, url, msg)}
+		return nil
+	})
+	onText = app.FuncOf(func(this app.Value, args []app.Value) any {
+		done <- result{status: status, text: args[0].String()}
+		return nil
+	})
+	onResp = app.FuncOf(func(this app.Value, args []app.Value) any {
+		status = args[0].Get("status").Int()
+		args[0].Call("text").Call("then", onText, onErr)
+		return nil
+	})
+	opts := app.Window().Get("Object").New()
+	opts.Set("method", method)
+	opts.Set("credentials", "same-origin")
+	headers := app.Window().Get("Object").New()
+	headers.Set("Accept", "application/json")
+	if token != "" {
+		headers.Set("X-CSRF-Token", token)
+	}
+	if body != nil {
+		headers.Set("Content-Type", "application/json")
+		opts.Set("body", string(body))
+	}
+	opts.Set("headers", headers)
+	app.Window().Call("fetch", url, opts).Call("then", onResp, onErr)
+	r := <-done
+	for _, f := range []app.Func{onResp, onText, onErr} {
+		f.Release()
+	}
+	return decodeAnswer(r.status, r.text, r.err, out)
+}
+
+// decodeAnswer turns an HTTP answer into out or an error.
+func decodeAnswer(status int, text string, err error, out any) error {
+	if err != nil {
+		return err
+	}
+	if status == 401 {
+		return live.ErrUnauthenticated
+	}
+	if status < 200 || status > 299 {
+		ae := &apiError{Status: status, Body: text}
+		json.Unmarshal([]byte(text), ae)
+		return ae
+	}
+	if out == nil || status == 204 {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(text), out); err != nil {
+		return fmt.Errorf("could not read the server's answer: %w", err)
+	}
+	return nil
+}
+
+// upload posts form (a FormData) to url with XMLHttpRequest, whose upload
+// events fetch lacks, calling progress(sent, total) as the bytes go out.
+// progress runs on a JS callback: it must not block (ctx.Dispatch).
+func upload(url string, form app.Value, progress func(sent, total int), out any) error {
+	token, err := csrfToken()
+	if err != nil {
+		return err
+	}
+	type result struct {
+		status int
+		text   string
+		err    error
+	}
+	done := make(chan result, 1)
+	xhr := app.Window().Get("XMLHttpRequest").New()
+	onProgress := app.FuncOf(func(this app.Value, args []app.Value) any {
+		if e := args[0]; e.Get("lengthComputable").Bool() {
+			progress(e.Get("loaded").Int(), e.Get("total").Int())
+		}
+		return nil
+	})
+	onLoad := app.FuncOf(func(this app.Value, args []app.Value) any {
+		done <- result{status: xhr.Get("status").Int(), text: xhr.Get("responseText").String()}
+		return nil
+	})
+	onError := app.FuncOf(func(this app.Value, args []app.Value) any {
+		done <- result{err: errors.New("the upload failed: network error (is the server running?)")}
+		return nil
+	})
+	xhr.Call("open", "POST", url)
+	xhr.Call("setRequestHeader", "X-CSRF-Token", token)
+	xhr.Call("setRequestHeader", "Accept", "application/json")
+	xhr.Get("upload").Call("addEventListener", "progress", onProgress)
+	xhr.Call("addEventListener", "load", onLoad)
+	xhr.Call("addEventListener", "error", onError)
+	xhr.Call("send", form)
+	r := <-done
+	for _, f := range []app.Func{onProgress, onLoad, onError} {
+		f.Release()
+	}
+	return decodeAnswer(r.status, r.text, r.err, out)
+}

@@ -1,0 +1,431 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"gloss/server/internal/importer"
+	"gloss/server/internal/store"
+	"gloss/shared/model"
+)
+
+func (s *Server) handleDocuments(w http.ResponseWriter, r *http.Request, u model.User) {
+	p, _, ok := s.access(w, r, u)
+	if !ok {
+		return
+	}
+	docs, err := s.store.Documents(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, "documents", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, docs)
+}
+
+// ImportResult is the answer of a successful import.
+type ImportResult struct {
+	Documents []store.DocumentInfo `json:"documents"`
+	Spans     int                  `json:"spans"`
+}
+
+// tooLarge is the refusal of an upload over importer.MaxBytes.
+func tooLarge(w http.ResponseWriter) {
+	writeError(w, http.StatusRequestEntityTooLarge, "too_large",
+		fmt.Sprintf("the upload is larger than %d MB: import the files in several parts, or with the gloss import command, which has no limit", importer.MaxBytes>>20))
+}
+
+func isTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+// handleImport adds documents to a project (admins), all or none. The
+// body is either multipart/form-data with "file" parts (.txt, .jsonl)
+// and an optional "layer" field, or JSON {"layer": …, "documents":
+// [{"text": …, "name": …, "meta": {…}, "spans": [{"start", "end",
+// "label"}]}]}. A bad file is refused with 400, naming the file and line.
+func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.User) {
+	p, _, ok := s.access(w, r, u, model.RoleAdmin)
+	if !ok {
+		return
+	}
+	// The files may take MaxBytes; the multipart framing a little more.
+	r.Body = http.MaxBytesReader(w, r.Body, importer.MaxBytes+1<<20)
+	opt := importer.Options{Schema: p.Schema, Now: time.Now().UTC()}
+	var docs []store.NewDocument
+	var err error
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		var files []importer.File
+		files, opt.Layer, err = readUpload(r)
+		if isTooLarge(err) {
+			tooLarge(w)
+			return
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+			return
+		}
+		docs, err = importer.Parse(files, opt)
+	case "application/json":
+		var req struct {
+			Layer     string            `json:"layer"`
+			Documents []json.RawMessage `json:"documents"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			if isTooLarge(err) {
+				tooLarge(w)
+				return
+			}
+			writeError(w, http.StatusBadRequest, "bad_request", "the request body is not the JSON expected: "+err.Error())
+			return
+		}
+		opt.Layer = req.Layer
+		docs, err = importer.ParseRecords("request", req.Documents, opt)
+	default:
+		writeError(w, http.StatusUnsupportedMediaType, "bad_request", "send multipart/form-data with files, or application/json")
+		return
+	}
+	if err != nil {
+		body := map[string]any{"type": "error", "code": "bad_file", "message": err.Error()}
+		var ie *importer.Error
+		if errors.As(err, &ie) {
+			body["file"], body["line"] = ie.File, ie.Line
+		}
+		writeJSON(w, http.StatusBadRequest, body)
+		return
+	}
+	added, err := s.store.ImportDocuments(r.Context(), p.ID, docs)
+	if err != nil {
+		s.internal(w, "import", err)
+		return
+	}
+	res := ImportResult{Documents: make([]store.DocumentInfo, len(added))}
+	for i, d := range added {
+		res.Documents[i] = store.DocumentInfo{ID: d.ID, Name: d.Name, Chars: len([]rune(d.Text)), Annotations: len(docs[i].Annotations)}
+		res.Spans += len(docs[i].Annotations)
+	}
+	s.log.Info("api: import", "project", p.ID, "user", u.Name, "documents", len(added), "spans", res.Spans)
+	writeJSON(w, http.StatusCreated, res)
+}
+
+// readUpload reads a multipart upload's files and layer field, keeping at
+// most importer.MaxBytes of file content.
+func readUpload(r *http.Request) ([]importer.File, string, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, "", fmt.Errorf("could not read the upload: %w", err)
+	}
+	var files []importer.File
+	layer := ""
+	total := 0
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return files, layer, nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		switch part.FormName() {
+		case "layer":
+			b, err := io.ReadAll(io.LimitReader(part, 256))
+			if err != nil {
+				return nil, "", err
+			}
+			layer = strings.TrimSpace(string(b))
+		case "file":
+			name := part.FileName()
+			if name == "" {
+				return nil, "", errors.New(`a "file" part has no file name`)
+			}
+			data, err := io.ReadAll(io.LimitReader(part, int64(importer.MaxBytes-total)+1))
+			if err != nil {
+				return nil, "", err
+			}
+			total += len(data)
+			if total > importer.MaxBytes {
+				return nil, "", &http.MaxBytesError{Limit: importer.MaxBytes}
+			}
+			files = append(files, importer.File{Name: name, Data: data})
+		}
+		part.Close()
+	}
+}
+
+func (s *Server) handleAssignments(w http.ResponseWriter, r *http.Request, u model.User) {
+	p, _, ok := s.access(w, r, u, model.RoleAdmin)
+	if !ok {
+		return
+	}
+	as, err := s.store.Assignments(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, "assignments", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, as)
+}
+
+// AssignRequest is the body of POST /api/projects/{id}/assignments: give
+// (or, with Assigned false, take back) documents to a member.
+type AssignRequest struct {
+	User      string  `json:"user"`
+	Documents []int64 `json:"documents"`
+	Assigned  bool    `json:"assigned"`
+}
+
+func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u model.User) {
+	p, _, ok := s.access(w, r, u, model.RoleAdmin)
+	if !ok {
+		return
+	}
+	var req AssignRequest
+	if !readJSON(w, r, 1<<20, &req) {
+		return
+	}
+	ctx := r.Context()
+	ms, err := s.store.Members(ctx, p.ID)
+	if err != nil {
+		s.internal(w, "members", err)
+		return
+	}
+	var member *store.ProjectMember
+	for i := range ms {
+		if ms[i].User.Name == req.User {
+			member = &ms[i]
+		}
+	}
+	if member == nil {
+		writeError(w, http.StatusBadRequest, "not_member", fmt.Sprintf("%q is not a member of this project", req.User))
+		return
+	}
+	if member.Role == model.RoleViewer && req.Assigned {
+		writeError(w, http.StatusBadRequest, "viewer", req.User+" is a viewer and cannot annotate: change their role first")
+		return
+	}
+	docs, err := s.store.Documents(ctx, p.ID)
+	if err != nil {
+		s.internal(w, "documents", err)
+		return
+	}
+	inProject := map[int64]bool{}
+	for _, d := range docs {
+		inProject[d.ID] = true
+	}
+	for _, id := range req.Documents {
+		if !inProject[id] {
+			writeError(w, http.StatusBadRequest, "not_found", fmt.Sprintf("document %d is not in this project", id))
+			return
+		}
+	}
+	for _, id := range req.Documents {
+		if err := s.store.SetAssigned(ctx, id, member.User.ID, req.Assigned); err != nil {
+			s.internal(w, "assign", err)
+			return
+		}
+	}
+	as, err := s.store.Assignments(ctx, p.ID)
+	if err != nil {
+		s.internal(w, "assignments", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, as)
+}
+
+// handleDone records that the user finished (or reopened) a document:
+// {"done": true}. Anyone who can annotate may; viewers may not.
+func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User) {
+	id, ok := pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var req struct {
+		Done bool `json:"done"`
+	}
+	if !readJSON(w, r, 1<<10, &req) {
+		return
+	}
+	ctx := r.Context()
+	d, err := s.store.Document(ctx, id)
+	if err == nil {
+		var role model.Role
+		role, err = s.store.Role(ctx, d.ProjectID, u.ID)
+		if err == nil && role == model.RoleViewer {
+			writeError(w, http.StatusForbidden, "forbidden", "viewers do not annotate documents")
+			return
+		}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "no such document")
+		return
+	}
+	if err != nil {
+		s.internal(w, "done", err)
+		return
+	}
+	if err := s.store.SetDone(ctx, id, u.ID, req.Done); err != nil {
+		s.internal(w, "done", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"done": req.Done})
+}
+
+// Progress is the answer of GET /api/projects/{id}/progress.
+type Progress struct {
+	Labels     []string            `json:"labels"`
+	Annotators []AnnotatorProgress `json:"annotators"`
+	Documents  []DocumentProgress  `json:"documents"`
+}
+
+// AnnotatorProgress is one annotator's work across the project: their
+// assigned documents by status, and the spans in their layer by label.
+type AnnotatorProgress struct {
+	User       string         `json:"user"`
+	Role       model.Role     `json:"role"`
+	Assigned   int            `json:"assigned"`
+	Done       int            `json:"done"`
+	InProgress int            `json:"in_progress"`
+	NotStarted int            `json:"not_started"`
+	Spans      map[string]int `json:"spans"`
+}
+
+// DocumentProgress is one document: each assignee's status and span
+// count, and the spans of all layers by label.
+type DocumentProgress struct {
+	ID        int64            `json:"id"`
+	Name      string           `json:"name"`
+	Assignees []AssigneeStatus `json:"assignees"`
+	Spans     map[string]int   `json:"spans"`
+	Gold      int              `json:"gold"`
+}
+
+// AssigneeStatus is where one assignee stands on one document.
+type AssigneeStatus struct {
+	User   string `json:"user"`
+	Status string `json:"status"` // done, in_progress, not_started
+	Spans  int    `json:"spans"`
+}
+
+// Statuses of an assignment. In progress means the assignee's layer has
+// at least one span and they have not marked the document done.
+const (
+	StatusDone       = "done"
+	StatusInProgress = "in_progress"
+	StatusNotStarted = "not_started"
+)
+
+// handleProgress reports progress per annotator and per document (admins
+// and reviewers).
+func (s *Server) handleProgress(w http.ResponseWriter, r *http.Request, u model.User) {
+	p, _, ok := s.access(w, r, u, model.RoleAdmin, model.RoleReviewer)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	docs, err := s.store.Documents(ctx, p.ID)
+	if err != nil {
+		s.internal(w, "documents", err)
+		return
+	}
+	ms, err := s.store.Members(ctx, p.ID)
+	if err != nil {
+		s.internal(w, "members", err)
+		return
+	}
+	as, err := s.store.Assignments(ctx, p.ID)
+	if err != nil {
+		s.internal(w, "assignments", err)
+		return
+	}
+	counts, err := s.store.SpanCounts(ctx, p.ID)
+	if err != nil {
+		s.internal(w, "span counts", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, buildProgress(p.Schema, docs, ms, as, counts))
+}
+
+func buildProgress(schema model.Schema, docs []store.DocumentInfo, ms []store.ProjectMember, as []store.Assignment, counts []store.SpanCount) Progress {
+	out := Progress{Labels: []string{}, Annotators: []AnnotatorProgress{}, Documents: []DocumentProgress{}}
+	for _, l := range schema.Labels {
+		out.Labels = append(out.Labels, l.Name)
+	}
+	type docLayer struct {
+		doc   int64
+		layer string
+	}
+	inLayer := map[docLayer]int{}
+	byDoc := map[int64]*DocumentProgress{}
+	for _, d := range docs {
+		out.Documents = append(out.Documents, DocumentProgress{ID: d.ID, Name: d.Name, Assignees: []AssigneeStatus{}, Spans: map[string]int{}})
+	}
+	for i := range out.Documents {
+		byDoc[out.Documents[i].ID] = &out.Documents[i]
+	}
+	annotators := map[string]*AnnotatorProgress{}
+	var order []string
+	annotator := func(name string, role model.Role) *AnnotatorProgress {
+		if a, ok := annotators[name]; ok {
+			return a
+		}
+		a := &AnnotatorProgress{User: name, Role: role, Spans: map[string]int{}}
+		annotators[name] = a
+		order = append(order, name)
+		return a
+	}
+	for _, m := range ms {
+		if m.Role == model.RoleAnnotator {
+			annotator(m.User.Name, m.Role)
+		}
+	}
+	roles := map[string]model.Role{}
+	for _, m := range ms {
+		roles[m.User.Name] = m.Role
+	}
+	for _, c := range counts {
+		inLayer[docLayer{c.Document, c.Layer}] += c.Count
+		if d := byDoc[c.Document]; d != nil {
+			d.Spans[c.Label] += c.Count
+			if c.Layer == model.GoldLayer {
+				d.Gold += c.Count
+			}
+		}
+	}
+	for _, a := range as {
+		p := annotator(a.User, roles[a.User])
+		n := inLayer[docLayer{a.Document, a.User}]
+		st := StatusNotStarted
+		switch {
+		case a.Done:
+			st = StatusDone
+			p.Done++
+		case n > 0:
+			st = StatusInProgress
+			p.InProgress++
+		default:
+			p.NotStarted++
+		}
+		p.Assigned++
+		if d := byDoc[a.Document]; d != nil {
+			d.Assignees = append(d.Assignees, AssigneeStatus{User: a.User, Status: st, Spans: n})
+		}
+	}
+	for _, c := range counts {
+		if a, ok := annotators[c.Layer]; ok {
+			a.Spans[c.Label] += c.Count
+		}
+	}
+	sort.Strings(order)
+	for _, name := range order {
+		out.Annotators = append(out.Annotators, *annotators[name])
+	}
+	return out
+}
