@@ -1,0 +1,119 @@
+package pages
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func webDir(t *testing.T) string {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"app.wasm": "\x00asm fake wasm", "gloss.css": "body{}", "gloss.js": "//"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte("\x00asm fake wasm"))
+	w.Close()
+	os.WriteFile(filepath.Join(dir, "app.wasm.gz"), gz.Bytes(), 0o644)
+	return dir
+}
+
+func TestWasmServedCompressedAndVersioned(t *testing.T) {
+	h, err := New(webDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	// The page names the wasm by content hash.
+	resp, err := http.Get(srv.URL + "/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(js), "/web/app.wasm?v=") {
+		t.Fatalf("app.js does not load a versioned wasm URL")
+	}
+	i := strings.Index(string(js), "/web/app.wasm?v=")
+	url := string(js[i : i+len("/web/app.wasm?v=")+16])
+
+	req, _ := http.NewRequest("GET", srv.URL+url, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	tr := &http.Transport{DisableCompression: true}
+	resp, err = (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != "application/wasm" {
+		t.Fatalf("headers %v", resp.Header)
+	}
+	if !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("versioned wasm not cached immutably: %q", resp.Header.Get("Cache-Control"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if string(plain) != "\x00asm fake wasm" {
+		t.Fatalf("wasm body %q", plain)
+	}
+	// Unversioned or stale URLs must be revalidated.
+	resp, _ = http.Get(srv.URL + "/web/gloss.js")
+	resp.Body.Close()
+	if resp.Header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("unversioned asset Cache-Control %q", resp.Header.Get("Cache-Control"))
+	}
+	for _, bad := range []string{"/web/../go.mod", "/web/%2e%2e/go.mod", "/web/"} {
+		resp, _ = http.Get(srv.URL + bad)
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Errorf("GET %s = 200", bad)
+		}
+	}
+}
+
+func TestMissingWasm(t *testing.T) {
+	if _, err := New(t.TempDir()); err == nil || !strings.Contains(err.Error(), "make wasm") {
+		t.Fatalf("err = %v, want a hint to run make wasm", err)
+	}
+}
+
+// The browser build must not link the server: no gorilla, no SQL driver,
+// nothing of gloss/server.
+func TestWasmLinksNoServerCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	cmd := exec.Command("go", "list", "-deps", "gloss/app")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		// database/sql/driver (interfaces only) comes with go-app's uuid
+		// dependency; database/sql itself must not.
+		if dep == "database/sql" {
+			t.Errorf("the wasm build links %s", dep)
+		}
+		for _, banned := range []string{"gloss/server", "github.com/gorilla/websocket", "modernc.org/sqlite", "github.com/jackc/pgx"} {
+			if dep == banned || strings.HasPrefix(dep, banned+"/") {
+				t.Errorf("the wasm build links %s", dep)
+			}
+		}
+	}
+}
