@@ -343,4 +343,3 @@ func get(t testing.TB, c *http.Client, u string) []byte {
 	}
 	return b
 }
-
