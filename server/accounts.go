@@ -284,22 +284,3 @@ func (c cmdIO) tokenCmd(args []string) error {
 	}
 	return fmt.Errorf("unknown token command %q: create, revoke or list", sub)
 }
-
-// grantDemoSiteAdmin makes the demo's admin account a site admin, so that
-// a fresh install can create projects from the UI.
-// TODO(lead): move into demo.Seed, which this package does not own.
-func grantDemoSiteAdmin(ctx context.Context, st store.Store) error {
-	for _, acc := range demo.Accounts {
-		if acc.Role != model.RoleAdmin {
-			continue
-		}
-		u, _, err := st.UserByName(ctx, acc.Name)
-		if err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-		if err := st.SetSiteAdmin(ctx, u.ID, true); err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-	}
-	return nil
-}

@@ -151,11 +151,6 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		if seeded, err = demo.Seed(ctx, st); err != nil {
 			return err
 		}
-		if seeded {
-			if err := grantDemoSiteAdmin(ctx, st); err != nil {
-				return err
-			}
-		}
 	}
 	pg, err := pages.New(cfg.Web)
 	if err != nil {

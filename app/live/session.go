@@ -74,6 +74,10 @@ type Session struct {
 	overlay  map[string]*model.Annotation // optimistic view of annotations touched by pending ops; nil = deleted
 	roverlay map[string]*model.Relation
 	text     *textpos.Text
+	// The optimistic view of review records and comments (review.go).
+	revOverlay map[string]model.Review
+	comOverlay []model.Comment
+	comHidden  map[string]bool
 
 	// version counts changes of the optimistic view; sorted caches the
 	// view in reading order for one version, since every render needs it
@@ -109,6 +113,12 @@ func (s *Session) touch(op protocol.Op) {
 		s.dirty[op.Ann.ID] = true
 	case op.Kind == protocol.KindDelete:
 		s.dirty[op.Target] = true
+	case op.Kind == protocol.KindComment && op.Comment != nil:
+		s.dirty[op.Comment.Target] = true // its comment count shows
+	case op.Kind == protocol.KindDeleteComment:
+		if c, ok := s.state.Comments[op.Target]; ok {
+			s.dirty[c.Target] = true
+		}
 	}
 }
 
@@ -316,8 +326,8 @@ func (s *Session) receive(data string) {
 			s.onClose(protocol.CloseSlow, "gap")
 			return
 		}
+		s.touch(*m.Op) // before Apply: a deleted comment's annotation is looked up
 		s.state.Apply(*m.Op)
-		s.touch(*m.Op)
 		s.rebuildOverlay()
 	case protocol.TypeAck:
 		s.removePending(m.OpID)
@@ -353,9 +363,6 @@ func (s *Session) welcome(m protocol.Message) {
 			s.Document = *m.Document
 			s.text = textpos.New(s.Document.Text)
 		}
-		if m.Schema != nil {
-			s.Schema = *m.Schema
-		}
 		anns := m.Annotations
 		if m.Packed != "" && s.text != nil {
 			var err error
@@ -365,10 +372,18 @@ func (s *Session) welcome(m protocol.Message) {
 			}
 		}
 		s.state.Reset(m.Seq, anns, m.Relations)
+		var dr model.DocReview
+		if m.DocReview != nil {
+			dr = *m.DocReview
+		}
+		s.state.SetReview(m.Reviews, m.Comments, dr)
 	} else {
 		for _, op := range m.Ops {
 			s.state.Apply(op)
 		}
+	}
+	if m.Schema != nil {
+		s.Schema = *m.Schema // also on resume: labels may have changed meanwhile
 	}
 	if m.You != nil {
 		s.You = *m.You
@@ -466,8 +481,13 @@ func (s *Session) rebuildOverlay() {
 			s.roverlay[r.ID] = &r
 		case protocol.KindDeleteRelation:
 			s.roverlay[op.Target] = nil
+		case protocol.KindAccept:
+			a := *op.Ann
+			a.Layer, a.Author, a.Version = model.GoldLayer, s.You.User, 1
+			s.overlay[a.ID] = &a
 		}
 	}
+	s.rebuildReviewOverlay()
 }
 
 // Annotation returns the current (optimistic) view of one annotation.

@@ -48,7 +48,6 @@ func (a *Account) load(ctx app.Context) {
 }
 
 func (a *Account) changePassword(ctx app.Context, e app.Event) {
-	e.PreventDefault()
 	cur, next, again := inputValue("current-password"), inputValue("new-password"), inputValue("new-password-again")
 	if next != again {
 		a.err, a.notice = "The two new passwords differ.", ""
@@ -74,7 +73,6 @@ func (a *Account) changePassword(ctx app.Context, e app.Event) {
 }
 
 func (a *Account) createToken(ctx app.Context, e app.Event) {
-	e.PreventDefault()
 	label := inputValue("token-label")
 	ctx.Async(func() {
 		var t apiToken
@@ -121,30 +119,31 @@ func (a *Account) Render() app.UI {
 			app.If(a.notice != "", app.P().ID("account-notice").Class("notice-ok").Text(a.notice)),
 			app.Section().Class("panel").Body(
 				app.H2().Text("Password"),
-				app.Form().ID("password-form").Class("stacked-form").OnSubmit(a.changePassword).Body(
+				app.Div().ID("password-form").Class("stacked-form").Body(
 					app.Label().For("current-password").Text("Current password"),
 					app.Input().ID("current-password").Type("password").Required(true).Attr("autocomplete", "current-password"),
 					app.Label().For("new-password").Text("New password (at least 8 characters)"),
 					app.Input().ID("new-password").Type("password").Required(true).Attr("autocomplete", "new-password"),
 					app.Label().For("new-password-again").Text("New password again"),
 					app.Input().ID("new-password-again").Type("password").Required(true).Attr("autocomplete", "new-password"),
-					app.Button().ID("change-password").Type("submit").Text("Change password"),
+					app.Button().ID("change-password").Type("button").Text("Change password").OnClick(a.changePassword),
 				),
 			),
 			app.Section().Class("panel").Body(
 				app.H2().Text("API tokens"),
 				app.P().Class("muted").Text("A token lets a script act as you: send it as the header Authorization: Bearer <token>. "+
 					"It is shown once, when created; revoke it when the script no longer needs it."),
-				app.Form().ID("token-form").Class("inline-form").OnSubmit(a.createToken).Body(
+				app.Div().ID("token-form").Class("inline-form").Body(
 					app.Label().For("token-label").Text("What is it for?"),
 					app.Input().ID("token-label").Type("text").Placeholder("e.g. nightly export").Required(true).MaxLength(100),
-					app.Button().ID("create-token").Type("submit").Text("Create token"),
+					app.Button().ID("create-token").Type("button").Text("Create token").OnClick(a.createToken),
 				),
 				app.If(a.newToken.Token != "", app.Div().ID("new-token").Class("notice-ok").Body(
 					app.P().Text("Your new token for \""+a.newToken.Label+"\" — copy it now, it will not be shown again:"),
 					app.Span().Class("token").Text(a.newToken.Token),
 				)),
-				app.Table().Class("grid").Body(
+				app.If(a.loaded && len(a.tokens) == 0, app.P().Class("muted").Text("You have no API tokens.")),
+				app.If(len(a.tokens) > 0, app.Table().Class("grid").Body(
 					app.Tr().Class("head").Body(app.Th().Text("Token"), app.Th().Text("Created"), app.Th()),
 					app.Range(a.tokens).Slice(func(i int) app.UI {
 						t := a.tokens[i]
@@ -155,7 +154,7 @@ func (a *Account) Render() app.UI {
 								OnClick(func(ctx app.Context, e app.Event) { a.revoke(ctx, t.ID) }, t.ID)),
 						)
 					}),
-				),
+				)),
 			),
 		),
 	)

@@ -53,13 +53,17 @@ func (a *Admin) load(ctx app.Context) {
 	})
 }
 
+// The pages' forms are not <form> elements: go-app runs event handlers
+// after the browser's event has returned, too late for preventDefault, so
+// a submit would reload the page with the fields (passwords!) in the URL.
+// Buttons of type "button" read the fields when clicked.
+
 // inputValue reads a form field's current value from the DOM.
 func inputValue(id string) string { return app.Window().GetElementByID(id).Get("value").String() }
 
 func clearInput(id string) { app.Window().GetElementByID(id).Set("value", "") }
 
 func (a *Admin) createProject(ctx app.Context, e app.Event) {
-	e.PreventDefault()
 	name := inputValue("project-name")
 	ctx.Async(func() {
 		var p model.Project
@@ -75,7 +79,6 @@ func (a *Admin) createProject(ctx app.Context, e app.Event) {
 }
 
 func (a *Admin) createUser(ctx app.Context, e app.Event) {
-	e.PreventDefault()
 	req := map[string]any{
 		"name":       inputValue("user-name"),
 		"password":   inputValue("user-password"),
@@ -130,10 +133,10 @@ func (a *Admin) Render() app.UI {
 		body = app.Div().Body(
 			app.Section().Class("panel").Body(
 				app.H2().Text("Projects"),
-				app.Form().ID("new-project").Class("inline-form").OnSubmit(a.createProject).Body(
+				app.Div().ID("new-project").Class("inline-form").Body(
 					app.Label().For("project-name").Text("New project"),
 					app.Input().ID("project-name").Type("text").Placeholder("e.g. Election coverage 2024").Required(true).MaxLength(100),
-					app.Button().ID("create-project").Type("submit").Text("Create"),
+					app.Button().ID("create-project").Type("button").Text("Create").OnClick(a.createProject),
 				),
 				app.P().Class("muted").Text("A new project starts with the default labels (claim, figure, attribution) and you as its admin."),
 				app.Ul().Class("plain").Body(
@@ -156,7 +159,7 @@ func (a *Admin) Render() app.UI {
 			),
 			app.Section().Class("panel").Body(
 				app.H2().Text("Accounts"),
-				app.Form().ID("new-user").Class("stacked-form").OnSubmit(a.createUser).Body(
+				app.Div().ID("new-user").Class("stacked-form").Body(
 					app.Label().For("user-name").Text("User name (letters, digits, - and _; it also names their annotation layer)"),
 					app.Input().ID("user-name").Type("text").Required(true).MaxLength(40).AutoComplete(false),
 					app.Label().For("user-password").Text("Initial password (at least 8 characters)"),
@@ -165,7 +168,7 @@ func (a *Admin) Render() app.UI {
 						app.Input().ID("user-site-admin").Type("checkbox"),
 						app.Text(" site admin (may create projects and accounts)"),
 					),
-					app.Button().ID("create-user").Type("submit").Text("Create account"),
+					app.Button().ID("create-user").Type("button").Text("Create account").OnClick(a.createUser),
 				),
 				app.Table().Class("grid").Body(
 					app.Tr().Class("head").Body(app.Th().Text("User"), app.Th().Text("Site admin")),

@@ -97,6 +97,8 @@ func (h *Home) project(p projectInfo) app.UI {
 				app.A().Class("settings-link").Href(fmt.Sprintf("/projects/%d/settings", p.ID)).Text("Settings")),
 			app.If(p.Role == model.RoleAdmin || p.Role == model.RoleReviewer,
 				app.A().Class("progress-link").Href(fmt.Sprintf("/projects/%d/settings?tab=progress", p.ID)).Text("Progress")),
+			app.If(p.Role == model.RoleAdmin || p.Role == model.RoleReviewer,
+				app.A().Class("agreement-link").Href(fmt.Sprintf("/projects/%d/agreement", p.ID)).Text("Agreement")),
 			app.A().Class("export").Href(fmt.Sprintf("/api/projects/%d/export?format=jsonl", p.ID)).Text("Export JSONL"),
 		),
 		newGuidelines().Schema(p.Schema),

@@ -40,7 +40,6 @@ func importable(name string) bool {
 }
 
 func (im *Importer) start(ctx app.Context, e app.Event) {
-	e.PreventDefault()
 	if im.phase != "" {
 		return
 	}
@@ -143,14 +142,14 @@ func (im *Importer) Render() app.UI {
 		app.P().Class("muted").Text("Plain text: one article per .txt file, stored byte for byte (UTF-8). "+
 			"JSONL: one {\"text\": …, \"meta\": {…}} per line, optionally with \"spans\": [{\"start\", \"end\", \"label\"}] "+
 			"(offsets in characters) that become a layer of their own. Up to 50 MB per import; the whole import is refused if one file is bad."),
-		app.Form().ID("import-form").Class("stacked-form").OnSubmit(im.start).Body(
+		app.Div().ID("import-form").Class("stacked-form").Body(
 			app.Label().For("import-files").Text("Files"),
 			app.Input().ID("import-files").Type("file").Multiple(true).Accept(".txt,.jsonl,.ndjson,text/plain").Disabled(busy),
 			app.Label().For("import-folder").Text("…or a folder"),
 			app.Input().ID("import-folder").Type("file").Attr("webkitdirectory", true).Multiple(true).Disabled(busy),
 			app.Label().For("import-layer").Text("Layer for imported spans (optional; default: the span's own, else \"import\")"),
 			app.Input().ID("import-layer").Type("text").Placeholder("e.g. model-v1").MaxLength(64).Disabled(busy),
-			app.Button().ID("import-start").Type("submit").Disabled(busy).Text("Import"),
+			app.Button().ID("import-start").Type("button").Disabled(busy).Text("Import").OnClick(im.start),
 		),
 		status,
 		app.If(im.skipped > 0, app.P().Class("muted").Text(fmt.Sprintf("Skipped %d file(s) that are not .txt or .jsonl.", im.skipped))),

@@ -91,7 +91,6 @@ func (m *Members) remove(ctx app.Context, u model.User) {
 }
 
 func (m *Members) add(ctx app.Context, e app.Event) {
-	e.PreventDefault()
 	name := inputValue("member-name")
 	role := model.Role(inputValue("member-role"))
 	m.set(ctx, name, role, func() { clearInput("member-name") })
@@ -143,12 +142,12 @@ func (m *Members) Render() app.UI {
 				)
 			}),
 		),
-		app.Form().ID("add-member").Class("inline-form").OnSubmit(m.add).Body(
+		app.Div().ID("add-member").Class("inline-form").Body(
 			app.Label().For("member-name").Text("Add"),
 			app.Input().ID("member-name").Type("text").Placeholder("user name").Required(true),
 			app.Label().For("member-role").Text("as"),
 			roleSelect("member-role", model.RoleAnnotator, func(app.Context, app.Event) {}),
-			app.Button().ID("add-member-button").Type("submit").Text("Add member"),
+			app.Button().ID("add-member-button").Type("button").Text("Add member").OnClick(m.add),
 		),
 		app.P().Class("muted small").Text("Accounts are created by a site admin (Site administration, or gloss user add)."),
 	)

@@ -13,4 +13,5 @@ func Routes() {
 	app.Route("/account", &Account{})
 	app.RouteWithRegexp(`^/projects/[0-9]+/settings$`, &ProjectSettings{})
 	app.RouteWithRegexp(`^/doc/[0-9]+$`, &Desk{})
+	app.RouteWithRegexp(`^/projects/[0-9]+/agreement$`, &Dashboard{})
 }

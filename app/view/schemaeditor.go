@@ -28,6 +28,11 @@ type SchemaEditor struct {
 	saving    bool
 }
 
+// The inputs report on "change" (when the user leaves a field), not on
+// every keystroke: go-app applies events after the browser has moved on,
+// so writing each keystroke's state back into the field could overwrite
+// characters typed meanwhile.
+
 // labelRow is one label being edited; was is its name when loaded ("" for
 // a new label), so that a changed name is a rename.
 type labelRow struct {
@@ -185,16 +190,16 @@ func (e *SchemaEditor) Render() app.UI {
 				return app.Tr().DataSet("row", i).Body(
 					app.Td().Body(
 						app.Input().Class("label-name").DataSet("row", i).Type("text").Value(r.Name).MaxLength(40).Placeholder("name").
-							OnInput(func(ctx app.Context, ev app.Event) { e.row(id).Name = ctx.JSSrc().Get("value").String() }, id),
+							OnChange(func(ctx app.Context, ev app.Event) { e.row(id).Name = ctx.JSSrc().Get("value").String() }, id),
 						app.If(renamed != "", app.Span().Class("muted small").Text(" "+renamed)),
 					),
 					app.Td().Body(app.Input().Class("label-color").DataSet("row", i).Type("color").Value(strings.ToLower(r.Color)).
-						OnInput(func(ctx app.Context, ev app.Event) { e.row(id).Color = ctx.JSSrc().Get("value").String() }, id)),
+						OnChange(func(ctx app.Context, ev app.Event) { e.row(id).Color = ctx.JSSrc().Get("value").String() }, id)),
 					app.Td().Body(app.Input().Class("label-key").DataSet("row", i).Type("text").Value(r.Key).MaxLength(1).Size(2).
-						OnInput(func(ctx app.Context, ev app.Event) { e.row(id).Key = ctx.JSSrc().Get("value").String() }, id)),
+						OnChange(func(ctx app.Context, ev app.Event) { e.row(id).Key = ctx.JSSrc().Get("value").String() }, id)),
 					app.Td().Body(app.Input().Class("label-guideline").DataSet("row", i).Type("text").Value(r.Guideline).MaxLength(500).
 						Placeholder("short guideline").
-						OnInput(func(ctx app.Context, ev app.Event) { e.row(id).Guideline = ctx.JSSrc().Get("value").String() }, id)),
+						OnChange(func(ctx app.Context, ev app.Event) { e.row(id).Guideline = ctx.JSSrc().Get("value").String() }, id)),
 					app.Td().Body(app.Button().Class("link danger remove-label").Type("button").Title("Remove this label").Text("Remove").
 						OnClick(func(ctx app.Context, ev app.Event) { e.removeRow(id) }, id)),
 				)
@@ -203,7 +208,7 @@ func (e *SchemaEditor) Render() app.UI {
 		app.P().Body(app.Button().ID("add-label").Type("button").Text("+ Add label").OnClick(e.addRow)),
 		app.Label().For("relations").Text("Relation types (comma-separated)"),
 		app.Input().ID("relations").Type("text").Value(e.relations).
-			OnInput(func(ctx app.Context, ev app.Event) { e.relations = ctx.JSSrc().Get("value").String() }),
+			OnChange(func(ctx app.Context, ev app.Event) { e.relations = ctx.JSSrc().Get("value").String() }),
 		app.If(e.err != "", app.P().ID("schema-error").Class("error").Text(e.err)),
 		app.If(e.inUse != "", app.Div().ID("schema-in-use").Class("notice-warn").Body(
 			app.P().Text(e.inUse),

@@ -19,16 +19,25 @@ type State struct {
 	Seq  int64
 	Anns map[string]model.Annotation
 	Rels map[string]model.Relation
+	// Reviews are the adjudication records by annotation ID, Comments the
+	// comment threads' messages by comment ID, DocReview the document's
+	// review status (review.go).
+	Reviews   map[string]model.Review
+	Comments  map[string]model.Comment
+	DocReview model.DocReview
 }
 
 // New returns an empty state.
 func New() *State {
-	return &State{Anns: map[string]model.Annotation{}, Rels: map[string]model.Relation{}}
+	return &State{Anns: map[string]model.Annotation{}, Rels: map[string]model.Relation{},
+		Reviews: map[string]model.Review{}, Comments: map[string]model.Comment{}}
 }
 
-// Reset replaces the whole state, as a snapshot does.
+// Reset replaces the whole state, as a snapshot does. Reviews, comments
+// and the document's review status are emptied; SetReview fills them.
 func (s *State) Reset(seq int64, anns []model.Annotation, rels []model.Relation) {
 	s.Seq = seq
+	s.Reviews, s.Comments, s.DocReview = map[string]model.Review{}, map[string]model.Comment{}, model.DocReview{}
 	s.Anns = make(map[string]model.Annotation, len(anns))
 	for _, a := range anns {
 		s.Anns[a.ID] = a
@@ -48,6 +57,15 @@ func (s *State) Clone() *State {
 	for k, v := range s.Rels {
 		c.Rels[k] = v
 	}
+	c.Reviews = make(map[string]model.Review, len(s.Reviews))
+	for k, v := range s.Reviews {
+		c.Reviews[k] = v
+	}
+	c.Comments = make(map[string]model.Comment, len(s.Comments))
+	for k, v := range s.Comments {
+		c.Comments[k] = v
+	}
+	c.DocReview = s.DocReview
 	return c
 }
 
@@ -94,6 +112,9 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 		}
 		a.Document, a.Author, a.Version, a.Created, a.Updated = doc, who.User, 1, now.UTC(), now.UTC()
 		out.Ann = &a
+		if a.Layer == model.GoldLayer {
+			out.DocReview = s.startReview(who, now)
+		}
 	case protocol.KindUpdate:
 		cur, ok := s.Anns[op.Ann.ID]
 		if !ok {
@@ -113,6 +134,10 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 		}
 		next.Version, next.Updated = cur.Version+1, now.UTC()
 		out.Ann, out.Version = &next, op.Version
+		if cur.Layer == model.GoldLayer {
+			out.Reviews = s.goldEdited(cur, next)
+			out.DocReview = s.startReview(who, now)
+		}
 	case protocol.KindDelete:
 		cur, ok := s.Anns[op.Target]
 		if !ok {
@@ -126,6 +151,10 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 			return out, &Rejection{Code: protocol.CodeConflict, Message: fmt.Sprintf("annotation %q is at version %d, the delete was made against %d", cur.ID, cur.Version, op.Version), Current: &c}
 		}
 		out.Target, out.Version = op.Target, op.Version
+		if cur.Layer == model.GoldLayer {
+			out.Reviews = s.goldDeleted(cur.ID, who, now)
+			out.DocReview = s.startReview(who, now)
+		}
 	case protocol.KindAddRelation:
 		r := *op.Rel
 		if !model.ValidID(r.ID) {
@@ -162,6 +191,8 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 			return out, reject(protocol.CodeConflict, "relation %q is at version %d", cur.ID, cur.Version)
 		}
 		out.Target, out.Version = op.Target, op.Version
+	case protocol.KindReview, protocol.KindAccept, protocol.KindComment, protocol.KindDeleteComment, protocol.KindDocStatus:
+		return s.resolveReview(op, out, text, schema, doc, who, now)
 	default:
 		return out, reject(protocol.CodeUnknownKind, "unknown op kind %q", op.Kind)
 	}
@@ -177,10 +208,12 @@ func asRejection(err error) *Rejection {
 
 // Apply applies a resolved op (as Resolve returns it, or as the server
 // broadcasts it) and advances Seq. Deleting an annotation also deletes the
-// relations that touch it, as the store does.
+// relations that touch it, its review record and its comments, as the
+// store does; then the op's review records and document status are
+// written as they are.
 func (s *State) Apply(op protocol.Op) {
 	switch op.Kind {
-	case protocol.KindAdd, protocol.KindUpdate:
+	case protocol.KindAdd, protocol.KindUpdate, protocol.KindAccept:
 		if op.Ann != nil {
 			s.Anns[op.Ann.ID] = *op.Ann
 		}
@@ -191,13 +224,17 @@ func (s *State) Apply(op protocol.Op) {
 				delete(s.Rels, id)
 			}
 		}
+		s.dropReviewOf(op.Target)
 	case protocol.KindAddRelation:
 		if op.Rel != nil {
 			s.Rels[op.Rel.ID] = *op.Rel
 		}
 	case protocol.KindDeleteRelation:
 		delete(s.Rels, op.Target)
+	case protocol.KindComment, protocol.KindDeleteComment:
+		s.applyComment(op)
 	}
+	s.applyReviews(op)
 	if op.Seq > s.Seq {
 		s.Seq = op.Seq
 	}

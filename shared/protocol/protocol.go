@@ -42,6 +42,14 @@ const (
 	KindDelete         = "delete"          // Target annotation; Version is required
 	KindAddRelation    = "add_relation"    // Rel is the new relation
 	KindDeleteRelation = "delete_relation" // Target relation; Version is required
+
+	// Review and adjudication (reviewers and admins; comments: every role
+	// but viewers). See PROTOCOL.md.
+	KindReview        = "review"         // Target annotation's review Status (rejected or unreviewed); Version is required
+	KindAccept        = "accept"         // copy Target annotation into gold as Ann (a new id, maybe another label or span); Version is required
+	KindComment       = "comment"        // Comment is a new comment on annotation Comment.Target
+	KindDeleteComment = "delete_comment" // Target comment
+	KindDocStatus     = "doc_status"     // the document's review Status
 )
 
 // Error codes sent in TypeError messages. Validation codes from package
@@ -61,6 +69,12 @@ const (
 	CodeDuplicateID      = "duplicate_id"
 	CodeNoHello          = "no_hello"
 	CodeInternal         = "internal"
+	// CodeBadTarget: the op's target is not something the op applies to,
+	// e.g. a gold span sent to review or to accept into gold.
+	CodeBadTarget = "bad_target"
+	// CodeAlreadyAccepted: the span is already in gold (another reviewer
+	// accepted it first); Current is the gold copy.
+	CodeAlreadyAccepted = "already_accepted"
 )
 
 // Websocket close codes. 4000–4099 mean "reconnect (with backoff) and
@@ -95,6 +109,18 @@ type Op struct {
 	Seq     int64             `json:"seq,omitempty"`
 	User    string            `json:"user,omitempty"`
 	Time    int64             `json:"time,omitempty"` // unix milliseconds
+
+	// Status is the new status of a review (model.ReviewStatus) or
+	// doc_status (model.DocStatus) op.
+	Status string `json:"status,omitempty"`
+	// Comment is the new comment of a comment op.
+	Comment *model.Comment `json:"comment,omitempty"`
+	// Reviews and DocReview are filled by the server: the review records
+	// the op writes (each replaces the annotation's record) and the
+	// document's review status if the op changes it. Clients apply them as
+	// they are; what a client sends in them is ignored.
+	Reviews   []model.Review   `json:"reviews,omitempty"`
+	DocReview *model.DocReview `json:"docReview,omitempty"`
 }
 
 // Member is one user present on a document.
@@ -150,6 +176,11 @@ type Message struct {
 	Packed      string             `json:"packed,omitempty"` // PackAnnotations form, when the hello asked for Compact
 	Relations   []model.Relation   `json:"relations,omitempty"`
 	Ops         []Op               `json:"ops,omitempty"`
+	// Reviews, Comments and DocReview complete a snapshot: the review
+	// records, the comment threads and the document's review status.
+	Reviews   []model.Review   `json:"reviews,omitempty"`
+	Comments  []model.Comment  `json:"comments,omitempty"`
+	DocReview *model.DocReview `json:"docReview,omitempty"`
 
 	// presence (server → client) and select (client → server)
 	Members []Member `json:"members,omitempty"`
@@ -216,6 +247,29 @@ func checkOp(op *Op) error {
 	case KindAddRelation:
 		if op.Rel == nil {
 			return &DecodeError{CodeBadJSON, "add_relation op without \"rel\""}
+		}
+	case KindReview:
+		if op.Target == "" || op.Version <= 0 {
+			return &DecodeError{CodeBadJSON, "review op needs \"target\" and \"version\""}
+		}
+		if st := model.ReviewStatus(op.Status); st != model.ReviewRejected && st != model.ReviewUnreviewed {
+			return &DecodeError{CodeBadJSON, fmt.Sprintf("review op status %q must be \"rejected\" or \"unreviewed\" (accepting is an accept op)", clip(op.Status))}
+		}
+	case KindAccept:
+		if op.Target == "" || op.Version <= 0 || op.Ann == nil {
+			return &DecodeError{CodeBadJSON, "accept op needs \"target\", \"version\" and \"ann\" (the gold copy)"}
+		}
+	case KindComment:
+		if op.Comment == nil {
+			return &DecodeError{CodeBadJSON, "comment op without \"comment\""}
+		}
+	case KindDeleteComment:
+		if op.Target == "" {
+			return &DecodeError{CodeBadJSON, "delete_comment op needs \"target\""}
+		}
+	case KindDocStatus:
+		if !model.DocStatus(op.Status).Valid() {
+			return &DecodeError{CodeBadJSON, fmt.Sprintf("doc_status op status %q must be not_reviewed, in_review or adjudicated", clip(op.Status))}
 		}
 	default:
 		return &DecodeError{CodeUnknownKind, fmt.Sprintf("unknown op kind %q", clip(op.Kind))}

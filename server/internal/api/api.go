@@ -100,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/projects/{id}/progress", s.authed(s.handleProgress))
 	mux.HandleFunc("POST /api/documents/{id}/done", s.authed(s.handleDone))
 	mux.HandleFunc("GET /api/projects/{id}/export", s.authed(s.handleExport))
+	mux.HandleFunc("GET /api/projects/{id}/agreement", s.authed(s.handleAgreement))
 	mux.HandleFunc("GET /ws", s.handleWS)
 	mux.Handle("/", s.pages)
 	return s.securityHeaders(s.checkOrigin(mux))

@@ -33,7 +33,8 @@ func DocsOf(ctx context.Context, st store.Store, projectID int64, only ...int64)
 				yield(export.Doc{}, err)
 				return
 			}
-			if !yield(export.Doc{Document: d, Annotations: snap.Annotations, Relations: snap.Relations}, nil) {
+			if !yield(export.Doc{Document: d, Annotations: snap.Annotations, Relations: snap.Relations,
+				Reviews: snap.Reviews, DocReview: snap.DocReview}, nil) {
 				return
 			}
 		}

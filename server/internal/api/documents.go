@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gloss/server/internal/importer"
 	"gloss/server/internal/store"
@@ -110,7 +111,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 	}
 	res := ImportResult{Documents: make([]store.DocumentInfo, len(added))}
 	for i, d := range added {
-		res.Documents[i] = store.DocumentInfo{ID: d.ID, Name: d.Name, Chars: len([]rune(d.Text)), Annotations: len(docs[i].Annotations)}
+		res.Documents[i] = store.DocumentInfo{ID: d.ID, Name: d.Name, Chars: utf8.RuneCountInString(d.Text), Annotations: len(docs[i].Annotations)}
 		res.Spans += len(docs[i].Annotations)
 	}
 	s.log.Info("api: import", "project", p.ID, "user", u.Name, "documents", len(added), "spans", res.Spans)

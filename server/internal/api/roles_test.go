@@ -38,6 +38,7 @@ func TestRolesHTTP(t *testing.T) {
 		{"list documents", "GET", "/api/projects/1/documents", nil, want{ok, ok, ok, ok, notFound}},
 		{"export", "GET", "/api/projects/1/export?format=jsonl", nil, want{ok, ok, ok, ok, notFound}},
 		{"see progress", "GET", "/api/projects/1/progress", nil, want{ok, ok, forbidden, forbidden, notFound}},
+		{"see agreement", "GET", "/api/projects/1/agreement", nil, want{ok, ok, forbidden, forbidden, notFound}},
 		{"list members", "GET", "/api/projects/1/members", nil, want{ok, forbidden, forbidden, forbidden, notFound}},
 		{"list assignments", "GET", "/api/projects/1/assignments", nil, want{ok, forbidden, forbidden, forbidden, notFound}},
 		{"change the schema", "PUT", "/api/projects/1/schema", func(*fixture) any { return newSchema },

@@ -64,6 +64,12 @@ func Seed(ctx context.Context, st store.Store) (bool, error) {
 		if err := st.SetMember(ctx, p.ID, u.ID, acc.Role); err != nil {
 			return false, fmt.Errorf("demo: %w", err)
 		}
+		if acc.Role == model.RoleAdmin {
+			// The demo admin may also create projects and accounts.
+			if err := st.SetSiteAdmin(ctx, u.ID, true); err != nil {
+				return false, fmt.Errorf("demo: %w", err)
+			}
+		}
 	}
 	return true, nil
 }

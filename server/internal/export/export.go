@@ -54,6 +54,11 @@ type Doc struct {
 	Document    model.Document
 	Annotations []model.Annotation
 	Relations   []model.Relation
+	// Reviews are the annotations' review records (accepted, rejected,
+	// edited; a gold span's provenance) and DocReview the document's review
+	// status. JSONL carries them (jsonl.go); the other formats do not.
+	Reviews   []model.Review
+	DocReview model.DocReview
 }
 
 // Options selects what to export and stamps the result.
@@ -163,24 +168,27 @@ func Docs(docs []Doc) iter.Seq2[Doc, error] {
 // ends are both exported, sorted by id. It is only valid until the next
 // call to preparer.prepare, which reuses its slices.
 type docView struct {
-	doc  model.Document
-	text *textpos.Text
-	anns []model.Annotation
-	rels []model.Relation
+	doc       model.Document
+	text      *textpos.Text
+	anns      []model.Annotation
+	rels      []model.Relation
+	reviews   map[string]model.Review // by annotation ID, the reviewed ones only
+	docReview model.DocReview
 }
 
 // preparer applies Options' filters. It keeps scratch space between
 // documents so that a large export does not allocate per document.
 type preparer struct {
-	layers map[string]bool
-	labels map[string]bool
-	anns   []model.Annotation
-	rels   []model.Relation
-	kept   map[string]bool
+	layers  map[string]bool
+	labels  map[string]bool
+	anns    []model.Annotation
+	rels    []model.Relation
+	kept    map[string]bool
+	reviews map[string]model.Review
 }
 
 func newPreparer(opt Options) *preparer {
-	p := &preparer{kept: map[string]bool{}}
+	p := &preparer{kept: map[string]bool{}, reviews: map[string]model.Review{}}
 	if len(opt.Layers) > 0 {
 		p.layers = setOf(opt.Layers)
 	}
@@ -226,6 +234,13 @@ func (p *preparer) prepare(d Doc) (docView, error) {
 	}
 	slices.SortFunc(p.rels, func(a, b model.Relation) int { return strings.Compare(a.ID, b.ID) })
 	v.anns, v.rels = p.anns, p.rels
+	clear(p.reviews)
+	for _, r := range d.Reviews {
+		if p.kept[r.Annotation] && r.Status != "" && r.Status != model.ReviewUnreviewed {
+			p.reviews[r.Annotation] = r
+		}
+	}
+	v.reviews, v.docReview = p.reviews, d.DocReview
 	return v, nil
 }
 

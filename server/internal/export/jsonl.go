@@ -6,6 +6,8 @@ import (
 	"iter"
 	"maps"
 	"slices"
+
+	"gloss/shared/model"
 )
 
 // JSONL: one line per document,
@@ -23,6 +25,17 @@ import (
 // relations by id, meta keys sorted; times are RFC 3339 in UTC. "meta" and
 // "relations" are always present, empty or not, so every line has the same
 // keys.
+//
+// Review (adjudication) adds keys only where there is something to say, so
+// that unreviewed data looks as before. A reviewed span gains
+//
+//	"review":"accepted"|"rejected"|"edited","reviewer":"rita","reviewed":"…"
+//
+// and, on a gold span accepted from an annotator's, "source" (that span's
+// id) and "proposer" (its annotator); on an accepted annotator's span,
+// "gold" (its gold copy's id). A document whose review status was set
+// gains "review":{"status":"adjudicated","reviewer":"rita","time":"…"} at
+// the end of its line.
 
 func writeJSONL(w io.Writer, docs iter.Seq2[Doc, error], opt Options) error {
 	p := newPreparer(opt)
@@ -73,6 +86,9 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 		b = appendJSONTime(b, a.Created)
 		b = append(b, `,"updated":`...)
 		b = appendJSONTime(b, a.Updated)
+		if r, ok := v.reviews[a.ID]; ok {
+			b = appendJSONReview(b, r)
+		}
 		b = append(b, '}')
 	}
 	b = append(b, `],"meta":`...)
@@ -102,7 +118,40 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 		b = appendJSONTime(b, r.Created)
 		b = append(b, '}')
 	}
-	return append(b, "]}\n"...)
+	b = append(b, ']')
+	if d := v.docReview; d.Status != "" {
+		b = append(b, `,"review":{"status":`...)
+		b = appendJSONString(b, string(d.Status))
+		b = append(b, `,"reviewer":`...)
+		b = appendJSONString(b, d.Reviewer)
+		b = append(b, `,"time":`...)
+		b = appendJSONTime(b, d.Time)
+		b = append(b, '}')
+	}
+	return append(b, "}\n"...)
+}
+
+// appendJSONReview appends a reviewed span's review keys: its status, who
+// reviewed it and when, and for a gold copy the span it was accepted from
+// and that span's author, for an accepted span its gold copy.
+func appendJSONReview(b []byte, r model.Review) []byte {
+	b = append(b, `,"review":`...)
+	b = appendJSONString(b, string(r.Status))
+	b = append(b, `,"reviewer":`...)
+	b = appendJSONString(b, r.Reviewer)
+	b = append(b, `,"reviewed":`...)
+	b = appendJSONTime(b, r.Time)
+	if r.Source != "" {
+		b = append(b, `,"source":`...)
+		b = appendJSONString(b, r.Source)
+		b = append(b, `,"proposer":`...)
+		b = appendJSONString(b, r.Proposer)
+	}
+	if r.Gold != "" {
+		b = append(b, `,"gold":`...)
+		b = appendJSONString(b, r.Gold)
+	}
+	return b
 }
 
 // appendJSONMeta appends a string map as a JSON object with sorted keys,

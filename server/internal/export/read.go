@@ -176,6 +176,7 @@ type jsonlLine struct {
 	Spans     []jsonlSpan                `json:"spans"`
 	Meta      map[string]json.RawMessage `json:"meta"`
 	Relations []jsonlRelation            `json:"relations"`
+	Review    *model.DocReview           `json:"review"`
 }
 
 type jsonlSpan struct {
@@ -189,6 +190,13 @@ type jsonlSpan struct {
 	Version   int64     `json:"version"`
 	Created   time.Time `json:"created"`
 	Updated   time.Time `json:"updated"`
+	// Review keys (jsonl.go); Review "" means not reviewed.
+	Review   string    `json:"review"`
+	Reviewer string    `json:"reviewer"`
+	Reviewed time.Time `json:"reviewed"`
+	Source   string    `json:"source"`
+	Proposer string    `json:"proposer"`
+	Gold     string    `json:"gold"`
 }
 
 type jsonlRelation struct {
@@ -254,6 +262,22 @@ func readJSONLLine(line []byte, n int, opt ReadOptions) (Doc, error) {
 			a.Quote = q
 		}
 		d.Annotations = append(d.Annotations, a)
+		if s.Review != "" {
+			st := model.ReviewStatus(s.Review)
+			if !st.Valid() {
+				return Doc{}, fmt.Errorf("%s: unknown review status %q", annAt[i], s.Review)
+			}
+			if opt.Layer == "" { // a review means nothing once spans change layer
+				d.Reviews = append(d.Reviews, model.Review{Annotation: id, Status: st, Reviewer: s.Reviewer, Time: s.Reviewed,
+					Source: s.Source, Proposer: s.Proposer, Gold: s.Gold})
+			}
+		}
+	}
+	if l.Review != nil && opt.Layer == "" {
+		if !l.Review.Status.Valid() {
+			return Doc{}, fmt.Errorf("line %d: unknown review status %q", n, l.Review.Status)
+		}
+		d.DocReview = *l.Review
 	}
 	relAt := make([]string, len(l.Relations))
 	for i, r := range l.Relations {

@@ -76,12 +76,12 @@ func BenchmarkFanout(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	interval := time.Second / rate
-	text := []rune(s.Doc.Text)
+	text, n := s.Doc.Text, len([]rune(s.Doc.Text))
 	for k := range total {
 		time.Sleep(time.Until(start.Add(time.Duration(k) * interval)))
 		c := cs[k%clients]
-		st := k % (len(text) - 20)
-		msg := raw(synctest.Add(fmt.Sprintf("p%d", k), fmt.Sprintf("a%d", k), "claim", string(text), st, st+10))
+		st := k % (n - 20)
+		msg := raw(synctest.Add(fmt.Sprintf("p%d", k), fmt.Sprintf("a%d", k), "claim", text, st, st+10))
 		sentAt[k].Store(time.Now().UnixNano())
 		if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 			b.Fatal(err)

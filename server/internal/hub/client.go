@@ -21,6 +21,7 @@ const (
 	pongWait   = 60 * time.Second    // time allowed between pongs from the peer
 	pingPeriod = (pongWait * 9) / 10 // must be less than pongWait
 	helloWait  = 15 * time.Second    // time allowed between upgrade and hello
+	closeGrace = 2 * time.Second     // time allowed for the peer to answer a close frame
 )
 
 // client is one websocket connection. readPump is the only reader of
@@ -53,6 +54,7 @@ type client struct {
 	done      chan struct{} // closed when the connection must end
 	closeCode int           // set, under mu, before done is closed
 	closeText string
+	readDone  chan struct{} // closed when readPump has returned
 }
 
 // Serve takes over a websocket connection of an authenticated user. The
@@ -64,7 +66,7 @@ type client struct {
 // the server's per-request buffers, is not held for the hours a
 // connection may stay open.
 func (h *Hub) Serve(conn *websocket.Conn, user model.User) {
-	c := &client{hub: h, conn: conn, user: user, done: make(chan struct{})}
+	c := &client{hub: h, conn: conn, user: user, done: make(chan struct{}), readDone: make(chan struct{})}
 	c.mu.Lock()
 	c.pinger = time.AfterFunc(pingPeriod, c.ping)
 	c.mu.Unlock()
@@ -85,6 +87,7 @@ func (h *Hub) Serve(conn *websocket.Conn, user model.User) {
 			delete(h.conns, c)
 			h.mu.Unlock()
 			h.connsWG.Done()
+			close(c.readDone)
 		}()
 		c.readPump()
 	}()
@@ -159,8 +162,11 @@ func (c *client) closeWith(code int, text string) {
 	})
 }
 
-// readPump reads messages until the connection fails or must end, and
-// hands hello, ops and selections to the room.
+// readPump reads messages until the connection fails or ends, and hands
+// hello, ops and selections to the room. Once the connection is closing,
+// it reads on, dropping what comes, until the peer answers the close
+// frame (or closeGrace passes): closing a socket with unread data resets
+// it, and the reset can destroy the close frame before the peer reads it.
 func (c *client) readPump() {
 	defer func() {
 		if c.room != nil {
@@ -174,7 +180,14 @@ func (c *client) readPump() {
 	}()
 	c.conn.SetReadLimit(protocol.MaxMessage)
 	c.conn.SetReadDeadline(time.Now().Add(helloWait))
-	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	c.conn.SetPongHandler(func(string) error {
+		select {
+		case <-c.done: // closing: finish keeps its deadline
+			return nil
+		default:
+			return c.conn.SetReadDeadline(time.Now().Add(pongWait))
+		}
+	})
 	for {
 		_, data, err := c.conn.ReadMessage()
 		if err != nil {
@@ -183,45 +196,49 @@ func (c *client) readPump() {
 			}
 			return
 		}
-		if !c.handle(data) {
-			return
+		select {
+		case <-c.done:
+			continue // closing: drop it
+		default:
 		}
+		c.handle(data)
 	}
 }
 
-// handle acts on one message from the peer and reports whether the
-// connection goes on. (It is a function of its own so that readPump's
-// frame, which stays on the stack while the connection idles, is small.)
-func (c *client) handle(data []byte) bool {
+// handle acts on one message from the peer; if the connection must end,
+// it says so with closeWith. (It is a function of its own so that
+// readPump's frame, which stays on the stack while the connection idles,
+// is small.)
+func (c *client) handle(data []byte) {
 	m, err := protocol.Decode(data)
 	if err != nil {
 		var de *protocol.DecodeError
 		if errors.As(err, &de) {
 			c.sendError(opIDIn(data), de.Code, de.Message)
-			return true // the connection survives a bad message: nothing was applied
+			return // the connection survives a bad message: nothing was applied
 		}
-		return false
+		c.closeWith(protocol.CloseProtocol, "undecodable message")
+		return
 	}
 	if c.room == nil && m.Type != protocol.TypeHello {
 		c.sendError(opIDOf(m), protocol.CodeNoHello, "send hello before anything else")
-		return true
+		return
 	}
 	switch m.Type {
 	case protocol.TypeHello:
 		if c.room != nil {
 			c.sendError("", protocol.CodeWrongDocument, "this connection is already on a document; open a new one")
-			return true
+			return
 		}
-		if !c.hello(m) {
-			return false
+		if c.hello(m) {
+			c.conn.SetReadDeadline(time.Now().Add(pongWait))
 		}
-		c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	case protocol.TypeOp:
 		if (m.Op.Ann != nil && m.Op.Ann.Document != 0 && m.Op.Ann.Document != c.room.doc) ||
 			(m.Op.Rel != nil && m.Op.Rel.Document != 0 && m.Op.Rel.Document != c.room.doc) ||
 			(m.Doc != 0 && m.Doc != c.room.doc) {
 			c.sendError(m.Op.ID, protocol.CodeWrongDocument, "the op names another document than this connection's")
-			return true
+			return
 		}
 		select {
 		case c.room.inbox <- opReq{c: c, op: m.Op}:
@@ -229,9 +246,7 @@ func (c *client) handle(data []byte) bool {
 			// Let the room finish its batch and send its acks first.
 			<-c.room.stopped
 			c.closeWith(protocol.CloseRestart, "server restarting")
-			return false
 		case <-c.done:
-			return false
 		}
 	case protocol.TypeSelect:
 		select {
@@ -239,7 +254,6 @@ func (c *client) handle(data []byte) bool {
 		default: // presence is best effort
 		}
 	}
-	return true
 }
 
 func opIDOf(m protocol.Message) string {
@@ -265,8 +279,8 @@ func opIDIn(data []byte) string {
 }
 
 // hello checks the protocol version and the user's membership of the
-// document's project, then joins the room. It reports whether the
-// connection may go on.
+// document's project, then joins the room. It reports whether it joined;
+// if not, the connection is closing.
 func (c *client) hello(m protocol.Message) bool {
 	if m.Proto != protocol.Version {
 		c.sendError("", protocol.CodeProtoVersion, "this server speaks protocol 1; reload the page")
@@ -314,8 +328,7 @@ func (c *client) hello(m protocol.Message) bool {
 
 // writePump writes what is queued, and a ping if one is due, until
 // nothing is left, and ends; send or the pinger start it again. Once the
-// connection is closing, it finishes: sends the close frame and closes
-// the network connection.
+// connection is closing, it finishes (see finish) and is not started again.
 //
 // It writes data frames itself, straight to the network connection:
 // everything queued goes out in one writev, where gorilla's WriteMessage
@@ -324,11 +337,12 @@ func (c *client) hello(m protocol.Message) bool {
 // cannot land inside one.
 func (c *client) writePump() {
 	var spare [][]byte
+	broken := false // a write failed: the stream may hold half a frame
 	for {
 		c.mu.Lock()
 		if c.closing { // takes priority: a slow client gets no more data
 			c.mu.Unlock()
-			c.finish()
+			c.finish(broken)
 			return
 		}
 		out, ping := c.out, c.pingDue
@@ -340,6 +354,7 @@ func (c *client) writePump() {
 		c.out, c.deliveries, c.pingDue = spare, 0, false
 		c.mu.Unlock()
 		if err := c.write(out); err != nil {
+			broken = true
 			c.closeWith(websocket.CloseAbnormalClosure, "")
 			continue
 		}
@@ -349,6 +364,7 @@ func (c *client) writePump() {
 		}
 		if ping {
 			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				broken = true
 				c.closeWith(websocket.CloseAbnormalClosure, "")
 			}
 		}
@@ -356,24 +372,25 @@ func (c *client) writePump() {
 }
 
 // finish flushes what is queued (a final error message, acks before a
-// restart) unless the reason to end is that the peer is too slow to take
-// it or gone, sends the close frame and closes the connection.
-func (c *client) finish() {
-	defer c.conn.Close()
+// restart) unless the peer is too slow to take it or the connection is
+// broken, sends the close frame, gives readPump closeGrace to read the
+// peer's answer, and closes the connection.
+func (c *client) finish(broken bool) {
 	c.mu.Lock()
 	c.pinger.Stop()
 	out := c.out
 	c.out = nil
 	c.mu.Unlock()
-	if c.closeCode == websocket.CloseAbnormalClosure {
-		return
-	}
-	if c.closeCode != protocol.CloseSlow {
-		if err := c.write(out); err != nil {
-			return
+	var grace time.Duration
+	if !broken && c.closeCode != websocket.CloseAbnormalClosure && (c.closeCode == protocol.CloseSlow || c.write(out) == nil) {
+		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
+		if c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait)) == nil {
+			grace = closeGrace
 		}
 	}
-	c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(writeWait))
+	c.conn.SetReadDeadline(time.Now().Add(grace))
+	<-c.readDone
+	c.conn.Close()
 }
 
 // write writes frames in one go.

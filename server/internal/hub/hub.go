@@ -3,7 +3,9 @@
 // connection pumps messages in and out. The shape is gorilla/websocket's
 // chat example — a read pump and a write pump per connection, a hub of
 // rooms — plus what the example leaves out: stopping, resume, bounded
-// queues and group commit.
+// queues and group commit. Each op is encoded once for all clients, and
+// a write pump runs only while it has something to write, so that an idle
+// connection costs one goroutine blocked in a read.
 package hub
 
 import (
@@ -19,8 +21,12 @@ import (
 
 // Config tunes the hub; zero values mean the defaults below.
 type Config struct {
-	// SendQueue is how many messages may wait for one slow connection
-	// before it is closed with CloseSlow.
+	// SendQueue is how many deliveries may wait for one slow connection
+	// before it is closed with CloseSlow. A delivery is what one event of
+	// the room has for the connection: the ops of a commit with their
+	// acks, a presence update, a welcome, an error. Counting deliveries
+	// rather than messages keeps a burst (one commit of 256 ops) from
+	// cutting off clients that keep up.
 	SendQueue int
 	// MaxBatch bounds how many ops share one store transaction.
 	MaxBatch int

@@ -20,7 +20,7 @@ import (
 )
 
 // wait bounds every wait for a message; nothing here sleeps.
-const wait = 15 * time.Second
+const wait = 30 * time.Second
 
 // connect dials as user and says hello for doc with no resume position.
 func connect(t testing.TB, s *synctest.Server, user string, doc int64) *synctest.Client {
@@ -501,7 +501,7 @@ func TestClose(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatal("Close did not return")
 	}
-	log, err := s.Store.OpsSince(context.Background(), doc, 0, 1000)
+	log, err := s.Store.OpsSince(context.Background(), doc, 0, 10*n)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,8 @@ type room struct {
 	inbox  chan opReq
 	sel    chan selReq
 	remote chan int64
+	// projectChanged carries a project id whose schema or members changed.
+	projectChanged chan int64
 
 	// Owned by run.
 	document model.Document
@@ -69,13 +71,14 @@ type selReq struct {
 func newRoom(h *Hub, doc int64) *room {
 	return &room{
 		hub: h, doc: doc,
-		quit:    make(chan struct{}),
-		stopped: make(chan struct{}),
-		join:    make(chan joinReq),
-		leave:   make(chan *client),
-		inbox:   make(chan opReq, h.cfg.MaxBatch*4),
-		sel:     make(chan selReq, 64),
-		remote:  make(chan int64, 1),
+		quit:           make(chan struct{}),
+		stopped:        make(chan struct{}),
+		join:           make(chan joinReq),
+		leave:          make(chan *client),
+		inbox:          make(chan opReq, h.cfg.MaxBatch*4),
+		sel:            make(chan selReq, 64),
+		remote:         make(chan int64, 1),
+		projectChanged: make(chan int64, 1),
 	}
 }
 
@@ -95,6 +98,7 @@ func (r *room) load(ctx context.Context) error {
 	r.document, r.schema, r.text = d, p.Schema, textpos.New(d.Text)
 	r.state = docstate.New()
 	r.state.Reset(snap.Seq, snap.Annotations, snap.Relations)
+	r.state.SetReview(snap.Reviews, snap.Comments, snap.DocReview)
 	return nil
 }
 
@@ -106,6 +110,7 @@ func (r *room) reload(ctx context.Context) error {
 		return err
 	}
 	r.state.Reset(snap.Seq, snap.Annotations, snap.Relations)
+	r.state.SetReview(snap.Reviews, snap.Comments, snap.DocReview)
 	return nil
 }
 
@@ -145,6 +150,17 @@ func (r *room) run() {
 			if r.state != nil && seq > r.state.Seq {
 				r.pull(ctx)
 			}
+		case pid := <-r.projectChanged:
+			if r.loadErr != nil || pid != r.document.ProjectID {
+				continue
+			}
+			if p, err := r.hub.store.Project(ctx, pid); err == nil {
+				r.schema = p.Schema
+			}
+			r.pull(ctx) // the relabel/delete ops the schema change committed
+			for c := range r.clients {
+				c.closeWith(protocol.CloseRestart, "project settings changed")
+			}
 		case req := <-r.inbox:
 			// Group commit: take whatever else is already queued, up to
 			// MaxBatch, and commit it all in one transaction. Under light
@@ -180,7 +196,9 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 		}
 		return
 	}
-	w := protocol.Message{Type: protocol.TypeWelcome, Doc: r.doc, Epoch: r.hub.store.Epoch(), Seq: r.state.Seq,
+	// The schema goes with every welcome, resume included: it may have
+	// changed while the client was away.
+	w := protocol.Message{Type: protocol.TypeWelcome, Doc: r.doc, Epoch: r.hub.store.Epoch(), Seq: r.state.Seq, Schema: &r.schema,
 		You: &protocol.You{User: c.user.Name, Role: c.role, Layer: model.DefaultLayer(c.role, c.user.Name)}}
 	resumed := false
 	if j.since > 0 && j.epoch == r.hub.store.Epoch() && j.since <= r.state.Seq && r.state.Seq-j.since <= int64(r.hub.cfg.ResumeLimit) {
@@ -193,8 +211,13 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 	}
 	if !resumed {
 		doc := r.document
-		w.Document, w.Schema, w.Snapshot = &doc, &r.schema, true
+		w.Document, w.Snapshot = &doc, true
 		w.Annotations, w.Relations = r.state.Annotations(), r.state.Relations()
+		w.Reviews, w.Comments = r.state.SortedReviews(), r.state.SortedComments()
+		if r.state.DocReview != (model.DocReview{}) {
+			dr := r.state.DocReview
+			w.DocReview = &dr
+		}
 		if j.compact {
 			w.Packed, w.Annotations = protocol.PackAnnotations(w.Annotations), nil
 		}

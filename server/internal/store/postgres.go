@@ -107,6 +107,18 @@ var postgresMigrations = []string{
 		user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE, done boolean NOT NULL DEFAULT false,
 		updated bigint NOT NULL, PRIMARY KEY (doc_id, user_id));
 	CREATE INDEX assignments_user ON assignments(user_id);`,
+	// 3: review and adjudication (review.go): review records by
+	// annotation, comment threads, documents' review status. Comment text
+	// is bytea for the reason quotes are (see Postgres).
+	`CREATE TABLE reviews (doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE, ann_id text NOT NULL,
+		status text NOT NULL, reviewer text NOT NULL, reviewed_at bigint NOT NULL, source text NOT NULL,
+		proposer text NOT NULL, gold text NOT NULL, PRIMARY KEY (doc_id, ann_id));
+	CREATE TABLE comments (doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE, id text NOT NULL,
+		target text NOT NULL, text bytea NOT NULL, author text NOT NULL, created bigint NOT NULL,
+		PRIMARY KEY (doc_id, id));
+	CREATE INDEX comments_target ON comments(doc_id, target);
+	CREATE TABLE doc_reviews (doc_id bigint PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+		status text NOT NULL, reviewer text NOT NULL, reviewed_at bigint NOT NULL);`,
 }
 
 // migrate brings the schema up to date and reads (or creates) the epoch,
@@ -669,7 +681,7 @@ func (p *Postgres) Snapshot(ctx context.Context, docID int64) (Snapshot, error) 
 	if err := rows.Err(); err != nil {
 		return snap, fmt.Errorf("store: snapshot relations: %w", err)
 	}
-	return snap, nil
+	return snap, snapshotReviewPostgres(ctx, tx, docID, &snap)
 }
 
 // OpsSince implements Store.
@@ -807,6 +819,9 @@ func (b *pgBatch) apply(docID int64, op protocol.Op) error {
 	}
 	b.queue(oneRow, fmt.Sprintf("append op %q", op.ID), "INSERT INTO ops (doc_id, seq, op_id, body) VALUES ($1, $2, $3, $4)",
 		docID, op.Seq, op.ID, string(body))
+	if b.applyReview(docID, op) {
+		return nil
+	}
 	switch op.Kind {
 	case protocol.KindAdd:
 		a := op.Ann

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gloss/shared/model"
 	"gloss/shared/protocol"
@@ -100,6 +101,17 @@ var sqliteMigrations = []string{
 		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, done INTEGER NOT NULL DEFAULT 0,
 		updated INTEGER NOT NULL, PRIMARY KEY (doc_id, user_id)) WITHOUT ROWID;
 	CREATE INDEX assignments_user ON assignments(user_id);`,
+	// 3: review and adjudication (review.go): review records by
+	// annotation, comment threads, documents' review status.
+	`CREATE TABLE reviews (doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE, ann_id TEXT NOT NULL,
+		status TEXT NOT NULL, reviewer TEXT NOT NULL, reviewed_at INTEGER NOT NULL, source TEXT NOT NULL,
+		proposer TEXT NOT NULL, gold TEXT NOT NULL, PRIMARY KEY (doc_id, ann_id)) WITHOUT ROWID;
+	CREATE TABLE comments (doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE, id TEXT NOT NULL,
+		target TEXT NOT NULL, text TEXT NOT NULL, author TEXT NOT NULL, created INTEGER NOT NULL,
+		PRIMARY KEY (doc_id, id)) WITHOUT ROWID;
+	CREATE INDEX comments_target ON comments(doc_id, target);
+	CREATE TABLE doc_reviews (doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+		status TEXT NOT NULL, reviewer TEXT NOT NULL, reviewed_at INTEGER NOT NULL);`,
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
@@ -552,7 +564,7 @@ func (s *SQLite) ImportDocuments(ctx context.Context, projectID int64, docs []Ne
 			meta = []byte("{}")
 		}
 		res, err := tx.ExecContext(ctx, "INSERT INTO documents (project_id, name, text, chars, meta) VALUES (?, ?, ?, ?, ?)",
-			projectID, d.Name, []byte(d.Text), len([]rune(d.Text)), string(meta))
+			projectID, d.Name, []byte(d.Text), utf8.RuneCountInString(d.Text), string(meta))
 		if err != nil {
 			return nil, fmt.Errorf("store: add document %q: %w", d.Name, err)
 		}
@@ -655,7 +667,10 @@ func (s *SQLite) Snapshot(ctx context.Context, docID int64) (Snapshot, error) {
 		r.Created = fromMS(c)
 		snap.Relations = append(snap.Relations, r)
 	}
-	return snap, rows.Err()
+	if err := rows.Err(); err != nil {
+		return snap, fmt.Errorf("store: snapshot relations: %w", err)
+	}
+	return snap, snapshotReviewSQL(ctx, tx, docID, &snap)
 }
 
 // OpsSince implements Store.
@@ -779,6 +794,9 @@ func applySQL(ctx context.Context, tx execer, docID int64, op protocol.Op) error
 			return fmt.Errorf("store: %s: %w", what, ErrStale)
 		}
 		return nil
+	}
+	if done, err := applyReviewSQL(ctx, tx, docID, op); done || err != nil {
+		return err
 	}
 	switch op.Kind {
 	case protocol.KindAdd:

@@ -55,6 +55,12 @@ type Snapshot struct {
 	Seq         int64
 	Annotations []model.Annotation
 	Relations   []model.Relation
+	// Reviews are the review records by annotation ID, Comments every
+	// comment oldest first (then by ID), DocReview the document's review
+	// status (zero: not reviewed).
+	Reviews   []model.Review
+	Comments  []model.Comment
+	DocReview model.DocReview
 }
 
 // Session is who a login session or an API token belongs to; the store

@@ -1,15 +1,25 @@
 package synctest
 
 import (
+	"sync"
+
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 	"gloss/shared/textpos"
 )
 
+// indexed holds the texts Quote has indexed, so that building many ops
+// on one document does not index it again each time.
+var indexed sync.Map // string → *textpos.Text
+
 // Quote returns text between code points start and end, as a client
 // would cut it out of the document.
 func Quote(text string, start, end int) string {
-	q, err := textpos.New(text).Slice(start, end)
+	t, ok := indexed.Load(text)
+	if !ok {
+		t, _ = indexed.LoadOrStore(text, textpos.New(text))
+	}
+	q, err := t.(*textpos.Text).Slice(start, end)
 	if err != nil {
 		panic(err)
 	}

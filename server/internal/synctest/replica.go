@@ -38,6 +38,11 @@ func (r *Replica) Observe(m protocol.Message) error {
 			r.Snapshots++
 			r.Document, r.Schema = m.Document, m.Schema
 			r.State.Reset(m.Seq, m.Annotations, m.Relations)
+			var dr model.DocReview
+			if m.DocReview != nil {
+				dr = *m.DocReview
+			}
+			r.State.SetReview(m.Reviews, m.Comments, dr)
 			return nil
 		}
 		for _, op := range m.Ops {
@@ -94,6 +99,16 @@ func (r *Replica) Diff(snap store.Snapshot) string {
 		if g, w := asJSON(gotR[i]), asJSON(snap.Relations[i]); g != w {
 			return fmt.Sprintf("relation %d: replica %s, store %s", i, g, w)
 		}
+	}
+	// Review records, comments and the document's review status.
+	if g, w := asJSON(r.State.SortedReviews()), asJSON(append([]model.Review{}, snap.Reviews...)); g != w {
+		return fmt.Sprintf("reviews: replica %s, store %s", g, w)
+	}
+	if g, w := asJSON(r.State.SortedComments()), asJSON(append([]model.Comment{}, snap.Comments...)); g != w {
+		return fmt.Sprintf("comments: replica %s, store %s", g, w)
+	}
+	if g, w := asJSON(r.State.DocReview), asJSON(snap.DocReview); g != w {
+		return fmt.Sprintf("document review: replica %s, store %s", g, w)
 	}
 	return ""
 }

@@ -63,6 +63,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SchemaRemoveInUse", testSchemaRemoveInUse},
 		{"SchemaRelations", testSchemaRelations},
 		{"Assignments", testAssignments},
+		{"Review", testReview},
+		{"ReviewStale", testReviewStale},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,6 +210,7 @@ func checkReplay(t *testing.T, s store.Store, docID int64) {
 	if want := st.Relations(); !equalSlices(snap.Relations, want) {
 		t.Errorf("snapshot relations differ from the op log's replay:\n got %+v\nwant %+v", snap.Relations, want)
 	}
+	checkReviewReplay(t, snap, st)
 }
 
 // equalSlices is reflect.DeepEqual that takes nil and empty as equal.
