@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 
 	"gloss/server/internal/auth"
-	"gloss/server/internal/demo"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
 )

@@ -78,6 +78,8 @@ type Session struct {
 	revOverlay map[string]model.Review
 	comOverlay []model.Comment
 	comHidden  map[string]bool
+	docOverlay *model.DocReview
+	counts     map[string]int // comments per annotation, nil until asked
 
 	// version counts changes of the optimistic view; sorted caches the
 	// view in reading order for one version, since every render needs it

@@ -6,6 +6,7 @@
 package markup
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,10 @@ type Mark struct {
 	Start, End int // document code points
 	Style      Style
 	Selected   bool
+	// Class names (space-separated) added to every piece of text the mark
+	// covers, e.g. "noted" (has comments) or "dis" (disagreement). Only
+	// [a-z0-9-] survive: a class cannot break out of the attribute.
+	Class string
 }
 
 // Paragraph returns the HTML of paragraph p with marks (any order; marks
@@ -125,6 +130,7 @@ func Paragraph(p Para, marks []Mark) string {
 				break
 			}
 		}
+		writeClasses(&b, cover)
 		b.WriteString(`" data-a="`)
 		for k, m := range cover {
 			if k > 0 {
@@ -247,4 +253,26 @@ func ByParagraph(paras []Para, marks []Mark) [][]Mark {
 		}
 	}
 	return out
+}
+
+// writeClasses writes the marks' extra classes, each once, keeping only
+// the characters of a plain class name.
+func writeClasses(b *strings.Builder, marks []Mark) {
+	var seen []string
+	for _, m := range marks {
+		for _, c := range strings.Fields(m.Class) {
+			c = strings.Map(func(r rune) rune {
+				if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+					return r
+				}
+				return -1
+			}, c)
+			if c == "" || c == "seg" || c == "sel" || slices.Contains(seen, c) {
+				continue
+			}
+			seen = append(seen, c)
+			b.WriteByte(' ')
+			b.WriteString(c)
+		}
+	}
 }

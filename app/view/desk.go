@@ -275,6 +275,8 @@ func (d *Desk) toolbar() app.UI {
 		),
 		app.Span().ID("conn").Class("conn "+s.Status.String()).DataSet("pending", strconv.Itoa(s.Pending())).Text(status),
 		app.Button().ID("export-open").Class("link").Title("Download the annotations").Text("export").OnClick(func(ctx app.Context, e app.Event) { d.showExport = true }),
+		app.If(model.CanReview(s.You.Role), app.A().ID("review-open").Class("link").Href(fmt.Sprintf("/review/%d", d.docID)).
+			Title("Compare the analysts' layers and adjudicate into gold").Text("review")),
 		app.Button().Class("link").Title("Keyboard shortcuts (?)").Text("?").OnClick(func(ctx app.Context, e app.Event) { d.showHelp = true }),
 		notice,
 	)
@@ -338,7 +340,9 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		b.WriteString(markup.Escape(clipText(a.Quote, 120)))
 		b.WriteString(`</q> <span class="by">`)
 		b.WriteString(markup.Escape(a.Layer))
-		b.WriteString(`</span></li>`)
+		b.WriteString(`</span>`)
+		d.writeReviewBadges(&b, a.ID)
+		b.WriteString(`</li>`)
 	}
 	b.WriteString(`</ol>`)
 	d.listHTML = b.String()
@@ -399,6 +403,7 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 				)
 			}),
 		),
+		d.commentPanel(),
 		app.H2().Text(fmt.Sprintf("Annotations (%d)", len(anns))),
 		app.Div().ID("annlist").OnClick(d.onListClick).Body(app.Raw(d.listHTML)),
 		app.H2().Text(fmt.Sprintf("Relations (%d)", d.nRels)),

@@ -45,7 +45,8 @@ func (d *Desk) markFor(id string, colors map[string]string) (markup.Mark, bool) 
 func (d *Desk) mark(a model.Annotation, colors map[string]string) markup.Mark {
 	return markup.Mark{ID: a.ID, Start: a.Start, End: a.End,
 		Style:    markup.Style{Color: colors[a.Label], Faded: a.Layer != d.sess.You.Layer},
-		Selected: a.ID == d.selected || a.ID == d.linkFrom}
+		Selected: a.ID == d.selected || a.ID == d.linkFrom,
+		Class:    d.markClass(a.ID)}
 }
 
 func (d *Desk) labelColors() map[string]string {

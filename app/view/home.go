@@ -123,6 +123,8 @@ func (h *Home) project(p projectInfo) app.UI {
 				}
 				return app.Li().Body(
 					app.A().Href(fmt.Sprintf("/doc/%d", d.ID)).Class("doclink").Text(d.Name),
+					app.If(model.CanReview(p.Role), app.Text(" "),
+						app.A().Href(fmt.Sprintf("/review/%d", d.ID)).Class("review-link small").Title("Compare the layers and adjudicate").Text("review")),
 					app.Span().Class("muted").Text(fmt.Sprintf(" %d characters · %d annotations ", d.Chars, d.Annotations)),
 					status, toggle,
 				)

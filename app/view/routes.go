@@ -14,4 +14,5 @@ func Routes() {
 	app.RouteWithRegexp(`^/projects/[0-9]+/settings$`, &ProjectSettings{})
 	app.RouteWithRegexp(`^/doc/[0-9]+$`, &Desk{})
 	app.RouteWithRegexp(`^/projects/[0-9]+/agreement$`, &Dashboard{})
+	app.RouteWithRegexp(`^/review/[0-9]+$`, &Review{})
 }

@@ -13,9 +13,10 @@
 //  4. whatever is left: KindOnlyA or KindOnlyB.
 //
 // A disagreement is resolved when gold settles it: one side's gold copy
-// (an accept; an accept with changes counts as gold's own version), or a
-// gold span exactly on either side's boundaries; or when the reviewer
-// rejected every side of it.
+// (an accept; an accept with changes counts as gold's own version), a gold
+// span exactly on either side's boundaries, or a gold span with a side's
+// label overlapping every side (the reviewer's own boundaries); or when
+// the reviewer rejected every side of it.
 package review
 
 import (
@@ -212,6 +213,23 @@ func resolve(d *Disagreement, gold []model.Annotation, goldByID map[string]*mode
 				}
 				return
 			}
+		}
+	}
+	// A gold span of a side's label overlapping every side: the
+	// reviewer's own boundaries.
+	for i := range gold {
+		g := &gold[i]
+		same, all := false, true
+		for _, side := range []*model.Annotation{d.A, d.B} {
+			if side == nil {
+				continue
+			}
+			same = same || g.Label == side.Label
+			all = all && g.Start < side.End && side.Start < g.End
+		}
+		if same && all {
+			d.Gold, d.Resolution = g, ResolvedGold
+			return
 		}
 	}
 	for _, side := range []*model.Annotation{d.A, d.B} {
