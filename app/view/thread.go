@@ -71,14 +71,27 @@ func (t *Thread) send(ctx app.Context) {
 	}
 }
 
+// OnMount starts the draft of the first span.
+func (t *Thread) OnMount(ctx app.Context) { t.forTarget = t.Target }
+
+// OnUpdate drops the draft when the thread is another span's now. The
+// textarea is not bound to the draft (go-app would rewrite it under the
+// user's fingers); its DOM value is cleared directly.
+func (t *Thread) OnUpdate(ctx app.Context) {
+	if t.forTarget == t.Target {
+		return
+	}
+	t.forTarget, t.draft = t.Target, ""
+	if ta := app.Window().GetElementByID("comment-text"); ta.Truthy() {
+		ta.Set("value", "")
+	}
+}
+
 // Render draws the thread.
 func (t *Thread) Render() app.UI {
-	if t.forTarget != t.Target {
-		t.forTarget, t.draft = t.Target, "" // another span: another draft
-	}
 	n := len([]rune(t.draft))
 	return app.Section().ID("thread").Class("thread").DataSet("target", t.Target).Body(
-		app.H2().Text(fmt.Sprintf("Comments (%d)", len(t.Items))),
+		app.H3().Text(fmt.Sprintf("Comments (%d)", len(t.Items))),
 		app.If(len(t.Items) == 0, app.P().Class("muted small").Text("No comments on this span yet.")),
 		app.Ol().Class("comments").Body(
 			app.Range(t.Items).Slice(func(i int) app.UI {
@@ -100,7 +113,7 @@ func (t *Thread) Render() app.UI {
 		),
 		app.If(t.CanPost,
 			app.Textarea().ID("comment-text").Class("comment-box").Rows(2).
-				Placeholder("Comment on this span… (Ctrl+Enter sends)").Text(t.draft).
+				Placeholder("Comment on this span… (Ctrl+Enter sends)").
 				OnInput(func(ctx app.Context, e app.Event) { t.draft = ctx.JSSrc().Get("value").String() }).
 				OnKeyDown(func(ctx app.Context, e app.Event) {
 					switch key := e.Get("key").String(); {

@@ -61,12 +61,12 @@ func TestExportHTTP(t *testing.T) {
 		return n
 	}
 	for query, want := range map[string]int{
-		"":                                  1, // bob's claim
-		"?layer=bob":                        1,
-		"?layer=alice":                      0,
-		"?label=figure":                     0,
-		"?label=claim,figure":               1,
-		fmt.Sprintf("?doc=%d", f.doc):       1,
+		"":                                 1, // bob's claim
+		"?layer=bob":                       1,
+		"?layer=alice":                     0,
+		"?label=figure":                    0,
+		"?label=claim,figure":              1,
+		fmt.Sprintf("?doc=%d", f.doc):      1,
 		fmt.Sprintf("?doc=%d", f.doc+1000): 0,
 	} {
 		resp, body := get(c, query)

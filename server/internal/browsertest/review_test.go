@@ -25,6 +25,11 @@ func TestReviewAdjudicate(t *testing.T) {
 	alice.login(srv.URL, "alice")
 	bob.login(srv.URL, "bob")
 	rita.login(srv.URL, "rita")
+	// Home links reviewers, and only them, to the review page.
+	rita.waitFor(`document.querySelector('a.review-link[href="/review/1"]') !== null`)
+	if eval[bool](alice, `document.querySelector('a.review-link') !== null`) {
+		t.Error("an annotator's home links to the review page")
+	}
 	alice.openDoc(srv.URL, 1)
 	bob.openDoc(srv.URL, 1)
 
@@ -74,11 +79,6 @@ func TestReviewAdjudicate(t *testing.T) {
 	const comment = "40 dead is a figure, not a claim <b>."
 	rita.do(chromedp.SendKeys(chromedp.ID("comment-text"), comment))
 	rita.do(chromedp.Click(chromedp.ID("comment-send")))
-	rita.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
-	t.Logf("DEBUG notice: %s", eval[string](rita, `(document.querySelector('#notice')||{}).textContent || 'none'`))
-	if sn, _ := srv.st.Snapshot(context.Background(), 1); true {
-		t.Logf("DEBUG store comments: %+v seq %d", sn.Comments, sn.Seq)
-	}
 	rita.waitFor(fmt.Sprintf(`[...document.querySelectorAll('#thread .comment-text')].map(e => e.textContent).join() === %q`, comment))
 	rita.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
 
@@ -121,5 +121,91 @@ func TestReviewAdjudicate(t *testing.T) {
 	}
 	if snap.DocReview.Status != model.DocInReview || len(snap.Comments) != 1 {
 		t.Errorf("store: document review %+v, comments %+v", snap.DocReview, snap.Comments)
+	}
+}
+
+// TestReviewKeyboard goes through a document's three kinds of
+// disagreement by keyboard alone while a second reviewer (the admin)
+// watches: a label disagreement where the reviewer changes their mind
+// (a, then b: gold ends up with B's version only), a boundary
+// disagreement settled with e and a label key (gold gets the chosen label,
+// the source "edited"), a span only A has, rejected with x. Then nothing
+// is open and the document is marked adjudicated; the watcher saw it all.
+func TestReviewKeyboard(t *testing.T) {
+	srv := startServer(t)
+	const text = "Police said two men fled. Officials denied it. Nobody else saw it."
+	doc := addAnnotatedDoc(t, srv, "kb", text, []dashSpan{
+		{"alice", "figure", 12, 19}, {"bob", "claim", 12, 19}, // kb-0, kb-1: label
+		{"alice", "claim", 26, 45}, {"bob", "claim", 26, 42}, // kb-2, kb-3: boundary
+		{"alice", "attribution", 47, 53}, // kb-4: only A
+	})
+	rita, boss := newBrowser(t), newBrowser(t)
+	rita.login(srv.URL, "rita")
+	boss.login(srv.URL, "admin")
+	for _, b := range []*browser{rita, boss} {
+		b.do(chromedp.Navigate(fmt.Sprintf("%s/review/%d", srv.URL, doc)))
+		b.waitFor(`document.querySelector('.review[data-ready="1"]') !== null`)
+		b.waitFor(`document.querySelector('#dis-count').dataset.open === '3'`)
+	}
+	cur := func(attr, want string) string {
+		return fmt.Sprintf(`document.querySelector('#cur-dis').dataset.%s === %q`, attr, want)
+	}
+	goldLabels := `[...document.querySelectorAll('#goldlist li .tag')].map(e => e.textContent).join(',')`
+
+	rita.key("n")
+	rita.waitFor(cur("kind", "label"))
+	rita.key("a")
+	rita.waitFor(cur("resolution", "a"))
+	rita.key("b") // changed her mind: B's claim replaces A's figure
+	rita.waitFor(cur("resolution", "b"))
+	rita.waitFor(goldLabels + ` === 'claim'`)
+
+	rita.key("n")
+	rita.waitFor(cur("kind", "boundary"))
+	rita.key("e")
+	rita.waitFor(`document.querySelector('#label-choice') !== null`)
+	rita.key("3") // attribution, on A's boundaries
+	rita.waitFor(cur("resolution", "gold"))
+
+	rita.key("n")
+	rita.waitFor(cur("kind", "only_a"))
+	rita.key("x")
+	rita.waitFor(cur("resolution", "rejected"))
+	rita.waitFor(`document.querySelector('#dis-count').dataset.open === '0'`)
+	rita.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+
+	rita.do(chromedp.SetValue(chromedp.ID("docstatus"), string(model.DocAdjudicated)))
+	eval[bool](rita, `document.getElementById('docstatus').dispatchEvent(new Event('change', {bubbles: true}))`)
+	rita.waitFor(`document.querySelector('#docstatus').dataset.status === 'adjudicated'`)
+
+	// The admin's page followed live.
+	boss.waitFor(`document.querySelector('#dis-count').dataset.open === '0'`)
+	boss.waitFor(`document.querySelector('#docstatus').dataset.status === 'adjudicated'`)
+	boss.waitFor(goldLabels + ` === 'claim,attribution'`)
+
+	rita.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	snap, err := srv.st.Snapshot(context.Background(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviews := map[string]model.Review{}
+	for _, r := range snap.Reviews {
+		reviews[r.Annotation] = r
+	}
+	want := map[string]model.ReviewStatus{"kb-0": model.ReviewRejected, "kb-1": model.ReviewAccepted, "kb-2": model.ReviewEdited,
+		"kb-3": model.ReviewRejected, "kb-4": model.ReviewRejected}
+	for id, st := range want {
+		if reviews[id].Status != st {
+			t.Errorf("%s: review %+v, want %s", id, reviews[id], st)
+		}
+	}
+	gold := 0
+	for _, a := range snap.Annotations {
+		if a.Layer == model.GoldLayer {
+			gold++
+		}
+	}
+	if gold != 2 || snap.DocReview.Status != model.DocAdjudicated {
+		t.Errorf("store: %d gold spans (want 2), document %+v", gold, snap.DocReview)
 	}
 }
