@@ -17,11 +17,13 @@ import (
 func (c cmdIO) importCmd(args []string) error {
 	flags, db := c.flags("import", "files-or-folders…", "Add documents to a project: .txt files (one article each, stored byte for byte)\n"+
 		"and .jsonl files (one {\"text\": …, \"meta\": {…}, \"spans\": [{\"start\", \"end\", \"label\"}]} per line;\n"+
-		"offsets count code points). Folders are searched for such files. Everything is checked\n"+
+		"offsets count code points), and, into the -layer given, W3C Web Annotation .jsonld and brat\n"+
+		"standoff .zip files as gloss export writes them (their relations are dropped).\n"+
+		"Folders are searched for such files. Everything is checked\n"+
 		"first and written in one transaction: a bad file stops the import and nothing is added.\n"+
 		"Progress goes to standard error.")
 	project := flags.Int64("project", 0, "project id")
-	layer := flags.String("layer", "", "put every imported span in this layer (default: the span's own \"layer\", else \"import\")")
+	layer := flags.String("layer", "", "put every imported span in this layer (required for .jsonld and .zip; default: the span's own \"layer\", else \"import\")")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -107,7 +109,7 @@ func (c cmdIO) importPaths(args []string) ([]string, error) {
 				return nil
 			}
 			if !importer.Supported(path) {
-				fmt.Fprintf(c.stderr, "skipping %s: not .txt or .jsonl\n", path)
+				fmt.Fprintf(c.stderr, "skipping %s: not .txt, .jsonl, .jsonld or .zip\n", path)
 				return nil
 			}
 			out = append(out, path)
@@ -118,7 +120,7 @@ func (c cmdIO) importPaths(args []string) ([]string, error) {
 			return nil, err
 		}
 		if found == 0 {
-			return nil, fmt.Errorf("%s: no .txt or .jsonl files in this folder", arg)
+			return nil, fmt.Errorf("%s: no .txt, .jsonl, .jsonld or .zip files in this folder", arg)
 		}
 	}
 	return out, nil

@@ -33,6 +33,7 @@ import (
 	"gloss/server/internal/hub"
 	"gloss/server/internal/pages"
 	"gloss/server/internal/store"
+	"gloss/shared/model"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=…".
@@ -204,9 +205,15 @@ func exportCmd(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "jsonl", "jsonl, conll, w3c, brat (zip) or card")
 	layers := fs.String("layer", "", "comma-separated layers (annotator names or gold); empty = all")
 	labels := fs.String("label", "", "comma-separated labels; empty = all")
+	reviews := fs.String("review", "", "comma-separated review statuses (unreviewed, accepted, rejected, edited); empty = all")
 	out := fs.String("o", "-", "output file, - for stdout")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	for _, v := range splitList(*reviews) {
+		if !model.ReviewStatus(v).Valid() {
+			return fmt.Errorf("-review %q must be unreviewed, accepted, rejected or edited", v)
+		}
 	}
 	ctx := context.Background()
 	st, err := openStore(ctx, *db)
@@ -227,7 +234,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) error {
 		defer f.Close()
 		w = f
 	}
-	opt := export.Options{Layers: splitList(*layers), Labels: splitList(*labels), ToolVersion: "gloss " + Version, Now: time.Now().UTC()}
+	opt := export.Options{Layers: splitList(*layers), Labels: splitList(*labels), Reviews: splitList(*reviews), ToolVersion: "gloss " + Version, Now: time.Now().UTC()}
 	return export.Write(w, *format, p, api.DocsOf(ctx, st, p.ID), opt)
 }
 

@@ -28,9 +28,9 @@ func (a *Account) load(ctx app.Context) {
 	ctx.Async(func() {
 		var m me
 		var ts []apiToken
-		err := getJSON("/api/me", &m)
+		err := live.GetJSON("/api/me", &m)
 		if err == nil {
-			err = getJSON("/api/tokens", &ts)
+			err = live.GetJSON("/api/tokens", &ts)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if errors.Is(err, live.ErrUnauthenticated) {
@@ -41,7 +41,7 @@ func (a *Account) load(ctx app.Context) {
 				a.err = err.Error()
 				return
 			}
-			setCSRF(m.CSRF)
+			live.SetCSRF(m.CSRF)
 			a.me, a.tokens, a.loaded = m, ts, true
 		})
 	})
@@ -57,13 +57,13 @@ func (a *Account) changePassword(ctx app.Context, e app.Event) {
 		var res struct {
 			CSRF string `json:"csrf"`
 		}
-		err := sendJSON("POST", "/api/me/password", map[string]string{"current": cur, "new": next}, &res)
+		err := live.SendJSON("POST", "/api/me/password", map[string]string{"current": cur, "new": next}, &res)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err, a.notice = err.Error(), ""
 				return
 			}
-			setCSRF(res.CSRF)
+			live.SetCSRF(res.CSRF)
 			for _, id := range []string{"current-password", "new-password", "new-password-again"} {
 				clearInput(id)
 			}
@@ -76,7 +76,7 @@ func (a *Account) createToken(ctx app.Context, e app.Event) {
 	label := inputValue("token-label")
 	ctx.Async(func() {
 		var t apiToken
-		err := sendJSON("POST", "/api/tokens", map[string]string{"label": label}, &t)
+		err := live.SendJSON("POST", "/api/tokens", map[string]string{"label": label}, &t)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err, a.notice = err.Error(), ""
@@ -91,7 +91,7 @@ func (a *Account) createToken(ctx app.Context, e app.Event) {
 
 func (a *Account) revoke(ctx app.Context, id int64) {
 	ctx.Async(func() {
-		err := sendJSON("DELETE", fmt.Sprintf("/api/tokens/%d", id), nil, nil)
+		err := live.SendJSON("DELETE", fmt.Sprintf("/api/tokens/%d", id), nil, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err = err.Error()

@@ -31,11 +31,11 @@ func (a *Admin) load(ctx app.Context) {
 		var m me
 		var ps []projectEntry
 		var us []account
-		err := getJSON("/api/me", &m)
+		err := live.GetJSON("/api/me", &m)
 		if err == nil && m.SiteAdmin {
-			err = getJSON("/api/projects", &ps)
+			err = live.GetJSON("/api/projects", &ps)
 			if err == nil {
-				err = getJSON("/api/users", &us)
+				err = live.GetJSON("/api/users", &us)
 			}
 		}
 		ctx.Dispatch(func(ctx app.Context) {
@@ -47,7 +47,7 @@ func (a *Admin) load(ctx app.Context) {
 				a.err = err.Error()
 				return
 			}
-			setCSRF(m.CSRF)
+			live.SetCSRF(m.CSRF)
 			a.me, a.projects, a.users, a.loaded = m, ps, us, true
 		})
 	})
@@ -67,7 +67,7 @@ func (a *Admin) createProject(ctx app.Context, e app.Event) {
 	name := inputValue("project-name")
 	ctx.Async(func() {
 		var p model.Project
-		err := sendJSON("POST", "/api/projects", map[string]string{"name": name}, &p)
+		err := live.SendJSON("POST", "/api/projects", map[string]string{"name": name}, &p)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err = err.Error()
@@ -86,7 +86,7 @@ func (a *Admin) createUser(ctx app.Context, e app.Event) {
 	}
 	ctx.Async(func() {
 		var u account
-		err := sendJSON("POST", "/api/users", req, &u)
+		err := live.SendJSON("POST", "/api/users", req, &u)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err, a.notice = err.Error(), ""
@@ -106,7 +106,7 @@ func (a *Admin) createUser(ctx app.Context, e app.Event) {
 // look after it.
 func (a *Admin) join(ctx app.Context, id int64) {
 	ctx.Async(func() {
-		err := sendJSON("POST", fmt.Sprintf("/api/projects/%d/members", id), map[string]string{"name": a.me.User.Name, "role": "admin"}, nil)
+		err := live.SendJSON("POST", fmt.Sprintf("/api/projects/%d/members", id), map[string]string{"name": a.me.User.Name, "role": "admin"}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err = err.Error()

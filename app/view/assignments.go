@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"gloss/app/live"
 	"gloss/shared/model"
 )
 
@@ -39,12 +40,12 @@ func (a *Assignments) load(ctx app.Context) {
 		var docs []docInfo
 		var ms []member
 		var as []assignment
-		err := getJSON(fmt.Sprintf("/api/projects/%d/documents", id), &docs)
+		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/documents", id), &docs)
 		if err == nil {
-			err = getJSON(fmt.Sprintf("/api/projects/%d/members", id), &ms)
+			err = live.GetJSON(fmt.Sprintf("/api/projects/%d/members", id), &ms)
 		}
 		if err == nil {
-			err = getJSON(fmt.Sprintf("/api/projects/%d/assignments", id), &as)
+			err = live.GetJSON(fmt.Sprintf("/api/projects/%d/assignments", id), &as)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
@@ -72,7 +73,7 @@ func (a *Assignments) load(ctx app.Context) {
 func (a *Assignments) assign(ctx app.Context, user string, docs []int64, assigned bool) {
 	a.working = true
 	ctx.Async(func() {
-		err := sendJSON("POST", fmt.Sprintf("/api/projects/%d/assignments", a.IProjectID),
+		err := live.SendJSON("POST", fmt.Sprintf("/api/projects/%d/assignments", a.IProjectID),
 			map[string]any{"user": user, "documents": docs, "assigned": assigned}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {

@@ -104,10 +104,10 @@ func (d *Dashboard) OnNav(ctx app.Context) {
 	}
 	ctx.Async(func() {
 		var m me
-		err := getJSON("/api/me", &m)
+		err := live.GetJSON("/api/me", &m)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err == nil {
-				setCSRF(m.CSRF)
+				live.SetCSRF(m.CSRF)
 				d.user = m.User.Name
 			}
 		})
@@ -120,7 +120,7 @@ func (d *Dashboard) load(ctx app.Context) {
 	id := d.id
 	ctx.Async(func() {
 		var r agreementReport
-		err := getJSON(fmt.Sprintf("/api/projects/%d/agreement", id), &r)
+		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/agreement", id), &r)
 		ctx.Dispatch(func(ctx app.Context) {
 			if errors.Is(err, live.ErrUnauthenticated) {
 				ctx.Navigate(fmt.Sprintf("/login?next=/projects/%d/agreement", id))

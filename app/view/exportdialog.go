@@ -11,7 +11,7 @@ import (
 )
 
 // ExportDialog lets a user download the project's dataset: format,
-// layer, labels and whether to include only the open document.
+// layer, labels, review statuses and whether to include only the open document.
 type ExportDialog struct {
 	app.Compo
 	project int64
@@ -23,8 +23,12 @@ type ExportDialog struct {
 	format  string
 	layer   string
 	labels  map[string]bool
+	reviews map[string]bool
 	thisDoc bool
 }
+
+// reviewStatuses are the review filter's choices, in the order offered.
+var reviewStatuses = []string{string(model.ReviewUnreviewed), string(model.ReviewAccepted), string(model.ReviewRejected), string(model.ReviewEdited)}
 
 func newExportDialog() *ExportDialog { return &ExportDialog{format: "jsonl", thisDoc: true} }
 
@@ -57,6 +61,11 @@ func (x *ExportDialog) href() string {
 			q.Add("label", l.Name)
 		}
 	}
+	for _, r := range reviewStatuses {
+		if x.reviews[r] {
+			q.Add("review", r)
+		}
+	}
 	if x.thisDoc {
 		q.Set("doc", fmt.Sprint(x.doc))
 	}
@@ -67,6 +76,9 @@ func (x *ExportDialog) href() string {
 func (x *ExportDialog) Render() app.UI {
 	if x.labels == nil {
 		x.labels = map[string]bool{}
+	}
+	if x.reviews == nil {
+		x.reviews = map[string]bool{}
 	}
 	formats := [][2]string{
 		{"jsonl", "JSONL (spaCy / doccano spans)"},
@@ -99,6 +111,14 @@ func (x *ExportDialog) Render() app.UI {
 					l := x.schema.Labels[i].Name
 					return app.Label().Body(app.Input().Type("checkbox").Checked(x.labels[l]).
 						OnChange(func(ctx app.Context, e app.Event) { x.labels[l] = ctx.JSSrc().Get("checked").Bool() }), app.Text(" "+l+" "))
+				}),
+			),
+			app.P().Body(
+				app.Text("Review status (none ticked = all): "),
+				app.Range(reviewStatuses).Slice(func(i int) app.UI {
+					r := reviewStatuses[i]
+					return app.Label().Body(app.Input().Type("checkbox").Checked(x.reviews[r]).
+						OnChange(func(ctx app.Context, e app.Event) { x.reviews[r] = ctx.JSSrc().Get("checked").Bool() }), app.Text(" "+r+" "))
 				}),
 			),
 			app.P().Body(app.Label().Body(

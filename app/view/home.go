@@ -25,7 +25,7 @@ func (h *Home) OnNav(ctx app.Context) { h.load(ctx) }
 func (h *Home) load(ctx app.Context) {
 	ctx.Async(func() {
 		var m me
-		err := getJSON("/api/me", &m)
+		err := live.GetJSON("/api/me", &m)
 		ctx.Dispatch(func(ctx app.Context) {
 			if errors.Is(err, live.ErrUnauthenticated) {
 				ctx.Navigate("/login")
@@ -35,7 +35,7 @@ func (h *Home) load(ctx app.Context) {
 				h.err = err.Error()
 				return
 			}
-			setCSRF(m.CSRF)
+			live.SetCSRF(m.CSRF)
 			h.me, h.loaded, h.err = m, true, ""
 		})
 	})
@@ -44,7 +44,7 @@ func (h *Home) load(ctx app.Context) {
 // setDone marks a document done (or not) for the user.
 func (h *Home) setDone(ctx app.Context, doc int64, done bool) {
 	ctx.Async(func() {
-		err := sendJSON("POST", fmt.Sprintf("/api/documents/%d/done", doc), map[string]bool{"done": done}, nil)
+		err := live.SendJSON("POST", fmt.Sprintf("/api/documents/%d/done", doc), map[string]bool{"done": done}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				h.err = err.Error()
@@ -147,8 +147,8 @@ func topBar(user string) app.UI {
 // could not send) and goes to the login page whatever the answer.
 func logout(ctx app.Context, e app.Event) {
 	ctx.Async(func() {
-		sendJSON("POST", "/api/logout", nil, nil)
-		setCSRF("")
+		live.SendJSON("POST", "/api/logout", nil, nil)
+		live.SetCSRF("")
 		ctx.Dispatch(func(ctx app.Context) { app.Window().Get("location").Set("href", "/login") })
 	})
 }

@@ -5,9 +5,12 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"gloss/app/live"
 )
 
-// Importer uploads .txt and .jsonl files, or a folder of them, into a
+// Importer uploads .txt, .jsonl, .jsonld (W3C) and .zip (brat) files, or a
+// folder of them, into a
 // project in one request (one transaction on the server: a bad file adds
 // nothing), showing the upload's progress.
 type Importer struct {
@@ -36,7 +39,12 @@ func (im *Importer) OnMount(ctx app.Context) { im.mounted = true }
 
 func importable(name string) bool {
 	n := strings.ToLower(name)
-	return strings.HasSuffix(n, ".txt") || strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".ndjson")
+	for _, ext := range []string{".txt", ".jsonl", ".ndjson", ".jsonld", ".zip"} {
+		if strings.HasSuffix(n, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 func (im *Importer) start(ctx app.Context, e app.Event) {
@@ -68,7 +76,7 @@ func (im *Importer) start(ctx app.Context, e app.Event) {
 	im.err, im.result, im.skipped = "", importResult{}, skipped
 	switch {
 	case count == 0:
-		im.err = "Choose .txt or .jsonl files, or a folder of them."
+		im.err = "Choose .txt, .jsonl, .jsonld or .zip (brat) files, or a folder of them."
 		return
 	case size > maxUpload:
 		im.err = fmt.Sprintf("These files hold %s, more than the %s one import takes: import them in several parts, or use gloss import on the server.",
@@ -79,7 +87,7 @@ func (im *Importer) start(ctx app.Context, e app.Event) {
 	url := fmt.Sprintf("/api/projects/%d/documents", im.IProjectID)
 	ctx.Async(func() {
 		var res importResult
-		err := upload(url, form, func(sent, total int) {
+		err := live.Upload(url, form, func(sent, total int) {
 			ctx.Dispatch(func(ctx app.Context) {
 				im.sent, im.total = sent, total
 				if sent >= total {
@@ -141,18 +149,19 @@ func (im *Importer) Render() app.UI {
 		app.H2().Text("Import documents"),
 		app.P().Class("muted").Text("Plain text: one article per .txt file, stored byte for byte (UTF-8). "+
 			"JSONL: one {\"text\": …, \"meta\": {…}} per line, optionally with \"spans\": [{\"start\", \"end\", \"label\"}] "+
-			"(offsets in characters) that become a layer of their own. Up to 50 MB per import; the whole import is refused if one file is bad."),
+			"(offsets in characters) that become a layer of their own. "+
+			"W3C Web Annotation (.jsonld) and brat standoff (.zip) files, as Gloss exports them, need a layer name; their relations are dropped. Up to 50 MB per import; the whole import is refused if one file is bad."),
 		app.Div().ID("import-form").Class("stacked-form").Body(
 			app.Label().For("import-files").Text("Files"),
-			app.Input().ID("import-files").Type("file").Multiple(true).Accept(".txt,.jsonl,.ndjson,text/plain").Disabled(busy),
+			app.Input().ID("import-files").Type("file").Multiple(true).Accept(".txt,.jsonl,.ndjson,.jsonld,.zip,text/plain").Disabled(busy),
 			app.Label().For("import-folder").Text("…or a folder"),
 			app.Input().ID("import-folder").Type("file").Attr("webkitdirectory", true).Multiple(true).Disabled(busy),
-			app.Label().For("import-layer").Text("Layer for imported spans (optional; default: the span's own, else \"import\")"),
+			app.Label().For("import-layer").Text("Layer for imported spans (required for .jsonld and .zip; otherwise optional, default: the span's own, else \"import\")"),
 			app.Input().ID("import-layer").Type("text").Placeholder("e.g. model-v1").MaxLength(64).Disabled(busy),
 			app.Button().ID("import-start").Type("button").Disabled(busy).Text("Import").OnClick(im.start),
 		),
 		status,
-		app.If(im.skipped > 0, app.P().Class("muted").Text(fmt.Sprintf("Skipped %d file(s) that are not .txt or .jsonl.", im.skipped))),
+		app.If(im.skipped > 0, app.P().Class("muted").Text(fmt.Sprintf("Skipped %d file(s) that are not .txt, .jsonl, .jsonld or .zip.", im.skipped))),
 		app.If(im.err != "", app.P().ID("import-error").Class("error").Text(im.err)),
 		result,
 	)

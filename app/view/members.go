@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"gloss/app/live"
 	"gloss/shared/model"
 )
 
@@ -47,7 +48,7 @@ func (m *Members) load(ctx app.Context) {
 	id := m.IProjectID
 	ctx.Async(func() {
 		var ms []member
-		err := getJSON(fmt.Sprintf("/api/projects/%d/members", id), &ms)
+		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/members", id), &ms)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				m.err = err.Error()
@@ -60,7 +61,7 @@ func (m *Members) load(ctx app.Context) {
 
 func (m *Members) set(ctx app.Context, name string, role model.Role, then func()) {
 	ctx.Async(func() {
-		err := sendJSON("POST", fmt.Sprintf("/api/projects/%d/members", m.IProjectID), map[string]any{"name": name, "role": role}, nil)
+		err := live.SendJSON("POST", fmt.Sprintf("/api/projects/%d/members", m.IProjectID), map[string]any{"name": name, "role": role}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				m.err, m.notice = err.Error(), ""
@@ -78,7 +79,7 @@ func (m *Members) set(ctx app.Context, name string, role model.Role, then func()
 
 func (m *Members) remove(ctx app.Context, u model.User) {
 	ctx.Async(func() {
-		err := sendJSON("DELETE", fmt.Sprintf("/api/projects/%d/members/%d", m.IProjectID, u.ID), nil, nil)
+		err := live.SendJSON("DELETE", fmt.Sprintf("/api/projects/%d/members/%d", m.IProjectID, u.ID), nil, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				m.err, m.notice = err.Error(), ""

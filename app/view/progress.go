@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"gloss/app/live"
 )
 
 // Progress shows where a project stands: per annotator (assigned, done,
@@ -31,7 +33,7 @@ func (p *Progress) load(ctx app.Context) {
 	id := p.IProjectID
 	ctx.Async(func() {
 		var r progressReport
-		err := getJSON(fmt.Sprintf("/api/projects/%d/progress", id), &r)
+		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/progress", id), &r)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				p.err = err.Error()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"gloss/app/live"
 	"gloss/shared/model"
 )
 
@@ -138,10 +139,10 @@ func (e *SchemaEditor) save(ctx app.Context, confirm bool) {
 				DeletedRelations int `json:"deleted_relations"`
 			} `json:"result"`
 		}
-		err := sendJSON("PUT", url, map[string]any{"schema": schema, "renames": renames}, &res)
+		err := live.SendJSON("PUT", url, map[string]any{"schema": schema, "renames": renames}, &res)
 		ctx.Dispatch(func(ctx app.Context) {
 			e.saving = false
-			if errorCode(err) == "in_use" {
+			if live.ErrorCode(err) == "in_use" {
 				e.err, e.notice, e.inUse = "", "", err.Error()
 				return
 			}

@@ -51,9 +51,9 @@ func (s *ProjectSettings) OnNav(ctx app.Context) {
 			Role model.Role `json:"role"`
 		}
 		var m me
-		err := getJSON(fmt.Sprintf("/api/projects/%d", id), &p)
+		err := live.GetJSON(fmt.Sprintf("/api/projects/%d", id), &p)
 		if err == nil {
-			err = getJSON("/api/me", &m)
+			err = live.GetJSON("/api/me", &m)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if errors.Is(err, live.ErrUnauthenticated) {
@@ -64,7 +64,7 @@ func (s *ProjectSettings) OnNav(ctx app.Context) {
 				s.err = err.Error()
 				return
 			}
-			setCSRF(m.CSRF)
+			live.SetCSRF(m.CSRF)
 			s.project, s.role, s.user, s.loaded = p.Project, p.Role, m.User.Name, true
 			if !s.allowed(s.tab) {
 				s.tab = s.firstTab()

@@ -48,7 +48,8 @@ func isTooLarge(err error) bool {
 }
 
 // handleImport adds documents to a project (admins), all or none. The
-// body is either multipart/form-data with "file" parts (.txt, .jsonl)
+// body is either multipart/form-data with "file" parts (.txt, .jsonl;
+// .jsonld and .zip, W3C and brat, into the layer named)
 // and an optional "layer" field, or JSON {"layer": …, "documents":
 // [{"text": …, "name": …, "meta": {…}, "spans": [{"start", "end",
 // "label"}]}]}. A bad file is refused with 400, naming the file and line.

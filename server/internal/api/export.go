@@ -14,8 +14,9 @@ import (
 
 // handleExport streams a project's dataset. Query: format (jsonl, conll,
 // w3c, brat, card), layer (repeatable or comma-separated, annotator names
-// or "gold"; default all), label (likewise), doc (document ids; default
-// all). Any member may export: every member reads every layer in the UI.
+// or "gold"; default all), label (likewise), review (review statuses:
+// unreviewed, accepted, rejected, edited; default all), doc (document ids;
+// default all). Any member may export: every member reads every layer in the UI.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, u model.User) {
 	p, _, ok := s.projectRole(w, r, u)
 	if !ok {
@@ -31,7 +32,14 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, u model.Us
 		writeError(w, http.StatusBadRequest, "bad_format", err.Error())
 		return
 	}
-	opt := export.Options{Layers: listParam(q["layer"]), Labels: listParam(q["label"]), ToolVersion: s.cfg.ToolVersion, Now: time.Now().UTC()}
+	opt := export.Options{Layers: listParam(q["layer"]), Labels: listParam(q["label"]), Reviews: listParam(q["review"]),
+		ToolVersion: s.cfg.ToolVersion, Now: time.Now().UTC()}
+	for _, v := range opt.Reviews {
+		if !model.ReviewStatus(v).Valid() {
+			writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("review %q must be unreviewed, accepted, rejected or edited", v))
+			return
+		}
+	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", fileName(p.Name)+export.FileExtension(format)))
 	var only []int64

@@ -68,6 +68,9 @@ func TestExportHTTP(t *testing.T) {
 		"?label=claim,figure":              1,
 		fmt.Sprintf("?doc=%d", f.doc):      1,
 		fmt.Sprintf("?doc=%d", f.doc+1000): 0,
+		"?review=unreviewed":               1, // b1 has no review
+		"?review=accepted":                 0,
+		"?review=accepted,edited":          0,
 	} {
 		resp, body := get(c, query)
 		if resp.StatusCode != 200 {
@@ -85,6 +88,7 @@ func TestExportHTTP(t *testing.T) {
 	}{
 		{"unknown format", c, "?format=xml", http.StatusBadRequest},
 		{"bad doc", c, "?doc=two", http.StatusBadRequest},
+		{"bad review", c, "?review=bogus", http.StatusBadRequest},
 		{"not logged in", newClient(t, f.srv.URL), "", http.StatusUnauthorized},
 		{"not a member", f.as("outsider"), "", http.StatusNotFound},
 	} {

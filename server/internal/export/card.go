@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"gloss/shared/agreement"
 	"gloss/shared/model"
 )
 
@@ -28,6 +29,15 @@ import (
 // Write("card") reads the documents once to count them; a caller that has
 // just streamed JSONL and wants a card must run the query again (or use
 // CountStats with the same iterator source).
+//
+// Agreement: when the export holds two or more annotator layers (gold
+// excluded), the card gives Krippendorff's alpha (overall and per label)
+// and the micro-averaged pairwise span F1 with overlap and exact matching,
+// computed by gloss/shared/agreement over the documents two or more of them
+// annotated. Those documents' texts and spans are kept until the card is
+// written, so the card (and the brat zip, whose README.md is the card)
+// take memory in proportion to that part of the project; jsonl, conll and
+// w3c keep streaming in constant memory.
 
 // Stats counts what an export holds after Options' filters.
 type Stats struct {
@@ -39,6 +49,11 @@ type Stats struct {
 	Labels map[string]map[string]int
 	// RelationTypes counts relations by type, then by annotator.
 	RelationTypes map[string]map[string]int
+
+	// annotators are the annotator layers seen (gold excluded); agree the
+	// documents two or more of them annotated, for the agreement figures.
+	annotators map[string]bool
+	agree      []agreement.Document
 }
 
 func (s *Stats) add(v docView) {
@@ -55,6 +70,17 @@ func (s *Stats) add(v docView) {
 	}
 	for _, r := range v.rels {
 		bump(s.RelationTypes, r.Type, r.Author)
+	}
+	layers := agreement.SpansByLayer(v.anns)
+	delete(layers, model.GoldLayer)
+	if s.annotators == nil {
+		s.annotators = map[string]bool{}
+	}
+	for l := range layers {
+		s.annotators[l] = true
+	}
+	if len(layers) >= 2 {
+		s.agree = append(s.agree, agreement.Document{Text: v.doc.Text, Layers: layers})
 	}
 }
 
@@ -97,6 +123,54 @@ type card struct {
 	Labels        []cardLabel     `json:"labels"`
 	RelationTypes []cardRelation  `json:"relation_types"`
 	Annotators    []cardAnnotator `json:"annotators"`
+	// Agreement is null when the export has fewer than two annotator
+	// layers (gold excluded).
+	Agreement *cardAgreement `json:"agreement"`
+}
+
+// cardAgreement is inter-annotator agreement; a figure is null when it is
+// undefined (e.g. no document was annotated by two of them).
+type cardAgreement struct {
+	Annotators []string `json:"annotators"`
+	// Documents counts the documents two or more annotators annotated,
+	// Tokens their token units.
+	Documents int                  `json:"documents"`
+	Tokens    int                  `json:"tokens"`
+	Alpha     *float64             `json:"alpha"`      // Krippendorff's nominal alpha, tokens as units
+	OverlapF1 *float64             `json:"overlap_f1"` // pairwise span F1, micro-averaged, overlap matching
+	ExactF1   *float64             `json:"exact_f1"`   // likewise with exact bounds
+	Labels    []cardLabelAgreement `json:"labels"`
+}
+
+type cardLabelAgreement struct {
+	Label string   `json:"label"`
+	Alpha *float64 `json:"alpha"`
+}
+
+func score(s agreement.Score) *float64 {
+	if !s.Defined {
+		return nil
+	}
+	v := s.Value
+	return &v
+}
+
+// newAgreement computes the card's agreement section, nil when there are
+// fewer than two annotators.
+func newAgreement(s Stats) (*cardAgreement, error) {
+	if len(s.annotators) < 2 {
+		return nil, nil
+	}
+	r, err := agreement.Compute(s.agree)
+	if err != nil {
+		return nil, err
+	}
+	a := &cardAgreement{Annotators: slices.Sorted(maps.Keys(s.annotators)), Documents: r.Docs, Tokens: r.Tokens,
+		Alpha: score(r.All.Alpha), OverlapF1: score(r.All.Overlap.F1()), ExactF1: score(r.All.Exact.F1()), Labels: []cardLabelAgreement{}}
+	for _, l := range r.Labels {
+		a.Labels = append(a.Labels, cardLabelAgreement{Label: l.Label, Alpha: score(l.Alpha)})
+	}
+	return a, nil
 }
 
 type cardLabel struct {
@@ -121,8 +195,13 @@ type cardAnnotator struct {
 
 const offsetsNote = "Unicode code points, end exclusive: Python's text[start:end] is the span"
 
-func newCard(project model.Project, s Stats, opt Options) card {
+func newCard(project model.Project, s Stats, opt Options) (card, error) {
+	ag, err := newAgreement(s)
+	if err != nil {
+		return card{}, fmt.Errorf("export: card: %w", err)
+	}
 	c := card{
+		Agreement:   ag,
 		Project:     project.Name,
 		ProjectID:   project.ID,
 		Exported:    opt.now(),
@@ -185,7 +264,7 @@ func newCard(project model.Project, s Stats, opt Options) card {
 	for _, name := range slices.Sorted(maps.Keys(annotators)) {
 		c.Annotators = append(c.Annotators, *annotators[name])
 	}
-	return c
+	return c, nil
 }
 
 func writeCardJSON(w io.Writer, project model.Project, docs iter.Seq2[Doc, error], opt Options) error {
@@ -193,9 +272,13 @@ func writeCardJSON(w io.Writer, project model.Project, docs iter.Seq2[Doc, error
 	if err != nil {
 		return err
 	}
+	c, err := newCard(project, s, opt)
+	if err != nil {
+		return err
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(newCard(project, s, opt)); err != nil {
+	if err := enc.Encode(c); err != nil {
 		return fmt.Errorf("export: card: %w", err)
 	}
 	return nil
@@ -203,7 +286,10 @@ func writeCardJSON(w io.Writer, project model.Project, docs iter.Seq2[Doc, error
 
 // WriteCard writes the dataset card for stats as Markdown.
 func WriteCard(w io.Writer, project model.Project, stats Stats, opt Options) error {
-	c := newCard(project, stats, opt)
+	c, err := newCard(project, stats, opt)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s — dataset card\n\n", mdText(c.Project))
 	fmt.Fprintf(&b, "Exported from %s on %s.\n\n", mdText(c.Tool), c.Exported.Format(time.RFC3339))
@@ -227,10 +313,39 @@ func WriteCard(w io.Writer, project model.Project, stats Stats, opt Options) err
 	for _, a := range c.Annotators {
 		fmt.Fprintf(&b, "| %s | %d | %d |\n", mdText(a.Name), a.Annotations, a.Relations)
 	}
+	b.WriteString("\n## Agreement\n\n")
+	if ag := c.Agreement; ag == nil {
+		b.WriteString("n/a: fewer than two annotators (gold excluded).\n")
+	} else {
+		names := make([]string, len(ag.Annotators))
+		for i, n := range ag.Annotators {
+			names[i] = mdText(n)
+		}
+		fmt.Fprintf(&b, "Between %s, over the %d document(s) (%d tokens) that two or more of them annotated; gold excluded.\n\n",
+			strings.Join(names, ", "), ag.Documents, ag.Tokens)
+		b.WriteString("| Measure | Value |\n|---|---:|\n")
+		fmt.Fprintf(&b, "| Krippendorff's alpha (tokens) | %s |\n", mdScore(ag.Alpha))
+		fmt.Fprintf(&b, "| Span F1, overlap | %s |\n", mdScore(ag.OverlapF1))
+		fmt.Fprintf(&b, "| Span F1, exact | %s |\n", mdScore(ag.ExactF1))
+		if len(ag.Labels) > 0 {
+			b.WriteString("\n| Label | Alpha |\n|---|---:|\n")
+			for _, l := range ag.Labels {
+				fmt.Fprintf(&b, "| %s | %s |\n", mdText(l.Label), mdScore(l.Alpha))
+			}
+		}
+	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("export: card: %w", err)
 	}
 	return nil
+}
+
+// mdScore formats an agreement figure, "n/a" when undefined.
+func mdScore(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return strconv.FormatFloat(*v, 'f', 3, 64)
 }
 
 func byAnnotator(m map[string]int) string {

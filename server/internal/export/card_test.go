@@ -2,6 +2,9 @@ package export
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,5 +73,75 @@ func TestCardFiltered(t *testing.T) {
 	}
 	if strings.Contains(out, `"name": "figure"`) {
 		t.Errorf("card lists a label the filter excludes:\n%s", out)
+	}
+}
+
+// TestCardAgreement pins the agreement figures of a crafted case: alice
+// and bob agree on "aa" (claim) and each tags a different word as figure.
+// Gold is left out; a document only carol annotated adds an annotator but
+// no pair.
+func TestCardAgreement(t *testing.T) {
+	span := func(doc int64, id, layer, label string, s, e int) model.Annotation {
+		return model.Annotation{ID: id, Document: doc, Layer: layer, Label: label, Start: s, End: e, Quote: "aa bb cc"[s:e], Author: layer, Version: 1}
+	}
+	docs := []Doc{{
+		Document: model.Document{ID: 1, Name: "one", Text: "aa bb cc"},
+		Annotations: []model.Annotation{
+			span(1, "a1", "alice", "claim", 0, 2), span(1, "a2", "alice", "figure", 3, 5),
+			span(1, "b1", "bob", "claim", 0, 2), span(1, "b2", "bob", "figure", 6, 8),
+			span(1, "g1", model.GoldLayer, "attribution", 0, 8),
+		},
+	}, {
+		Document:    model.Document{ID: 2, Name: "two", Text: "aa bb cc"},
+		Annotations: []model.Annotation{span(2, "c1", "carol", "claim", 0, 2)},
+	}}
+	var c card
+	if err := json.Unmarshal(export(t, FormatCard, docs, demoOptions()), &c); err != nil {
+		t.Fatal(err)
+	}
+	ag := c.Agreement
+	if ag == nil {
+		t.Fatal("no agreement in the card")
+	}
+	near := func(p *float64, want float64) bool { return p != nil && math.Abs(*p-want) < 1e-9 }
+	if !slices.Equal(ag.Annotators, []string{"alice", "bob", "carol"}) || ag.Documents != 1 || ag.Tokens != 3 ||
+		!near(ag.Alpha, 1.0/6) || !near(ag.OverlapF1, 0.5) || !near(ag.ExactF1, 0.5) || len(ag.Labels) != 2 ||
+		ag.Labels[0].Label != "claim" || !near(ag.Labels[0].Alpha, 1) || ag.Labels[1].Label != "figure" || !near(ag.Labels[1].Alpha, -0.25) {
+		b, _ := json.Marshal(ag)
+		t.Errorf("agreement %s", b)
+	}
+	stats, err := CountStats(Docs(docs), demoOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteCard(&b, demoProject(), stats, demoOptions()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| Krippendorff's alpha (tokens) | 0.167 |", "| Span F1, exact | 0.500 |", "| figure | -0.250 |"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("Markdown card lacks %q:\n%s", want, b.String())
+		}
+	}
+
+	// One annotator (gold does not count): no agreement, null / n/a.
+	opt := demoOptions()
+	opt.Layers = []string{"alice", model.GoldLayer}
+	out := string(export(t, FormatCard, docs, opt))
+	if !strings.Contains(out, `"agreement": null`) {
+		t.Errorf("single-annotator card:\n%s", out)
+	}
+	stats, _ = CountStats(Docs(docs), opt)
+	b.Reset()
+	if err := WriteCard(&b, demoProject(), stats, opt); err != nil || !strings.Contains(b.String(), "## Agreement\n\nn/a") {
+		t.Errorf("single-annotator Markdown card (%v):\n%s", err, b.String())
+	}
+	// Two annotators who never share a document: figures undefined.
+	opt.Layers = []string{"alice", "carol"}
+	if err := json.Unmarshal(export(t, FormatCard, docs, opt), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Agreement == nil || c.Agreement.Alpha != nil || c.Agreement.ExactF1 != nil || c.Agreement.Documents != 0 {
+		t.Errorf("disjoint annotators: %+v", c.Agreement)
 	}
 }

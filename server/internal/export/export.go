@@ -22,6 +22,7 @@
 package export
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +49,7 @@ const (
 var ErrUnknownFormat = errors.New("unknown format")
 
 // Doc is one document with the annotations and relations to export. Write
-// applies Options' layer and label filters itself, so a caller may pass
+// applies Options' layer, label and review filters itself, so a caller may pass
 // everything it has.
 type Doc struct {
 	Document    model.Document
@@ -69,6 +70,11 @@ type Options struct {
 	// Labels keeps only annotations with these labels; empty keeps all.
 	// Relations are kept only when both their ends are.
 	Labels []string
+	// Reviews keeps only annotations whose review status (see Doc.Reviews;
+	// an annotation without a review record is "unreviewed") is one of
+	// these: "unreviewed", "accepted", "rejected", "edited". Empty keeps
+	// all. Relations are kept only when both their ends are.
+	Reviews []string
 	// ToolVersion is recorded in the dataset card and as the W3C generator.
 	ToolVersion string
 	// Now is the export time recorded in the card, the W3C collection and
@@ -179,12 +185,14 @@ type docView struct {
 // preparer applies Options' filters. It keeps scratch space between
 // documents so that a large export does not allocate per document.
 type preparer struct {
-	layers  map[string]bool
-	labels  map[string]bool
-	anns    []model.Annotation
-	rels    []model.Relation
-	kept    map[string]bool
-	reviews map[string]model.Review
+	layers   map[string]bool
+	labels   map[string]bool
+	statuses map[model.ReviewStatus]bool   // the Reviews filter; nil keeps all
+	status   map[string]model.ReviewStatus // scratch: by annotation ID, for the Reviews filter
+	anns     []model.Annotation
+	rels     []model.Relation
+	kept     map[string]bool
+	reviews  map[string]model.Review
 }
 
 func newPreparer(opt Options) *preparer {
@@ -194,6 +202,13 @@ func newPreparer(opt Options) *preparer {
 	}
 	if len(opt.Labels) > 0 {
 		p.labels = setOf(opt.Labels)
+	}
+	if len(opt.Reviews) > 0 {
+		p.statuses = map[model.ReviewStatus]bool{}
+		p.status = map[string]model.ReviewStatus{}
+		for _, s := range opt.Reviews {
+			p.statuses[model.ReviewStatus(s)] = true
+		}
 	}
 	return p
 }
@@ -208,9 +223,20 @@ func setOf(xs []string) map[string]bool {
 
 func (p *preparer) prepare(d Doc) (docView, error) {
 	v := docView{doc: d.Document, text: textpos.New(d.Document.Text)}
+	if p.statuses != nil {
+		clear(p.status)
+		for _, r := range d.Reviews {
+			if r.Status != "" {
+				p.status[r.Annotation] = r.Status
+			}
+		}
+	}
 	p.anns = p.anns[:0]
 	for _, a := range d.Annotations {
 		if p.layers != nil && !p.layers[a.Layer] || p.labels != nil && !p.labels[a.Label] {
+			continue
+		}
+		if p.statuses != nil && !p.statuses[cmp.Or(p.status[a.ID], model.ReviewUnreviewed)] {
 			continue
 		}
 		if err := model.ValidateSpan(v.text, a.Start, a.End, a.Quote); err != nil {

@@ -93,3 +93,35 @@ func TestReviewJSONL(t *testing.T) {
 		t.Errorf("unknown review status: err = %v", err)
 	}
 }
+
+// TestReviewFilter: Options.Reviews keeps the annotations whose review
+// status is listed, a missing or reset record counting as unreviewed.
+func TestReviewFilter(t *testing.T) {
+	for _, tc := range []struct {
+		reviews []string
+		want    []string // annotation ids, in document order
+	}{
+		{nil, []string{"a2", "a1", "b1", "g1", "x1"}},
+		{[]string{"unreviewed"}, []string{"a2", "x1"}},
+		{[]string{"accepted"}, []string{"a1", "g1"}},
+		{[]string{"rejected"}, []string{"b1"}},
+		{[]string{"edited"}, nil},
+		{[]string{"accepted", "rejected"}, []string{"a1", "b1", "g1"}},
+		{[]string{"bogus"}, nil},
+	} {
+		p := newPreparer(Options{Reviews: tc.reviews})
+		var got []string
+		for _, d := range reviewedDocs() {
+			v, err := p.prepare(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range v.anns {
+				got = append(got, a.ID)
+			}
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Reviews %q kept %q, want %q", tc.reviews, got, tc.want)
+		}
+	}
+}

@@ -1,7 +1,14 @@
 // Package importer turns files into documents for store.ImportDocuments:
 // plain-text articles (.txt, one document per file) and JSONL (.jsonl or
 // .ndjson, one {"text": …, "meta": {…}, "spans": [{"start", "end",
-// "label"}]} per line). The HTTP upload and the CLI share it.
+// "label"}]} per line), and, into a named layer (Options.Layer, required
+// for these), W3C Web Annotation collections (.jsonld) and brat standoff
+// zips (.zip of NAME.txt/NAME.ann pairs) as Gloss exports them, read with
+// export.Read. The HTTP upload and the CLI share it.
+//
+// The import path stores documents and annotations only: relations in a
+// .jsonld or brat file are dropped (their spans are kept), and so are
+// review records.
 //
 // It checks everything before the caller writes anything, and the first
 // problem stops the import with an *Error naming the file and line. Text
@@ -21,6 +28,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gloss/server/internal/export"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
 	"gloss/shared/textpos"
@@ -80,7 +88,7 @@ func fileErr(name string, line int, format string, args ...any) *Error {
 // extension), so that folder walks can skip the rest.
 func Supported(name string) bool {
 	switch strings.ToLower(path.Ext(name)) {
-	case ".txt", ".jsonl", ".ndjson":
+	case ".txt", ".jsonl", ".ndjson", ".jsonld", ".zip":
 		return true
 	}
 	return false
@@ -110,10 +118,13 @@ func Parse(files []File, opt Options) ([]store.NewDocument, error) {
 func ParseFile(f File, opt Options) ([]store.NewDocument, error) {
 	ext := strings.ToLower(path.Ext(f.Name))
 	if !Supported(f.Name) {
-		return nil, fileErr(f.Name, 0, "unsupported file type %q: import .txt (one article per file) or .jsonl (one JSON object per line)", ext)
+		return nil, fileErr(f.Name, 0, "unsupported file type %q: import .txt (one article per file), .jsonl (one JSON object per line), .jsonld (W3C Web Annotation) or .zip (brat standoff)", ext)
 	}
 	if len(f.Data) == 0 {
 		return nil, fileErr(f.Name, 0, "the file is empty")
+	}
+	if ext == ".zip" {
+		return parseExport(f, export.FormatBrat, opt)
 	}
 	if off, ok := invalidUTF8(f.Data); ok {
 		line := bytes.Count(f.Data[:off], []byte("\n")) + 1
@@ -126,7 +137,49 @@ func ParseFile(f File, opt Options) ([]store.NewDocument, error) {
 			Meta: map[string]string{"source": f.Name},
 		}}}, nil
 	}
+	if ext == ".jsonld" {
+		return parseExport(f, export.FormatW3C, opt)
+	}
 	return parseJSONL(f, opt)
+}
+
+// parseExport reads a W3C (.jsonld) or brat (.zip) file with export.Read
+// into opt.Layer. Annotation ids are the file's; authors are the layer
+// and times opt.Now, as for JSONL imported into a layer. Relations are
+// dropped: the import path stores annotations only.
+func parseExport(f File, format string, opt Options) ([]store.NewDocument, error) {
+	if opt.Layer == "" {
+		return nil, fileErr(f.Name, 0, "name the layer to import %s annotations into (-layer, or the upload's layer field)", format)
+	}
+	docs, err := export.Read(bytes.NewReader(f.Data), format, export.ReadOptions{Layer: opt.Layer, Schema: opt.Schema})
+	if err != nil {
+		return nil, fileErr(f.Name, 0, "%s", strings.TrimPrefix(err.Error(), "export: "))
+	}
+	if len(docs) == 0 {
+		return nil, fileErr(f.Name, 0, "holds no documents")
+	}
+	base := strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name))
+	out := make([]store.NewDocument, len(docs))
+	for i, d := range docs {
+		if !utf8.ValidString(d.Document.Text) {
+			return nil, fileErr(f.Name, 0, "document %q: the text is not valid UTF-8", d.Document.Name)
+		}
+		doc := model.Document{Name: firstNonEmpty(d.Document.Name, fmt.Sprintf("%s-%d", base, i+1)), Text: d.Document.Text, Meta: map[string]string{}}
+		if doc.Text == "" {
+			return nil, fileErr(f.Name, 0, "document %q has no text", doc.Name)
+		}
+		for k, v := range d.Document.Meta {
+			doc.Meta[k] = v
+		}
+		doc.Meta["source"] = f.Name
+		anns := make([]model.Annotation, len(d.Annotations))
+		for j, a := range d.Annotations {
+			a.Document, a.Author, a.Version, a.Created, a.Updated = 0, opt.Layer, 1, opt.Now, opt.Now
+			anns[j] = a
+		}
+		out[i] = store.NewDocument{Document: doc, Annotations: anns}
+	}
+	return out, nil
 }
 
 // invalidUTF8 returns the byte offset of the first byte that is not part

@@ -1,12 +1,18 @@
 package importer
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"gloss/server/internal/export"
+	"gloss/server/internal/store"
 	"gloss/shared/model"
 )
 
@@ -145,4 +151,121 @@ func TestParseRecords(t *testing.T) {
 	if err == nil || err.Error() != `request, document 3: span 1: label "nope" is not in the project's schema (labels: "attribution", "claim", "figure"); add it first` {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// TestImportW3CAndBrat: a project exported as W3C and as brat imports back
+// into a fresh store as layer "imported", spans (offsets, labels, quotes)
+// intact and relations dropped; a malformed .jsonld is refused naming the
+// file and stores nothing.
+func TestImportW3CAndBrat(t *testing.T) {
+	texts := []string{"Officials said at least 40 people died.", "😀 CNN reported a claim."}
+	span := func(doc int64, id, layer, label, text string, s, e int) model.Annotation {
+		r := []rune(text)
+		return model.Annotation{ID: id, Document: doc, Layer: layer, Label: label, Start: s, End: e, Quote: string(r[s:e]),
+			Author: layer, Version: 1, Created: now, Updated: now}
+	}
+	docs := []export.Doc{{
+		Document: model.Document{ID: 1, ProjectID: 1, Name: "flood", Text: texts[0]},
+		Annotations: []model.Annotation{
+			span(1, "a1", "alice", "attribution", texts[0], 0, 14),
+			span(1, "a2", "alice", "figure", texts[0], 15, 38),
+			span(1, "b1", "bob", "claim", texts[0], 15, 38),
+		},
+		Relations: []model.Relation{{ID: "r1", Document: 1, Layer: "alice", Type: "source", From: "a1", To: "a2", Author: "alice", Version: 1, Created: now}},
+	}, {
+		Document:    model.Document{ID: 2, ProjectID: 1, Name: "cnn", Text: texts[1]},
+		Annotations: []model.Annotation{span(2, "a3", "alice", "attribution", texts[1], 2, 14)},
+	}}
+	type key struct {
+		doc, label, quote string
+		start, end        int
+	}
+	var want []key
+	for _, d := range docs {
+		for _, a := range d.Annotations {
+			want = append(want, key{d.Document.Name, a.Label, a.Quote, a.Start, a.End})
+		}
+	}
+	slices.SortFunc(want, func(a, b key) int { return strings.Compare(a.doc+a.quote+a.label, b.doc+b.quote+b.label) })
+	project := model.Project{ID: 1, Name: "news", Schema: model.DefaultSchema()}
+	ctx := context.Background()
+	for _, tc := range []struct{ format, file string }{{export.FormatW3C, "news.jsonld"}, {export.FormatBrat, "news.zip"}} {
+		t.Run(tc.format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := export.Write(&buf, tc.format, project, export.Docs(docs), export.Options{Now: now}); err != nil {
+				t.Fatal(err)
+			}
+			st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "gloss.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			p, err := st.CreateProject(ctx, "fresh", model.DefaultSchema())
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := opts()
+			o.Schema = p.Schema
+			o.Layer = "imported"
+			f := File{Name: tc.file, Data: buf.Bytes()}
+			if _, err := Parse([]File{{Name: tc.file, Data: buf.Bytes()}}, opts()); err == nil || !strings.Contains(err.Error(), tc.file) || !strings.Contains(err.Error(), "layer") {
+				t.Errorf("without a layer: err = %v, want one naming %s and asking for a layer", err, tc.file)
+			}
+			nd, err := Parse([]File{f}, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			added, err := st.ImportDocuments(ctx, p.ID, nd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []key
+			for _, d := range added {
+				snap, err := st.Snapshot(ctx, d.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(snap.Relations) != 0 {
+					t.Errorf("%s: relations %+v stored; they should be dropped", d.Name, snap.Relations)
+				}
+				name := strings.TrimSuffix(filepath.Base(d.Name), ".txt") // brat names documents by their zip path
+				for _, a := range snap.Annotations {
+					if a.Layer != "imported" || a.Author != "imported" {
+						t.Errorf("%s: annotation %+v not in layer imported", d.Name, a)
+					}
+					got = append(got, key{name, a.Label, a.Quote, a.Start, a.End})
+				}
+			}
+			slices.SortFunc(got, func(a, b key) int { return strings.Compare(a.doc+a.quote+a.label, b.doc+b.quote+b.label) })
+			if len(added) != len(docs) || !slices.Equal(got, want) {
+				t.Errorf("imported %d documents with spans\n%v\nwant %d with\n%v", len(added), got, len(docs), want)
+			}
+		})
+	}
+
+	t.Run("malformed", func(t *testing.T) {
+		st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "gloss.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		p, err := st.CreateProject(ctx, "fresh", model.DefaultSchema())
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := opts()
+		o.Layer = "imported"
+		nd, err := Parse([]File{{Name: "ok.txt", Data: []byte("fine")}, {Name: "broken.jsonld", Data: []byte(`{"type":"AnnotationCollection","first":`)}}, o)
+		var ie *Error
+		if !errors.As(err, &ie) || ie.File != "broken.jsonld" || !strings.Contains(err.Error(), "broken.jsonld") {
+			t.Fatalf("err = %v, want an *Error naming broken.jsonld", err)
+		}
+		if nd != nil {
+			t.Errorf("Parse returned documents with its error: %+v", nd)
+		}
+		infos, err := st.Documents(ctx, p.ID)
+		if err != nil || len(infos) != 0 {
+			t.Errorf("documents stored after a failed parse: %+v, %v", infos, err)
+		}
+	})
 }

@@ -1,4 +1,4 @@
-package view
+package live
 
 import (
 	"encoding/json"
@@ -7,17 +7,19 @@ import (
 	"sync"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
-
-	"gloss/app/live"
 )
 
-// The pages' JSON calls, through the browser's fetch (no net/http in the
-// wasm, as in live.FetchJSON) with the CSRF header that every
-// state-changing request needs. All of them block: call them from
-// ctx.Async.
+// The pages' HTTP calls. They use the browser's fetch rather than
+// net/http, which keeps the HTTP client out of the wasm binary, and send
+// the CSRF header every state-changing request needs. All of them block:
+// call them from ctx.Async.
 
-// apiError is a refusal from the server in its error shape.
-type apiError struct {
+// ErrUnauthenticated is returned on 401: the page should send the user to
+// the login page.
+var ErrUnauthenticated = errors.New("live: not logged in")
+
+// APIError is a refusal from the server in its error shape.
+type APIError struct {
 	Status  int
 	Code    string `json:"code"`
 	Message string `json:"message"`
@@ -25,16 +27,16 @@ type apiError struct {
 	Body string
 }
 
-func (e *apiError) Error() string {
+func (e *APIError) Error() string {
 	if e.Message != "" {
 		return e.Message
 	}
 	return fmt.Sprintf("the server answered %d", e.Status)
 }
 
-// errorCode returns the API error code of err, or "".
-func errorCode(err error) string {
-	var ae *apiError
+// ErrorCode returns the API error code of err, or "".
+func ErrorCode(err error) string {
+	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae.Code
 	}
@@ -46,9 +48,9 @@ var csrf struct {
 	token string
 }
 
-// setCSRF records the session's CSRF token (from GET /api/me or a
+// SetCSRF records the session's CSRF token (from GET /api/me or a
 // password change).
-func setCSRF(token string) {
+func SetCSRF(token string) {
 	csrf.mu.Lock()
 	csrf.token = token
 	csrf.mu.Unlock()
@@ -66,23 +68,23 @@ func csrfToken() (string, error) {
 	var m struct {
 		CSRF string `json:"csrf"`
 	}
-	if err := getJSON("/api/me", &m); err != nil {
+	if err := GetJSON("/api/me", &m); err != nil {
 		return "", err
 	}
-	setCSRF(m.CSRF)
+	SetCSRF(m.CSRF)
 	return m.CSRF, nil
 }
 
-// getJSON GETs url and decodes its JSON answer into out.
-func getJSON(url string, out any) error {
+// GetJSON GETs url and decodes its JSON answer into out.
+func GetJSON(url string, out any) error {
 	return fetchJSON("GET", url, nil, out, "")
 }
 
-// sendJSON sends in as JSON with method to url, with the CSRF token, and
+// SendJSON sends in as JSON with method to url, with the CSRF token, and
 // decodes the answer into out (if not nil). A refusal for a stale CSRF
 // token (another tab changed the password) is retried once with a fresh
 // one.
-func sendJSON(method, url string, in, out any) error {
+func SendJSON(method, url string, in, out any) error {
 	var body []byte
 	if in != nil {
 		var err error
@@ -96,16 +98,16 @@ func sendJSON(method, url string, in, out any) error {
 			return err
 		}
 		err = fetchJSON(method, url, body, out, token)
-		if errorCode(err) == "csrf" && attempt == 0 {
-			setCSRF("")
+		if ErrorCode(err) == "csrf" && attempt == 0 {
+			SetCSRF("")
 			continue
 		}
 		return err
 	}
 }
 
-// fetchJSON is one fetch. A 401 is live.ErrUnauthenticated, other
-// failures an *apiError.
+// fetchJSON is one fetch. A 401 is ErrUnauthenticated, other
+// failures an *APIError.
 func fetchJSON(method, url string, body []byte, out any, token string) error {
 	type result struct {
 		status int
@@ -159,10 +161,10 @@ func decodeAnswer(status int, text string, err error, out any) error {
 		return err
 	}
 	if status == 401 {
-		return live.ErrUnauthenticated
+		return ErrUnauthenticated
 	}
 	if status < 200 || status > 299 {
-		ae := &apiError{Status: status, Body: text}
+		ae := &APIError{Status: status, Body: text}
 		json.Unmarshal([]byte(text), ae)
 		return ae
 	}
@@ -175,10 +177,10 @@ func decodeAnswer(status int, text string, err error, out any) error {
 	return nil
 }
 
-// upload posts form (a FormData) to url with XMLHttpRequest, whose upload
+// Upload posts form (a FormData) to url with XMLHttpRequest, whose upload
 // events fetch lacks, calling progress(sent, total) as the bytes go out.
 // progress runs on a JS callback: it must not block (ctx.Dispatch).
-func upload(url string, form app.Value, progress func(sent, total int), out any) error {
+func Upload(url string, form app.Value, progress func(sent, total int), out any) error {
 	token, err := csrfToken()
 	if err != nil {
 		return err
