@@ -123,6 +123,7 @@ func BenchmarkRender5000(b *testing.B) {
 		br.key(key)
 		br.waitFor(`typeof window.glossPainted === 'number'`)
 		relabel = append(relabel, eval[float64](br, `window.glossPainted - window.glossKeyAt`))
+		br.close() // one browser at a time, as one analyst's machine
 	}
 	b.ReportMetric(median(cold), "ms-cold-ready-median")
 	b.ReportMetric(median(ready), "ms-ready-median")

@@ -145,8 +145,9 @@ func (s *server) restart() {
 // browser is one headless Chromium with its own profile (cookies), i.e.
 // one analyst.
 type browser struct {
-	ctx context.Context
-	t   testing.TB
+	ctx   context.Context
+	t     testing.TB
+	close func() // ends the browser; also run at cleanup
 }
 
 func newBrowser(t testing.TB) *browser {
@@ -168,7 +169,8 @@ func newBrowser(t testing.TB) *browser {
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
+	closeAll := func() { cancelT(); cancel(); cancelA() }
+	t.Cleanup(closeAll)
 	// The page's console and uncaught errors go to the test log: when a
 	// browser test fails, this is where the reason is.
 	if err := chromedp.Listen(ctx, func(ev any) {
@@ -193,7 +195,7 @@ func newBrowser(t testing.TB) *browser {
 	if err := chromedp.Do(ctx); err != nil { // starts the browser
 		t.Fatalf("start chromium: %v", err)
 	}
-	return &browser{ctx: ctx, t: t}
+	return &browser{ctx: ctx, t: t, close: closeAll}
 }
 
 func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
