@@ -203,15 +203,21 @@ func pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
 	return id, true
 }
 
-// projectNotifier is what the hub does when a project's schema or members
-// change: rooms of its documents drop what they cached (the schema, the
-// roles of connected users) and bring their clients up to date. Checked
-// at run time so that this package builds whether or not the hub has it.
-type projectNotifier interface{ ProjectChanged(projectID int64) }
-
+// projectChanged tells the hub that a project's schema or members
+// changed: rooms of its documents drop what they cached (the schema, the
+// roles of connected users) and bring their clients up to date.
 func (s *Server) projectChanged(projectID int64) {
-	if n, ok := any(s.hub).(projectNotifier); ok {
-		n.ProjectChanged(projectID)
+	if s.hub != nil {
+		s.hub.ProjectChanged(projectID)
+	}
+}
+
+// credentialsChanged ends a user's open websockets after their password
+// changed or a token of theirs was revoked; each reconnects and is
+// authenticated anew.
+func (s *Server) credentialsChanged(userID int64) {
+	if s.hub != nil {
+		s.hub.DisconnectUser(userID)
 	}
 }
 

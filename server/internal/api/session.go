@@ -313,6 +313,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, u model.
 		s.internal(w, "delete sessions", err)
 		return
 	}
+	s.credentialsChanged(u.ID)
 	answer := map[string]string{}
 	if who(r).session != "" {
 		token, err := s.startSession(w, r, u)

@@ -70,5 +70,6 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request, u mod
 		s.internal(w, "revoke token", err)
 		return
 	}
+	s.credentialsChanged(t.UserID)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -20,3 +20,23 @@ func (h *Hub) ProjectChanged(projectID int64) {
 		}
 	}
 }
+
+// DisconnectUser closes every open connection of a user with
+// CloseRestart, after their password changed or a token was revoked. The
+// client reconnects at once; its upgrade is authenticated again, so a
+// connection whose session or token is gone ends with 4401 instead of
+// going on with credentials that no longer exist.
+func (h *Hub) DisconnectUser(userID int64) {
+	h.mu.Lock()
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		select {
+		case r.kick <- userID:
+		case <-r.quit:
+		}
+	}
+}

@@ -31,6 +31,8 @@ type room struct {
 	remote chan int64
 	// projectChanged carries a project id whose schema or members changed.
 	projectChanged chan int64
+	// kick carries a user id whose connections must end (DisconnectUser).
+	kick chan int64
 
 	// Owned by run.
 	document model.Document
@@ -79,6 +81,7 @@ func newRoom(h *Hub, doc int64) *room {
 		sel:            make(chan selReq, 64),
 		remote:         make(chan int64, 1),
 		projectChanged: make(chan int64, 1),
+		kick:           make(chan int64),
 	}
 }
 
@@ -149,6 +152,12 @@ func (r *room) run() {
 		case seq := <-r.remote:
 			if r.state != nil && seq > r.state.Seq {
 				r.pull(ctx)
+			}
+		case uid := <-r.kick:
+			for c := range r.clients {
+				if c.user.ID == uid {
+					c.closeWith(protocol.CloseRestart, "credentials changed: reconnect")
+				}
 			}
 		case pid := <-r.projectChanged:
 			if r.loadErr != nil || pid != r.document.ProjectID {
