@@ -81,7 +81,7 @@ const (
 // resume"; 4400–4499 mean "stop: reconnecting would fail the same way".
 const (
 	CloseSlow            = 4000 // the client did not keep up with its send queue
-	CloseRestart         = 4001 // the server is shutting down or restarting
+	CloseRestart         = 4001 // shutting down, or project settings or credentials changed: reconnect and be checked again
 	CloseProtocol        = 4400 // bad hello or unsupported protocol version: reload the page
 	CloseUnauthenticated = 4401 // no valid session: log in again
 	CloseForbidden       = 4403 // not a member of the document's project
