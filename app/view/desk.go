@@ -189,19 +189,7 @@ func (d *Desk) paraPos(cp int) (int, int, bool) {
 func (d *Desk) Render() app.UI {
 	s := d.sess
 	if s == nil || !s.Ready {
-		status := "connecting"
-		if s != nil {
-			status = s.Status.String()
-		}
-		var notice app.UI = app.Text("")
-		if s != nil && len(s.Notices) > 0 {
-			notice = app.P().Class("error").Text(s.Notices[len(s.Notices)-1].Text)
-		}
-		return app.Div().Class("desk").DataSet("ready", "0").DataSet("status", status).Body(
-			topBar(""),
-			app.P().Class("loading").Text("Opening the document… ("+status+")"),
-			notice,
-		)
+		return loadingView("desk", s)
 	}
 	d.syncDoc() // selection or filter changes made by handlers
 	key := viewKey{ver: s.Version(), selected: d.selected, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll, members: len(s.Members)}

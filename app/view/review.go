@@ -162,19 +162,7 @@ func (r *Review) current() (review.Disagreement, bool) {
 func (r *Review) Render() app.UI {
 	s := r.sess
 	if s == nil || !s.Ready {
-		status := "connecting"
-		if s != nil {
-			status = s.Status.String()
-		}
-		var notice app.UI = app.Text("")
-		if s != nil && len(s.Notices) > 0 {
-			notice = app.P().Class("error").Text(s.Notices[len(s.Notices)-1].Text)
-		}
-		return app.Div().Class("review").DataSet("ready", "0").DataSet("status", status).Body(
-			topBar(""),
-			app.P().Class("loading").Text("Opening the document… ("+status+")"),
-			notice,
-		)
+		return loadingView("review", s)
 	}
 	r.compute()
 	canReview := model.CanReview(s.You.Role)
