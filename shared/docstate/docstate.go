@@ -94,6 +94,9 @@ type Actor struct {
 // broadcast: with the full resulting annotation, its new version, author
 // and times. It changes nothing; Apply does. Seq is left for the caller.
 func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema, doc int64, who Actor, now time.Time) (protocol.Op, error) {
+	// Stores keep milliseconds; stamping the same precision makes a live
+	// client's state equal to what a reload reads back.
+	now = now.Truncate(time.Millisecond)
 	out := protocol.Op{ID: op.ID, Kind: op.Kind, User: who.User, Time: now.UnixMilli()}
 	switch op.Kind {
 	case protocol.KindAdd:

@@ -13,7 +13,7 @@ import (
 func TestResolve(t *testing.T) {
 	text := textpos.New("CNN reported that at least 40 people died.")
 	schema := model.DefaultSchema()
-	now := time.Unix(100, 0)
+	now := time.Unix(100, 123456789) // Resolve keeps milliseconds, as stores do
 	alice := Actor{User: "alice", Role: model.RoleAnnotator}
 	rita := Actor{User: "rita", Role: model.RoleReviewer}
 	viewer := Actor{User: "vic", Role: model.RoleViewer}
@@ -82,7 +82,7 @@ func TestResolve(t *testing.T) {
 			switch tc.op.Kind {
 			case protocol.KindAdd:
 				a := s.Anns["n1"]
-				if a.Version != 1 || a.Author != tc.who.User || a.Document != 9 || a.Layer == "" {
+				if a.Version != 1 || a.Author != tc.who.User || a.Document != 9 || a.Layer == "" || a.Created.Nanosecond() != 123000000 {
 					t.Errorf("added %+v", a)
 				}
 			case protocol.KindUpdate:

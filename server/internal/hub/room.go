@@ -328,9 +328,7 @@ type dupOp struct {
 // the earlier ones applied. Accepted ops are applied to r.state; if the
 // commit fails, the caller reloads the state.
 func (r *room) resolve(batch []opReq, seen map[string]int64) resolved {
-	// Times are kept to the millisecond, as the store keeps them, so that
-	// what live clients are sent equals what a reload reads back.
-	now := time.UnixMilli(time.Now().UnixMilli())
+	now := time.Now() // Resolve keeps it to the millisecond, as the store does
 	res := resolved{
 		accepted: make([]protocol.Op, 0, len(batch)),
 		senders:  make([]*client, 0, len(batch)),
