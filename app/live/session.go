@@ -330,7 +330,12 @@ func (s *Session) receive(data string) {
 		}
 		s.touch(*m.Op) // before Apply: a deleted comment's annotation is looked up
 		s.state.Apply(*m.Op)
-		s.rebuildOverlay()
+		// Our own op coming back is as good as its ack (which follows):
+		// keeping it pending would fold it over the state twice, and an
+		// edit made in between would name a version one too high.
+		if !s.removePending(m.Op.ID) {
+			s.rebuildOverlay()
+		}
 	case protocol.TypeAck:
 		s.removePending(m.OpID)
 	case protocol.TypeError:
