@@ -50,21 +50,22 @@ func (c cmdIO) sub(cmd string, args []string, subs string) (string, []string, er
 
 func (c cmdIO) open(db string) (store.Store, error) { return openStore(context.Background(), db) }
 
-// password reads a password from GLOSS_PASSWORD or the first line of
-// standard input, so that it never appears in the process list.
-func (c cmdIO) password() (string, error) {
-	if pw := os.Getenv("GLOSS_PASSWORD"); pw != "" {
-		return pw, nil
-	}
-	line, err := bufio.NewReader(io.LimitReader(c.stdin, 1024)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	pw := strings.TrimRight(line, "\r\n")
+// passwordHash reads a password from GLOSS_PASSWORD or the first line of
+// standard input, so that it never appears in the process list, and
+// returns its hash.
+func (c cmdIO) passwordHash() ([]byte, error) {
+	pw := os.Getenv("GLOSS_PASSWORD")
 	if pw == "" {
-		return "", errors.New("no password: set GLOSS_PASSWORD or pipe it on standard input")
+		line, err := bufio.NewReader(io.LimitReader(c.stdin, 1024)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		pw = strings.TrimRight(line, "\r\n")
 	}
-	return pw, nil
+	if pw == "" {
+		return nil, errors.New("no password: set GLOSS_PASSWORD or pipe it on standard input")
+	}
+	return auth.HashPassword(pw)
 }
 
 func (c cmdIO) userCmd(args []string) error {
@@ -89,11 +90,7 @@ func (c cmdIO) userCmd(args []string) error {
 		if *project != 0 && !model.Role(*role).Valid() {
 			return fmt.Errorf("unknown role %q: admin, reviewer, annotator or viewer", *role)
 		}
-		pw, err := c.password()
-		if err != nil {
-			return err
-		}
-		hash, err := auth.HashPassword(pw)
+		hash, err := c.passwordHash()
 		if err != nil {
 			return err
 		}
@@ -124,11 +121,7 @@ func (c cmdIO) userCmd(args []string) error {
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		pw, err := c.password()
-		if err != nil {
-			return err
-		}
-		hash, err := auth.HashPassword(pw)
+		hash, err := c.passwordHash()
 		if err != nil {
 			return err
 		}
