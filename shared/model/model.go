@@ -66,6 +66,9 @@ type Annotation struct {
 	End      int    `json:"end"`
 	Quote    string `json:"quote"`
 	Author   string `json:"author"`
+	// Attrs are a figure's or an attribution's structured fields (nil
+	// when the span has none).
+	Attrs *Attrs `json:"attrs,omitempty"`
 	// Version starts at 1 and grows by one with every accepted update; an
 	// update or delete must name the version it was made against.
 	Version int64     `json:"version"`
