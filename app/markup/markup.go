@@ -165,7 +165,7 @@ func Paragraph(p Para, marks []Mark) string {
 // from a schema can never break out of the style attribute.
 func writeColor(b *strings.Builder, st Style, alpha string) {
 	c := st.Color
-	if !validColor(c) {
+	if !model.ValidColor(c) {
 		c = "#777777"
 	}
 	b.WriteString(c)
@@ -179,19 +179,6 @@ func writeColor(b *strings.Builder, st Style, alpha string) {
 	case st.Faded:
 		b.WriteString("8c")
 	}
-}
-
-func validColor(c string) bool {
-	if len(c) != 7 || c[0] != '#' {
-		return false
-	}
-	for i := 1; i < 7; i++ {
-		ch := c[i]
-		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // escape writes s with the five HTML-significant characters escaped.

@@ -412,10 +412,8 @@ func clipText(s string, n int) string {
 }
 
 func safeColor(c string) string {
-	if len(c) == 7 && c[0] == '#' {
-		if _, err := strconv.ParseUint(c[1:], 16, 32); err == nil {
-			return c
-		}
+	if model.ValidColor(c) {
+		return c
 	}
 	return "#777777"
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"gloss/server/internal/auth"
 	"gloss/server/internal/store"
@@ -122,18 +121,12 @@ func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request, u m
 	if !readJSON(w, r, 8<<10, &req) {
 		return
 	}
-	name := strings.TrimSpace(req.Name)
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		writeError(w, http.StatusBadRequest, "bad_name", "a project name is 1–100 characters")
+	p, err := s.rules.CreateProject(r.Context(), req.Name, model.DefaultSchema(), u.ID)
+	if ruleError(w, err) {
 		return
 	}
-	p, err := s.store.CreateProject(r.Context(), name, model.DefaultSchema())
 	if err != nil {
 		s.internal(w, "create project", err)
-		return
-	}
-	if err := s.store.SetMember(r.Context(), p.ID, u.ID, model.RoleAdmin); err != nil {
-		s.internal(w, "set member", err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, p)

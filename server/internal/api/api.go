@@ -36,6 +36,7 @@ import (
 
 	"gloss/server/internal/auth"
 	"gloss/server/internal/hub"
+	"gloss/server/internal/manage"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
 )
@@ -63,6 +64,9 @@ type Server struct {
 	cfg   Config
 	pages http.Handler
 	login *auth.Limiter
+	// rules changes projects, members and credentials: the same rules
+	// the CLI goes through.
+	rules *manage.Manager
 }
 
 // New returns the API. pages serves everything the API does not: the
@@ -71,7 +75,11 @@ func New(st store.Store, h *hub.Hub, log *slog.Logger, cfg Config, pages http.Ha
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 14 * 24 * time.Hour
 	}
-	return &Server{store: st, hub: h, log: log, cfg: cfg, pages: pages, login: auth.NewLimiter(5, 20*time.Second)}
+	var live manage.Live
+	if h != nil {
+		live = h
+	}
+	return &Server{store: st, hub: h, log: log, cfg: cfg, pages: pages, login: auth.NewLimiter(5, 20*time.Second), rules: manage.New(st, live)}
 }
 
 // Handler returns the routes.
@@ -169,6 +177,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError answers with the same error shape the websocket uses.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]string{"type": "error", "code": code, "message": msg})
+}
+
+// ruleError answers a refusal by a manage rule with its code (409 for
+// the last-admin rule, 400 for the others) and reports whether err was
+// one; other errors are left to the caller.
+func ruleError(w http.ResponseWriter, err error) bool {
+	var re *manage.Error
+	if !errors.As(err, &re) {
+		return false
+	}
+	status := http.StatusBadRequest
+	if re.Code == manage.ErrLastAdmin.Code {
+		status = http.StatusConflict
+	}
+	writeError(w, status, re.Code, re.Msg)
+	return true
 }
 
 // internal logs err and answers 500 without details.

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"gloss/server/internal/manage"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
 )
@@ -26,96 +25,12 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request, u model.U
 	writeJSON(w, http.StatusOK, ProjectView{Project: p, Role: role})
 }
 
-// Schema limits. Keys are single letters or digits; the desk uses r and w
-// for its own shortcuts (link, snap to words).
-const (
-	maxLabels     = 50
-	maxRelations  = 20
-	maxNameLen    = 40
-	maxGuideline  = 500
-	reservedKeys  = "rw"
-	confirmDelete = "delete-annotations"
-)
+// confirmDelete is the value of "confirm" that lets a schema change
+// delete the annotations of a removed label.
+const confirmDelete = "delete-annotations"
 
-// checkName says why name cannot name a label or relation type.
-func checkName(what, name string) error {
-	n := utf8.RuneCountInString(name)
-	if n == 0 || n > maxNameLen {
-		return fmt.Errorf("%s name %q must be 1–%d characters", what, name, maxNameLen)
-	}
-	if strings.TrimSpace(name) != name {
-		return fmt.Errorf("%s name %q starts or ends with a space", what, name)
-	}
-	for _, c := range name {
-		if !unicode.IsLetter(c) && !unicode.IsDigit(c) && c != '-' && c != '_' && c != ' ' {
-			return fmt.Errorf("%s name %q may hold only letters, digits, '-', '_' and spaces", what, name)
-		}
-	}
-	return nil
-}
-
-// CheckSchema validates a schema as an admin submits it; the CLI uses it too.
-func CheckSchema(sc model.Schema) error {
-	if len(sc.Labels) == 0 || len(sc.Labels) > maxLabels {
-		return fmt.Errorf("a schema has 1–%d labels", maxLabels)
-	}
-	if len(sc.Relations) > maxRelations {
-		return fmt.Errorf("a schema has at most %d relation types", maxRelations)
-	}
-	names, keys := map[string]string{}, map[string]string{}
-	for _, l := range sc.Labels {
-		if err := checkName("label", l.Name); err != nil {
-			return err
-		}
-		if other, dup := names[strings.ToLower(l.Name)]; dup {
-			return fmt.Errorf("labels %q and %q have the same name", other, l.Name)
-		}
-		names[strings.ToLower(l.Name)] = l.Name
-		if !validColor(l.Color) {
-			return fmt.Errorf("label %q: colour %q must be #rrggbb", l.Name, l.Color)
-		}
-		if l.Key != "" {
-			k := []rune(l.Key)
-			if len(k) != 1 || !unicode.IsLetter(k[0]) && !unicode.IsDigit(k[0]) {
-				return fmt.Errorf("label %q: the shortcut key must be one letter or digit, not %q", l.Name, l.Key)
-			}
-			lk := strings.ToLower(l.Key)
-			if strings.Contains(reservedKeys, lk) {
-				return fmt.Errorf("label %q: key %q is taken by the desk (r links spans, w snaps to words)", l.Name, l.Key)
-			}
-			if other, dup := keys[lk]; dup {
-				return fmt.Errorf("labels %q and %q have the same shortcut key %q", other, l.Name, l.Key)
-			}
-			keys[lk] = l.Name
-		}
-		if utf8.RuneCountInString(l.Guideline) > maxGuideline {
-			return fmt.Errorf("label %q: the guideline is longer than %d characters", l.Name, maxGuideline)
-		}
-	}
-	rels := map[string]bool{}
-	for _, rt := range sc.Relations {
-		if err := checkName("relation type", rt); err != nil {
-			return err
-		}
-		if rels[strings.ToLower(rt)] {
-			return fmt.Errorf("relation type %q is listed twice", rt)
-		}
-		rels[strings.ToLower(rt)] = true
-	}
-	return nil
-}
-
-func validColor(c string) bool {
-	if len(c) != 7 || c[0] != '#' {
-		return false
-	}
-	for _, x := range c[1:] {
-		if !('0' <= x && x <= '9' || 'a' <= x && x <= 'f' || 'A' <= x && x <= 'F') {
-			return false
-		}
-	}
-	return true
-}
+// CheckSchema validates a schema as an admin submits it.
+func CheckSchema(sc model.Schema) error { return sc.Validate() }
 
 // checkRenames validates label renames from old to the new schema: each
 // renames an existing label to one of the new schema's, no two to the
@@ -234,22 +149,6 @@ func (s *Server) memberAdmin(w http.ResponseWriter, r *http.Request, u model.Use
 	return p.ID, ok
 }
 
-// lastAdmin reports whether userID is the project's only admin.
-func (s *Server) lastAdmin(r *http.Request, projectID, userID int64) (bool, error) {
-	ms, err := s.store.Members(r.Context(), projectID)
-	if err != nil {
-		return false, err
-	}
-	admins, isAdmin := 0, false
-	for _, m := range ms {
-		if m.Role == model.RoleAdmin {
-			admins++
-			isAdmin = isAdmin || m.User.ID == userID
-		}
-	}
-	return isAdmin && admins == 1, nil
-}
-
 // handleSetMember adds a member or changes their role: {"name", "role"}.
 func (s *Server) handleSetMember(w http.ResponseWriter, r *http.Request, u model.User) {
 	projectID, ok := s.memberAdmin(w, r, u)
@@ -263,10 +162,6 @@ func (s *Server) handleSetMember(w http.ResponseWriter, r *http.Request, u model
 	if !readJSON(w, r, 4<<10, &req) {
 		return
 	}
-	if !req.Role.Valid() {
-		writeError(w, http.StatusBadRequest, "bad_role", fmt.Sprintf("role %q is not admin, reviewer, annotator or viewer", req.Role))
-		return
-	}
 	m, _, err := s.store.UserByName(r.Context(), req.Name)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "no_user", fmt.Sprintf("there is no user called %q", req.Name))
@@ -276,22 +171,18 @@ func (s *Server) handleSetMember(w http.ResponseWriter, r *http.Request, u model
 		s.internal(w, "user", err)
 		return
 	}
-	if req.Role != model.RoleAdmin {
-		last, err := s.lastAdmin(r, projectID, m.ID)
-		if err != nil {
-			s.internal(w, "members", err)
-			return
-		}
-		if last {
-			writeError(w, http.StatusConflict, "last_admin", m.Name+" is the project's only admin: make someone else admin first")
-			return
-		}
+	err = s.rules.SetMember(r.Context(), projectID, m.ID, req.Role)
+	if errors.Is(err, manage.ErrLastAdmin) {
+		writeError(w, http.StatusConflict, "last_admin", m.Name+" is the project's only admin: make someone else admin first")
+		return
 	}
-	if err := s.store.SetMember(r.Context(), projectID, m.ID, req.Role); err != nil {
+	if ruleError(w, err) {
+		return
+	}
+	if err != nil {
 		s.internal(w, "set member", err)
 		return
 	}
-	s.projectChanged(projectID)
 	writeJSON(w, http.StatusOK, store.ProjectMember{User: m, Role: req.Role})
 }
 
@@ -305,16 +196,10 @@ func (s *Server) handleRemoveMember(w http.ResponseWriter, r *http.Request, u mo
 	if !ok {
 		return
 	}
-	last, err := s.lastAdmin(r, projectID, userID)
-	if err != nil {
-		s.internal(w, "members", err)
+	err := s.rules.RemoveMember(r.Context(), projectID, userID)
+	if ruleError(w, err) {
 		return
 	}
-	if last {
-		writeError(w, http.StatusConflict, "last_admin", "this is the project's only admin: make someone else admin first")
-		return
-	}
-	err = s.store.RemoveMember(r.Context(), projectID, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "not_found", "not a member of this project")
 		return
@@ -323,6 +208,5 @@ func (s *Server) handleRemoveMember(w http.ResponseWriter, r *http.Request, u mo
 		s.internal(w, "remove member", err)
 		return
 	}
-	s.projectChanged(projectID)
 	w.WriteHeader(http.StatusNoContent)
 }

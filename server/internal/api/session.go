@@ -305,15 +305,10 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, u model.
 		writeError(w, http.StatusBadRequest, "bad_password", strings.TrimPrefix(err.Error(), "auth: "))
 		return
 	}
-	if err := s.store.SetPassword(r.Context(), u.ID, newHash); err != nil {
+	if err := s.rules.SetPassword(r.Context(), u.ID, newHash); err != nil {
 		s.internal(w, "set password", err)
 		return
 	}
-	if err := s.store.DeleteSessions(r.Context(), u.ID); err != nil {
-		s.internal(w, "delete sessions", err)
-		return
-	}
-	s.credentialsChanged(u.ID)
 	answer := map[string]string{}
 	if who(r).session != "" {
 		token, err := s.startSession(w, r, u)

@@ -66,10 +66,9 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request, u mod
 		s.internal(w, "token", err)
 		return
 	}
-	if err := s.store.DeleteAPIToken(r.Context(), id); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.rules.RevokeToken(r.Context(), id); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.internal(w, "revoke token", err)
 		return
 	}
-	s.credentialsChanged(t.UserID)
 	w.WriteHeader(http.StatusNoContent)
 }

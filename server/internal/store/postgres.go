@@ -386,13 +386,24 @@ func (p *Postgres) SessionByAPIToken(ctx context.Context, hash []byte) (Session,
 }
 
 // CreateProject implements Store.
-func (p *Postgres) CreateProject(ctx context.Context, name string, schema model.Schema) (model.Project, error) {
+func (p *Postgres) CreateProject(ctx context.Context, name string, schema model.Schema, admins ...int64) (model.Project, error) {
 	b, err := json.Marshal(schema)
 	if err != nil {
 		return model.Project{}, fmt.Errorf("store: encode schema: %w", err)
 	}
 	pr := model.Project{Name: name, Schema: schema}
-	if err := p.pool.QueryRow(ctx, "INSERT INTO projects (name, schema) VALUES ($1, $2) RETURNING id", name, string(b)).Scan(&pr.ID); err != nil {
+	err = pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, "INSERT INTO projects (name, schema) VALUES ($1, $2) RETURNING id", name, string(b)).Scan(&pr.ID); err != nil {
+			return err
+		}
+		for _, u := range admins {
+			if _, err := tx.Exec(ctx, "INSERT INTO members (project_id, user_id, role) VALUES ($1, $2, $3)", pr.ID, u, string(model.RoleAdmin)); err != nil {
+				return fmt.Errorf("admin %d: %w", u, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return model.Project{}, fmt.Errorf("store: create project: %w", err)
 	}
 	return pr, nil

@@ -382,16 +382,32 @@ func (s *SQLite) SessionByAPIToken(ctx context.Context, hash []byte) (Session, e
 }
 
 // CreateProject implements Store.
-func (s *SQLite) CreateProject(ctx context.Context, name string, schema model.Schema) (model.Project, error) {
+func (s *SQLite) CreateProject(ctx context.Context, name string, schema model.Schema, admins ...int64) (model.Project, error) {
 	b, err := json.Marshal(schema)
 	if err != nil {
 		return model.Project{}, fmt.Errorf("store: encode schema: %w", err)
 	}
-	res, err := s.w.ExecContext(ctx, "INSERT INTO projects (name, schema) VALUES (?, ?)", name, string(b))
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return model.Project{}, fmt.Errorf("store: create project: %w", err)
 	}
-	id, _ := res.LastInsertId()
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "INSERT INTO projects (name, schema) VALUES (?, ?)", name, string(b))
+	if err != nil {
+		return model.Project{}, fmt.Errorf("store: create project: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return model.Project{}, fmt.Errorf("store: create project: %w", err)
+	}
+	for _, u := range admins {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO members (project_id, user_id, role) VALUES (?, ?, ?)", id, u, string(model.RoleAdmin)); err != nil {
+			return model.Project{}, fmt.Errorf("store: create project: admin %d: %w", u, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return model.Project{}, fmt.Errorf("store: create project: %w", err)
+	}
 	return model.Project{ID: id, Name: name, Schema: schema}, nil
 }
 

@@ -200,7 +200,10 @@ type Store interface {
 	// SessionByAPIToken returns whom a token authenticates.
 	SessionByAPIToken(ctx context.Context, tokenHash []byte) (Session, error)
 
-	CreateProject(ctx context.Context, name string, schema model.Schema) (model.Project, error)
+	// CreateProject creates a project and makes each of admins its admin,
+	// in one transaction: a project never exists without the admin it
+	// was created for.
+	CreateProject(ctx context.Context, name string, schema model.Schema, admins ...int64) (model.Project, error)
 	Project(ctx context.Context, id int64) (model.Project, error)
 	Projects(ctx context.Context) ([]model.Project, error)
 	// UpdateSchema applies a SchemaChange in one transaction: the new

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"gloss/server/internal/api"
+	"gloss/server/internal/manage"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
 )
@@ -20,7 +20,6 @@ func (c cmdIO) projectCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
 	switch sub {
 	case "create":
 		fs, db := c.flags("project create", "", "Create a project and print its id. Its schema is the default one\n"+
@@ -48,61 +47,52 @@ func (c cmdIO) projectCmd(args []string) error {
 			if schema.Relations == nil {
 				schema.Relations = []string{}
 			}
-			if err := api.CheckSchema(schema); err != nil {
+			if err := schema.Validate(); err != nil {
 				return fmt.Errorf("%s: %w", *schemaFile, err)
 			}
 		}
-		st, err := c.open(*db)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		var adminUser model.User
-		if *admin != "" {
-			if adminUser, _, err = st.UserByName(ctx, *admin); err != nil {
+		return withStore(*db, func(ctx context.Context, st store.Store) error {
+			var adminID int64
+			if *admin != "" {
+				u, _, err := st.UserByName(ctx, *admin)
+				if err != nil {
+					return err
+				}
+				adminID = u.ID
+			}
+			p, err := manage.New(st, nil).CreateProject(ctx, *name, schema, adminID)
+			if err != nil {
 				return err
 			}
-		}
-		p, err := st.CreateProject(ctx, strings.TrimSpace(*name), schema)
-		if err != nil {
-			return err
-		}
-		if *admin != "" {
-			if err := st.SetMember(ctx, p.ID, adminUser.ID, model.RoleAdmin); err != nil {
-				return err
-			}
-		}
-		fmt.Fprintln(c.stdout, p.ID)
-		fmt.Fprintf(c.stderr, "created project %d %q\n", p.ID, p.Name)
-		return nil
+			fmt.Fprintln(c.stdout, p.ID)
+			fmt.Fprintf(c.stderr, "created project %d %q\n", p.ID, p.Name)
+			return nil
+		})
 	case "list":
 		fs, db := c.flags("project list", "", "List the projects with their document and member counts.")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		st, err := c.open(*db)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		ps, err := st.Projects(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tDOCUMENTS\tMEMBERS")
-		for _, p := range ps {
-			docs, err := st.Documents(ctx, p.ID)
+		return withStore(*db, func(ctx context.Context, st store.Store) error {
+			ps, err := st.Projects(ctx)
 			if err != nil {
 				return err
 			}
-			ms, err := st.Members(ctx, p.ID)
-			if err != nil {
-				return err
+			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tDOCUMENTS\tMEMBERS")
+			for _, p := range ps {
+				docs, err := st.Documents(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				ms, err := st.Members(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%d\t%d\n", p.ID, p.Name, len(docs), len(ms))
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\n", p.ID, p.Name, len(docs), len(ms))
-		}
-		return tw.Flush()
+			return tw.Flush()
+		})
 	}
 	return fmt.Errorf("unknown project command %q: create or list", sub)
 }
@@ -120,7 +110,6 @@ func (c cmdIO) memberCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
 	fs, db := c.flags("member "+sub, "", map[string]string{
 		"set":    "Add a user to a project, or change their role: admin, reviewer, annotator or viewer.",
 		"remove": "Remove a user from a project (their annotations stay; their assignments go).",
@@ -132,47 +121,42 @@ func (c cmdIO) memberCmd(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := c.open(*db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	p, err := projectOf(ctx, st, *project)
-	if err != nil {
-		return err
-	}
-	switch sub {
-	case "set", "remove":
-		u, _, err := st.UserByName(ctx, *name)
+	return withStore(*db, func(ctx context.Context, st store.Store) error {
+		p, err := projectOf(ctx, st, *project)
 		if err != nil {
 			return err
 		}
-		if sub == "remove" {
-			if err := st.RemoveMember(ctx, p.ID, u.ID); err != nil {
+		rules := manage.New(st, nil)
+		switch sub {
+		case "set", "remove":
+			u, _, err := st.UserByName(ctx, *name)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "removed %s from project %d\n", u.Name, p.ID)
+			if sub == "remove" {
+				if err := rules.RemoveMember(ctx, p.ID, u.ID); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "removed %s from project %d\n", u.Name, p.ID)
+				return nil
+			}
+			if err := rules.SetMember(ctx, p.ID, u.ID, model.Role(*role)); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "%s is %s of project %d\n", u.Name, *role, p.ID)
+			return nil
+		case "list":
+			ms, err := st.Members(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				fmt.Fprintf(c.stdout, "%s\t%s\n", m.User.Name, m.Role)
+			}
 			return nil
 		}
-		if !model.Role(*role).Valid() {
-			return fmt.Errorf("unknown role %q: admin, reviewer, annotator or viewer", *role)
-		}
-		if err := st.SetMember(ctx, p.ID, u.ID, model.Role(*role)); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "%s is %s of project %d\n", u.Name, *role, p.ID)
-		return nil
-	case "list":
-		ms, err := st.Members(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			fmt.Fprintf(c.stdout, "%s\t%s\n", m.User.Name, m.Role)
-		}
-		return nil
-	}
-	return fmt.Errorf("unknown member command %q: set, remove or list", sub)
+		return fmt.Errorf("unknown member command %q: set, remove or list", sub)
+	})
 }
 
 func (c cmdIO) assignCmd(args []string) error {
@@ -189,51 +173,47 @@ func (c cmdIO) assignCmd(args []string) error {
 	if (*docList == "") == !*all {
 		return errors.New("give either -doc or -all")
 	}
-	ctx := context.Background()
-	st, err := c.open(*db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	p, err := projectOf(ctx, st, *project)
-	if err != nil {
-		return err
-	}
-	u, _, err := st.UserByName(ctx, *name)
-	if err != nil {
-		return err
-	}
-	if _, err := st.Role(ctx, p.ID, u.ID); err != nil {
-		return fmt.Errorf("%s is not a member of project %d (gloss member set first): %w", u.Name, p.ID, err)
-	}
-	docs, err := st.Documents(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	inProject := map[int64]bool{}
-	var ids []int64
-	for _, d := range docs {
-		inProject[d.ID] = true
-		if *all {
-			ids = append(ids, d.ID)
-		}
-	}
-	for _, s := range splitList(*docList) {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || !inProject[id] {
-			return fmt.Errorf("document %q is not in project %d", s, p.ID)
-		}
-		ids = append(ids, id)
-	}
-	for _, id := range ids {
-		if err := st.SetAssigned(ctx, id, u.ID, !*undo); err != nil {
+	return withStore(*db, func(ctx context.Context, st store.Store) error {
+		p, err := projectOf(ctx, st, *project)
+		if err != nil {
 			return err
 		}
-	}
-	if *undo {
-		fmt.Fprintf(c.stdout, "took %d document(s) of project %d back from %s\n", len(ids), p.ID, u.Name)
-	} else {
-		fmt.Fprintf(c.stdout, "assigned %d document(s) of project %d to %s\n", len(ids), p.ID, u.Name)
-	}
-	return nil
+		u, _, err := st.UserByName(ctx, *name)
+		if err != nil {
+			return err
+		}
+		if _, err := st.Role(ctx, p.ID, u.ID); err != nil {
+			return fmt.Errorf("%s is not a member of project %d (gloss member set first): %w", u.Name, p.ID, err)
+		}
+		docs, err := st.Documents(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		inProject := map[int64]bool{}
+		var ids []int64
+		for _, d := range docs {
+			inProject[d.ID] = true
+			if *all {
+				ids = append(ids, d.ID)
+			}
+		}
+		for _, s := range splitList(*docList) {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || !inProject[id] {
+				return fmt.Errorf("document %q is not in project %d", s, p.ID)
+			}
+			ids = append(ids, id)
+		}
+		for _, id := range ids {
+			if err := st.SetAssigned(ctx, id, u.ID, !*undo); err != nil {
+				return err
+			}
+		}
+		if *undo {
+			fmt.Fprintf(c.stdout, "took %d document(s) of project %d back from %s\n", len(ids), p.ID, u.Name)
+		} else {
+			fmt.Fprintf(c.stdout, "assigned %d document(s) of project %d to %s\n", len(ids), p.ID, u.Name)
+		}
+		return nil
+	})
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -31,23 +31,25 @@ func (c cmdIO) importCmd(args []string) error {
 		flags.Usage()
 		return errors.New("name the files or folders to import")
 	}
-	ctx := context.Background()
-	st, err := c.open(*db)
+	return withStore(*db, func(ctx context.Context, st store.Store) error {
+		return c.importFiles(ctx, st, *project, *layer, flags.Args())
+	})
+}
+
+// importFiles checks every file, then adds them all to the project in one
+// transaction.
+func (c cmdIO) importFiles(ctx context.Context, st store.Store, project int64, layer string, args []string) error {
+	p, err := projectOf(ctx, st, project)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	p, err := projectOf(ctx, st, *project)
+	paths, err := c.importPaths(args)
 	if err != nil {
 		return err
 	}
-	paths, err := c.importPaths(flags.Args())
-	if err != nil {
-		return err
-	}
-	opt := importer.Options{Schema: p.Schema, Layer: *layer, Now: time.Now().UTC()}
-	if *layer != "" && !importer.ValidLayer(*layer) {
-		return fmt.Errorf("layer %q must be 1–64 letters, digits, '-' or '_'", *layer)
+	opt := importer.Options{Schema: p.Schema, Layer: layer, Now: time.Now().UTC()}
+	if layer != "" && !importer.ValidLayer(layer) {
+		return fmt.Errorf("layer %q must be 1–64 letters, digits, '-' or '_'", layer)
 	}
 	var all []store.NewDocument
 	spans, bytes := 0, 0

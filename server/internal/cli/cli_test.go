@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 func gloss(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(args, strings.NewReader(stdin), &out, &errOut)
+	err := Run(args, strings.NewReader(stdin), &out, &errOut, "test")
 	return out.String(), errOut.String(), err
 }
 
@@ -195,5 +195,45 @@ func TestHelp(t *testing.T) {
 	}
 	if _, _, err := gloss(t, "", "user", "add", "-name", "x y", "-db", filepath.Join(t.TempDir(), "g.db")); err == nil {
 		t.Error("a user name with a space was accepted")
+	}
+}
+
+// TestMemberLastAdmin: the CLI obeys the same last-admin rule as the API,
+// because both go through package manage.
+func TestMemberLastAdmin(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "gloss.db")
+	mustGloss(t, "pw-boss-1234\n", "user", "add", "-db", db, "-name", "boss")
+	mustGloss(t, "pw-ann-12345\n", "user", "add", "-db", db, "-name", "ann")
+	id := strings.TrimSpace(mustGloss(t, "", "project", "create", "-db", db, "-name", "P", "-admin", "boss"))
+	for _, args := range [][]string{
+		{"member", "remove", "-db", db, "-project", id, "-name", "boss"},
+		{"member", "set", "-db", db, "-project", id, "-name", "boss", "-role", "annotator"},
+	} {
+		if _, _, err := gloss(t, "", args...); err == nil || !strings.Contains(err.Error(), "only admin") {
+			t.Errorf("gloss %s: err = %v, want the last-admin refusal", strings.Join(args, " "), err)
+		}
+	}
+	if list := mustGloss(t, "", "member", "list", "-db", db, "-project", id); !strings.Contains(list, "boss\tadmin") {
+		t.Errorf("after the refusals, member list = %q, want boss still admin", list)
+	}
+	// With a second admin, the first may step down.
+	mustGloss(t, "", "member", "set", "-db", db, "-project", id, "-name", "ann", "-role", "admin")
+	mustGloss(t, "", "member", "set", "-db", db, "-project", id, "-name", "boss", "-role", "annotator")
+}
+
+// TestExportReportsWriteErrors: an export to a file that cannot be
+// written fails instead of reporting success.
+func TestExportReportsWriteErrors(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	db := filepath.Join(t.TempDir(), "gloss.db")
+	mustGloss(t, "pw-boss-1234\n", "user", "add", "-db", db, "-name", "boss")
+	id := strings.TrimSpace(mustGloss(t, "", "project", "create", "-db", db, "-name", "P", "-admin", "boss"))
+	txt := filepath.Join(t.TempDir(), "a.txt")
+	os.WriteFile(txt, []byte(strings.Repeat("Officials said 40 people died. ", 2000)), 0o644)
+	mustGloss(t, "", "import", "-db", db, "-project", id, txt)
+	if _, _, err := gloss(t, "", "export", "-db", db, "-project", id, "-o", "/dev/full"); err == nil {
+		t.Fatal("export to /dev/full reported success")
 	}
 }

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gloss/server/internal/api"
+	"gloss/server/internal/export"
+	"gloss/server/internal/store"
+	"gloss/shared/model"
+)
+
+func (c cmdIO) exportCmd(args []string) error {
+	fs, db := c.flags("export", "", "Write a project's dataset to standard output or a file.")
+	project := fs.Int64("project", 1, "project id")
+	format := fs.String("format", "jsonl", "jsonl, conll, w3c, brat (zip) or card")
+	layers := fs.String("layer", "", "comma-separated layers (annotator names or gold); empty = all")
+	labels := fs.String("label", "", "comma-separated labels; empty = all")
+	reviews := fs.String("review", "", "comma-separated review statuses (unreviewed, accepted, rejected, edited); empty = all")
+	out := fs.String("o", "-", "output file, - for stdout")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	for _, v := range splitList(*reviews) {
+		if !model.ReviewStatus(v).Valid() {
+			return fmt.Errorf("-review %q must be unreviewed, accepted, rejected or edited", v)
+		}
+	}
+	return withStore(*db, func(ctx context.Context, st store.Store) error {
+		p, err := st.Project(ctx, *project)
+		if err != nil {
+			return err
+		}
+		opt := export.Options{Layers: splitList(*layers), Labels: splitList(*labels), Reviews: splitList(*reviews), ToolVersion: "gloss " + c.version, Now: time.Now().UTC()}
+		return writeOut(*out, c.stdout, func(w io.Writer) error {
+			return export.Write(w, *format, p, api.DocsOf(ctx, st, p.ID), opt)
+		})
+	})
+}
+
+// writeOut runs write on stdout for "-", else on the file path, and
+// reports the file's Close error: a full disk often shows only there, and
+// an export that says it succeeded must be complete.
+func writeOut(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
