@@ -1,7 +1,8 @@
-// Package selection turns a browser selection into a document span. The
-// DOM part (dom.go, wasm only) reads the Selection as paragraph index +
-// UTF-16 offset pairs; the pure part here converts those to code points
-// through shared/textpos and trims or snaps the edges.
+// Package selection turns a browser selection into a document span.
+// web/gloss.js reads the DOM Selection as paragraph index + UTF-16 offset
+// pairs and the pages (app/view) pass them here as Points; this pure part
+// converts them to code points through shared/textpos and trims or snaps
+// the edges.
 package selection
 
 import (
