@@ -1,0 +1,468 @@
+package story
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gloss/shared/model"
+)
+
+// Document is one article of a story with its annotations and relations
+// (every layer; the table sorts them out).
+type Document struct {
+	ID          int64
+	Name        string
+	Outlet      string    // the publishing outlet, "" when unknown
+	Published   time.Time // zero when unknown
+	Annotations []model.Annotation
+	Relations   []model.Relation
+}
+
+// Story is one event covered by several documents.
+type Story struct {
+	ID        int64
+	Name      string
+	Documents []Document
+}
+
+// LayerClass orders layers in a cell: what a reviewer adjudicated first,
+// then what analysts tagged, then what machines proposed.
+type LayerClass int
+
+// Layer classes, in the order cells list them.
+const (
+	ClassGold       LayerClass = iota // the gold layer
+	ClassAnnotator                    // an analyst's own layer
+	ClassMachine                      // imported spans ("import")
+	ClassSuggestion                   // the suggester's proposals ("suggest")
+)
+
+// String names the class as the view marks it.
+func (c LayerClass) String() string {
+	switch c {
+	case ClassGold:
+		return "gold"
+	case ClassAnnotator:
+		return "annotator"
+	case ClassMachine:
+		return "machine"
+	}
+	return "suggestion"
+}
+
+// MachineLayers are layers written by programs rather than analysts.
+var MachineLayers = map[string]bool{"import": true}
+
+// ClassOf returns the class of a layer name.
+func ClassOf(layer string) LayerClass {
+	switch {
+	case layer == model.GoldLayer:
+		return ClassGold
+	case layer == SuggestLayer:
+		return ClassSuggestion
+	case MachineLayers[layer]:
+		return ClassMachine
+	}
+	return ClassAnnotator
+}
+
+// Figure is one figure span as a cell shows it.
+type Figure struct {
+	ID         string // annotation id
+	Document   int64
+	Layer      string
+	Class      LayerClass
+	Start, End int // code points
+	Quote      string
+	Value      *float64
+	Low, High  *float64
+	Qualifier  string
+	Unit       string
+	Quantity   string   // as tagged (the row holds the folded one)
+	Sources    []string // who reports it: attribution texts linked to it or to a claim containing it
+	Attributed bool
+	Reading    Reading
+	// Counted is set on the figures the row's conflict check compares:
+	// in each cell, those of the best layer class present.
+	Counted bool
+	// Disputed is set on a counted figure that disagrees with a counted
+	// figure of another document.
+	Disputed bool
+}
+
+// Text is the figure as words: qualifier and number(s), e.g. "at least
+// 40", "1–1.5", "dozens".
+func (f *Figure) Text() string {
+	var num string
+	switch {
+	case f.Low != nil && f.High != nil:
+		num = FormatNumber(*f.Low) + "–" + FormatNumber(*f.High)
+	case f.Value != nil:
+		num = FormatNumber(*f.Value)
+	}
+	q := strings.Join(strings.Fields(f.Qualifier), " ")
+	switch {
+	case q == "":
+		return num
+	case num == "":
+		return q
+	case f.Reading.Kind == Vague:
+		return q + " (" + num + ")"
+	}
+	return q + " " + num
+}
+
+// Cell is one document's figures for one row, best layer class first.
+type Cell struct {
+	Figures []Figure
+}
+
+// Row is one quantity (and unit group) across the story's documents.
+type Row struct {
+	Quantity string // folded quantity: Dead, Hospitalised, …, a typed one, or Other
+	Unit     string // unit group ("" for people in general), see UnitGroup
+	Label    string // "dead", "hospitalised · children"
+	Cells    []Cell // one per column
+	// Conflict: two counted figures of different documents disagree
+	// (see Agree).
+	Conflict bool
+	// Low and High are the smallest and largest number stated in the row
+	// (counted figures); HasRange is false when none has a number.
+	Low, High float64
+	HasRange  bool
+	// Conservative is the figure to record (the lowest count vouched
+	// for); nil when no counted figure has a number.
+	Conservative *Figure
+	// Dispute states a conflict in one line, e.g. "at least 40 (CNN,
+	// Times of India) vs at least 60 (Business Times)"; "" when the row
+	// agrees.
+	Dispute string
+}
+
+// Column is one document of the story.
+type Column struct {
+	Document  int64
+	Name      string
+	Outlet    string
+	Published time.Time
+	// Claims and Figures count the document's distinct claim and figure
+	// spans (outside the suggest layer); Unattributed those of them with
+	// no source (see Attributed).
+	Claims, Figures, Unattributed int
+}
+
+// Table is a story's figure comparison.
+type Table struct {
+	Story   int64
+	Name    string
+	Columns []Column
+	Rows    []Row
+}
+
+type rowKey struct{ quantity, unit string }
+
+// Build makes the comparison table of s: one column per document (by
+// publication time, unknown last, then in the given order) and one row
+// per folded quantity and unit group.
+func Build(s Story) Table {
+	docs := make([]*Document, len(s.Documents))
+	for i := range s.Documents {
+		docs[i] = &s.Documents[i]
+	}
+	sort.SliceStable(docs, func(i, j int) bool {
+		a, b := docs[i].Published, docs[j].Published
+		if a.IsZero() != b.IsZero() {
+			return b.IsZero()
+		}
+		return a.Before(b)
+	})
+	t := Table{Story: s.ID, Name: s.Name, Columns: make([]Column, len(docs))}
+	rows := map[rowKey]*Row{}
+	unitShown := map[rowKey]string{}
+	for col, d := range docs {
+		t.Columns[col] = Column{Document: d.ID, Name: d.Name, Outlet: d.Outlet, Published: d.Published}
+		figs := figures(d, &t.Columns[col])
+		for _, f := range figs {
+			k := rowKey{FoldQuantity(f.Quantity, f.Unit, f.Quote), UnitGroup(f.Unit)}
+			r := rows[k]
+			if r == nil {
+				r = &Row{Quantity: k.quantity, Unit: k.unit, Cells: make([]Cell, len(docs))}
+				rows[k] = r
+				unitShown[k] = strings.Join(strings.Fields(f.Unit), " ")
+			}
+			r.Cells[col].Figures = append(r.Cells[col].Figures, f)
+		}
+	}
+	t.Rows = make([]Row, 0, len(rows))
+	for k, r := range rows {
+		r.Label = k.quantity
+		if k.unit != "" {
+			r.Label += " · " + unitShown[k]
+		}
+		t.Rows = append(t.Rows, *r)
+	}
+	sort.Slice(t.Rows, func(i, j int) bool { return rowLess(&t.Rows[i], &t.Rows[j]) })
+	for i := range t.Rows {
+		settle(&t.Rows[i], t.Columns)
+	}
+	return t
+}
+
+func rowLess(a, b *Row) bool {
+	ra, rb := rank(a.Quantity), rank(b.Quantity)
+	if ra != rb {
+		return ra < rb
+	}
+	if a.Quantity != b.Quantity {
+		return a.Quantity < b.Quantity
+	}
+	return a.Unit < b.Unit
+}
+
+// rank puts canonical quantities first in their order, then typed ones,
+// then Other.
+func rank(q string) int {
+	if r, ok := canonicalOrder[q]; ok {
+		return r
+	}
+	if q == Other {
+		return 1000
+	}
+	return 100
+}
+
+// figures returns d's figures in cell order (layer class, layer name,
+// position) and fills col's counts. A suggestion whose span an analyst's
+// figure already covers is left out: it was taken.
+func figures(d *Document, col *Column) []Figure {
+	anns := d.Annotations
+	byID := make(map[string]*model.Annotation, len(anns))
+	for i := range anns {
+		byID[anns[i].ID] = &anns[i]
+	}
+	attributed := Attributed(anns, d.Relations)
+	srcs := sources(anns, d.Relations, byID)
+	type spanKey struct {
+		label      string
+		start, end int
+	}
+	counted := map[spanKey]bool{} // span → attributed in some layer
+	taken := map[[2]int]bool{}
+	for i := range anns {
+		a := &anns[i]
+		if a.Label != LabelClaim && a.Label != LabelFigure || a.Layer == SuggestLayer {
+			continue
+		}
+		k := spanKey{a.Label, a.Start, a.End}
+		counted[k] = counted[k] || attributed[a.ID]
+		if a.Label == LabelFigure {
+			taken[[2]int{a.Start, a.End}] = true
+		}
+	}
+	for k, ok := range counted {
+		if k.label == LabelClaim {
+			col.Claims++
+		} else {
+			col.Figures++
+		}
+		if !ok {
+			col.Unattributed++
+		}
+	}
+	var out []Figure
+	for i := range anns {
+		a := &anns[i]
+		if a.Label != LabelFigure {
+			continue
+		}
+		if a.Layer == SuggestLayer && taken[[2]int{a.Start, a.End}] {
+			continue
+		}
+		f := Figure{ID: a.ID, Document: d.ID, Layer: a.Layer, Class: ClassOf(a.Layer), Start: a.Start, End: a.End,
+			Quote: a.Quote, Sources: srcs[a.ID], Attributed: attributed[a.ID]}
+		if at := a.Attrs; at != nil {
+			f.Value, f.Low, f.High = at.Value, at.Low, at.High
+			f.Qualifier, f.Unit, f.Quantity = at.Qualifier, at.Unit, at.Quantity
+		}
+		f.Reading = Read(f.Value, f.Low, f.High, f.Qualifier)
+		out = append(out, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		if a.Class != b.Class {
+			return a.Class < b.Class
+		}
+		if a.Layer != b.Layer {
+			return a.Layer < b.Layer
+		}
+		return a.Start < b.Start
+	})
+	return out
+}
+
+// settle marks the counted figures of each cell, compares them across
+// documents and states the row's range, conservative figure and dispute.
+func settle(r *Row, cols []Column) {
+	type ref struct {
+		col int
+		f   *Figure
+	}
+	var counted []ref
+	for c := range r.Cells {
+		figs := r.Cells[c].Figures
+		if len(figs) == 0 {
+			continue
+		}
+		best := figs[0].Class // cells are sorted best class first
+		for i := range figs {
+			if figs[i].Class == best {
+				figs[i].Counted = true
+				counted = append(counted, ref{c, &figs[i]})
+			}
+		}
+	}
+	// Compare distinct readings only: many analysts tagging the same
+	// "at least 40" must not make the check quadratic in them.
+	type group struct {
+		cols    map[int]bool
+		reading Reading
+		figs    []*Figure
+	}
+	type readingKey struct {
+		kind          Kind
+		claim, report Interval
+		stated        float64
+	}
+	var groups []*group
+	index := map[readingKey]*group{}
+	for _, c := range counted {
+		if !c.f.Reading.OK {
+			continue
+		}
+		key := readingKey{c.f.Reading.Kind, c.f.Reading.Claim, c.f.Reading.Report, c.f.Reading.Stated}
+		g := index[key]
+		if g == nil {
+			g = &group{cols: map[int]bool{}, reading: c.f.Reading}
+			index[key] = g
+			groups = append(groups, g)
+		}
+		g.cols[c.col] = true
+		g.figs = append(g.figs, c.f)
+	}
+	for i, a := range groups {
+		for _, b := range groups[i+1:] {
+			if !otherColumn(a.cols, b.cols) || Agree(a.reading, b.reading) {
+				continue
+			}
+			r.Conflict = true
+			for _, f := range a.figs {
+				f.Disputed = true
+			}
+			for _, f := range b.figs {
+				f.Disputed = true
+			}
+		}
+	}
+	// Range, conservative figure.
+	for _, c := range counted {
+		f := c.f
+		if !f.Reading.OK {
+			continue
+		}
+		lo, hi := f.Reading.Stated, f.Reading.Stated
+		if f.Reading.Kind == Range || f.Reading.Kind == Vague {
+			lo, hi = f.Reading.Claim.Lo, f.Reading.Claim.Hi
+		}
+		if !r.HasRange {
+			r.Low, r.High, r.HasRange = lo, hi, true
+		} else {
+			r.Low, r.High = math.Min(r.Low, lo), math.Max(r.High, hi)
+		}
+		if conservativeLess(f, r.Conservative) {
+			r.Conservative = f
+		}
+	}
+	if r.Conflict {
+		r.Dispute = dispute(r, cols)
+	}
+}
+
+// otherColumn reports whether two sets of columns hold a pair from
+// different documents.
+func otherColumn(a, b map[int]bool) bool {
+	if len(a) > 1 || len(b) > 1 {
+		return true
+	}
+	for x := range a {
+		for y := range b {
+			return x != y
+		}
+	}
+	return false
+}
+
+// conservativeLess orders figures for "most conservative": the lowest
+// count vouched for wins; figures vouching for no lower count ("up to
+// 100") only when nothing else has one, by their stated number. Ties keep
+// the earlier (earlier column, better layer).
+func conservativeLess(f, than *Figure) bool {
+	if than == nil {
+		return true
+	}
+	a, b := f.Reading.Conservative, than.Reading.Conservative
+	switch {
+	case math.IsNaN(a) && math.IsNaN(b):
+		return f.Reading.Stated < than.Reading.Stated
+	case math.IsNaN(a):
+		return false
+	case math.IsNaN(b):
+		return true
+	}
+	return a < b
+}
+
+// dispute states the row's counted figures, one per distinct statement
+// and document, in column order: "at least 40 (CNN, Doc A) vs 60 (Doc B)".
+func dispute(r *Row, cols []Column) string {
+	var parts []string
+	seen := map[string]bool{}
+	for c := range r.Cells {
+		doc := cols[c].Outlet
+		if doc == "" {
+			doc = cols[c].Name
+		}
+		var stmts []string
+		srcs := map[string][]string{}
+		for i := range r.Cells[c].Figures {
+			f := &r.Cells[c].Figures[i]
+			if !f.Counted || !f.Reading.OK {
+				continue
+			}
+			s := f.Text()
+			if _, ok := srcs[s]; !ok {
+				stmts = append(stmts, s)
+				srcs[s] = nil
+			}
+			for _, n := range f.Sources {
+				srcs[s] = appendUnique(srcs[s], n)
+			}
+		}
+		for _, s := range stmts {
+			who := append(append([]string(nil), srcs[s]...), doc)
+			p := s + " (" + strings.Join(who, ", ") + ")"
+			if !seen[p] {
+				seen[p] = true
+				parts = append(parts, p)
+			}
+		}
+	}
+	return strings.Join(parts, " vs ")
+}
+
+// FormatNumber writes a figure's number the short way: 40, 1.5, 13600000.
+func FormatNumber(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
