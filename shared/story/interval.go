@@ -10,16 +10,16 @@ type Kind int
 
 // Kinds of qualifier.
 const (
-	Exact     Kind = iota // no qualifier: "40 people"
-	AtLeast               // "at least 40": the true count is ≥ 40
-	MoreThan              // "more than 70", "over 100": > v
-	AtMost                // "up to 100", "at most": ≤ v
-	LessThan              // "under 50", "fewer than": < v
-	About                 // "about", "around", "some": within a tolerance either side
-	Nearly                // "nearly", "almost": just below v
-	JustOver              // "just over", "a little over": just above v
-	Vague                 // "dozens", "hundreds": a word for a range
-	Range                 // a low–high range, whatever the words
+	Exact    Kind = iota // no qualifier: "40 people"
+	AtLeast              // "at least 40": the true count is ≥ 40
+	MoreThan             // "more than 70", "over 100": > v
+	AtMost               // "up to 100", "at most": ≤ v
+	LessThan             // "under 50", "fewer than": < v
+	About                // "about", "around", "some": within a tolerance either side
+	Nearly               // "nearly", "almost": just below v
+	JustOver             // "just over", "a little over": just above v
+	Vague                // "dozens", "hundreds": a word for a range
+	Range                // a low–high range, whatever the words
 )
 
 // Tolerance is the relative band an approximate figure ("about 100")

@@ -164,13 +164,13 @@ var genericUnits = map[string]bool{
 // hospitalised" and "ambulance teams" meets "ambulance team".
 func UnitGroup(unit string) string {
 	t := tokens(unit)
-	u := strings.Join(t, " ")
-	if genericUnits[u] {
-		return ""
-	}
 	if len(t) == 0 {
 		// A unit of symbols only ("%", "$") keeps them.
 		return strings.TrimSpace(unit)
+	}
+	u := strings.Join(t, " ")
+	if genericUnits[u] {
+		return ""
 	}
 	if n := len(u); n > 3 && u[n-1] == 's' && u[n-2] != 's' && u[n-2] != 'u' {
 		u = u[:n-1]
