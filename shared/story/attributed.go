@@ -158,7 +158,7 @@ func appendUnique(s []string, v string) []string {
 }
 
 // sourceName is an attribution's source as words: its text with the cue
-// cut out ("CNN reported" → "CNN", "according to US officials" → "US
+// cut off ("CNN reported" → "CNN", "according to US officials" → "US
 // officials"), trimmed of spaces and punctuation. Without a cue it is the
 // whole text.
 func sourceName(a *model.Annotation) string {
@@ -167,7 +167,15 @@ func sourceName(a *model.Annotation) string {
 		r := []rune(q)
 		cs, ce := a.Attrs.Cue[0]-a.Start, a.Attrs.Cue[1]-a.Start
 		if 0 <= cs && cs < ce && ce <= len(r) {
-			q = string(r[:cs]) + " " + string(r[ce:])
+			// The source is on one side of the cue: before it ("the
+			// Russian Health Ministry told TASS": TASS is the audience),
+			// or after it when nothing precedes ("according to US
+			// officials", "said Colin P Clarke").
+			if before := strings.TrimSpace(string(r[:cs])); before != "" {
+				q = before
+			} else {
+				q = string(r[ce:])
+			}
 		}
 	}
 	q = strings.Join(strings.Fields(q), " ")

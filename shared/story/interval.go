@@ -103,7 +103,10 @@ type Reading struct {
 
 // Read interprets a figure's number and qualifier.
 func Read(value, low, high *float64, qualifier string) Reading {
-	kind := Qualifier(qualifier)
+	return read(value, low, high, qualifier, Qualifier(qualifier))
+}
+
+func read(value, low, high *float64, qualifier string, kind Kind) Reading {
 	inf := math.Inf(1)
 	if low != nil && high != nil {
 		lo, hi := *low, *high

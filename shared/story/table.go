@@ -1,7 +1,9 @@
 package story
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -182,18 +184,25 @@ func Build(s Story) Table {
 	t := Table{Story: s.ID, Name: s.Name, Columns: make([]Column, len(docs))}
 	rows := map[rowKey]*Row{}
 	unitShown := map[rowKey]string{}
+	m := newMemo()
 	for col, d := range docs {
 		t.Columns[col] = Column{Document: d.ID, Name: d.Name, Outlet: d.Outlet, Published: d.Published}
-		figs := figures(d, &t.Columns[col])
-		for _, f := range figs {
-			k := rowKey{FoldQuantity(f.Quantity, f.Unit, f.Quote), UnitGroup(f.Unit)}
+		// The figures come grouped by row, so each cell is a slice of
+		// one allocation.
+		figs, keys := figures(d, &t.Columns[col], m)
+		for i := 0; i < len(figs); {
+			k, j := keys[i], i+1
+			for j < len(figs) && keys[j] == k {
+				j++
+			}
 			r := rows[k]
 			if r == nil {
 				r = &Row{Quantity: k.quantity, Unit: k.unit, Cells: make([]Cell, len(docs))}
 				rows[k] = r
-				unitShown[k] = strings.Join(strings.Fields(f.Unit), " ")
+				unitShown[k] = strings.Join(strings.Fields(figs[i].Unit), " ")
 			}
-			r.Cells[col].Figures = append(r.Cells[col].Figures, f)
+			r.Cells[col].Figures = figs[i:j:j]
+			i = j
 		}
 	}
 	t.Rows = make([]Row, 0, len(rows))
@@ -234,10 +243,11 @@ func rank(q string) int {
 	return 100
 }
 
-// figures returns d's figures in cell order (layer class, layer name,
-// position) and fills col's counts. A suggestion whose span an analyst's
+// figures returns d's figures and their row keys, grouped by row and in
+// cell order within (layer class, layer name, position), and fills col's
+// counts. A suggestion whose span an analyst's
 // figure already covers is left out: it was taken.
-func figures(d *Document, col *Column) []Figure {
+func figures(d *Document, col *Column, m *memo) ([]Figure, []rowKey) {
 	anns := d.Annotations
 	byID := make(map[string]*model.Annotation, len(anns))
 	for i := range anns {
@@ -272,35 +282,51 @@ func figures(d *Document, col *Column) []Figure {
 			col.Unattributed++
 		}
 	}
-	var out []Figure
+	// Sort the annotations' indexes, not the figures: a Figure is large.
+	var idx []int
+	keyOf := make([]rowKey, len(anns))
 	for i := range anns {
 		a := &anns[i]
-		if a.Label != LabelFigure {
-			continue
+		if a.Label == LabelFigure && !(a.Layer == SuggestLayer && taken[[2]int{a.Start, a.End}]) {
+			idx = append(idx, i)
+			var q, u string
+			if a.Attrs != nil {
+				q, u = a.Attrs.Quantity, a.Attrs.Unit
+			}
+			keyOf[i] = rowKey{m.fold(q, u, a.Quote), m.unitGroup(u)}
 		}
-		if a.Layer == SuggestLayer && taken[[2]int{a.Start, a.End}] {
-			continue
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		a, b := &anns[i], &anns[j]
+		if c := cmp.Compare(keyOf[i].quantity, keyOf[j].quantity); c != 0 {
+			return c
 		}
+		if c := cmp.Compare(keyOf[i].unit, keyOf[j].unit); c != 0 {
+			return c
+		}
+		if ca, cb := ClassOf(a.Layer), ClassOf(b.Layer); ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+		if a.Layer != b.Layer {
+			return strings.Compare(a.Layer, b.Layer)
+		}
+		return cmp.Compare(a.Start, b.Start)
+	})
+	out := make([]Figure, 0, len(idx))
+	keys := make([]rowKey, 0, len(idx))
+	for _, i := range idx {
+		keys = append(keys, keyOf[i])
+		a := &anns[i]
 		f := Figure{ID: a.ID, Document: d.ID, Layer: a.Layer, Class: ClassOf(a.Layer), Start: a.Start, End: a.End,
 			Quote: a.Quote, Sources: srcs[a.ID], Attributed: attributed[a.ID]}
 		if at := a.Attrs; at != nil {
 			f.Value, f.Low, f.High = at.Value, at.Low, at.High
 			f.Qualifier, f.Unit, f.Quantity = at.Qualifier, at.Unit, at.Quantity
 		}
-		f.Reading = Read(f.Value, f.Low, f.High, f.Qualifier)
+		f.Reading = read(f.Value, f.Low, f.High, f.Qualifier, m.kind(f.Qualifier))
 		out = append(out, f)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
-		if a.Class != b.Class {
-			return a.Class < b.Class
-		}
-		if a.Layer != b.Layer {
-			return a.Layer < b.Layer
-		}
-		return a.Start < b.Start
-	})
-	return out
+	return out, keys
 }
 
 // settle marks the counted figures of each cell, compares them across
@@ -326,10 +352,17 @@ func settle(r *Row, cols []Column) {
 	}
 	// Compare distinct readings only: many analysts tagging the same
 	// "at least 40" must not make the check quadratic in them.
+	// cols says which documents a group holds figures of: one (first)
+	// or several (multi); that is all the comparison needs to know.
+	type docSet struct {
+		first int
+		multi bool
+	}
 	type group struct {
-		cols    map[int]bool
+		cols    docSet
 		reading Reading
-		figs    []*Figure
+		figs    []ref
+		done    bool
 	}
 	type readingKey struct {
 		kind          Kind
@@ -345,25 +378,36 @@ func settle(r *Row, cols []Column) {
 		key := readingKey{c.f.Reading.Kind, c.f.Reading.Claim, c.f.Reading.Report, c.f.Reading.Stated}
 		g := index[key]
 		if g == nil {
-			g = &group{cols: map[int]bool{}, reading: c.f.Reading}
+			g = &group{cols: docSet{first: c.col}, reading: c.f.Reading}
 			index[key] = g
 			groups = append(groups, g)
 		}
-		g.cols[c.col] = true
-		g.figs = append(g.figs, c.f)
+		g.cols.multi = g.cols.multi || g.cols.first != c.col
+		g.figs = append(g.figs, c)
+	}
+	// A figure is disputed when a disagreeing group holds a figure of
+	// another document.
+	// A group whose figures are all disputed already (done) learns
+	// nothing from another such group, which keeps a row in open
+	// conflict from costing every pair.
+	markDisputed := func(g *group, other docSet) {
+		all := true
+		for _, f := range g.figs {
+			if other.multi || other.first != f.col {
+				f.f.Disputed = true
+			}
+			all = all && f.f.Disputed
+		}
+		g.done = all
 	}
 	for i, a := range groups {
 		for _, b := range groups[i+1:] {
-			if !otherColumn(a.cols, b.cols) || Agree(a.reading, b.reading) {
+			if a.done && b.done || !a.cols.multi && !b.cols.multi && a.cols.first == b.cols.first || Agree(a.reading, b.reading) {
 				continue
 			}
 			r.Conflict = true
-			for _, f := range a.figs {
-				f.Disputed = true
-			}
-			for _, f := range b.figs {
-				f.Disputed = true
-			}
+			markDisputed(a, b.cols)
+			markDisputed(b, a.cols)
 		}
 	}
 	// Range, conservative figure.
@@ -388,20 +432,6 @@ func settle(r *Row, cols []Column) {
 	if r.Conflict {
 		r.Dispute = dispute(r, cols)
 	}
-}
-
-// otherColumn reports whether two sets of columns hold a pair from
-// different documents.
-func otherColumn(a, b map[int]bool) bool {
-	if len(a) > 1 || len(b) > 1 {
-		return true
-	}
-	for x := range a {
-		for y := range b {
-			return x != y
-		}
-	}
-	return false
 }
 
 // conservativeLess orders figures for "most conservative": the lowest
@@ -465,4 +495,45 @@ func dispute(r *Row, cols []Column) string {
 // FormatNumber writes a figure's number the short way: 40, 1.5, 13600000.
 func FormatNumber(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// memo remembers what one Build has worked out about strings: a story's
+// figures repeat a few quantities, units and qualifiers many times.
+type memo struct {
+	quantities, units map[string]string
+	kinds             map[string]Kind
+}
+
+func newMemo() *memo {
+	return &memo{quantities: map[string]string{}, units: map[string]string{}, kinds: map[string]Kind{}}
+}
+
+func (m *memo) fold(quantity, unit, text string) string {
+	if quantity == "" {
+		return FoldQuantity(quantity, unit, text) // depends on the span text: rare, not worth a key
+	}
+	k, ok := m.quantities[quantity]
+	if !ok {
+		k = FoldQuantity(quantity, "", "")
+		m.quantities[quantity] = k
+	}
+	return k
+}
+
+func (m *memo) unitGroup(unit string) string {
+	g, ok := m.units[unit]
+	if !ok {
+		g = UnitGroup(unit)
+		m.units[unit] = g
+	}
+	return g
+}
+
+func (m *memo) kind(qualifier string) Kind {
+	k, ok := m.kinds[qualifier]
+	if !ok {
+		k = Qualifier(qualifier)
+		m.kinds[qualifier] = k
+	}
+	return k
 }
