@@ -19,6 +19,11 @@
 // they are never compared; units that count people in general (people,
 // victims, civilians, none) share a row.
 //
+// A figure's number, qualifier, unit and quantity come from its
+// structured fields (model.Attrs, filled by the suggester or corrected by
+// an analyst); a figure tagged without them is read from its text
+// (ReadQuote: the first number and the qualifier before it).
+//
 // # Conflicts: the conflict-data convention
 //
 // Conflict-event coders (ACLED and its peers) record the most conservative

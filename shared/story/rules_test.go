@@ -176,3 +176,36 @@ func TestQualifierKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestReadQuote(t *testing.T) {
+	tests := []struct {
+		quote     string
+		value     float64 // -1: none
+		qualifier string
+	}{
+		{"at least 40 people dead", 40, "at least"},
+		{"More than 70 ambulance teams", 70, "more than"},
+		{"115 people have been hospitalised", 115, ""},
+		{"five children", 5, ""},
+		{"a dozen police officers", 12, ""},
+		{"no more than 3,000 people", 3000, "no more than"},
+		{"about 1.5 million", 1.5e6, "about"},
+		{"$13.6m", 13.6e6, ""},
+		{"dozens of people", -1, "dozens"},
+		{"the wounded", -1, ""},
+		{"Around 100 people were evacuated", 100, "around"},
+	}
+	for _, tc := range tests {
+		v, q := ReadQuote(tc.quote)
+		if tc.value < 0 {
+			if v != nil {
+				t.Errorf("ReadQuote(%q) value = %v, want none", tc.quote, *v)
+			}
+		} else if v == nil || *v != tc.value {
+			t.Errorf("ReadQuote(%q) value = %v, want %v", tc.quote, v, tc.value)
+		}
+		if q != tc.qualifier {
+			t.Errorf("ReadQuote(%q) qualifier = %q, want %q", tc.quote, q, tc.qualifier)
+		}
+	}
+}

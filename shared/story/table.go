@@ -323,6 +323,14 @@ func figures(d *Document, col *Column, m *memo) ([]Figure, []rowKey) {
 			f.Value, f.Low, f.High = at.Value, at.Low, at.High
 			f.Qualifier, f.Unit, f.Quantity = at.Qualifier, at.Unit, at.Quantity
 		}
+		if f.Value == nil && f.Low == nil {
+			// Tagged without structured fields: read the text.
+			v, q := ReadQuote(a.Quote)
+			f.Value = v
+			if f.Qualifier == "" {
+				f.Qualifier = q
+			}
+		}
 		f.Reading = read(f.Value, f.Low, f.High, f.Qualifier, m.kind(f.Qualifier))
 		out = append(out, f)
 	}

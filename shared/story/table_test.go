@@ -255,3 +255,20 @@ func BenchmarkBuild50Docs2000Figures(b *testing.B) {
 		Build(st)
 	}
 }
+
+func TestBuildReadsFiguresWithoutFields(t *testing.T) {
+	// Spans tagged before structured fields existed still compare.
+	plain := func(id, layer, quote string) model.Annotation {
+		return model.Annotation{ID: id, Layer: layer, Label: LabelFigure, Start: 0, End: len(quote), Quote: quote}
+	}
+	tb := Build(Story{Documents: []Document{
+		{ID: 1, Name: "a", Annotations: []model.Annotation{plain("f1", "alice", "at least 40 people dead")}},
+		{ID: 2, Name: "b", Annotations: []model.Annotation{plain("f2", "bob", "at least 60 people killed")}},
+	}})
+	if len(tb.Rows) != 1 || tb.Rows[0].Quantity != Dead || !tb.Rows[0].Conflict {
+		t.Fatalf("want one conflicting dead row:\n%s", describe(tb))
+	}
+	if d := tb.Rows[0].Dispute; d != "at least 40 (a) vs at least 60 (b)" {
+		t.Errorf("dispute = %q", d)
+	}
+}
