@@ -170,26 +170,54 @@ type rowKey struct{ quantity, unit string }
 // publication time, unknown last, then in the given order) and one row
 // per folded quantity and unit group.
 func Build(s Story) Table {
-	docs := make([]*Document, len(s.Documents))
+	m := newMemo()
+	docs := make([]*docFigures, len(s.Documents))
 	for i := range s.Documents {
-		docs[i] = &s.Documents[i]
+		docs[i] = prepare(&s.Documents[i], m)
 	}
-	sort.SliceStable(docs, func(i, j int) bool {
-		a, b := docs[i].Published, docs[j].Published
-		if a.IsZero() != b.IsZero() {
-			return b.IsZero()
+	return assemble(s.ID, s.Name, docs, false)
+}
+
+// docFigures is what one document brings to the table: its column and its
+// figures, grouped by row (keys[i] is figs[i]'s row).
+type docFigures struct {
+	col  Column
+	figs []Figure
+	keys []rowKey
+}
+
+func prepare(d *Document, m *memo) *docFigures {
+	df := &docFigures{col: Column{Document: d.ID, Name: d.Name, Outlet: d.Outlet, Published: d.Published}}
+	df.figs, df.keys = figures(d, &df.col, m)
+	return df
+}
+
+// assemble lays the documents' figures out as rows and settles each row.
+// With keep, the documents' figure slices are copied first, so that they
+// can serve the next table too (settle marks figures).
+func assemble(id int64, name string, in []*docFigures, keep bool) Table {
+	docs := slices.Clone(in)
+	slices.SortStableFunc(docs, func(a, b *docFigures) int {
+		x, y := a.col.Published, b.col.Published
+		if x.IsZero() != y.IsZero() {
+			if x.IsZero() {
+				return 1
+			}
+			return -1
 		}
-		return a.Before(b)
+		return x.Compare(y)
 	})
-	t := Table{Story: s.ID, Name: s.Name, Columns: make([]Column, len(docs))}
+	t := Table{Story: id, Name: name, Columns: make([]Column, len(docs))}
 	rows := map[rowKey]*Row{}
 	unitShown := map[rowKey]string{}
-	m := newMemo()
 	for col, d := range docs {
-		t.Columns[col] = Column{Document: d.ID, Name: d.Name, Outlet: d.Outlet, Published: d.Published}
+		t.Columns[col] = d.col
+		figs, keys := d.figs, d.keys
+		if keep {
+			figs = slices.Clone(figs)
+		}
 		// The figures come grouped by row, so each cell is a slice of
 		// one allocation.
-		figs, keys := figures(d, &t.Columns[col], m)
 		for i := 0; i < len(figs); {
 			k, j := keys[i], i+1
 			for j < len(figs) && keys[j] == k {
@@ -218,6 +246,67 @@ func Build(s Story) Table {
 		settle(&t.Rows[i], t.Columns)
 	}
 	return t
+}
+
+// Builder keeps a story's documents worked out, so that when an op changes
+// one document only that document is read again before the table is laid
+// out: what the story view needs to follow live edits within a frame.
+// A Builder is not safe for concurrent use.
+type Builder struct {
+	id    int64
+	name  string
+	memo  *memo
+	docs  map[int64]*docFigures
+	order []int64 // first Set order, the tie-break for equal publication times
+}
+
+// NewBuilder starts an empty story.
+func NewBuilder(id int64, name string) *Builder {
+	return &Builder{id: id, name: name, memo: newMemo(), docs: map[int64]*docFigures{}}
+}
+
+// Rename changes the story's name.
+func (b *Builder) Rename(name string) { b.name = name }
+
+// Set adds document d or replaces what the builder knew of it. The
+// builder keeps no reference to d's annotations.
+func (b *Builder) Set(d Document) {
+	df := prepare(&d, b.memo)
+	for i := range df.figs {
+		f := &df.figs[i]
+		f.Value, f.Low, f.High = cloneNum(f.Value), cloneNum(f.Low), cloneNum(f.High)
+	}
+	if _, ok := b.docs[d.ID]; !ok {
+		b.order = append(b.order, d.ID)
+	}
+	b.docs[d.ID] = df
+}
+
+// Remove drops document id from the story.
+func (b *Builder) Remove(id int64) {
+	if _, ok := b.docs[id]; !ok {
+		return
+	}
+	delete(b.docs, id)
+	b.order = slices.DeleteFunc(b.order, func(x int64) bool { return x == id })
+}
+
+// Table lays out the current table; it shares nothing the builder will
+// change.
+func (b *Builder) Table() Table {
+	docs := make([]*docFigures, len(b.order))
+	for i, id := range b.order {
+		docs[i] = b.docs[id]
+	}
+	return assemble(b.id, b.name, docs, true)
+}
+
+func cloneNum(f *float64) *float64 {
+	if f == nil {
+		return nil
+	}
+	v := *f
+	return &v
 }
 
 func rowLess(a, b *Row) bool {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -270,5 +271,83 @@ func TestBuildReadsFiguresWithoutFields(t *testing.T) {
 	}
 	if d := tb.Rows[0].Dispute; d != "at least 40 (a) vs at least 60 (b)" {
 		t.Errorf("dispute = %q", d)
+	}
+}
+
+func TestBuilderMatchesBuild(t *testing.T) {
+	st := demoStory(t)
+	b := NewBuilder(st.ID, st.Name)
+	for _, d := range st.Documents {
+		b.Set(d)
+	}
+	want := describe(Build(st))
+	if got := describe(b.Table()); got != want {
+		t.Fatalf("builder table differs from Build:\n%s\nwant\n%s", got, want)
+	}
+	// A second table is the same: settling one does not leak into the next.
+	if got := describe(b.Table()); got != want {
+		t.Fatalf("second builder table differs:\n%s", got)
+	}
+
+	// Bob corrects his toll to 40: the dead row agrees, live.
+	bob := st.Documents[0]
+	bob.Annotations = slices.Clone(bob.Annotations)
+	for i, a := range bob.Annotations {
+		if a.ID == "b-f1" {
+			at := *a.Attrs
+			at.Value = num(40)
+			bob.Annotations[i].Attrs = &at
+		}
+	}
+	b.Set(bob)
+	st2 := st
+	st2.Documents = []Document{bob, st.Documents[1]}
+	tb := b.Table()
+	edited := describe(tb)
+	if got, want := edited, describe(Build(st2)); got != want {
+		t.Fatalf("after the edit:\n%s\nwant\n%s", got, want)
+	}
+	for _, r := range tb.Rows {
+		if r.Quantity == Dead && r.Conflict {
+			t.Error("dead row still in conflict after bob's correction")
+		}
+	}
+	// Mutating the caller's attrs afterwards does not reach the builder.
+	for _, a := range bob.Annotations {
+		if a.ID == "b-f1" {
+			*a.Attrs.Value = 999
+		}
+	}
+	if got := describe(b.Table()); got != edited {
+		t.Fatalf("the caller's later change reached the builder:\n%s", got)
+	}
+
+	b.Remove(2)
+	b.Rename("renamed")
+	tb = b.Table()
+	if len(tb.Columns) != 1 || tb.Columns[0].Document != 1 || tb.Name != "renamed" {
+		t.Fatalf("after Remove: columns %+v name %q", tb.Columns, tb.Name)
+	}
+	for _, r := range tb.Rows {
+		if r.Conflict {
+			t.Errorf("one document left, yet row %q conflicts", r.Label)
+		}
+	}
+}
+
+// BenchmarkBuilderOneDocChanged is the live path: one document of the 50
+// changes, the table is laid out again.
+func BenchmarkBuilderOneDocChanged(b *testing.B) {
+	st := benchStory()
+	bl := NewBuilder(st.ID, st.Name)
+	for _, d := range st.Documents {
+		bl.Set(d)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		bl.Set(st.Documents[i%len(st.Documents)])
+		bl.Table()
+		i++
 	}
 }
