@@ -334,8 +334,8 @@ func rank(q string) int {
 
 // figures returns d's figures and their row keys, grouped by row and in
 // cell order within (layer class, layer name, position), and fills col's
-// counts. A suggestion whose span an analyst's
-// figure already covers is left out: it was taken.
+// counts. A suggestion whose span an analyst's figure already covers is
+// left out: it was taken.
 func figures(d *Document, col *Column, m *memo) ([]Figure, []rowKey) {
 	anns := d.Annotations
 	byID := make(map[string]*model.Annotation, len(anns))
@@ -448,8 +448,8 @@ func settle(r *Row, cols []Column) {
 		}
 	}
 	// Compare distinct readings only: many analysts tagging the same
-	// "at least 40" must not make the check quadratic in them.
-	// cols says which documents a group holds figures of: one (first)
+	// "at least 40" must not make the check quadratic in them. A
+	// docSet says which documents a group holds figures of: one (first)
 	// or several (multi); that is all the comparison needs to know.
 	type docSet struct {
 		first int
