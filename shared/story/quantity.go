@@ -68,13 +68,14 @@ var precedence = []string{Serious, Dead, Hospitalised, Wounded, Evacuated, Missi
 // FoldQuantity returns the canonical row quantity of a figure: from its
 // quantity field when that names one, else from hints in its unit and its
 // span text; a quantity field that names nothing known keeps its own
-// name (lower-cased, spaces collapsed); otherwise Other.
+// name (lower-cased, its words joined by single spaces); otherwise Other.
+// A quantity of punctuation only counts as empty.
 func FoldQuantity(quantity, unit, text string) string {
-	if q := strings.TrimSpace(quantity); q != "" {
+	if q := strings.Join(tokens(quantity), " "); q != "" {
 		if k := detect(q); k != "" {
 			return k
 		}
-		return strings.Join(tokens(q), " ")
+		return q
 	}
 	if k := detect(unit); k != "" {
 		return k
