@@ -31,11 +31,23 @@ const SuggestLayer = "suggest"
 // ends are missing from anns are ignored. Nothing else counts, in
 // particular not the publishing outlet vouching for itself ("Business
 // Times has been able to verify"): only a link an analyst made.
+//
+// Pass a document's whole state (every layer), then keep the layers you
+// export: a figure in the gold layer may be sourced through a claim in an
+// analyst's layer.
 func Attributed(anns []model.Annotation, rels []model.Relation) map[string]bool {
+	return attributed(anns, rels, indexByID(anns))
+}
+
+func indexByID(anns []model.Annotation) map[string]*model.Annotation {
 	byID := make(map[string]*model.Annotation, len(anns))
 	for i := range anns {
 		byID[anns[i].ID] = &anns[i]
 	}
+	return byID
+}
+
+func attributed(anns []model.Annotation, rels []model.Relation, byID map[string]*model.Annotation) map[string]bool {
 	// Sourced claims, by layer class: human (any non-suggest layer) or
 	// suggest.
 	type span struct{ start, end int }

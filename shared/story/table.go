@@ -338,31 +338,26 @@ func rank(q string) int {
 // left out: it was taken.
 func figures(d *Document, col *Column, m *memo) ([]Figure, []rowKey) {
 	anns := d.Annotations
-	byID := make(map[string]*model.Annotation, len(anns))
-	for i := range anns {
-		byID[anns[i].ID] = &anns[i]
-	}
-	attributed := Attributed(anns, d.Relations)
+	byID := indexByID(anns)
+	attributed := attributed(anns, d.Relations, byID)
 	srcs := sources(anns, d.Relations, byID)
-	type spanKey struct {
-		label      string
-		start, end int
-	}
-	counted := map[spanKey]bool{} // span → attributed in some layer
-	taken := map[[2]int]bool{}
+	// Distinct claim and figure spans outside the suggest layer: [is a
+	// figure, start, end] → attributed in some layer.
+	counted := make(map[[3]int]bool, len(anns))
 	for i := range anns {
 		a := &anns[i]
 		if a.Label != LabelClaim && a.Label != LabelFigure || a.Layer == SuggestLayer {
 			continue
 		}
-		k := spanKey{a.Label, a.Start, a.End}
-		counted[k] = counted[k] || attributed[a.ID]
+		isFig := 0
 		if a.Label == LabelFigure {
-			taken[[2]int{a.Start, a.End}] = true
+			isFig = 1
 		}
+		k := [3]int{isFig, a.Start, a.End}
+		counted[k] = counted[k] || attributed[a.ID]
 	}
 	for k, ok := range counted {
-		if k.label == LabelClaim {
+		if k[0] == 0 {
 			col.Claims++
 		} else {
 			col.Figures++
@@ -371,12 +366,13 @@ func figures(d *Document, col *Column, m *memo) ([]Figure, []rowKey) {
 			col.Unattributed++
 		}
 	}
+	taken := func(a *model.Annotation) bool { _, ok := counted[[3]int{1, a.Start, a.End}]; return ok }
 	// Sort the annotations' indexes, not the figures: a Figure is large.
 	var idx []int
 	keyOf := make([]rowKey, len(anns))
 	for i := range anns {
 		a := &anns[i]
-		if a.Label == LabelFigure && !(a.Layer == SuggestLayer && taken[[2]int{a.Start, a.End}]) {
+		if a.Label == LabelFigure && !(a.Layer == SuggestLayer && taken(a)) {
 			idx = append(idx, i)
 			var q, u string
 			if a.Attrs != nil {
