@@ -164,6 +164,9 @@ var genericUnits = map[string]bool{
 // removed, so "5 children hospitalised" is not compared with "115 people
 // hospitalised" and "ambulance teams" meets "ambulance team".
 func UnitGroup(unit string) string {
+	if a, ok := unitAliases[strings.ToLower(strings.Join(strings.Fields(unit), " "))]; ok {
+		return a
+	}
 	t := tokens(unit)
 	if len(t) == 0 {
 		// A unit of symbols only ("%", "$") keeps them.
@@ -177,4 +180,11 @@ func UnitGroup(unit string) string {
 		u = u[:n-1]
 	}
 	return u
+}
+
+// unitAliases fold the spellings of common units to one symbol.
+var unitAliases = map[string]string{
+	"per cent": "%", "percent": "%", "pct": "%", "percentage points": "pp", "percentage point": "pp",
+	"dollars": "$", "dollar": "$", "usd": "$", "us$": "$", "us dollars": "$",
+	"euros": "€", "euro": "€", "eur": "€", "pounds": "£", "gbp": "£",
 }

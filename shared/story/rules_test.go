@@ -64,7 +64,7 @@ func TestUnitGroup(t *testing.T) {
 	tests := []struct{ unit, want string }{
 		{"", ""}, {"people", ""}, {"People", ""}, {"victims", ""}, {"civilians", ""},
 		{"children", "children"}, {"ambulance teams", "ambulance team"}, {"Ambulance team", "ambulance team"},
-		{"%", "%"}, {"degrees Celsius", "degrees celsius"},
+		{"%", "%"}, {"per cent", "%"}, {"Percent", "%"}, {"dollars", "$"}, {"degrees Celsius", "degrees celsius"},
 	}
 	for _, tc := range tests {
 		if got := UnitGroup(tc.unit); got != tc.want {
