@@ -351,3 +351,16 @@ func BenchmarkBuilderOneDocChanged(b *testing.B) {
 		i++
 	}
 }
+
+func TestFromModel(t *testing.T) {
+	d := FromModel(model.Document{ID: 4, Name: "n", Meta: map[string]string{"outlet": " CNN ", "published": "2024-03-22"}}, nil, nil)
+	if d.ID != 4 || d.Outlet != "CNN" || !d.Published.Equal(time.Date(2024, 3, 22, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("FromModel = %+v", d)
+	}
+	for in, ok := range map[string]bool{"2024-03-22T21:00:00Z": true, "2024-03-22T21:00:00+03:00": true,
+		"2024-03-22 21:00": true, "22/03/2024": false, "": false} {
+		if _, got := ParsePublished(in); got != ok {
+			t.Errorf("ParsePublished(%q) ok = %v, want %v", in, got, ok)
+		}
+	}
+}
