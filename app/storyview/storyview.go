@@ -1,0 +1,234 @@
+// Package storyview turns a story's comparison table (shared/story) into
+// the HTML of the story view. Like app/markup it is pure string work, so
+// it is tested natively, a go-app component can insert it with app.Raw
+// (one root element: the <table>) and the server can pre-render it.
+// Everything that comes from documents, analysts or the wire — names,
+// outlets, quotes, qualifiers, units, sources, layer and annotation ids —
+// is escaped here.
+package storyview
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"gloss/shared/story"
+)
+
+// DocHref is the address that opens document doc on the desk at
+// annotation ann: /doc/{doc}#ann-{ann}. The desk route is /doc/{id}; the
+// fragment names the span, so opening the link loads the document and
+// selects (scrolls to) that annotation. The id is URL-escaped: imported
+// ids are not limited to the characters the wire allows.
+func DocHref(doc int64, ann string) string {
+	h := "/doc/" + strconv.FormatInt(doc, 10)
+	if ann != "" {
+		h += "#" + AnnFragment(ann)
+	}
+	return h
+}
+
+// AnnFragment is the URL fragment that addresses annotation ann
+// ("ann-" + the escaped id); the desk reads it back with ParseFragment.
+func AnnFragment(ann string) string { return "ann-" + url.PathEscape(ann) }
+
+// ParseFragment returns the annotation id a fragment addresses ("#ann-x"
+// or "ann-x"), or "" when it addresses none.
+func ParseFragment(frag string) string {
+	frag = strings.TrimPrefix(frag, "#")
+	if !strings.HasPrefix(frag, "ann-") {
+		return ""
+	}
+	id, err := url.PathUnescape(frag[len("ann-"):])
+	if err != nil {
+		return ""
+	}
+	return id
+}
+
+// Table returns the HTML of t: a header row of documents (name, outlet,
+// publication date, unattributed claims and figures), then one row per
+// quantity with a cell per document and a summary cell (range, the
+// figure to record, the dispute). Cells link each figure to its span.
+func Table(t story.Table) string {
+	var b strings.Builder
+	b.Grow(256 + 512*len(t.Rows)*(1+len(t.Columns)))
+	b.WriteString(`<table class="story-table" data-story="`)
+	b.WriteString(strconv.FormatInt(t.Story, 10))
+	b.WriteString(`"><thead><tr><th scope="col">Quantity</th>`)
+	for _, c := range t.Columns {
+		writeColumn(&b, c)
+	}
+	b.WriteString(`<th scope="col">Summary</th></tr></thead><tbody>`)
+	if len(t.Rows) == 0 {
+		b.WriteString(`<tr><td class="empty" colspan="`)
+		b.WriteString(strconv.Itoa(len(t.Columns) + 2))
+		b.WriteString(`">No figures tagged yet.</td></tr>`)
+	}
+	for i := range t.Rows {
+		writeRow(&b, &t.Rows[i])
+	}
+	b.WriteString(`</tbody></table>`)
+	return b.String()
+}
+
+func writeColumn(b *strings.Builder, c story.Column) {
+	b.WriteString(`<th scope="col" data-doc="`)
+	b.WriteString(strconv.FormatInt(c.Document, 10))
+	b.WriteString(`"><a href="`)
+	b.WriteString(DocHref(c.Document, ""))
+	b.WriteString(`">`)
+	name := c.Name
+	if name == "" {
+		name = "document " + strconv.FormatInt(c.Document, 10)
+	}
+	esc(b, name)
+	b.WriteString(`</a>`)
+	if c.Outlet != "" || !c.Published.IsZero() {
+		b.WriteString(`<div class="doc-meta">`)
+		esc(b, c.Outlet)
+		if c.Outlet != "" && !c.Published.IsZero() {
+			b.WriteString(` · `)
+		}
+		if !c.Published.IsZero() {
+			b.WriteString(`<time datetime="`)
+			b.WriteString(c.Published.UTC().Format("2006-01-02T15:04:05Z"))
+			b.WriteString(`">`)
+			b.WriteString(c.Published.UTC().Format("2 Jan 2006 15:04"))
+			b.WriteString(`</time>`)
+		}
+		b.WriteString(`</div>`)
+	}
+	b.WriteString(`<div class="doc-unattributed`)
+	if c.Unattributed > 0 {
+		b.WriteString(` some`)
+	}
+	b.WriteString(`" title="claims and figures with no source linked">`)
+	b.WriteString(strconv.Itoa(c.Unattributed))
+	b.WriteString(` of `)
+	b.WriteString(strconv.Itoa(c.Claims + c.Figures))
+	b.WriteString(` unattributed</div></th>`)
+}
+
+func writeRow(b *strings.Builder, r *story.Row) {
+	b.WriteString(`<tr class="story-row`)
+	if r.Conflict {
+		b.WriteString(` conflict`)
+	}
+	b.WriteString(`" data-quantity="`)
+	esc(b, r.Quantity)
+	b.WriteString(`" data-unit="`)
+	esc(b, r.Unit)
+	b.WriteString(`"><th scope="row">`)
+	esc(b, r.Label)
+	if r.Conflict {
+		b.WriteString(` <span class="flag" title="the documents disagree">conflict</span>`)
+	}
+	b.WriteString(`</th>`)
+	for i := range r.Cells {
+		b.WriteString(`<td class="story-cell">`)
+		for j := range r.Cells[i].Figures {
+			writeFigure(b, &r.Cells[i].Figures[j])
+		}
+		b.WriteString(`</td>`)
+	}
+	b.WriteString(`<td class="story-summary">`)
+	if r.HasRange {
+		b.WriteString(`<div class="range">`)
+		b.WriteString(story.FormatNumber(r.Low))
+		if r.High != r.Low {
+			b.WriteString(`–`)
+			b.WriteString(story.FormatNumber(r.High))
+		}
+		b.WriteString(`</div>`)
+	}
+	if r.Conservative != nil {
+		b.WriteString(`<div class="record">record: `)
+		esc(b, r.Conservative.Text())
+		b.WriteString(`</div>`)
+	}
+	if r.Dispute != "" {
+		b.WriteString(`<div class="dispute">`)
+		esc(b, r.Dispute)
+		b.WriteString(`</div>`)
+	}
+	b.WriteString(`</td></tr>`)
+}
+
+// writeFigure writes one figure as a link to its span. Classes carry what
+// the view marks: the layer class (gold, annotator, machine, suggestion),
+// disputed, unattributed, and uncounted (shown, but a better layer of the
+// same document speaks for it).
+func writeFigure(b *strings.Builder, f *story.Figure) {
+	b.WriteString(`<a class="fig `)
+	b.WriteString(f.Class.String())
+	if f.Disputed {
+		b.WriteString(` disputed`)
+	}
+	if !f.Attributed {
+		b.WriteString(` unattributed`)
+	}
+	if !f.Counted {
+		b.WriteString(` uncounted`)
+	}
+	b.WriteString(`" href="`)
+	esc(b, DocHref(f.Document, f.ID))
+	b.WriteString(`" data-doc="`)
+	b.WriteString(strconv.FormatInt(f.Document, 10))
+	b.WriteString(`" data-ann="`)
+	esc(b, f.ID)
+	b.WriteString(`" title="`)
+	esc(b, f.Quote)
+	b.WriteString(`"><span class="val">`)
+	text := f.Text()
+	if text == "" {
+		text = "?"
+	}
+	esc(b, text)
+	b.WriteString(`</span>`)
+	if f.Unit != "" {
+		b.WriteString(` <span class="unit">`)
+		esc(b, f.Unit)
+		b.WriteString(`</span>`)
+	}
+	if len(f.Sources) > 0 {
+		b.WriteString(` <span class="src">`)
+		esc(b, strings.Join(f.Sources, "; "))
+		b.WriteString(`</span>`)
+	} else {
+		b.WriteString(` <span class="src none">no source</span>`)
+	}
+	b.WriteString(` <span class="layer">`)
+	esc(b, f.Layer)
+	if f.Class == story.ClassSuggestion {
+		b.WriteString(` (suggested)`)
+	}
+	b.WriteString(`</span></a>`)
+}
+
+// esc writes s with the five HTML-significant characters escaped, as
+// markup.Escape does, without a string per call.
+func esc(b *strings.Builder, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch s[i] {
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		case '&':
+			rep = "&amp;"
+		case '"':
+			rep = "&#34;"
+		case '\'':
+			rep = "&#39;"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(rep)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
+}

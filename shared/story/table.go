@@ -1,0 +1,632 @@
+package story
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gloss/shared/model"
+)
+
+// Document is one article of a story with its annotations and relations
+// (every layer; the table sorts them out).
+type Document struct {
+	ID          int64
+	Name        string
+	Outlet      string    // the publishing outlet, "" when unknown
+	Published   time.Time // zero when unknown
+	Annotations []model.Annotation
+	Relations   []model.Relation
+}
+
+// Story is one event covered by several documents.
+type Story struct {
+	ID        int64
+	Name      string
+	Documents []Document
+}
+
+// LayerClass orders layers in a cell: what a reviewer adjudicated first,
+// then what analysts tagged, then what machines proposed.
+type LayerClass int
+
+// Layer classes, in the order cells list them.
+const (
+	ClassGold       LayerClass = iota // the gold layer
+	ClassAnnotator                    // an analyst's own layer
+	ClassMachine                      // imported spans ("import")
+	ClassSuggestion                   // the suggester's proposals ("suggest")
+)
+
+// String names the class as the view marks it.
+func (c LayerClass) String() string {
+	switch c {
+	case ClassGold:
+		return "gold"
+	case ClassAnnotator:
+		return "annotator"
+	case ClassMachine:
+		return "machine"
+	}
+	return "suggestion"
+}
+
+// MachineLayers are layers written by programs rather than analysts.
+var MachineLayers = map[string]bool{"import": true}
+
+// ClassOf returns the class of a layer name.
+func ClassOf(layer string) LayerClass {
+	switch {
+	case layer == model.GoldLayer:
+		return ClassGold
+	case layer == SuggestLayer:
+		return ClassSuggestion
+	case MachineLayers[layer]:
+		return ClassMachine
+	}
+	return ClassAnnotator
+}
+
+// Figure is one figure span as a cell shows it.
+type Figure struct {
+	ID         string // annotation id
+	Document   int64
+	Layer      string
+	Class      LayerClass
+	Start, End int // code points
+	Quote      string
+	Value      *float64
+	Low, High  *float64
+	Qualifier  string
+	Unit       string
+	Quantity   string   // as tagged (the row holds the folded one)
+	Sources    []string // who reports it: attribution texts linked to it or to a claim containing it
+	Attributed bool
+	Reading    Reading
+	// Counted is set on the figures the row's conflict check compares:
+	// in each cell, those of the best layer class present.
+	Counted bool
+	// Disputed is set on a counted figure that disagrees with a counted
+	// figure of another document.
+	Disputed bool
+}
+
+// Text is the figure as words: qualifier and number(s), e.g. "at least
+// 40", "1–1.5", "dozens".
+func (f *Figure) Text() string {
+	var num string
+	switch {
+	case f.Low != nil && f.High != nil:
+		num = FormatNumber(*f.Low) + "–" + FormatNumber(*f.High)
+	case f.Value != nil:
+		num = FormatNumber(*f.Value)
+	}
+	q := strings.Join(strings.Fields(f.Qualifier), " ")
+	switch {
+	case q == "":
+		return num
+	case num == "":
+		return q
+	case f.Reading.Kind == Vague:
+		return q + " (" + num + ")"
+	}
+	return q + " " + num
+}
+
+// Cell is one document's figures for one row, best layer class first.
+type Cell struct {
+	Figures []Figure
+}
+
+// Row is one quantity (and unit group) across the story's documents.
+type Row struct {
+	Quantity string // folded quantity: Dead, Hospitalised, …, a typed one, or Other
+	Unit     string // unit group ("" for people in general), see UnitGroup
+	Label    string // "dead", "hospitalised · children"
+	Cells    []Cell // one per column
+	// Conflict: two counted figures of different documents disagree
+	// (see Agree).
+	Conflict bool
+	// Low and High are the smallest and largest number stated in the row
+	// (counted figures); HasRange is false when none has a number.
+	Low, High float64
+	HasRange  bool
+	// Conservative is the figure to record (the lowest count vouched
+	// for); nil when no counted figure has a number.
+	Conservative *Figure
+	// Dispute states a conflict in one line, e.g. "at least 40 (CNN,
+	// Times of India) vs at least 60 (Business Times)"; "" when the row
+	// agrees.
+	Dispute string
+}
+
+// Column is one document of the story.
+type Column struct {
+	Document  int64
+	Name      string
+	Outlet    string
+	Published time.Time
+	// Claims and Figures count the document's distinct claim and figure
+	// spans (outside the suggest layer); Unattributed those of them with
+	// no source (see Attributed).
+	Claims, Figures, Unattributed int
+}
+
+// Table is a story's figure comparison.
+type Table struct {
+	Story   int64
+	Name    string
+	Columns []Column
+	Rows    []Row
+}
+
+type rowKey struct{ quantity, unit string }
+
+// Build makes the comparison table of s: one column per document (by
+// publication time, unknown last, then in the given order) and one row
+// per folded quantity and unit group.
+func Build(s Story) Table {
+	m := newMemo()
+	docs := make([]*docFigures, len(s.Documents))
+	for i := range s.Documents {
+		docs[i] = prepare(&s.Documents[i], m)
+	}
+	return assemble(s.ID, s.Name, docs, false)
+}
+
+// docFigures is what one document brings to the table: its column and its
+// figures, grouped by row (keys[i] is figs[i]'s row).
+type docFigures struct {
+	col  Column
+	figs []Figure
+	keys []rowKey
+}
+
+func prepare(d *Document, m *memo) *docFigures {
+	df := &docFigures{col: Column{Document: d.ID, Name: d.Name, Outlet: d.Outlet, Published: d.Published}}
+	df.figs, df.keys = figures(d, &df.col, m)
+	return df
+}
+
+// assemble lays the documents' figures out as rows and settles each row.
+// With keep, the documents' figure slices are copied first, so that they
+// can serve the next table too (settle marks figures).
+func assemble(id int64, name string, in []*docFigures, keep bool) Table {
+	docs := slices.Clone(in)
+	slices.SortStableFunc(docs, func(a, b *docFigures) int {
+		x, y := a.col.Published, b.col.Published
+		if x.IsZero() != y.IsZero() {
+			if x.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return x.Compare(y)
+	})
+	t := Table{Story: id, Name: name, Columns: make([]Column, len(docs))}
+	rows := map[rowKey]*Row{}
+	unitShown := map[rowKey]string{}
+	for col, d := range docs {
+		t.Columns[col] = d.col
+		figs, keys := d.figs, d.keys
+		if keep {
+			figs = slices.Clone(figs)
+		}
+		// The figures come grouped by row, so each cell is a slice of
+		// one allocation.
+		for i := 0; i < len(figs); {
+			k, j := keys[i], i+1
+			for j < len(figs) && keys[j] == k {
+				j++
+			}
+			r := rows[k]
+			if r == nil {
+				r = &Row{Quantity: k.quantity, Unit: k.unit, Cells: make([]Cell, len(docs))}
+				rows[k] = r
+				unitShown[k] = strings.Join(strings.Fields(figs[i].Unit), " ")
+			}
+			r.Cells[col].Figures = figs[i:j:j]
+			i = j
+		}
+	}
+	t.Rows = make([]Row, 0, len(rows))
+	for k, r := range rows {
+		r.Label = k.quantity
+		if k.unit != "" {
+			r.Label += " · " + unitShown[k]
+		}
+		t.Rows = append(t.Rows, *r)
+	}
+	sort.Slice(t.Rows, func(i, j int) bool { return rowLess(&t.Rows[i], &t.Rows[j]) })
+	for i := range t.Rows {
+		settle(&t.Rows[i], t.Columns)
+	}
+	return t
+}
+
+// Builder keeps a story's documents worked out, so that when an op changes
+// one document only that document is read again before the table is laid
+// out: what the story view needs to follow live edits within a frame.
+// A Builder is not safe for concurrent use.
+type Builder struct {
+	id    int64
+	name  string
+	memo  *memo
+	docs  map[int64]*docFigures
+	order []int64 // first Set order, the tie-break for equal publication times
+}
+
+// NewBuilder starts an empty story.
+func NewBuilder(id int64, name string) *Builder {
+	return &Builder{id: id, name: name, memo: newMemo(), docs: map[int64]*docFigures{}}
+}
+
+// Rename changes the story's name.
+func (b *Builder) Rename(name string) { b.name = name }
+
+// Set adds document d or replaces what the builder knew of it. The
+// builder keeps no reference to d's annotations.
+func (b *Builder) Set(d Document) {
+	df := prepare(&d, b.memo)
+	for i := range df.figs {
+		f := &df.figs[i]
+		f.Value, f.Low, f.High = cloneNum(f.Value), cloneNum(f.Low), cloneNum(f.High)
+	}
+	if _, ok := b.docs[d.ID]; !ok {
+		b.order = append(b.order, d.ID)
+	}
+	b.docs[d.ID] = df
+}
+
+// Remove drops document id from the story.
+func (b *Builder) Remove(id int64) {
+	if _, ok := b.docs[id]; !ok {
+		return
+	}
+	delete(b.docs, id)
+	b.order = slices.DeleteFunc(b.order, func(x int64) bool { return x == id })
+}
+
+// Table lays out the current table; it shares nothing the builder will
+// change.
+func (b *Builder) Table() Table {
+	docs := make([]*docFigures, len(b.order))
+	for i, id := range b.order {
+		docs[i] = b.docs[id]
+	}
+	return assemble(b.id, b.name, docs, true)
+}
+
+func cloneNum(f *float64) *float64 {
+	if f == nil {
+		return nil
+	}
+	v := *f
+	return &v
+}
+
+func rowLess(a, b *Row) bool {
+	ra, rb := rank(a.Quantity), rank(b.Quantity)
+	if ra != rb {
+		return ra < rb
+	}
+	if a.Quantity != b.Quantity {
+		return a.Quantity < b.Quantity
+	}
+	return a.Unit < b.Unit
+}
+
+// rank puts canonical quantities first in their order, then typed ones,
+// then Other.
+func rank(q string) int {
+	if r, ok := canonicalOrder[q]; ok {
+		return r
+	}
+	if q == Other {
+		return 1000
+	}
+	return 100
+}
+
+// figures returns d's figures and their row keys, grouped by row and in
+// cell order within (layer class, layer name, position), and fills col's
+// counts. A suggestion whose span an analyst's figure already covers is
+// left out: it was taken.
+func figures(d *Document, col *Column, m *memo) ([]Figure, []rowKey) {
+	anns := d.Annotations
+	byID := indexByID(anns)
+	attributed := attributed(anns, d.Relations, byID)
+	srcs := sources(anns, d.Relations, byID)
+	// Distinct claim and figure spans outside the suggest layer: [is a
+	// figure, start, end] → attributed in some layer.
+	counted := make(map[[3]int]bool, len(anns))
+	for i := range anns {
+		a := &anns[i]
+		if a.Label != LabelClaim && a.Label != LabelFigure || a.Layer == SuggestLayer {
+			continue
+		}
+		isFig := 0
+		if a.Label == LabelFigure {
+			isFig = 1
+		}
+		k := [3]int{isFig, a.Start, a.End}
+		counted[k] = counted[k] || attributed[a.ID]
+	}
+	for k, ok := range counted {
+		if k[0] == 0 {
+			col.Claims++
+		} else {
+			col.Figures++
+		}
+		if !ok {
+			col.Unattributed++
+		}
+	}
+	taken := func(a *model.Annotation) bool { _, ok := counted[[3]int{1, a.Start, a.End}]; return ok }
+	// Sort the annotations' indexes, not the figures: a Figure is large.
+	var idx []int
+	keyOf := make([]rowKey, len(anns))
+	for i := range anns {
+		a := &anns[i]
+		if a.Label == LabelFigure && !(a.Layer == SuggestLayer && taken(a)) {
+			idx = append(idx, i)
+			var q, u string
+			if a.Attrs != nil {
+				q, u = a.Attrs.Quantity, a.Attrs.Unit
+			}
+			keyOf[i] = rowKey{m.fold(q, u, a.Quote), m.unitGroup(u)}
+		}
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		a, b := &anns[i], &anns[j]
+		if c := cmp.Compare(keyOf[i].quantity, keyOf[j].quantity); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(keyOf[i].unit, keyOf[j].unit); c != 0 {
+			return c
+		}
+		if ca, cb := ClassOf(a.Layer), ClassOf(b.Layer); ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+		if a.Layer != b.Layer {
+			return strings.Compare(a.Layer, b.Layer)
+		}
+		return cmp.Compare(a.Start, b.Start)
+	})
+	out := make([]Figure, 0, len(idx))
+	keys := make([]rowKey, 0, len(idx))
+	for _, i := range idx {
+		keys = append(keys, keyOf[i])
+		a := &anns[i]
+		f := Figure{ID: a.ID, Document: d.ID, Layer: a.Layer, Class: ClassOf(a.Layer), Start: a.Start, End: a.End,
+			Quote: a.Quote, Sources: srcs[a.ID], Attributed: attributed[a.ID]}
+		if at := a.Attrs; at != nil {
+			f.Value, f.Low, f.High = at.Value, at.Low, at.High
+			f.Qualifier, f.Unit, f.Quantity = at.Qualifier, at.Unit, at.Quantity
+		}
+		if f.Value == nil && f.Low == nil {
+			// Tagged without structured fields: read the text.
+			v, q := ReadQuote(a.Quote)
+			f.Value = v
+			if f.Qualifier == "" {
+				f.Qualifier = q
+			}
+		}
+		f.Reading = read(f.Value, f.Low, f.High, f.Qualifier, m.kind(f.Qualifier))
+		out = append(out, f)
+	}
+	return out, keys
+}
+
+// settle marks the counted figures of each cell, compares them across
+// documents and states the row's range, conservative figure and dispute.
+func settle(r *Row, cols []Column) {
+	type ref struct {
+		col int
+		f   *Figure
+	}
+	var counted []ref
+	for c := range r.Cells {
+		figs := r.Cells[c].Figures
+		if len(figs) == 0 {
+			continue
+		}
+		best := figs[0].Class // cells are sorted best class first
+		for i := range figs {
+			if figs[i].Class == best {
+				figs[i].Counted = true
+				counted = append(counted, ref{c, &figs[i]})
+			}
+		}
+	}
+	// Compare distinct readings only: many analysts tagging the same
+	// "at least 40" must not make the check quadratic in them. A
+	// docSet says which documents a group holds figures of: one (first)
+	// or several (multi); that is all the comparison needs to know.
+	type docSet struct {
+		first int
+		multi bool
+	}
+	type group struct {
+		cols    docSet
+		reading Reading
+		figs    []ref
+		done    bool
+	}
+	type readingKey struct {
+		kind          Kind
+		claim, report Interval
+		stated        float64
+	}
+	var groups []*group
+	index := map[readingKey]*group{}
+	for _, c := range counted {
+		if !c.f.Reading.OK {
+			continue
+		}
+		key := readingKey{c.f.Reading.Kind, c.f.Reading.Claim, c.f.Reading.Report, c.f.Reading.Stated}
+		g := index[key]
+		if g == nil {
+			g = &group{cols: docSet{first: c.col}, reading: c.f.Reading}
+			index[key] = g
+			groups = append(groups, g)
+		}
+		g.cols.multi = g.cols.multi || g.cols.first != c.col
+		g.figs = append(g.figs, c)
+	}
+	// A figure is disputed when a disagreeing group holds a figure of
+	// another document.
+	// A group whose figures are all disputed already (done) learns
+	// nothing from another such group, which keeps a row in open
+	// conflict from costing every pair.
+	markDisputed := func(g *group, other docSet) {
+		all := true
+		for _, f := range g.figs {
+			if other.multi || other.first != f.col {
+				f.f.Disputed = true
+			}
+			all = all && f.f.Disputed
+		}
+		g.done = all
+	}
+	for i, a := range groups {
+		for _, b := range groups[i+1:] {
+			if a.done && b.done || !a.cols.multi && !b.cols.multi && a.cols.first == b.cols.first || Agree(a.reading, b.reading) {
+				continue
+			}
+			r.Conflict = true
+			markDisputed(a, b.cols)
+			markDisputed(b, a.cols)
+		}
+	}
+	// Range, conservative figure.
+	for _, c := range counted {
+		f := c.f
+		if !f.Reading.OK {
+			continue
+		}
+		lo, hi := f.Reading.Stated, f.Reading.Stated
+		if f.Reading.Kind == Range || f.Reading.Kind == Vague {
+			lo, hi = f.Reading.Claim.Lo, f.Reading.Claim.Hi
+		}
+		if !r.HasRange {
+			r.Low, r.High, r.HasRange = lo, hi, true
+		} else {
+			r.Low, r.High = math.Min(r.Low, lo), math.Max(r.High, hi)
+		}
+		if conservativeLess(f, r.Conservative) {
+			r.Conservative = f
+		}
+	}
+	if r.Conflict {
+		r.Dispute = dispute(r, cols)
+	}
+}
+
+// conservativeLess orders figures for "most conservative": the lowest
+// count vouched for wins; figures vouching for no lower count ("up to
+// 100") only when nothing else has one, by their stated number. Ties keep
+// the earlier (earlier column, better layer).
+func conservativeLess(f, than *Figure) bool {
+	if than == nil {
+		return true
+	}
+	a, b := f.Reading.Conservative, than.Reading.Conservative
+	switch {
+	case math.IsNaN(a) && math.IsNaN(b):
+		return f.Reading.Stated < than.Reading.Stated
+	case math.IsNaN(a):
+		return false
+	case math.IsNaN(b):
+		return true
+	}
+	return a < b
+}
+
+// dispute states the row's counted figures, one per distinct statement
+// and document, in column order: "at least 40 (CNN, Doc A) vs 60 (Doc B)".
+func dispute(r *Row, cols []Column) string {
+	var parts []string
+	seen := map[string]bool{}
+	for c := range r.Cells {
+		doc := cols[c].Outlet
+		if doc == "" {
+			doc = cols[c].Name
+		}
+		var stmts []string
+		srcs := map[string][]string{}
+		for i := range r.Cells[c].Figures {
+			f := &r.Cells[c].Figures[i]
+			if !f.Counted || !f.Reading.OK {
+				continue
+			}
+			s := f.Text()
+			if _, ok := srcs[s]; !ok {
+				stmts = append(stmts, s)
+				srcs[s] = nil
+			}
+			for _, n := range f.Sources {
+				srcs[s] = appendUnique(srcs[s], n)
+			}
+		}
+		for _, s := range stmts {
+			who := append(append([]string(nil), srcs[s]...), doc)
+			p := s + " (" + strings.Join(who, ", ") + ")"
+			if !seen[p] {
+				seen[p] = true
+				parts = append(parts, p)
+			}
+		}
+	}
+	return strings.Join(parts, " vs ")
+}
+
+// FormatNumber writes a figure's number the short way: 40, 1.5, 13600000.
+func FormatNumber(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// memo remembers what one Build has worked out about strings: a story's
+// figures repeat a few quantities, units and qualifiers many times.
+type memo struct {
+	quantities, units map[string]string
+	kinds             map[string]Kind
+}
+
+func newMemo() *memo {
+	return &memo{quantities: map[string]string{}, units: map[string]string{}, kinds: map[string]Kind{}}
+}
+
+func (m *memo) fold(quantity, unit, text string) string {
+	if quantity == "" {
+		return FoldQuantity(quantity, unit, text) // depends on the span text: rare, not worth a key
+	}
+	k, ok := m.quantities[quantity]
+	if !ok {
+		k = FoldQuantity(quantity, "", "")
+		m.quantities[quantity] = k
+	}
+	return k
+}
+
+func (m *memo) unitGroup(unit string) string {
+	g, ok := m.units[unit]
+	if !ok {
+		g = UnitGroup(unit)
+		m.units[unit] = g
+	}
+	return g
+}
+
+func (m *memo) kind(qualifier string) Kind {
+	k, ok := m.kinds[qualifier]
+	if !ok {
+		k = Qualifier(qualifier)
+		m.kinds[qualifier] = k
+	}
+	return k
+}
