@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -16,7 +17,7 @@ type Assignments struct {
 	app.Compo
 	IProjectID int64
 
-	docs    []docInfo
+	docs    []httpapi.DocumentInfo
 	people  []member // members who can be given documents (not viewers)
 	byCell  map[string]assignment
 	loaded  bool
@@ -37,7 +38,7 @@ func cellKey(doc int64, user string) string { return fmt.Sprintf("%d/%s", doc, u
 func (a *Assignments) load(ctx app.Context) {
 	id := a.IProjectID
 	ctx.Async(func() {
-		var docs []docInfo
+		var docs []httpapi.DocumentInfo
 		var ms []member
 		var as []assignment
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/documents", id), &docs)
@@ -63,7 +64,7 @@ func (a *Assignments) load(ctx app.Context) {
 			}
 			a.byCell = map[string]assignment{}
 			for _, x := range as {
-				a.byCell[cellKey(x.Doc, x.User)] = x
+				a.byCell[cellKey(x.Document, x.User)] = x
 			}
 			a.loaded, a.working = true, false
 		})
@@ -74,7 +75,7 @@ func (a *Assignments) assign(ctx app.Context, user string, docs []int64, assigne
 	a.working = true
 	ctx.Async(func() {
 		err := live.SendJSON("POST", fmt.Sprintf("/api/projects/%d/assignments", a.IProjectID),
-			map[string]any{"user": user, "documents": docs, "assigned": assigned}, nil)
+			httpapi.AssignRequest{User: user, Documents: docs, Assigned: assigned}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err = err.Error()

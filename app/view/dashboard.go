@@ -11,47 +11,6 @@ import (
 	"gloss/app/live"
 )
 
-// The answer of GET /api/projects/{id}/agreement (server/internal/api's
-// AgreementReport). Scores are nil where the server sends null: undefined.
-type agreementReport struct {
-	Project struct {
-		ID   int64  `json:"id"`
-		Name string `json:"name"`
-	} `json:"project"`
-	Annotators []string           `json:"annotators"`
-	Documents  int                `json:"documents"`
-	Tokens     int                `json:"tokens"`
-	Overall    agreementSummary   `json:"overall"`
-	Labels     []agreementSummary `json:"labels"`
-	ByDocument []docAgreement     `json:"by_document"`
-}
-
-type agreementSummary struct {
-	Label     string          `json:"label"`
-	Alpha     *float64        `json:"alpha"`
-	ExactF1   *float64        `json:"exact_f1"`
-	OverlapF1 *float64        `json:"overlap_f1"`
-	MeanKappa *float64        `json:"mean_kappa"`
-	Pairs     []pairAgreement `json:"pairs"`
-}
-
-type pairAgreement struct {
-	A         string   `json:"a"`
-	B         string   `json:"b"`
-	Docs      int      `json:"docs"`
-	ExactF1   *float64 `json:"exact_f1"`
-	OverlapF1 *float64 `json:"overlap_f1"`
-	Kappa     *float64 `json:"kappa"`
-}
-
-type docAgreement struct {
-	ID         int64    `json:"id"`
-	Name       string   `json:"name"`
-	Annotators int      `json:"annotators"`
-	Alpha      *float64 `json:"alpha"`
-	OverlapF1  *float64 `json:"overlap_f1"`
-}
-
 // Matrix metrics: which pairwise score colours the matrix.
 const (
 	metricKappa = "kappa"

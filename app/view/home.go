@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -44,7 +45,7 @@ func (h *Home) load(ctx app.Context) {
 // setDone marks a document done (or not) for the user.
 func (h *Home) setDone(ctx app.Context, doc int64, done bool) {
 	ctx.Async(func() {
-		err := live.SendJSON("POST", fmt.Sprintf("/api/documents/%d/done", doc), map[string]bool{"done": done}, nil)
+		err := live.SendJSON("POST", fmt.Sprintf("/api/documents/%d/done", doc), httpapi.Done{Done: done}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				h.err = err.Error()
