@@ -157,7 +157,7 @@ type SetMemberRequest struct {
 // ImportRequest is the JSON body of POST /api/projects/{id}/documents;
 // each document is a Gloss JSONL record.
 type ImportRequest struct {
-	Layer     string   `json:"layer"`
+	Layer     string            `json:"layer"`
 	Documents []json.RawMessage `json:"documents"`
 }
 
