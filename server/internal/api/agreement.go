@@ -49,7 +49,7 @@ func computeAgreement(docs iter.Seq2[export.Doc, error]) (AgreementReport, error
 		}
 		out.ByDocument = append(out.ByDocument, DocumentAgreement{
 			ID: d.Document.ID, Name: d.Document.Name, Annotators: len(layers),
-			Alpha: scoreOrNull(rep.All.Alpha), OverlapF1: meanOverlapF1(rep.All.Pairs),
+			Alpha: rep.All.Alpha.Nullable(), OverlapF1: meanOverlapF1(rep.All.Pairs),
 		})
 		all = append(all, doc)
 	}
@@ -91,21 +91,21 @@ func compareScores(a, b *float64) int {
 }
 
 func summarizeAgreement(s agreement.Summary) AgreementSummary {
-	out := AgreementSummary{Label: s.Label, Alpha: scoreOrNull(s.Alpha), ExactF1: scoreOrNull(s.Exact.F1()),
-		OverlapF1: scoreOrNull(s.Overlap.F1()), Pairs: []PairAgreement{}}
+	out := AgreementSummary{Label: s.Label, Alpha: s.Alpha.Nullable(), ExactF1: s.Exact.F1().Nullable(),
+		OverlapF1: s.Overlap.F1().Nullable(), Pairs: []PairAgreement{}}
 	var sum float64
 	n := 0
 	for _, p := range s.Pairs {
 		out.Pairs = append(out.Pairs, PairAgreement{A: p.A, B: p.B, Docs: p.Docs, Tokens: p.Tokens,
 			Exact: spanMatches(p.Exact), Overlap: spanMatches(p.Overlap),
-			ExactF1: scoreOrNull(p.Exact.F1()), OverlapF1: scoreOrNull(p.Overlap.F1()), Kappa: scoreOrNull(p.Kappa)})
+			ExactF1: p.Exact.F1().Nullable(), OverlapF1: p.Overlap.F1().Nullable(), Kappa: p.Kappa.Nullable()})
 		if p.Docs > 0 && p.Kappa.Defined {
 			sum += p.Kappa.Value
 			n++
 		}
 	}
 	if n > 0 {
-		out.MeanKappa = floatPtr(sum / float64(n))
+		out.MeanKappa = agreement.Score{Value: sum / float64(n), Defined: true}.Nullable()
 	}
 	return out
 }
@@ -124,18 +124,8 @@ func meanOverlapF1(pairs []agreement.Pair) *float64 {
 	if n == 0 {
 		return nil
 	}
-	return floatPtr(sum / float64(n))
+	return agreement.Score{Value: sum / float64(n), Defined: true}.Nullable()
 }
-
-// scoreOrNull turns an agreement.Score into JSON's number or null.
-func scoreOrNull(s agreement.Score) *float64 {
-	if !s.Defined {
-		return nil
-	}
-	return floatPtr(s.Value)
-}
-
-func floatPtr(v float64) *float64 { return &v }
 
 func spanMatches(c agreement.SpanCounts) SpanMatches {
 	return SpanMatches{TP: c.TP, FP: c.FP, FN: c.FN}

@@ -377,10 +377,5 @@ func labelNames(s model.Schema) string {
 	return "labels: " + strings.Join(names, ", ")
 }
 
-func clip(s string) string {
-	r := []rune(s)
-	if len(r) > 40 {
-		s = string(r[:40]) + "…"
-	}
-	return strconv.Quote(s)
-}
+// clip quotes as much of a file's string as an error message shows.
+func clip(s string) string { return strconv.Quote(model.Clip(s, 40)) }
