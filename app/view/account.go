@@ -14,7 +14,7 @@ import (
 // create or revoke API tokens for scripts.
 type Account struct {
 	app.Compo
-	me       me
+	me       httpapi.Me
 	tokens   []httpapi.APIToken
 	newToken httpapi.NewToken // the token just created, shown once
 	loaded   bool
@@ -27,7 +27,7 @@ func (a *Account) OnNav(ctx app.Context) { a.load(ctx) }
 
 func (a *Account) load(ctx app.Context) {
 	ctx.Async(func() {
-		var m me
+		var m httpapi.Me
 		var ts []httpapi.APIToken
 		err := live.GetJSON("/api/me", &m)
 		if err == nil {

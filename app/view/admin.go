@@ -16,9 +16,9 @@ import (
 // page just says so.
 type Admin struct {
 	app.Compo
-	me       me
-	projects []projectEntry
-	users    []account
+	me       httpapi.Me
+	projects []httpapi.ProjectEntry
+	users    []httpapi.Account
 	loaded   bool
 	err      string
 	notice   string
@@ -29,9 +29,9 @@ func (a *Admin) OnNav(ctx app.Context) { a.load(ctx) }
 
 func (a *Admin) load(ctx app.Context) {
 	ctx.Async(func() {
-		var m me
-		var ps []projectEntry
-		var us []account
+		var m httpapi.Me
+		var ps []httpapi.ProjectEntry
+		var us []httpapi.Account
 		err := live.GetJSON("/api/me", &m)
 		if err == nil && m.SiteAdmin {
 			err = live.GetJSON("/api/projects", &ps)
@@ -86,7 +86,7 @@ func (a *Admin) createUser(ctx app.Context, e app.Event) {
 		SiteAdmin: app.Window().GetElementByID("user-site-admin").Get("checked").Bool(),
 	}
 	ctx.Async(func() {
-		var u account
+		var u httpapi.Account
 		err := live.SendJSON("POST", "/api/users", req, &u)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {

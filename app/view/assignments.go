@@ -18,8 +18,8 @@ type Assignments struct {
 	IProjectID int64
 
 	docs    []httpapi.DocumentInfo
-	people  []member // members who can be given documents (not viewers)
-	byCell  map[string]assignment
+	people  []httpapi.Member // members who can be given documents (not viewers)
+	byCell  map[string]httpapi.Assignment
 	loaded  bool
 	err     string
 	working bool
@@ -39,8 +39,8 @@ func (a *Assignments) load(ctx app.Context) {
 	id := a.IProjectID
 	ctx.Async(func() {
 		var docs []httpapi.DocumentInfo
-		var ms []member
-		var as []assignment
+		var ms []httpapi.Member
+		var as []httpapi.Assignment
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/documents", id), &docs)
 		if err == nil {
 			err = live.GetJSON(fmt.Sprintf("/api/projects/%d/members", id), &ms)
@@ -62,7 +62,7 @@ func (a *Assignments) load(ctx app.Context) {
 					}
 				}
 			}
-			a.byCell = map[string]assignment{}
+			a.byCell = map[string]httpapi.Assignment{}
 			for _, x := range as {
 				a.byCell[cellKey(x.Document, x.User)] = x
 			}

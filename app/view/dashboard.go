@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 )
 
 // Matrix metrics: which pairwise score colours the matrix.
@@ -38,7 +39,7 @@ type Dashboard struct {
 	app.Compo
 	id      int64
 	user    string
-	report  agreementReport
+	report  httpapi.AgreementReport
 	metric  string // metricKappa or metricF1
 	label   string // the matrix's label; "" for all labels
 	showAll bool
@@ -55,14 +56,14 @@ func (d *Dashboard) OnNav(ctx app.Context) {
 		return
 	}
 	if id != d.id { // another project: nothing of the last one stays
-		d.report, d.label, d.showAll, d.loaded, d.err = agreementReport{}, "", false, false, ""
+		d.report, d.label, d.showAll, d.loaded, d.err = httpapi.AgreementReport{}, "", false, false, ""
 	}
 	d.id = id
 	if d.metric == "" {
 		d.metric = metricKappa
 	}
 	ctx.Async(func() {
-		var m me
+		var m httpapi.Me
 		err := live.GetJSON("/api/me", &m)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err == nil {
@@ -78,7 +79,7 @@ func (d *Dashboard) OnNav(ctx app.Context) {
 func (d *Dashboard) load(ctx app.Context) {
 	id := d.id
 	ctx.Async(func() {
-		var r agreementReport
+		var r httpapi.AgreementReport
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/agreement", id), &r)
 		ctx.Dispatch(func(ctx app.Context) {
 			if errors.Is(err, live.ErrUnauthenticated) {
@@ -99,7 +100,7 @@ func (d *Dashboard) load(ctx app.Context) {
 
 // summary returns the report's summary for label ("" for all labels),
 // or nil if no annotator used label.
-func (d *Dashboard) summary(label string) *agreementSummary {
+func (d *Dashboard) summary(label string) *httpapi.AgreementSummary {
 	if label == "" {
 		return &d.report.Overall
 	}

@@ -15,7 +15,7 @@ import (
 // assigned to them, and links to the pages their roles open.
 type Home struct {
 	app.Compo
-	me     me
+	me     httpapi.Me
 	loaded bool
 	err    string
 }
@@ -25,7 +25,7 @@ func (h *Home) OnNav(ctx app.Context) { h.load(ctx) }
 
 func (h *Home) load(ctx app.Context) {
 	ctx.Async(func() {
-		var m me
+		var m httpapi.Me
 		err := live.GetJSON("/api/me", &m)
 		ctx.Dispatch(func(ctx app.Context) {
 			if errors.Is(err, live.ErrUnauthenticated) {
@@ -75,7 +75,7 @@ func (h *Home) Render() app.UI {
 	)
 }
 
-func (h *Home) project(p projectInfo) app.UI {
+func (h *Home) project(p httpapi.MyProject) app.UI {
 	assigned, done := 0, 0
 	for _, d := range p.Documents {
 		if d.Assigned {

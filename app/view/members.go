@@ -17,7 +17,7 @@ type Members struct {
 	IProjectID int64
 	IUser      string
 
-	members []member
+	members []httpapi.Member
 	loaded  bool
 	err     string
 	notice  string
@@ -48,7 +48,7 @@ func (m *Members) OnMount(ctx app.Context) { m.load(ctx) }
 func (m *Members) load(ctx app.Context) {
 	id := m.IProjectID
 	ctx.Async(func() {
-		var ms []member
+		var ms []httpapi.Member
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/members", id), &ms)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {

@@ -48,7 +48,7 @@ func (s *ProjectSettings) OnNav(ctx app.Context) {
 	s.id, s.tab = id, u.Query().Get("tab")
 	ctx.Async(func() {
 		var p httpapi.ProjectView
-		var m me
+		var m httpapi.Me
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d", id), &p)
 		if err == nil {
 			err = live.GetJSON("/api/me", &m)
