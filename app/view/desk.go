@@ -319,7 +319,7 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		b.WriteString(`"><span class="tag" style="--c:`)
 		c := colors[a.Label]
 		if c == "" {
-			c = "#777777"
+			c = model.FallbackColor
 		}
 		b.WriteString(c)
 		b.WriteString(`">`)

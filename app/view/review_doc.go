@@ -211,7 +211,7 @@ func (r *Review) labelColor(label string) string {
 	if l, ok := r.sess.Schema.Label(label); ok {
 		return model.DisplayColor(l.Color)
 	}
-	return "#777777"
+	return model.FallbackColor
 }
 
 func (r *Review) currentBox() app.UI {
