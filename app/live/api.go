@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"gloss/shared/httpapi"
 )
 
 // The pages' HTTP calls. They use the browser's fetch rather than
@@ -18,18 +20,18 @@ import (
 // the login page.
 var ErrUnauthenticated = errors.New("live: not logged in")
 
-// APIError is a refusal from the server in its error shape.
+// APIError is a refusal from the server: its status and its error body
+// (httpapi.Error: code, message and what some refusals carry besides).
 type APIError struct {
 	Status  int
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	// Body is the whole answer, for refusals that carry more (409 in_use).
+	Refusal httpapi.Error
+	// Body is the whole answer as it came.
 	Body string
 }
 
 func (e *APIError) Error() string {
-	if e.Message != "" {
-		return e.Message
+	if e.Refusal.Message != "" {
+		return e.Refusal.Message
 	}
 	return fmt.Sprintf("the server answered %d", e.Status)
 }
@@ -38,7 +40,7 @@ func (e *APIError) Error() string {
 func ErrorCode(err error) string {
 	var ae *APIError
 	if errors.As(err, &ae) {
-		return ae.Code
+		return ae.Refusal.Code
 	}
 	return ""
 }
@@ -65,9 +67,7 @@ func csrfToken() (string, error) {
 	if t != "" {
 		return t, nil
 	}
-	var m struct {
-		CSRF string `json:"csrf"`
-	}
+	var m httpapi.Me
 	if err := GetJSON("/api/me", &m); err != nil {
 		return "", err
 	}
@@ -165,7 +165,7 @@ func decodeAnswer(status int, text string, err error, out any) error {
 	}
 	if status < 200 || status > 299 {
 		ae := &APIError{Status: status, Body: text}
-		json.Unmarshal([]byte(text), ae)
+		json.Unmarshal([]byte(text), &ae.Refusal)
 		return ae
 	}
 	if out == nil || status == 204 {

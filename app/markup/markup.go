@@ -164,11 +164,7 @@ func Paragraph(p Para, marks []Mark) string {
 // faded layers; anything else becomes grey, so a hostile colour string
 // from a schema can never break out of the style attribute.
 func writeColor(b *strings.Builder, st Style, alpha string) {
-	c := st.Color
-	if !model.ValidColor(c) {
-		c = "#777777"
-	}
-	b.WriteString(c)
+	b.WriteString(model.DisplayColor(st.Color))
 	switch {
 	case alpha != "":
 		if st.Faded {

@@ -7,15 +7,16 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 )
 
 // Account is the user's own page (/account): change the password, and
 // create or revoke API tokens for scripts.
 type Account struct {
 	app.Compo
-	me       me
-	tokens   []apiToken
-	newToken apiToken // the token just created, shown once
+	me       httpapi.Me
+	tokens   []httpapi.APIToken
+	newToken httpapi.NewToken // the token just created, shown once
 	loaded   bool
 	err      string
 	notice   string
@@ -26,8 +27,8 @@ func (a *Account) OnNav(ctx app.Context) { a.load(ctx) }
 
 func (a *Account) load(ctx app.Context) {
 	ctx.Async(func() {
-		var m me
-		var ts []apiToken
+		var m httpapi.Me
+		var ts []httpapi.APIToken
 		err := live.GetJSON("/api/me", &m)
 		if err == nil {
 			err = live.GetJSON("/api/tokens", &ts)
@@ -54,10 +55,8 @@ func (a *Account) changePassword(ctx app.Context, e app.Event) {
 		return
 	}
 	ctx.Async(func() {
-		var res struct {
-			CSRF string `json:"csrf"`
-		}
-		err := live.SendJSON("POST", "/api/me/password", map[string]string{"current": cur, "new": next}, &res)
+		var res httpapi.PasswordAnswer
+		err := live.SendJSON("POST", "/api/me/password", httpapi.PasswordRequest{Current: cur, New: next}, &res)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err, a.notice = err.Error(), ""
@@ -75,8 +74,8 @@ func (a *Account) changePassword(ctx app.Context, e app.Event) {
 func (a *Account) createToken(ctx app.Context, e app.Event) {
 	label := inputValue("token-label")
 	ctx.Async(func() {
-		var t apiToken
-		err := live.SendJSON("POST", "/api/tokens", map[string]string{"label": label}, &t)
+		var t httpapi.NewToken
+		err := live.SendJSON("POST", "/api/tokens", httpapi.CreateTokenRequest{Label: label}, &t)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err, a.notice = err.Error(), ""
@@ -98,7 +97,7 @@ func (a *Account) revoke(ctx app.Context, id int64) {
 				return
 			}
 			if a.newToken.ID == id {
-				a.newToken = apiToken{}
+				a.newToken = httpapi.NewToken{}
 			}
 			a.load(ctx)
 		})

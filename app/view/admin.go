@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -15,9 +16,9 @@ import (
 // page just says so.
 type Admin struct {
 	app.Compo
-	me       me
-	projects []projectEntry
-	users    []account
+	me       httpapi.Me
+	projects []httpapi.ProjectEntry
+	users    []httpapi.Account
 	loaded   bool
 	err      string
 	notice   string
@@ -28,9 +29,9 @@ func (a *Admin) OnNav(ctx app.Context) { a.load(ctx) }
 
 func (a *Admin) load(ctx app.Context) {
 	ctx.Async(func() {
-		var m me
-		var ps []projectEntry
-		var us []account
+		var m httpapi.Me
+		var ps []httpapi.ProjectEntry
+		var us []httpapi.Account
 		err := live.GetJSON("/api/me", &m)
 		if err == nil && m.SiteAdmin {
 			err = live.GetJSON("/api/projects", &ps)
@@ -67,7 +68,7 @@ func (a *Admin) createProject(ctx app.Context, e app.Event) {
 	name := inputValue("project-name")
 	ctx.Async(func() {
 		var p model.Project
-		err := live.SendJSON("POST", "/api/projects", map[string]string{"name": name}, &p)
+		err := live.SendJSON("POST", "/api/projects", httpapi.CreateProjectRequest{Name: name}, &p)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err = err.Error()
@@ -79,13 +80,13 @@ func (a *Admin) createProject(ctx app.Context, e app.Event) {
 }
 
 func (a *Admin) createUser(ctx app.Context, e app.Event) {
-	req := map[string]any{
-		"name":       inputValue("user-name"),
-		"password":   inputValue("user-password"),
-		"site_admin": app.Window().GetElementByID("user-site-admin").Get("checked").Bool(),
+	req := httpapi.CreateUserRequest{
+		Name:      inputValue("user-name"),
+		Password:  inputValue("user-password"),
+		SiteAdmin: app.Window().GetElementByID("user-site-admin").Get("checked").Bool(),
 	}
 	ctx.Async(func() {
-		var u account
+		var u httpapi.Account
 		err := live.SendJSON("POST", "/api/users", req, &u)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
@@ -106,7 +107,7 @@ func (a *Admin) createUser(ctx app.Context, e app.Event) {
 // look after it.
 func (a *Admin) join(ctx app.Context, id int64) {
 	ctx.Async(func() {
-		err := live.SendJSON("POST", fmt.Sprintf("/api/projects/%d/members", id), map[string]string{"name": a.me.User.Name, "role": "admin"}, nil)
+		err := live.SendJSON("POST", fmt.Sprintf("/api/projects/%d/members", id), httpapi.SetMemberRequest{Name: a.me.User.Name, Role: model.RoleAdmin}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err = err.Error()

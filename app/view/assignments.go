@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -16,9 +17,9 @@ type Assignments struct {
 	app.Compo
 	IProjectID int64
 
-	docs    []docInfo
-	people  []member // members who can be given documents (not viewers)
-	byCell  map[string]assignment
+	docs    []httpapi.DocumentInfo
+	people  []httpapi.Member // members who can be given documents (not viewers)
+	byCell  map[string]httpapi.Assignment
 	loaded  bool
 	err     string
 	working bool
@@ -37,9 +38,9 @@ func cellKey(doc int64, user string) string { return fmt.Sprintf("%d/%s", doc, u
 func (a *Assignments) load(ctx app.Context) {
 	id := a.IProjectID
 	ctx.Async(func() {
-		var docs []docInfo
-		var ms []member
-		var as []assignment
+		var docs []httpapi.DocumentInfo
+		var ms []httpapi.Member
+		var as []httpapi.Assignment
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/documents", id), &docs)
 		if err == nil {
 			err = live.GetJSON(fmt.Sprintf("/api/projects/%d/members", id), &ms)
@@ -61,9 +62,9 @@ func (a *Assignments) load(ctx app.Context) {
 					}
 				}
 			}
-			a.byCell = map[string]assignment{}
+			a.byCell = map[string]httpapi.Assignment{}
 			for _, x := range as {
-				a.byCell[cellKey(x.Doc, x.User)] = x
+				a.byCell[cellKey(x.Document, x.User)] = x
 			}
 			a.loaded, a.working = true, false
 		})
@@ -74,7 +75,7 @@ func (a *Assignments) assign(ctx app.Context, user string, docs []int64, assigne
 	a.working = true
 	ctx.Async(func() {
 		err := live.SendJSON("POST", fmt.Sprintf("/api/projects/%d/assignments", a.IProjectID),
-			map[string]any{"user": user, "documents": docs, "assigned": assigned}, nil)
+			httpapi.AssignRequest{User: user, Documents: docs, Assigned: assigned}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				a.err = err.Error()

@@ -9,48 +9,8 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 )
-
-// The answer of GET /api/projects/{id}/agreement (server/internal/api's
-// AgreementReport). Scores are nil where the server sends null: undefined.
-type agreementReport struct {
-	Project struct {
-		ID   int64  `json:"id"`
-		Name string `json:"name"`
-	} `json:"project"`
-	Annotators []string           `json:"annotators"`
-	Documents  int                `json:"documents"`
-	Tokens     int                `json:"tokens"`
-	Overall    agreementSummary   `json:"overall"`
-	Labels     []agreementSummary `json:"labels"`
-	ByDocument []docAgreement     `json:"by_document"`
-}
-
-type agreementSummary struct {
-	Label     string          `json:"label"`
-	Alpha     *float64        `json:"alpha"`
-	ExactF1   *float64        `json:"exact_f1"`
-	OverlapF1 *float64        `json:"overlap_f1"`
-	MeanKappa *float64        `json:"mean_kappa"`
-	Pairs     []pairAgreement `json:"pairs"`
-}
-
-type pairAgreement struct {
-	A         string   `json:"a"`
-	B         string   `json:"b"`
-	Docs      int      `json:"docs"`
-	ExactF1   *float64 `json:"exact_f1"`
-	OverlapF1 *float64 `json:"overlap_f1"`
-	Kappa     *float64 `json:"kappa"`
-}
-
-type docAgreement struct {
-	ID         int64    `json:"id"`
-	Name       string   `json:"name"`
-	Annotators int      `json:"annotators"`
-	Alpha      *float64 `json:"alpha"`
-	OverlapF1  *float64 `json:"overlap_f1"`
-}
 
 // Matrix metrics: which pairwise score colours the matrix.
 const (
@@ -79,7 +39,7 @@ type Dashboard struct {
 	app.Compo
 	id      int64
 	user    string
-	report  agreementReport
+	report  httpapi.AgreementReport
 	metric  string // metricKappa or metricF1
 	label   string // the matrix's label; "" for all labels
 	showAll bool
@@ -96,14 +56,14 @@ func (d *Dashboard) OnNav(ctx app.Context) {
 		return
 	}
 	if id != d.id { // another project: nothing of the last one stays
-		d.report, d.label, d.showAll, d.loaded, d.err = agreementReport{}, "", false, false, ""
+		d.report, d.label, d.showAll, d.loaded, d.err = httpapi.AgreementReport{}, "", false, false, ""
 	}
 	d.id = id
 	if d.metric == "" {
 		d.metric = metricKappa
 	}
 	ctx.Async(func() {
-		var m me
+		var m httpapi.Me
 		err := live.GetJSON("/api/me", &m)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err == nil {
@@ -119,7 +79,7 @@ func (d *Dashboard) OnNav(ctx app.Context) {
 func (d *Dashboard) load(ctx app.Context) {
 	id := d.id
 	ctx.Async(func() {
-		var r agreementReport
+		var r httpapi.AgreementReport
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/agreement", id), &r)
 		ctx.Dispatch(func(ctx app.Context) {
 			if errors.Is(err, live.ErrUnauthenticated) {
@@ -140,7 +100,7 @@ func (d *Dashboard) load(ctx app.Context) {
 
 // summary returns the report's summary for label ("" for all labels),
 // or nil if no annotator used label.
-func (d *Dashboard) summary(label string) *agreementSummary {
+func (d *Dashboard) summary(label string) *httpapi.AgreementSummary {
 	if label == "" {
 		return &d.report.Overall
 	}

@@ -159,7 +159,7 @@ func (d *Desk) drawOverlays(shown map[string]markup.Mark) {
 		p1, u1, ok1 := d.paraPos(m.Start)
 		p2, u2, ok2 := d.paraPos(m.End)
 		if ok1 && ok2 {
-			pres = append(pres, presenceDraw{User: m.User, Color: safeColor(m.Color), P1: p1, U1: u1, P2: p2, U2: u2})
+			pres = append(pres, presenceDraw{User: m.User, Color: model.DisplayColor(m.Color), P1: p1, U1: u1, P2: p2, U2: u2})
 		}
 	}
 	rj, _ := json.Marshal(rels)
@@ -238,7 +238,7 @@ func (d *Desk) toolbar() app.UI {
 			app.Range(s.Schema.Labels).Slice(func(i int) app.UI {
 				l := s.Schema.Labels[i]
 				return app.Button().Class("label-btn").DataSet("label", l.Name).Title(l.Guideline).
-					Disabled(!canWrite).Style("--c", safeColor(l.Color)).
+					Disabled(!canWrite).Style("--c", model.DisplayColor(l.Color)).
 					OnClick(func(ctx app.Context, e app.Event) { d.applyLabel(l.Name) }).Body(
 					app.Span().Class("key").Text(l.Key),
 					app.Span().Text(l.Name),
@@ -258,7 +258,7 @@ func (d *Desk) toolbar() app.UI {
 		app.Div().Class("presence").Body(
 			app.Range(s.Members).Slice(func(i int) app.UI {
 				m := s.Members[i]
-				return app.Span().Class("member").Style("--c", safeColor(m.Color)).Title(m.User + " (" + m.Role + ")").Text(m.User)
+				return app.Span().Class("member").Style("--c", model.DisplayColor(m.Color)).Title(m.User + " (" + m.Role + ")").Text(m.User)
 			}),
 		),
 		app.Span().ID("conn").Class("conn "+s.Status.String()).DataSet("pending", strconv.Itoa(s.Pending())).Text(status),
@@ -289,7 +289,7 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 	sort.Strings(d.layerSet)
 	colors := map[string]string{}
 	for _, l := range s.Schema.Labels {
-		colors[l.Name] = safeColor(l.Color)
+		colors[l.Name] = model.DisplayColor(l.Color)
 	}
 	q := strings.ToLower(strings.TrimSpace(d.query))
 	var b strings.Builder
@@ -319,13 +319,13 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		b.WriteString(`"><span class="tag" style="--c:`)
 		c := colors[a.Label]
 		if c == "" {
-			c = "#777777"
+			c = model.FallbackColor
 		}
 		b.WriteString(c)
 		b.WriteString(`">`)
 		b.WriteString(markup.Escape(a.Label))
 		b.WriteString(`</span> <q>`)
-		b.WriteString(markup.Escape(clipText(a.Quote, 120)))
+		b.WriteString(markup.Escape(model.Clip(a.Quote, 120)))
 		b.WriteString(`</q> <span class="by">`)
 		b.WriteString(markup.Escape(a.Layer))
 		b.WriteString(`</span>`)
@@ -342,7 +342,7 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		from, _ := s.Annotation(r.From)
 		to, _ := s.Annotation(r.To)
 		fmt.Fprintf(&rb, `<li data-rel="%s"><q>%s</q> —%s→ <q>%s</q> <span class="by">%s</span></li>`,
-			markup.Escape(r.ID), markup.Escape(clipText(from.Quote, 40)), markup.Escape(r.Type), markup.Escape(clipText(to.Quote, 40)), markup.Escape(r.Layer))
+			markup.Escape(r.ID), markup.Escape(model.Clip(from.Quote, 40)), markup.Escape(r.Type), markup.Escape(model.Clip(to.Quote, 40)), markup.Escape(r.Layer))
 	}
 	rb.WriteString(`</ul>`)
 	d.relHTML = rb.String()
@@ -372,7 +372,7 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 				if d.hiddenLabels[l.Name] {
 					cls += " off"
 				}
-				return app.Span().Class(cls).DataSet("label", l.Name).Style("--c", safeColor(l.Color)).Title(l.Guideline + " (click to show/hide)").
+				return app.Span().Class(cls).DataSet("label", l.Name).Style("--c", model.DisplayColor(l.Color)).Title(l.Guideline + " (click to show/hide)").
 					OnClick(func(ctx app.Context, e app.Event) { d.hiddenLabels[l.Name] = !d.hiddenLabels[l.Name]; d.filterVer++ }).
 					Text(fmt.Sprintf("%s %d", l.Name, d.counts[l.Name]))
 			}),
@@ -402,18 +402,3 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 // layers lists the layers present in the document, the user's own and
 // gold (as of the last buildLists).
 func (d *Desk) layers() []string { return d.layerSet }
-
-func clipText(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}
-
-func safeColor(c string) string {
-	if model.ValidColor(c) {
-		return c
-	}
-	return "#777777"
-}

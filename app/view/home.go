@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -14,7 +15,7 @@ import (
 // assigned to them, and links to the pages their roles open.
 type Home struct {
 	app.Compo
-	me     me
+	me     httpapi.Me
 	loaded bool
 	err    string
 }
@@ -24,7 +25,7 @@ func (h *Home) OnNav(ctx app.Context) { h.load(ctx) }
 
 func (h *Home) load(ctx app.Context) {
 	ctx.Async(func() {
-		var m me
+		var m httpapi.Me
 		err := live.GetJSON("/api/me", &m)
 		ctx.Dispatch(func(ctx app.Context) {
 			if errors.Is(err, live.ErrUnauthenticated) {
@@ -44,7 +45,7 @@ func (h *Home) load(ctx app.Context) {
 // setDone marks a document done (or not) for the user.
 func (h *Home) setDone(ctx app.Context, doc int64, done bool) {
 	ctx.Async(func() {
-		err := live.SendJSON("POST", fmt.Sprintf("/api/documents/%d/done", doc), map[string]bool{"done": done}, nil)
+		err := live.SendJSON("POST", fmt.Sprintf("/api/documents/%d/done", doc), httpapi.Done{Done: done}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				h.err = err.Error()
@@ -74,7 +75,7 @@ func (h *Home) Render() app.UI {
 	)
 }
 
-func (h *Home) project(p projectInfo) app.UI {
+func (h *Home) project(p httpapi.MyProject) app.UI {
 	assigned, done := 0, 0
 	for _, d := range p.Documents {
 		if d.Assigned {

@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 )
 
 // Importer uploads .txt, .jsonl, .jsonld (W3C) and .zip (brat) files, or a
@@ -21,7 +22,7 @@ type Importer struct {
 	phase   string // "", "uploading", "saving"
 	sent    int
 	total   int
-	result  importResult
+	result  httpapi.ImportResult
 	err     string
 	skipped int
 }
@@ -73,7 +74,7 @@ func (im *Importer) start(ctx app.Context, e app.Event) {
 			form.Call("append", "file", f, name)
 		}
 	}
-	im.err, im.result, im.skipped = "", importResult{}, skipped
+	im.err, im.result, im.skipped = "", httpapi.ImportResult{}, skipped
 	switch {
 	case count == 0:
 		im.err = "Choose .txt, .jsonl, .jsonld or .zip (brat) files, or a folder of them."
@@ -86,7 +87,7 @@ func (im *Importer) start(ctx app.Context, e app.Event) {
 	im.phase, im.sent, im.total = "uploading", 0, size
 	url := fmt.Sprintf("/api/projects/%d/documents", im.IProjectID)
 	ctx.Async(func() {
-		var res importResult
+		var res httpapi.ImportResult
 		err := live.Upload(url, form, func(sent, total int) {
 			ctx.Dispatch(func(ctx app.Context) {
 				im.sent, im.total = sent, total

@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -16,7 +17,7 @@ type Members struct {
 	IProjectID int64
 	IUser      string
 
-	members []member
+	members []httpapi.Member
 	loaded  bool
 	err     string
 	notice  string
@@ -47,7 +48,7 @@ func (m *Members) OnMount(ctx app.Context) { m.load(ctx) }
 func (m *Members) load(ctx app.Context) {
 	id := m.IProjectID
 	ctx.Async(func() {
-		var ms []member
+		var ms []httpapi.Member
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/members", id), &ms)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
@@ -61,7 +62,7 @@ func (m *Members) load(ctx app.Context) {
 
 func (m *Members) set(ctx app.Context, name string, role model.Role, then func()) {
 	ctx.Async(func() {
-		err := live.SendJSON("POST", fmt.Sprintf("/api/projects/%d/members", m.IProjectID), map[string]any{"name": name, "role": role}, nil)
+		err := live.SendJSON("POST", fmt.Sprintf("/api/projects/%d/members", m.IProjectID), httpapi.SetMemberRequest{Name: name, Role: role}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				m.err, m.notice = err.Error(), ""

@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 )
 
 // Progress shows where a project stands: per annotator (assigned, done,
@@ -16,7 +17,7 @@ type Progress struct {
 	app.Compo
 	IProjectID int64
 
-	report progressReport
+	report httpapi.Progress
 	loaded bool
 	err    string
 }
@@ -32,7 +33,7 @@ func (p *Progress) OnMount(ctx app.Context) { p.load(ctx) }
 func (p *Progress) load(ctx app.Context) {
 	id := p.IProjectID
 	ctx.Async(func() {
-		var r progressReport
+		var r httpapi.Progress
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d/progress", id), &r)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {

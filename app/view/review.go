@@ -233,7 +233,7 @@ func (r *Review) toolbar() app.UI {
 		app.Div().Class("presence").Body(
 			app.Range(s.Members).Slice(func(i int) app.UI {
 				m := s.Members[i]
-				return app.Span().Class("member").Style("--c", safeColor(m.Color)).Title(m.User + " (" + m.Role + ")").Text(m.User)
+				return app.Span().Class("member").Style("--c", model.DisplayColor(m.Color)).Title(m.User + " (" + m.Role + ")").Text(m.User)
 			}),
 		),
 		app.Span().ID("conn").Class("conn "+s.Status.String()).DataSet("pending", strconv.Itoa(s.Pending())).Text(status),

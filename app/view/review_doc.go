@@ -201,7 +201,7 @@ func (r *Review) sideUI(name, layer string, a *model.Annotation) app.UI {
 		app.Span().Class("muted").Text(name+" · "+layer+" "),
 		app.Span().Class("tag").Style("--c", r.labelColor(a.Label)).Text(a.Label),
 		app.Text(" "),
-		app.Q().Text(clipText(a.Quote, 140)),
+		app.Q().Text(model.Clip(a.Quote, 140)),
 		app.If(status != "", app.Span().Class("rstatus "+status).Text(status)),
 		app.If(r.sess.CommentCount(a.ID) > 0, app.Span().Class("ccount").Text(fmt.Sprintf("💬 %d", r.sess.CommentCount(a.ID)))),
 	)
@@ -209,9 +209,9 @@ func (r *Review) sideUI(name, layer string, a *model.Annotation) app.UI {
 
 func (r *Review) labelColor(label string) string {
 	if l, ok := r.sess.Schema.Label(label); ok {
-		return safeColor(l.Color)
+		return model.DisplayColor(l.Color)
 	}
-	return "#777777"
+	return model.FallbackColor
 }
 
 func (r *Review) currentBox() app.UI {
@@ -245,7 +245,7 @@ func (r *Review) currentBox() app.UI {
 			app.Span().Class("small muted").Text("Gold label: "),
 			app.Range(r.sess.Schema.Labels).Slice(func(i int) app.UI {
 				l := r.sess.Schema.Labels[i]
-				return app.Button().Class("label-btn").DataSet("label", l.Name).Style("--c", safeColor(l.Color)).
+				return app.Button().Class("label-btn").DataSet("label", l.Name).Style("--c", model.DisplayColor(l.Color)).
 					OnClick(func(ctx app.Context, e app.Event) { r.editCurrent(l.Name) }, l.Name).
 					Body(app.Span().Class("key").Text(l.Key), app.Span().Text(l.Name))
 			}),
@@ -288,7 +288,7 @@ func (r *Review) disagreementList() app.UI {
 					OnClick(func(ctx app.Context, e app.Event) { r.goTo(key) }, key).Body(
 					app.Span().Class("kind small muted").Text(kindText[d.Kind]+": "),
 					app.Span().Class("labels").Text(labels+" "),
-					app.Q().Text(clipText(side.Quote, 60)),
+					app.Q().Text(model.Clip(side.Quote, 60)),
 					app.Span().Class("res small").Text(" · "+resolutionText[d.Resolution]),
 				)
 			}),
@@ -306,7 +306,7 @@ func (r *Review) threadBox() app.UI {
 			app.Text("Thread of "+a.Layer+"'s "),
 			app.Span().Class("tag").Style("--c", r.labelColor(a.Label)).Text(a.Label),
 			app.Text(" "),
-			app.Q().Text(clipText(a.Quote, 80)),
+			app.Q().Text(model.Clip(a.Quote, 80)),
 		),
 		threadFor(r.sess, a.ID),
 	)
@@ -331,7 +331,7 @@ func (r *Review) goldList() app.UI {
 				return app.Li().Class(cls).DataSet("id", g.ID).OnClick(func(ctx app.Context, e app.Event) { r.selectAnn(id) }, id).Body(
 					app.Span().Class("tag").Style("--c", r.labelColor(g.Label)).Text(g.Label),
 					app.Text(" "),
-					app.Q().Text(clipText(g.Quote, 80)),
+					app.Q().Text(model.Clip(g.Quote, 80)),
 					app.Span().Class("by").Text(" "+prov),
 				)
 			}),

@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -131,15 +132,8 @@ func (e *SchemaEditor) save(ctx app.Context, confirm bool) {
 	}
 	e.saving = true
 	ctx.Async(func() {
-		var res struct {
-			Project model.Project `json:"project"`
-			Result  struct {
-				Relabelled       int `json:"relabelled"`
-				Deleted          int `json:"deleted"`
-				DeletedRelations int `json:"deleted_relations"`
-			} `json:"result"`
-		}
-		err := live.SendJSON("PUT", url, map[string]any{"schema": schema, "renames": renames}, &res)
+		var res httpapi.SchemaAnswer
+		err := live.SendJSON("PUT", url, httpapi.SchemaRequest{Schema: schema, Renames: renames}, &res)
 		ctx.Dispatch(func(ctx app.Context) {
 			e.saving = false
 			if live.ErrorCode(err) == "in_use" {

@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -46,11 +47,8 @@ func (s *ProjectSettings) OnNav(ctx app.Context) {
 	}
 	s.id, s.tab = id, u.Query().Get("tab")
 	ctx.Async(func() {
-		var p struct {
-			model.Project
-			Role model.Role `json:"role"`
-		}
-		var m me
+		var p httpapi.ProjectView
+		var m httpapi.Me
 		err := live.GetJSON(fmt.Sprintf("/api/projects/%d", id), &p)
 		if err == nil {
 			err = live.GetJSON("/api/me", &m)

@@ -20,6 +20,17 @@ type Score struct {
 	Defined bool
 }
 
+// Nullable is the score as JSON carries it: the value, or nil (null)
+// where it is undefined. The API's report and the dataset card both
+// write scores this way.
+func (s Score) Nullable() *float64 {
+	if !s.Defined {
+		return nil
+	}
+	v := s.Value
+	return &v
+}
+
 // ratio returns num/den as a Score, treating 0/0 as undefined.
 func ratio(num, den float64) Score {
 	if den == 0 {

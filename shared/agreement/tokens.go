@@ -2,7 +2,8 @@ package agreement
 
 import (
 	"sort"
-	"unicode"
+
+	"gloss/shared/tokens"
 )
 
 // None is the category of a token that no span covers. It is the empty
@@ -15,34 +16,17 @@ type Token struct {
 	Start, End int
 }
 
-// Tokenize splits text into token units. Whitespace (unicode.IsSpace)
-// separates tokens and belongs to none; every punctuation or symbol rune
-// (unicode.IsPunct, unicode.IsSymbol) is a token of its own, so "U.S.-led"
-// gives "U" "." "S" "." "-" "led"; every other maximal run of runes is one
-// token. Each invalid UTF-8 byte counts as one code point, as in
-// shared/textpos. The rule is deliberately simple: it only has to be the
-// same for every annotator, and it keeps punctuation that one annotator
-// includes in a span and another leaves out from blurring a word's label.
+// Tokenize splits text into token units: shared/tokens' tokens, the
+// ones the CoNLL export writes, so that agreement is measured over the
+// units a dataset's users train on. Punctuation and symbols are tokens of
+// their own, so "U.S.-led" gives "U" "." "S" "." "-" "led", which keeps
+// punctuation that one annotator includes in a span and another leaves
+// out from blurring a word's label.
 func Tokenize(text string) []Token {
-	var toks []Token
-	start, cp := -1, 0 // start of the current word run (-1: none), position
-	for _, r := range text {
-		space := unicode.IsSpace(r)
-		single := unicode.IsPunct(r) || unicode.IsSymbol(r)
-		if (space || single) && start >= 0 {
-			toks = append(toks, Token{Start: start, End: cp})
-			start = -1
-		}
-		switch {
-		case single:
-			toks = append(toks, Token{Start: cp, End: cp + 1})
-		case !space && start < 0:
-			start = cp
-		}
-		cp++
-	}
-	if start >= 0 {
-		toks = append(toks, Token{Start: start, End: cp})
+	split := tokens.Split(text)
+	toks := make([]Token, len(split))
+	for i, t := range split {
+		toks[i] = Token{Start: t.Start, End: t.End}
 	}
 	return toks
 }

@@ -5,6 +5,7 @@ package docstate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -256,16 +257,7 @@ func (s *State) Annotations() []model.Annotation {
 
 // SortAnnotations sorts in reading order (see Annotations).
 func SortAnnotations(as []model.Annotation) {
-	sort.Slice(as, func(i, j int) bool {
-		a, b := as[i], as[j]
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		if a.End != b.End {
-			return a.End > b.End
-		}
-		return a.ID < b.ID
-	})
+	slices.SortFunc(as, model.ReadingOrder)
 }
 
 // Relations returns the relations sorted by ID.

@@ -99,3 +99,16 @@ func ValidColor(c string) bool {
 	}
 	return true
 }
+
+// FallbackColor is drawn for a colour that is not ValidColor.
+const FallbackColor = "#777777"
+
+// DisplayColor returns c if it is ValidColor and FallbackColor otherwise:
+// what the UI writes into a style, so that a hostile colour string from a
+// schema can never break out of it.
+func DisplayColor(c string) string {
+	if ValidColor(c) {
+		return c
+	}
+	return FallbackColor
+}

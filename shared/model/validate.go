@@ -80,11 +80,5 @@ func ValidateAnnotation(text *textpos.Text, schema Schema, a Annotation) error {
 	return ValidateSpan(text, a.Start, a.End, a.Quote)
 }
 
-func clip(s string) string {
-	const max = 60
-	r := []rune(s)
-	if len(r) <= max {
-		return s
-	}
-	return string(r[:max]) + "…"
-}
+// clip is how much of a user's string an error message quotes.
+func clip(s string) string { return Clip(s, 60) }

@@ -277,9 +277,5 @@ func checkOp(op *Op) error {
 	return nil
 }
 
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
-}
+// clip is how much of a client's string an error message quotes.
+func clip(s string) string { return model.Clip(s, 40) }

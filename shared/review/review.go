@@ -20,7 +20,10 @@
 package review
 
 import (
+	"cmp"
+	"slices"
 	"sort"
+	"strings"
 
 	"gloss/shared/model"
 )
@@ -242,29 +245,13 @@ func resolve(d *Disagreement, gold []model.Annotation, goldByID map[string]*mode
 
 func sorted(as []model.Annotation) []model.Annotation {
 	out := append([]model.Annotation(nil), as...)
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		if a.End != b.End {
-			return a.End > b.End
-		}
-		return a.ID < b.ID
-	})
+	slices.SortFunc(out, model.ReadingOrder)
 	return out
 }
 
 func sortDisagreements(ds []Disagreement) {
-	sort.SliceStable(ds, func(i, j int) bool {
-		a, b := ds[i], ds[j]
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		if a.End != b.End {
-			return a.End > b.End
-		}
-		return a.Key() < b.Key()
+	slices.SortStableFunc(ds, func(a, b Disagreement) int {
+		return cmp.Or(model.CompareSpans(a.Start, a.End, b.Start, b.End), strings.Compare(a.Key(), b.Key()))
 	})
 }
 

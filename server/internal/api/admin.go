@@ -7,6 +7,7 @@ import (
 
 	"gloss/server/internal/auth"
 	"gloss/server/internal/store"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -29,7 +30,7 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, u model.Use
 		s.internal(w, "users", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, us)
+	writeJSON(w, http.StatusOK, convert(us, account))
 }
 
 // handleCreateUser creates an account (site admins only). The user should
@@ -38,11 +39,7 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, u mode
 	if !requireSiteAdmin(w, r) {
 		return
 	}
-	var req struct {
-		Name      string `json:"name"`
-		Password  string `json:"password"`
-		SiteAdmin bool   `json:"site_admin"`
-	}
+	var req httpapi.CreateUserRequest
 	if !readJSON(w, r, 8<<10, &req) {
 		return
 	}
@@ -70,15 +67,7 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, u mode
 			return
 		}
 	}
-	writeJSON(w, http.StatusCreated, store.Account{User: nu, SiteAdmin: req.SiteAdmin})
-}
-
-// ProjectEntry is a row of GET /api/projects: a project and the caller's
-// role in it ("" if none).
-type ProjectEntry struct {
-	ID   int64      `json:"id"`
-	Name string     `json:"name"`
-	Role model.Role `json:"role"`
+	writeJSON(w, http.StatusCreated, httpapi.Account{User: nu, SiteAdmin: req.SiteAdmin})
 }
 
 // handleProjects lists every project for a site admin, and the caller's
@@ -115,9 +104,7 @@ func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request, u m
 	if !requireSiteAdmin(w, r) {
 		return
 	}
-	var req struct {
-		Name string `json:"name"`
-	}
+	var req httpapi.CreateProjectRequest
 	if !readJSON(w, r, 8<<10, &req) {
 		return
 	}

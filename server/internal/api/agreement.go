@@ -12,90 +12,6 @@ import (
 	"gloss/shared/model"
 )
 
-// AgreementReport is the answer of GET /api/projects/{id}/agreement: how
-// far the project's annotators agree, over the project, per label and per
-// document. Every score is a number, or null where it is undefined (0/0:
-// nothing to compare, or one category only), never NaN.
-//
-// An annotator is anyone with a layer of their own (every layer but
-// model.GoldLayer). They count as having annotated a document if their
-// layer has at least one annotation in it; a document they left empty is
-// left out of their pairs instead of counting as disagreement everywhere.
-// (When "done" marks say who finished a document, an empty finished layer
-// should count too: see agreement.SpansByLayer.)
-type AgreementReport struct {
-	Project    AgreementProject `json:"project"`
-	Annotators []string         `json:"annotators"` // sorted
-	Documents  int              `json:"documents"`  // documents in the project
-	Tokens     int              `json:"tokens"`     // token units in them
-	// Overall is the agreement over all labels: a token's category is
-	// the label of the shortest span touching it (see agreement.Summary).
-	Overall AgreementSummary `json:"overall"`
-	// Labels has one binary summary (the label or not) per label any
-	// annotator used, sorted by label.
-	Labels []AgreementSummary `json:"labels"`
-	// ByDocument lists every document, lowest agreement first: see
-	// sortDocuments.
-	ByDocument []DocumentAgreement `json:"by_document"`
-}
-
-// AgreementProject names the project the report is about.
-type AgreementProject struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
-
-// AgreementSummary is agreement over all labels (Label "") or for one.
-type AgreementSummary struct {
-	Label string `json:"label"`
-	// Alpha is Krippendorff's nominal alpha, tokens as units, all
-	// annotators as coders.
-	Alpha *float64 `json:"alpha"`
-	// ExactF1 and OverlapF1 are span-level F1 micro-averaged over pairs.
-	ExactF1   *float64 `json:"exact_f1"`
-	OverlapF1 *float64 `json:"overlap_f1"`
-	// MeanKappa is the mean of the defined pairwise kappas of pairs who
-	// shared a document (Light's kappa).
-	MeanKappa *float64 `json:"mean_kappa"`
-	// Pairs has every pair of annotators, A < B, sorted; a pair who never
-	// shared a document has docs 0 and null scores.
-	Pairs []PairAgreement `json:"pairs"`
-}
-
-// PairAgreement is the agreement of two annotators over the documents
-// both annotated.
-type PairAgreement struct {
-	A         string      `json:"a"`
-	B         string      `json:"b"`
-	Docs      int         `json:"docs"`
-	Tokens    int         `json:"tokens"`
-	Exact     SpanMatches `json:"exact"`
-	Overlap   SpanMatches `json:"overlap"`
-	ExactF1   *float64    `json:"exact_f1"`
-	OverlapF1 *float64    `json:"overlap_f1"`
-	Kappa     *float64    `json:"kappa"` // Cohen's kappa over token labels
-}
-
-// SpanMatches are span matches of B against A: tp matched pairs, fp spans
-// of B unmatched, fn spans of A unmatched.
-type SpanMatches struct {
-	TP int `json:"tp"`
-	FP int `json:"fp"`
-	FN int `json:"fn"`
-}
-
-// DocumentAgreement is one document's agreement over all labels.
-type DocumentAgreement struct {
-	ID         int64  `json:"id"`
-	Name       string `json:"name"`
-	Annotators int    `json:"annotators"` // how many annotated it
-	// Alpha is null with fewer than two annotators.
-	Alpha *float64 `json:"alpha"`
-	// OverlapF1 is the mean over the document's pairs of their
-	// overlap-match F1 (each pair weighs the same, however many spans).
-	OverlapF1 *float64 `json:"overlap_f1"`
-}
-
 // handleAgreement reports inter-annotator agreement (reviewers and
 // admins: it names who disagrees with whom). It computes from the
 // documents' current state on every request; nothing is cached.
@@ -133,7 +49,7 @@ func computeAgreement(docs iter.Seq2[export.Doc, error]) (AgreementReport, error
 		}
 		out.ByDocument = append(out.ByDocument, DocumentAgreement{
 			ID: d.Document.ID, Name: d.Document.Name, Annotators: len(layers),
-			Alpha: scoreOrNull(rep.All.Alpha), OverlapF1: meanOverlapF1(rep.All.Pairs),
+			Alpha: rep.All.Alpha.Nullable(), OverlapF1: meanOverlapF1(rep.All.Pairs),
 		})
 		all = append(all, doc)
 	}
@@ -175,21 +91,21 @@ func compareScores(a, b *float64) int {
 }
 
 func summarizeAgreement(s agreement.Summary) AgreementSummary {
-	out := AgreementSummary{Label: s.Label, Alpha: scoreOrNull(s.Alpha), ExactF1: scoreOrNull(s.Exact.F1()),
-		OverlapF1: scoreOrNull(s.Overlap.F1()), Pairs: []PairAgreement{}}
+	out := AgreementSummary{Label: s.Label, Alpha: s.Alpha.Nullable(), ExactF1: s.Exact.F1().Nullable(),
+		OverlapF1: s.Overlap.F1().Nullable(), Pairs: []PairAgreement{}}
 	var sum float64
 	n := 0
 	for _, p := range s.Pairs {
 		out.Pairs = append(out.Pairs, PairAgreement{A: p.A, B: p.B, Docs: p.Docs, Tokens: p.Tokens,
 			Exact: spanMatches(p.Exact), Overlap: spanMatches(p.Overlap),
-			ExactF1: scoreOrNull(p.Exact.F1()), OverlapF1: scoreOrNull(p.Overlap.F1()), Kappa: scoreOrNull(p.Kappa)})
+			ExactF1: p.Exact.F1().Nullable(), OverlapF1: p.Overlap.F1().Nullable(), Kappa: p.Kappa.Nullable()})
 		if p.Docs > 0 && p.Kappa.Defined {
 			sum += p.Kappa.Value
 			n++
 		}
 	}
 	if n > 0 {
-		out.MeanKappa = floatPtr(sum / float64(n))
+		out.MeanKappa = agreement.Score{Value: sum / float64(n), Defined: true}.Nullable()
 	}
 	return out
 }
@@ -208,18 +124,8 @@ func meanOverlapF1(pairs []agreement.Pair) *float64 {
 	if n == 0 {
 		return nil
 	}
-	return floatPtr(sum / float64(n))
+	return agreement.Score{Value: sum / float64(n), Defined: true}.Nullable()
 }
-
-// scoreOrNull turns an agreement.Score into JSON's number or null.
-func scoreOrNull(s agreement.Score) *float64 {
-	if !s.Defined {
-		return nil
-	}
-	return floatPtr(s.Value)
-}
-
-func floatPtr(v float64) *float64 { return &v }
 
 func spanMatches(c agreement.SpanCounts) SpanMatches {
 	return SpanMatches{TP: c.TP, FP: c.FP, FN: c.FN}

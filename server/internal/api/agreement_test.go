@@ -187,11 +187,11 @@ func TestAgreementCrafted(t *testing.T) {
 	// 3 agree, n²·pe = 1·2 + 3·4 = 14, κ = (18−14)/(36−14) = 2/11.
 	// bob–carol: 4 agree, n²·pe = 1·2 + 4·4 = 18, κ = (24−18)/(36−18) = 1/3.
 	wantPairs := []PairAgreement{
-		{A: "alice", B: "bob", Docs: 2, Tokens: 10, Exact: SpanMatches{2, 1, 1}, Overlap: SpanMatches{3, 0, 0},
+		{A: "alice", B: "bob", Docs: 2, Tokens: 10, Exact: SpanMatches{TP: 2, FP: 1, FN: 1}, Overlap: SpanMatches{TP: 3, FP: 0, FN: 0},
 			ExactF1: num(4.0 / 6), OverlapF1: num(1), Kappa: num(53.0 / 63)},
-		{A: "alice", B: "carol", Docs: 1, Tokens: 6, Exact: SpanMatches{0, 1, 2}, Overlap: SpanMatches{1, 0, 1},
+		{A: "alice", B: "carol", Docs: 1, Tokens: 6, Exact: SpanMatches{TP: 0, FP: 1, FN: 2}, Overlap: SpanMatches{TP: 1, FP: 0, FN: 1},
 			ExactF1: num(0), OverlapF1: num(2.0 / 3), Kappa: num(2.0 / 11)},
-		{A: "bob", B: "carol", Docs: 1, Tokens: 6, Exact: SpanMatches{0, 1, 2}, Overlap: SpanMatches{1, 0, 1},
+		{A: "bob", B: "carol", Docs: 1, Tokens: 6, Exact: SpanMatches{TP: 0, FP: 1, FN: 2}, Overlap: SpanMatches{TP: 1, FP: 0, FN: 1},
 			ExactF1: num(0), OverlapF1: num(2.0 / 3), Kappa: num(1.0 / 3)},
 	}
 	checkPairs(t, "overall", all.Pairs, wantPairs)

@@ -38,6 +38,7 @@ import (
 	"gloss/server/internal/hub"
 	"gloss/server/internal/manage"
 	"gloss/server/internal/store"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -176,7 +177,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError answers with the same error shape the websocket uses.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]string{"type": "error", "code": code, "message": msg})
+	writeJSON(w, status, httpapi.NewError(code, msg))
 }
 
 // ruleError answers a refusal by a manage rule with its code (409 for

@@ -14,6 +14,7 @@ import (
 
 	"gloss/server/internal/importer"
 	"gloss/server/internal/store"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -27,13 +28,7 @@ func (s *Server) handleDocuments(w http.ResponseWriter, r *http.Request, u model
 		s.internal(w, "documents", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, docs)
-}
-
-// ImportResult is the answer of a successful import.
-type ImportResult struct {
-	Documents []store.DocumentInfo `json:"documents"`
-	Spans     int                  `json:"spans"`
+	writeJSON(w, http.StatusOK, convert(docs, documentInfo))
 }
 
 // tooLarge is the refusal of an upload over importer.MaxBytes.
@@ -78,10 +73,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 		}
 		docs, err = importer.Parse(files, opt)
 	case "application/json":
-		var req struct {
-			Layer     string            `json:"layer"`
-			Documents []json.RawMessage `json:"documents"`
-		}
+		var req httpapi.ImportRequest
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 			if isTooLarge(err) {
 				tooLarge(w)
@@ -97,10 +89,10 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 		return
 	}
 	if err != nil {
-		body := map[string]any{"type": "error", "code": "bad_file", "message": err.Error()}
+		body := httpapi.NewError("bad_file", err.Error())
 		var ie *importer.Error
 		if errors.As(err, &ie) {
-			body["file"], body["line"] = ie.File, ie.Line
+			body.File, body.Line = ie.File, ie.Line
 		}
 		writeJSON(w, http.StatusBadRequest, body)
 		return
@@ -110,9 +102,9 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 		s.internal(w, "import", err)
 		return
 	}
-	res := ImportResult{Documents: make([]store.DocumentInfo, len(added))}
+	res := ImportResult{Documents: make([]httpapi.DocumentInfo, len(added))}
 	for i, d := range added {
-		res.Documents[i] = store.DocumentInfo{ID: d.ID, Name: d.Name, Chars: utf8.RuneCountInString(d.Text), Annotations: len(docs[i].Annotations)}
+		res.Documents[i] = httpapi.DocumentInfo{ID: d.ID, Name: d.Name, Chars: utf8.RuneCountInString(d.Text), Annotations: len(docs[i].Annotations)}
 		res.Spans += len(docs[i].Annotations)
 	}
 	s.log.Info("api: import", "project", p.ID, "user", u.Name, "documents", len(added), "spans", res.Spans)
@@ -173,15 +165,7 @@ func (s *Server) handleAssignments(w http.ResponseWriter, r *http.Request, u mod
 		s.internal(w, "assignments", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, as)
-}
-
-// AssignRequest is the body of POST /api/projects/{id}/assignments: give
-// (or, with Assigned false, take back) documents to a member.
-type AssignRequest struct {
-	User      string  `json:"user"`
-	Documents []int64 `json:"documents"`
-	Assigned  bool    `json:"assigned"`
+	writeJSON(w, http.StatusOK, convert(as, assignment))
 }
 
 func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u model.User) {
@@ -239,7 +223,7 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u model.Us
 		s.internal(w, "assignments", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, as)
+	writeJSON(w, http.StatusOK, convert(as, assignment))
 }
 
 // handleDone records that the user finished (or reopened) a document:
@@ -249,9 +233,7 @@ func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User
 	if !ok {
 		return
 	}
-	var req struct {
-		Done bool `json:"done"`
-	}
+	var req httpapi.Done
 	if !readJSON(w, r, 1<<10, &req) {
 		return
 	}
@@ -277,52 +259,8 @@ func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User
 		s.internal(w, "done", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"done": req.Done})
+	writeJSON(w, http.StatusOK, httpapi.Done{Done: req.Done})
 }
-
-// Progress is the answer of GET /api/projects/{id}/progress.
-type Progress struct {
-	Labels     []string            `json:"labels"`
-	Annotators []AnnotatorProgress `json:"annotators"`
-	Documents  []DocumentProgress  `json:"documents"`
-}
-
-// AnnotatorProgress is one annotator's work across the project: their
-// assigned documents by status, and the spans in their layer by label.
-type AnnotatorProgress struct {
-	User       string         `json:"user"`
-	Role       model.Role     `json:"role"`
-	Assigned   int            `json:"assigned"`
-	Done       int            `json:"done"`
-	InProgress int            `json:"in_progress"`
-	NotStarted int            `json:"not_started"`
-	Spans      map[string]int `json:"spans"`
-}
-
-// DocumentProgress is one document: each assignee's status and span
-// count, and the spans of all layers by label.
-type DocumentProgress struct {
-	ID        int64            `json:"id"`
-	Name      string           `json:"name"`
-	Assignees []AssigneeStatus `json:"assignees"`
-	Spans     map[string]int   `json:"spans"`
-	Gold      int              `json:"gold"`
-}
-
-// AssigneeStatus is where one assignee stands on one document.
-type AssigneeStatus struct {
-	User   string `json:"user"`
-	Status string `json:"status"` // done, in_progress, not_started
-	Spans  int    `json:"spans"`
-}
-
-// Statuses of an assignment. In progress means the assignee's layer has
-// at least one span and they have not marked the document done.
-const (
-	StatusDone       = "done"
-	StatusInProgress = "in_progress"
-	StatusNotStarted = "not_started"
-)
 
 // handleProgress reports progress per annotator and per document (admins
 // and reviewers).

@@ -8,14 +8,9 @@ import (
 
 	"gloss/server/internal/manage"
 	"gloss/server/internal/store"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
-
-// ProjectView is the answer of GET /api/projects/{id}.
-type ProjectView struct {
-	model.Project
-	Role model.Role `json:"role"`
-}
 
 func (s *Server) handleProject(w http.ResponseWriter, r *http.Request, u model.User) {
 	p, role, ok := s.access(w, r, u)
@@ -60,14 +55,6 @@ func checkRenames(old, next model.Schema, renames map[string]string) error {
 	return nil
 }
 
-// SchemaRequest is the body of PUT /api/projects/{id}/schema.
-type SchemaRequest struct {
-	Schema model.Schema `json:"schema"`
-	// Renames maps old label names to new ones; the project's annotations
-	// are relabelled in the same transaction.
-	Renames map[string]string `json:"renames"`
-}
-
 // handleSchema replaces a project's schema (admins). Removing a label or
 // relation type that is in use is refused with 409 and the counts, unless
 // the query has confirm=delete-annotations: then those annotations are
@@ -96,12 +83,10 @@ func (s *Server) handleSchema(w http.ResponseWriter, r *http.Request, u model.Us
 		DeleteInUse: r.URL.Query().Get("confirm") == confirmDelete})
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
-		writeJSON(w, http.StatusConflict, map[string]any{
-			"type": "error", "code": "in_use",
-			"message": strings.TrimPrefix(inUse.Error(), "store: ") +
-				". Rename instead of removing, or remove with ?confirm=" + confirmDelete + " to delete them.",
-			"labels": inUse.Labels, "relations": inUse.Relations,
-		})
+		body := httpapi.NewError("in_use", strings.TrimPrefix(inUse.Error(), "store: ")+
+			". Rename instead of removing, or remove with ?confirm="+confirmDelete+" to delete them.")
+		body.Labels, body.Relations = inUse.Labels, inUse.Relations
+		writeJSON(w, http.StatusConflict, body)
 		return
 	}
 	if err != nil {
@@ -110,7 +95,7 @@ func (s *Server) handleSchema(w http.ResponseWriter, r *http.Request, u model.Us
 	}
 	s.projectChanged(p.ID)
 	p.Schema = req.Schema
-	writeJSON(w, http.StatusOK, map[string]any{"project": p, "result": res})
+	writeJSON(w, http.StatusOK, httpapi.SchemaAnswer{Project: p, Result: schemaResult(res)})
 }
 
 func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request, u model.User) {
@@ -123,7 +108,7 @@ func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request, u model.U
 		s.internal(w, "members", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ms)
+	writeJSON(w, http.StatusOK, convert(ms, member))
 }
 
 // memberAdmin checks that the user may manage the members of {id}: its
@@ -155,10 +140,7 @@ func (s *Server) handleSetMember(w http.ResponseWriter, r *http.Request, u model
 	if !ok {
 		return
 	}
-	var req struct {
-		Name string     `json:"name"`
-		Role model.Role `json:"role"`
-	}
+	var req httpapi.SetMemberRequest
 	if !readJSON(w, r, 4<<10, &req) {
 		return
 	}
@@ -183,7 +165,7 @@ func (s *Server) handleSetMember(w http.ResponseWriter, r *http.Request, u model
 		s.internal(w, "set member", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, store.ProjectMember{User: m, Role: req.Role})
+	writeJSON(w, http.StatusOK, httpapi.Member{User: m, Role: req.Role})
 }
 
 // handleRemoveMember ends a membership; {user} is the user's ID.

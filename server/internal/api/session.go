@@ -12,6 +12,7 @@ import (
 
 	"gloss/server/internal/auth"
 	"gloss/server/internal/store"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -200,31 +201,6 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// Me is the answer of GET /api/me.
-type Me struct {
-	User      model.User `json:"user"`
-	SiteAdmin bool       `json:"site_admin"`
-	// CSRF is the token to send in the X-CSRF-Token header; only for
-	// cookie sessions (API tokens need none).
-	CSRF     string      `json:"csrf,omitempty"`
-	Projects []MyProject `json:"projects"`
-}
-
-// MyProject is a project the user belongs to, with its documents.
-type MyProject struct {
-	model.Project
-	Role      model.Role `json:"role"`
-	Documents []MyDoc    `json:"documents"`
-}
-
-// MyDoc is a document of one of the user's projects, with whether it is
-// assigned to the user and whether they marked it done.
-type MyDoc struct {
-	store.DocumentInfo
-	Assigned bool `json:"assigned"`
-	Done     bool `json:"done"`
-}
-
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, u model.User) {
 	ctx := r.Context()
 	ms, err := s.store.Memberships(ctx, u.ID)
@@ -257,7 +233,7 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, u model.User) 
 		mp := MyProject{Project: m.Project, Role: m.Role, Documents: make([]MyDoc, len(docs))}
 		for i, d := range docs {
 			a, ok := mine[d.ID]
-			mp.Documents[i] = MyDoc{DocumentInfo: d, Assigned: ok, Done: a.Done}
+			mp.Documents[i] = MyDoc{DocumentInfo: documentInfo(d), Assigned: ok, Done: a.Done}
 		}
 		me.Projects = append(me.Projects, mp)
 	}
@@ -279,10 +255,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 // of the user (a stolen session dies with the old password) and starts a
 // new one for this browser; its CSRF token is in the answer.
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, u model.User) {
-	var req struct {
-		Current string `json:"current"`
-		New     string `json:"new"`
-	}
+	var req httpapi.PasswordRequest
 	if !readJSON(w, r, 8<<10, &req) {
 		return
 	}
@@ -309,14 +282,14 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, u model.
 		s.internal(w, "set password", err)
 		return
 	}
-	answer := map[string]string{}
+	var answer httpapi.PasswordAnswer
 	if who(r).session != "" {
 		token, err := s.startSession(w, r, u)
 		if err != nil {
 			s.internal(w, "create session", err)
 			return
 		}
-		answer["csrf"] = auth.CSRFToken(token)
+		answer.CSRF = auth.CSRFToken(token)
 	}
 	writeJSON(w, http.StatusOK, answer)
 }

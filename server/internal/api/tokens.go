@@ -8,6 +8,7 @@ import (
 
 	"gloss/server/internal/auth"
 	"gloss/server/internal/store"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 )
 
@@ -19,20 +20,11 @@ func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, u model.Us
 		s.internal(w, "tokens", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ts)
-}
-
-// NewToken is the answer of POST /api/tokens: the only time the token
-// itself is shown.
-type NewToken struct {
-	store.APIToken
-	Token string `json:"token"`
+	writeJSON(w, http.StatusOK, convert(ts, apiToken))
 }
 
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, u model.User) {
-	var req struct {
-		Label string `json:"label"`
-	}
+	var req httpapi.CreateTokenRequest
 	if !readJSON(w, r, 4<<10, &req) {
 		return
 	}
@@ -47,7 +39,7 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, u mod
 		s.internal(w, "create token", err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, NewToken{APIToken: t, Token: token})
+	writeJSON(w, http.StatusCreated, NewToken{APIToken: apiToken(t), Token: token})
 }
 
 // handleRevokeToken deletes one of the user's tokens; site admins may

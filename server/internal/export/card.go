@@ -147,14 +147,6 @@ type cardLabelAgreement struct {
 	Alpha *float64 `json:"alpha"`
 }
 
-func score(s agreement.Score) *float64 {
-	if !s.Defined {
-		return nil
-	}
-	v := s.Value
-	return &v
-}
-
 // newAgreement computes the card's agreement section, nil when there are
 // fewer than two annotators.
 func newAgreement(s Stats) (*cardAgreement, error) {
@@ -166,9 +158,9 @@ func newAgreement(s Stats) (*cardAgreement, error) {
 		return nil, err
 	}
 	a := &cardAgreement{Annotators: slices.Sorted(maps.Keys(s.annotators)), Documents: r.Docs, Tokens: r.Tokens,
-		Alpha: score(r.All.Alpha), OverlapF1: score(r.All.Overlap.F1()), ExactF1: score(r.All.Exact.F1()), Labels: []cardLabelAgreement{}}
+		Alpha: r.All.Alpha.Nullable(), OverlapF1: r.All.Overlap.F1().Nullable(), ExactF1: r.All.Exact.F1().Nullable(), Labels: []cardLabelAgreement{}}
 	for _, l := range r.Labels {
-		a.Labels = append(a.Labels, cardLabelAgreement{Label: l.Label, Alpha: score(l.Alpha)})
+		a.Labels = append(a.Labels, cardLabelAgreement{Label: l.Label, Alpha: l.Alpha.Nullable()})
 	}
 	return a, nil
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"gloss/shared/model"
+	"gloss/shared/tokens"
 )
 
 // CoNLL: CoNLL-2003-style IOB2 for token classification.
@@ -49,21 +50,9 @@ import (
 // B-X or I-X, within a sentence). Relations have no place in CoNLL and are
 // not exported.
 //
-// Tokenizer (deterministic, language-agnostic, documented so that others
-// can reproduce it):
-//   - separators, never part of a token: Unicode white space
-//     (unicode.IsSpace, which includes U+00A0), control characters (Cc) and
-//     U+200B ZERO WIDTH SPACE;
-//   - a word is a maximal run of letters and digits (L, N);
-//   - every other character (punctuation, symbols, emoji) is a token by
-//     itself;
-//   - combining marks (M) and format characters (Cf, e.g. U+200D ZWJ)
-//     stay with the token they follow, so "é" written as e + U+0301 is one
-//     token;
-//   - a sentence ends at a line break (\n, \r, \v, \f, U+0085, U+2028,
-//     U+2029) and after a token that is exactly ".", "!" or "?" when the
-//     next character is white space. Text may hold invalid UTF-8: each
-//     invalid byte is a one-code-point token written as U+FFFD.
+// Tokens and sentences are shared/tokens' (its package comment has the
+// rules), the same units the dataset card's agreement counts. An invalid
+// UTF-8 byte is a one-code-point token written as U+FFFD.
 
 func writeCoNLL(w io.Writer, project model.Project, docs iter.Seq2[Doc, error], opt Options) error {
 	cols := conllColumns(project.Schema, opt)
@@ -78,7 +67,7 @@ func writeCoNLL(w io.Writer, project model.Project, docs iter.Seq2[Doc, error], 
 		return fmt.Errorf("export: conll: %w", err)
 	}
 	var (
-		toks  []token
+		toks  []tokens.Token
 		owner []int32
 	)
 	for d, err := range docs {
@@ -89,7 +78,7 @@ func writeCoNLL(w io.Writer, project model.Project, docs iter.Seq2[Doc, error], 
 		if err != nil {
 			return fmt.Errorf("export: conll: %w", err)
 		}
-		toks = tokenize(v.doc.Text, toks[:0])
+		toks = tokens.Append(toks[:0], v.doc.Text)
 		b = append(b[:0], "# doc_id = "...)
 		b = appendJSONInt(b, v.doc.ID)
 		b = append(b, "\n# doc_name = "...)
@@ -149,7 +138,7 @@ func noSpace(s string) string {
 // tagColumns decides which span owns each token in each column:
 // owner[t*len(cols)+c] is an index into v.anns or -1. It appends a
 // "# dropped" comment to b for the spans it could not place.
-func tagColumns(v docView, toks []token, cols []column, owner []int32, b []byte) ([]int32, []byte) {
+func tagColumns(v docView, toks []tokens.Token, cols []column, owner []int32, b []byte) ([]int32, []byte) {
 	n := len(toks) * len(cols)
 	owner = owner[:0]
 	for range n {
@@ -161,10 +150,10 @@ func tagColumns(v docView, toks []token, cols []column, owner []int32, b []byte)
 		if c < 0 {
 			continue
 		}
-		t0 := sort.Search(len(toks), func(i int) bool { return toks[i].end > a.Start })
+		t0 := sort.Search(len(toks), func(i int) bool { return toks[i].End > a.Start })
 		t1 := t0
 		free := true
-		for t1 < len(toks) && toks[t1].start < a.End {
+		for t1 < len(toks) && toks[t1].Start < a.End {
 			if owner[t1*len(cols)+c] >= 0 {
 				free = false
 			}
@@ -198,7 +187,7 @@ func columnOf(cols []column, a model.Annotation) int {
 	return -1
 }
 
-func appendCoNLLDoc(b []byte, v docView, toks []token, cols []column, owner []int32) []byte {
+func appendCoNLLDoc(b []byte, v docView, toks []tokens.Token, cols []column, owner []int32) []byte {
 	b = append(b, "-DOCSTART- -X- -X-"...)
 	for range cols {
 		b = append(b, " O"...)
@@ -206,11 +195,11 @@ func appendCoNLLDoc(b []byte, v docView, toks []token, cols []column, owner []in
 	b = append(b, "\n\n"...)
 	sentenceStart := true
 	for t, tok := range toks {
-		b = appendValidUTF8(b, v.doc.Text[tok.bs:tok.be])
+		b = appendValidUTF8(b, v.doc.Text[tok.BStart:tok.BEnd])
 		b = append(b, ' ')
-		b = appendJSONInt(b, int64(tok.start))
+		b = appendJSONInt(b, int64(tok.Start))
 		b = append(b, ' ')
-		b = appendJSONInt(b, int64(tok.end))
+		b = appendJSONInt(b, int64(tok.End))
 		for c, col := range cols {
 			o := owner[t*len(cols)+c]
 			switch {
@@ -225,7 +214,7 @@ func appendCoNLLDoc(b []byte, v docView, toks []token, cols []column, owner []in
 			}
 		}
 		b = append(b, '\n')
-		sentenceStart = tok.sentenceEnd || t == len(toks)-1
+		sentenceStart = tok.SentenceEnd || t == len(toks)-1
 		if sentenceStart {
 			b = append(b, '\n')
 		}
@@ -249,114 +238,4 @@ func appendValidUTF8(b []byte, s string) []byte {
 		s = s[n:]
 	}
 	return b
-}
-
-// token is a token's position in code points and in bytes.
-type token struct {
-	start, end  int
-	bs, be      int
-	sentenceEnd bool
-}
-
-const (
-	noToken = iota
-	wordToken
-	otherToken
-)
-
-// Character classes of the tokenizer.
-const (
-	clsOther   = iota // a token by itself
-	clsSpace          // white space: separates, and may end a sentence after . ! ?
-	clsControl        // control character or U+200B: separates
-	clsExtend         // combining mark or format character: joins the token before
-	clsWord           // letter or digit
-)
-
-// asciiClass is charClass for ASCII, which is most of news text, without
-// the unicode table lookups.
-var asciiClass = func() (t [utf8.RuneSelf]uint8) {
-	for r := range rune(utf8.RuneSelf) {
-		t[r] = charClassSlow(r)
-	}
-	return t
-}()
-
-func charClass(r rune) uint8 {
-	if r < utf8.RuneSelf {
-		return asciiClass[r]
-	}
-	return charClassSlow(r)
-}
-
-func charClassSlow(r rune) uint8 {
-	switch {
-	case unicode.IsSpace(r):
-		return clsSpace
-	case unicode.IsControl(r) || r == '\u200b':
-		return clsControl
-	case unicode.In(r, unicode.M, unicode.Cf):
-		return clsExtend
-	case unicode.In(r, unicode.L, unicode.N):
-		return clsWord
-	}
-	return clsOther
-}
-
-// tokenize appends the tokens of text to toks, following the rules in the
-// comment at the top of this file.
-func tokenize(text string, toks []token) []token {
-	kind := noToken
-	var cur token
-	closeToken := func(cp, b int) {
-		if kind != noToken {
-			cur.end, cur.be = cp, b
-			toks = append(toks, cur)
-			kind = noToken
-		}
-	}
-	open := func(k, cp, b int) {
-		kind = k
-		cur = token{start: cp, bs: b}
-	}
-	cp := 0
-	for b, r := range text {
-		switch cls := charClass(r); cls {
-		case clsSpace, clsControl:
-			closeToken(cp, b)
-			if n := len(toks); n > 0 {
-				last := &toks[n-1]
-				if isLineBreak(r) ||
-					cls == clsSpace && last.end == cp && last.be-last.bs == 1 && strings.IndexByte(".!?", text[last.bs]) >= 0 {
-					last.sentenceEnd = true
-				}
-			}
-		case clsExtend:
-			if kind == noToken {
-				open(wordToken, cp, b)
-			}
-		case clsWord:
-			if kind != wordToken {
-				closeToken(cp, b)
-				open(wordToken, cp, b)
-			}
-		default:
-			closeToken(cp, b)
-			open(otherToken, cp, b)
-		}
-		cp++
-	}
-	closeToken(cp, len(text))
-	if n := len(toks); n > 0 {
-		toks[n-1].sentenceEnd = true
-	}
-	return toks
-}
-
-func isLineBreak(r rune) bool {
-	switch r {
-	case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
-		return true
-	}
-	return false
 }

@@ -244,8 +244,8 @@ func (p *preparer) prepare(d Doc) (docView, error) {
 		}
 		p.anns = append(p.anns, a)
 	}
-	if !slices.IsSortedFunc(p.anns, readingOrder) {
-		slices.SortFunc(p.anns, readingOrder)
+	if !slices.IsSortedFunc(p.anns, model.ReadingOrder) {
+		slices.SortFunc(p.anns, model.ReadingOrder)
 	}
 	clear(p.kept)
 	for _, a := range p.anns {
@@ -268,18 +268,6 @@ func (p *preparer) prepare(d Doc) (docView, error) {
 	}
 	v.reviews, v.docReview = p.reviews, d.DocReview
 	return v, nil
-}
-
-// readingOrder sorts spans by start, longer first, then by id, so that an
-// enclosing span precedes what it encloses.
-func readingOrder(a, b model.Annotation) int {
-	if a.Start != b.Start {
-		return a.Start - b.Start
-	}
-	if a.End != b.End {
-		return b.End - a.End
-	}
-	return strings.Compare(a.ID, b.ID)
 }
 
 func docRef(d model.Document) string {

@@ -198,25 +198,14 @@ func invalidUTF8(b []byte) (int, bool) {
 	return 0, false
 }
 
-// record is one JSONL line. Fields beyond these are ignored, so that
-// other tools' records (and Gloss's own export) import as they are.
+// record is one JSONL line: Gloss's record (export.Record), read by the
+// same decoder as re-read exports, except that the document "id" of other
+// tools' records may be a string or a number (it only names the document).
+// Fields beyond these are ignored, so that other tools' records (and
+// Gloss's own export) import as they are.
 type record struct {
-	Text  *string         `json:"text"`
-	Name  string          `json:"name"`
-	ID    json.RawMessage `json:"id"`
-	Meta  map[string]any  `json:"meta"`
-	Spans []span          `json:"spans"`
-}
-
-type span struct {
-	Start *int    `json:"start"`
-	End   *int    `json:"end"`
-	Label string  `json:"label"`
-	Text  *string `json:"text"`
-	// Layer and Annotator are read from Gloss's own export, so that a
-	// re-import keeps layers apart (unless Options.Layer overrides).
-	Layer     string `json:"layer"`
-	Annotator string `json:"annotator"`
+	export.Record
+	ID json.RawMessage `json:"id"`
 }
 
 func parseJSONL(f File, opt Options) ([]store.NewDocument, error) {
@@ -273,13 +262,8 @@ func parseRecord(raw []byte, name, source string, opt Options) (store.NewDocumen
 		return store.NewDocument{}, errors.New(`"text" is empty`)
 	}
 	d := model.Document{Name: rec.Name, Text: *rec.Text, Meta: map[string]string{}}
-	for k, v := range rec.Meta {
-		if s, ok := v.(string); ok {
-			d.Meta[k] = s
-		} else {
-			b, _ := json.Marshal(v)
-			d.Meta[k] = string(b)
-		}
+	for k, v := range export.MetaStrings(rec.Meta) {
+		d.Meta[k] = v
 	}
 	if d.Name == "" {
 		d.Name = firstNonEmpty(d.Meta["name"], d.Meta["title"], idString(rec.ID), name)
@@ -299,7 +283,9 @@ func jsonErr(err error) string {
 	case errors.As(err, &se):
 		return fmt.Sprintf("%s (at byte %d of the line)", se.Error(), se.Offset)
 	case errors.As(err, &te):
-		return fmt.Sprintf("field %q should be %s, not a JSON %s", te.Field, te.Type, te.Value)
+		// The path runs through record's embedded export.Record, which
+		// the file does not know about.
+		return fmt.Sprintf("field %q should be %s, not a JSON %s", strings.TrimPrefix(te.Field, "Record."), te.Type, te.Value)
 	}
 	return err.Error()
 }
@@ -327,7 +313,7 @@ func firstNonEmpty(vs ...string) string {
 
 // spans checks a record's spans against its text and the schema and turns
 // them into annotations.
-func spans(in []span, text string, opt Options) ([]model.Annotation, error) {
+func spans(in []export.RecordSpan, text string, opt Options) ([]model.Annotation, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
@@ -377,10 +363,5 @@ func labelNames(s model.Schema) string {
 	return "labels: " + strings.Join(names, ", ")
 }
 
-func clip(s string) string {
-	r := []rune(s)
-	if len(r) > 40 {
-		s = string(r[:40]) + "…"
-	}
-	return strconv.Quote(s)
-}
+// clip quotes as much of a file's string as an error message shows.
+func clip(s string) string { return strconv.Quote(model.Clip(s, 40)) }

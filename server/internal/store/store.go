@@ -33,7 +33,7 @@ var (
 // projects and accounts; rights inside a project come from its Role.
 type Account struct {
 	model.User
-	SiteAdmin bool `json:"site_admin"`
+	SiteAdmin bool
 }
 
 // Member is a user's membership in a project.
@@ -44,10 +44,10 @@ type Member struct {
 
 // DocumentInfo is a row of a project's document list.
 type DocumentInfo struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
-	Chars       int    `json:"chars"`
-	Annotations int    `json:"annotations"`
+	ID          int64
+	Name        string
+	Chars       int
+	Annotations int
 }
 
 // Snapshot is a document's current annotation state at Seq.
@@ -74,36 +74,36 @@ type Session struct {
 
 // APIToken describes a script's credential (never the token itself).
 type APIToken struct {
-	ID      int64     `json:"id"`
-	UserID  int64     `json:"user_id"`
-	User    string    `json:"user"`
-	Label   string    `json:"label"`
-	Created time.Time `json:"created"`
+	ID      int64
+	UserID  int64
+	User    string
+	Label   string
+	Created time.Time
 }
 
 // ProjectMember is one member of a project and their role in it.
 type ProjectMember struct {
-	User model.User `json:"user"`
-	Role model.Role `json:"role"`
+	User model.User
+	Role model.Role
 }
 
 // Assignment is a document given to a user to annotate; Done is set by
 // the user when they have finished it.
 type Assignment struct {
-	Document int64     `json:"doc"`
-	UserID   int64     `json:"user_id"`
-	User     string    `json:"user"`
-	Done     bool      `json:"done"`
-	Updated  time.Time `json:"updated"`
+	Document int64
+	UserID   int64
+	User     string
+	Done     bool
+	Updated  time.Time
 }
 
 // SpanCount is how many annotations one layer of one document has with
 // one label.
 type SpanCount struct {
-	Document int64  `json:"doc"`
-	Layer    string `json:"layer"`
-	Label    string `json:"label"`
-	Count    int    `json:"count"`
+	Document int64
+	Layer    string
+	Label    string
+	Count    int
 }
 
 // NewDocument is a document to import with the annotations it arrives
@@ -133,17 +133,17 @@ type SchemaChange struct {
 // Every change to annotations goes through the documents' op logs (as
 // update and delete ops), so live clients and resumes see it.
 type SchemaResult struct {
-	Relabelled       int     `json:"relabelled"`
-	Deleted          int     `json:"deleted"`
-	DeletedRelations int     `json:"deleted_relations"`
-	Documents        []int64 `json:"documents"`
+	Relabelled       int
+	Deleted          int
+	DeletedRelations int
+	Documents        []int64
 }
 
 // InUseError lists the removed labels and relation types that are still
 // used, with how many annotations or relations use each.
 type InUseError struct {
-	Labels    map[string]int `json:"labels,omitempty"`
-	Relations map[string]int `json:"relations,omitempty"`
+	Labels    map[string]int
+	Relations map[string]int
 }
 
 func (e *InUseError) Error() string {
