@@ -36,6 +36,7 @@ import (
 
 	"gloss/server/internal/auth"
 	"gloss/server/internal/hub"
+	"gloss/server/internal/importer"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
 )
@@ -53,6 +54,13 @@ type Config struct {
 	SessionTTL time.Duration
 	// ToolVersion is reported in exports' dataset cards.
 	ToolVersion string
+	// MaxUpload bounds the files of one import request, in bytes; 0 means
+	// importer.MaxBytes.
+	MaxUpload int64
+	// MaxDocument bounds one imported document's text, and MaxInflated
+	// what an imported zip inflates to, in bytes; 0 means export's
+	// defaults.
+	MaxDocument, MaxInflated int64
 }
 
 // Server holds the API's dependencies.
@@ -70,6 +78,9 @@ type Server struct {
 func New(st store.Store, h *hub.Hub, log *slog.Logger, cfg Config, pages http.Handler) *Server {
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 14 * 24 * time.Hour
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = importer.MaxBytes
 	}
 	return &Server{store: st, hub: h, log: log, cfg: cfg, pages: pages, login: auth.NewLimiter(5, 20*time.Second)}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gloss/server/internal/export"
 	"gloss/server/internal/importer"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
@@ -36,10 +37,10 @@ type ImportResult struct {
 	Spans     int                  `json:"spans"`
 }
 
-// tooLarge is the refusal of an upload over importer.MaxBytes.
-func tooLarge(w http.ResponseWriter) {
+// tooLarge is the refusal of an upload over the server's MaxUpload.
+func (s *Server) tooLarge(w http.ResponseWriter) {
 	writeError(w, http.StatusRequestEntityTooLarge, "too_large",
-		fmt.Sprintf("the upload is larger than %d MB: import the files in several parts, or with the gloss import command, which has no limit", importer.MaxBytes>>20))
+		fmt.Sprintf("the upload is larger than %s: import the files in several parts, or with the gloss import command, which has no upload limit", export.Size(s.cfg.MaxUpload)))
 }
 
 func isTooLarge(err error) bool {
@@ -58,18 +59,18 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 	if !ok {
 		return
 	}
-	// The files may take MaxBytes; the multipart framing a little more.
-	r.Body = http.MaxBytesReader(w, r.Body, importer.MaxBytes+1<<20)
-	opt := importer.Options{Schema: p.Schema, Now: time.Now().UTC()}
+	// The files may take MaxUpload; the multipart framing a little more.
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+1<<20)
+	opt := importer.Options{Schema: p.Schema, Now: time.Now().UTC(), MaxDocument: s.cfg.MaxDocument, MaxInflated: s.cfg.MaxInflated}
 	var docs []store.NewDocument
 	var err error
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "multipart/form-data":
 		var files []importer.File
-		files, opt.Layer, err = readUpload(r)
+		files, opt.Layer, err = readUpload(r, s.cfg.MaxUpload)
 		if isTooLarge(err) {
-			tooLarge(w)
+			s.tooLarge(w)
 			return
 		}
 		if err != nil {
@@ -84,7 +85,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 		}
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 			if isTooLarge(err) {
-				tooLarge(w)
+				s.tooLarge(w)
 				return
 			}
 			writeError(w, http.StatusBadRequest, "bad_request", "the request body is not the JSON expected: "+err.Error())
@@ -97,12 +98,16 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 		return
 	}
 	if err != nil {
-		body := map[string]any{"type": "error", "code": "bad_file", "message": err.Error()}
+		status, code := http.StatusBadRequest, "bad_file"
+		if errors.Is(err, export.ErrTooLarge) {
+			status, code = http.StatusRequestEntityTooLarge, "too_large"
+		}
+		body := map[string]any{"type": "error", "code": code, "message": err.Error()}
 		var ie *importer.Error
 		if errors.As(err, &ie) {
 			body["file"], body["line"] = ie.File, ie.Line
 		}
-		writeJSON(w, http.StatusBadRequest, body)
+		writeJSON(w, status, body)
 		return
 	}
 	added, err := s.store.ImportDocuments(r.Context(), p.ID, docs)
@@ -120,15 +125,15 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 }
 
 // readUpload reads a multipart upload's files and layer field, keeping at
-// most importer.MaxBytes of file content.
-func readUpload(r *http.Request) ([]importer.File, string, error) {
+// most max bytes of file content.
+func readUpload(r *http.Request, max int64) ([]importer.File, string, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, "", fmt.Errorf("could not read the upload: %w", err)
 	}
 	var files []importer.File
 	layer := ""
-	total := 0
+	var total int64
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -149,13 +154,13 @@ func readUpload(r *http.Request) ([]importer.File, string, error) {
 			if name == "" {
 				return nil, "", errors.New(`a "file" part has no file name`)
 			}
-			data, err := io.ReadAll(io.LimitReader(part, int64(importer.MaxBytes-total)+1))
+			data, err := io.ReadAll(io.LimitReader(part, max-total+1))
 			if err != nil {
 				return nil, "", err
 			}
-			total += len(data)
-			if total > importer.MaxBytes {
-				return nil, "", &http.MaxBytesError{Limit: importer.MaxBytes}
+			total += int64(len(data))
+			if total > max {
+				return nil, "", &http.MaxBytesError{Limit: max}
 			}
 			files = append(files, importer.File{Name: name, Data: data})
 		}

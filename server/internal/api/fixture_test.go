@@ -59,6 +59,12 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureConfig(t, api.Config{ToolVersion: "gloss test"})
+}
+
+// newFixtureConfig is newFixture with the API configured by cfg.
+func newFixtureConfig(t *testing.T, cfg api.Config) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "gloss.db"))
 	if err != nil {
@@ -109,7 +115,7 @@ func newFixture(t *testing.T) *fixture {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	h := hub.New(st, log, hub.Config{})
-	a := api.New(st, h, log, api.Config{ToolVersion: "gloss test"}, http.NotFoundHandler())
+	a := api.New(st, h, log, cfg, http.NotFoundHandler())
 	f.srv = httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
 		f.srv.Close()
