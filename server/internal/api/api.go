@@ -61,6 +61,10 @@ type Config struct {
 	// what an imported zip inflates to, in bytes; 0 means export's
 	// defaults.
 	MaxDocument, MaxInflated int64
+	// UploadTimeout is how long a client may take to send an import
+	// upload, which may outlast the server's ReadTimeout; 0 means 5
+	// minutes.
+	UploadTimeout time.Duration
 }
 
 // Server holds the API's dependencies.
@@ -81,6 +85,9 @@ func New(st store.Store, h *hub.Hub, log *slog.Logger, cfg Config, pages http.Ha
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = importer.MaxBytes
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = 5 * time.Minute
 	}
 	return &Server{store: st, hub: h, log: log, cfg: cfg, pages: pages, login: auth.NewLimiter(5, 20*time.Second)}
 }

@@ -59,6 +59,10 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 	if !ok {
 		return
 	}
+	// An upload may take longer to send than the server's ReadTimeout
+	// allows other requests, but not for ever. (Without a connection to
+	// set it on, as in handler tests, there is nothing to extend.)
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.UploadTimeout))
 	// The files may take MaxUpload; the multipart framing a little more.
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+1<<20)
 	opt := importer.Options{Schema: p.Schema, Now: time.Now().UTC(), MaxDocument: s.cfg.MaxDocument, MaxInflated: s.cfg.MaxInflated}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -31,6 +32,10 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		WriteBufferPool: writePool,
 		CheckOrigin:     func(*http.Request) bool { return true }, // checked above
 	}
+	// The hub sets the socket's read deadlines (hello, pongs); the
+	// server's ReadTimeout, counted from the upgrade request, must not
+	// cut a socket that lives for hours.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade has answered the client
