@@ -168,12 +168,37 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u model.Us
 	return token, nil
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: it returns next if
+// next is an absolute path of this origin, with an optional query and
+// fragment, else "/". It parses rather than pattern-matches, and checks
+// the path as the browser will see it once decoded: "/%09/evil.example/"
+// decodes to "/\t/evil.example/", which a browser strips of the tab and
+// follows to evil.example; "/%2F/x" and "/%5Cx" are "//x" and "/\x".
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/"
+	const home = "/"
+	if next == "" || len(next) > 2048 || !strings.HasPrefix(next, "/") || unsafeInPath(next) {
+		return home
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
+	}
+	if !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || unsafeInPath(u.Path) {
+		return home
+	}
+	return (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery, Fragment: u.Fragment}).String()
+}
+
+// unsafeInPath reports characters that browsers drop or reinterpret in a
+// URL (control characters, tabs and newlines, backslashes) and so may
+// turn a path into another host.
+func unsafeInPath(s string) bool {
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f || c == '\\' || c == 0xfffd || (c >= 0x80 && c < 0xa0) {
+			return true
+		}
+	}
+	return false
 }
 
 // handleLogout ends the session. With a live session it needs the CSRF

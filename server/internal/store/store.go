@@ -190,6 +190,9 @@ type Store interface {
 	// DeleteSessions ends every login session of a user (after a password
 	// change); API tokens are not sessions and stay.
 	DeleteSessions(ctx context.Context, userID int64) error
+	// DeleteExpiredSessions deletes sessions that expired at or before
+	// now and says how many (sqlite_harden.go, postgres_harden.go).
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 
 	CreateAPIToken(ctx context.Context, userID int64, label string, tokenHash []byte) (APIToken, error)
 	// APITokens lists a user's tokens, oldest first; userID 0 lists every

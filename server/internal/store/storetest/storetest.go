@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentCommit", testConcurrentCommit},
 		{"SiteAdmins", testSiteAdmins},
 		{"DeleteSessions", testDeleteSessions},
+		{"DeleteExpiredSessions", testDeleteExpiredSessions},
 		{"APITokens", testAPITokens},
 		{"MemberList", testMemberList},
 		{"ImportDocuments", testImportDocuments},
