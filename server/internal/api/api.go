@@ -74,7 +74,11 @@ type Server struct {
 	log   *slog.Logger
 	cfg   Config
 	pages http.Handler
-	login *auth.Limiter
+	// Login limits (handleLogin): per address and name, per address,
+	// and per account.
+	login        *auth.Limiter
+	loginAddr    *auth.Limiter
+	loginAccount *auth.Backoff
 }
 
 // New returns the API. pages serves everything the API does not: the
@@ -89,7 +93,10 @@ func New(st store.Store, h *hub.Hub, log *slog.Logger, cfg Config, pages http.Ha
 	if cfg.UploadTimeout <= 0 {
 		cfg.UploadTimeout = 5 * time.Minute
 	}
-	return &Server{store: st, hub: h, log: log, cfg: cfg, pages: pages, login: auth.NewLimiter(5, 20*time.Second)}
+	return &Server{store: st, hub: h, log: log, cfg: cfg, pages: pages,
+		login:        auth.NewLimiter(5, 20*time.Second),
+		loginAddr:    auth.NewLimiter(20, 5*time.Second),
+		loginAccount: auth.NewBackoff(10, time.Second, time.Minute, time.Hour)}
 }
 
 // Handler returns the routes.

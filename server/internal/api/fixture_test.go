@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,6 +56,25 @@ type fixture struct {
 	srv   *httptest.Server
 	doc   int64
 	users map[string]model.User
+	logs  *logBuffer // what the server logged
+}
+
+// logBuffer is an io.Writer safe for the server's goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -110,10 +130,12 @@ func newFixtureConfig(t *testing.T, cfg api.Config) *fixture {
 	if _, err := st.Commit(ctx, f.doc, []protocol.Op{{ID: "seed", Kind: protocol.KindAdd, Ann: &b1, User: "bob"}}); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.logs = &logBuffer{}
+	var logTo io.Writer = f.logs
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		logTo = io.MultiWriter(f.logs, os.Stderr)
 	}
+	log := slog.New(slog.NewTextHandler(logTo, nil))
 	h := hub.New(st, log, hub.Config{})
 	a := api.New(st, h, log, cfg, http.NotFoundHandler())
 	f.srv = httptest.NewServer(a.Handler())

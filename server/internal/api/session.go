@@ -116,6 +116,13 @@ func retryAfter(w http.ResponseWriter, wait time.Duration) {
 // one from): checkOrigin refuses it from other sites, and the cookie it
 // sets is SameSite=Lax, so another site can neither log a victim in to
 // its own account nor ride the new session.
+//
+// Guessing is limited three ways, counting failures only (a success gives
+// its tokens back): per address and name, per address, and per account
+// from anywhere with a doubling wait (auth.Backoff). The account's wait
+// does not apply to a browser that logged in to it before (a device
+// cookie, auth.DeviceToken), so someone hammering an account slows it
+// down for new browsers but cannot lock its owner out.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
@@ -125,34 +132,82 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	password := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
+	ip := clientIP(r)
 	fail := func(code string) {
 		http.Redirect(w, r, "/login?error="+code+"&next="+url.QueryEscape(next), http.StatusSeeOther)
 	}
-	if ok, wait := s.login.Allow(clientIP(r) + "|" + name); !ok {
+	limited := func(by string, wait time.Duration) {
+		s.log.Warn("api: login limited", "user", name, "addr", ip, "by", by, "wait", wait.Round(time.Second))
 		retryAfter(w, wait)
 		if r.Header.Get("Accept") == "application/json" {
 			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many login attempts; wait and try again")
 			return
 		}
 		fail("rate_limited")
+	}
+	if ok, wait := s.loginAddr.Allow(ip); !ok {
+		limited("address", wait)
 		return
+	}
+	if ok, wait := s.login.Allow(ip + "|" + name); !ok {
+		limited("address and name", wait)
+		return
+	}
+	refund := func() {
+		s.loginAddr.Refund(ip)
+		s.login.Refund(ip + "|" + name)
 	}
 	u, hash, err := s.store.UserByName(r.Context(), name)
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		refund()
+		s.unavailable(w, "user", err)
+		return
+	}
+	known := err == nil
+	device, _ := r.Cookie(DeviceCookie)
+	if !known || device == nil || !auth.CheckDeviceToken(device.Value, name, hash) {
+		if wait := s.loginAccount.Wait(name); wait > 0 {
+			refund() // no password was tried
+			limited("account", wait)
+			return
+		}
+	}
+	if !known {
 		auth.BurnTime(password)
+	}
+	if !known || !auth.CheckPassword(hash, password) {
+		s.loginAccount.Fail(name)
+		s.log.Warn("api: login failed", "user", name, "addr", ip, "known", known)
 		fail("bad_credentials")
 		return
 	}
-	if !auth.CheckPassword(hash, password) {
-		fail("bad_credentials")
-		return
-	}
+	refund()
 	if _, err := s.startSession(w, r, u); err != nil {
 		s.log.Error("api: create session", "err", err)
 		fail("internal")
 		return
 	}
+	http.SetCookie(w, &http.Cookie{Name: DeviceCookie, Value: auth.DeviceToken(name, hash), Path: "/api/login",
+		MaxAge: 400 * 24 * 3600, HttpOnly: true, Secure: s.cfg.SecureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	// Sweep expired sessions now and then; a login is when one is added.
+	if n, err := s.store.DeleteExpiredSessions(r.Context(), time.Now()); err != nil {
+		s.log.Error("api: delete expired sessions", "err", err)
+	} else if n > 0 {
+		s.log.Info("api: deleted expired sessions", "n", n)
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// DeviceCookie marks a browser that logged in to an account before
+// (auth.DeviceToken); it is sent to the login route only.
+const DeviceCookie = "gloss_device"
+
+// unavailable answers 503 when the store failed (an outage, not a wrong
+// credential): the client keeps its session and retries.
+func (s *Server) unavailable(w http.ResponseWriter, what string, err error) {
+	s.log.Error("api: "+what, "err", err)
+	w.Header().Set("Retry-After", "5")
+	writeError(w, http.StatusServiceUnavailable, "unavailable", "the server cannot reach its database; try again shortly")
 }
 
 // startSession creates a session for u and sets its cookie; it returns
