@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -36,36 +37,42 @@ type principal struct {
 
 type principalKey struct{}
 
+// errNoCredentials means the request carries no credential, or one the
+// store does not know (a wrong, expired or revoked token): the client
+// must log in. Any other error from authenticate is the store failing,
+// and the client should keep its credentials and try again.
+var errNoCredentials = errors.New("api: not authenticated")
+
 // authenticate finds who r is from: an "Authorization: Bearer" API token
 // if the request has that header (and then only from it), else the
 // session cookie.
-func (s *Server) authenticate(r *http.Request) (principal, bool) {
+func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || token == "" {
-			return principal{}, false
+			return principal{}, errNoCredentials
 		}
 		sess, err := s.store.SessionByAPIToken(r.Context(), auth.TokenHash(token))
-		if err != nil {
-			if !errors.Is(err, store.ErrNotFound) {
-				s.log.Error("api: token", "err", err)
-			}
-			return principal{}, false
+		if errors.Is(err, store.ErrNotFound) {
+			return principal{}, errNoCredentials
 		}
-		return principal{user: sess.User, siteAdmin: sess.SiteAdmin}, true
+		if err != nil {
+			return principal{}, fmt.Errorf("api: token: %w", err)
+		}
+		return principal{user: sess.User, siteAdmin: sess.SiteAdmin}, nil
 	}
 	c, err := r.Cookie(CookieName)
 	if err != nil || c.Value == "" {
-		return principal{}, false
+		return principal{}, errNoCredentials
 	}
 	sess, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value))
-	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			s.log.Error("api: session", "err", err)
-		}
-		return principal{}, false
+	if errors.Is(err, store.ErrNotFound) {
+		return principal{}, errNoCredentials
 	}
-	return principal{user: sess.User, siteAdmin: sess.SiteAdmin, session: c.Value}, true
+	if err != nil {
+		return principal{}, fmt.Errorf("api: session: %w", err)
+	}
+	return principal{user: sess.User, siteAdmin: sess.SiteAdmin, session: c.Value}, nil
 }
 
 // safeMethod reports whether a request of this method changes nothing.
@@ -77,9 +84,14 @@ func safeMethod(m string) bool {
 // the CSRF token on state-changing requests made with the session cookie.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, model.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := s.authenticate(r)
-		if !ok {
+		p, err := s.authenticate(r)
+		if errors.Is(err, errNoCredentials) {
 			writeError(w, http.StatusUnauthorized, "not_authenticated", "log in first (or send a valid API token)")
+			return
+		}
+		if err != nil {
+			// A database outage is no reason to log anyone out.
+			s.unavailable(w, "authenticate", err)
 			return
 		}
 		if p.session != "" && !safeMethod(r.Method) && !auth.CheckCSRF(p.session, r.Header.Get(CSRFHeader)) {
@@ -261,7 +273,13 @@ func unsafeInPath(s string) bool {
 // another site cannot log users out.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
-		if _, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value)); err == nil {
+		_, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value))
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			// Keep the cookie: the session could not be ended.
+			s.unavailable(w, "logout", err)
+			return
+		}
+		if err == nil {
 			if !auth.CheckCSRF(c.Value, r.Header.Get(CSRFHeader)) {
 				writeError(w, http.StatusForbidden, "csrf", "missing or wrong "+CSRFHeader+" header: reload the page")
 				return
