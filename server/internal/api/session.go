@@ -273,7 +273,7 @@ func unsafeInPath(s string) bool {
 // another site cannot log users out.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
-		_, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value))
+		sess, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value))
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			// Keep the cookie: the session could not be ended.
 			s.unavailable(w, "logout", err)
@@ -285,8 +285,14 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if err := s.store.DeleteSession(r.Context(), auth.TokenHash(c.Value)); err != nil {
-				s.log.Error("api: delete session", "err", err)
+				s.unavailable(w, "delete session", err)
+				return
 			}
+			// The session's open desks end with it: the user's sockets
+			// are closed with 4001, as after a password change, and each
+			// reconnects with its own credentials, which this session's
+			// sockets no longer have (4401).
+			s.credentialsChanged(sess.User.ID)
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
