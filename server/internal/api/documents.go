@@ -251,8 +251,11 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u model.Us
 	writeJSON(w, http.StatusOK, as)
 }
 
-// handleDone records that the user finished (or reopened) a document:
-// {"done": true}. Anyone who can annotate may; viewers may not.
+// handleDone records that the user finished (or reopened) a document
+// assigned to them: {"done": true}. Marking done never assigns: an
+// unassigned document is refused with 409. A document of a project the
+// user is not in answers exactly as a missing one, so that ids cannot be
+// probed.
 func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User) {
 	id, ok := pathID(w, r, "id")
 	if !ok {
@@ -266,13 +269,9 @@ func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User
 	}
 	ctx := r.Context()
 	d, err := s.store.Document(ctx, id)
+	var role model.Role
 	if err == nil {
-		var role model.Role
 		role, err = s.store.Role(ctx, d.ProjectID, u.ID)
-		if err == nil && role == model.RoleViewer {
-			writeError(w, http.StatusForbidden, "forbidden", "viewers do not annotate documents")
-			return
-		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "not_found", "no such document")
@@ -282,7 +281,16 @@ func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User
 		s.internal(w, "done", err)
 		return
 	}
-	if err := s.store.SetDone(ctx, id, u.ID, req.Done); err != nil {
+	if role == model.RoleViewer {
+		writeError(w, http.StatusForbidden, "forbidden", "viewers do not annotate documents")
+		return
+	}
+	err = s.store.MarkDone(ctx, id, u.ID, req.Done)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusConflict, "not_assigned", "this document is not assigned to you: ask a project admin to assign it")
+		return
+	}
+	if err != nil {
 		s.internal(w, "done", err)
 		return
 	}

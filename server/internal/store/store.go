@@ -234,6 +234,9 @@ type Store interface {
 	// SetDone records whether a user has finished a document, assigning
 	// it to them if it was not.
 	SetDone(ctx context.Context, docID, userID int64, done bool) error
+	// MarkDone records whether a user has finished a document assigned
+	// to them; ErrNotFound if it is not assigned (it never assigns).
+	MarkDone(ctx context.Context, docID, userID int64, done bool) error
 	// Assignments lists a project's assignments by document, then user.
 	Assignments(ctx context.Context, projectID int64) ([]Assignment, error)
 	// SpanCounts counts a project's annotations by document, layer and label.

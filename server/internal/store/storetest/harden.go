@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gloss/server/internal/store"
+	"gloss/shared/model"
 )
 
 // testDeleteExpiredSessions: expired sessions are deleted, and counted;
@@ -32,5 +33,29 @@ func testDeleteExpiredSessions(t *testing.T, s store.Store) {
 	}
 	if _, err := s.SessionByAPIToken(ctx, []byte("api")); err != nil {
 		t.Errorf("an API token was deleted: %v", err)
+	}
+}
+
+// testMarkDone: MarkDone sets done on an assignment and never creates
+// one.
+func testMarkDone(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	alice, _ := s.CreateUser(ctx, "alice", []byte("h"))
+	p, _ := s.CreateProject(ctx, "p", model.DefaultSchema())
+	docs, err := s.AddDocuments(ctx, p.ID, []model.Document{{Name: "a", Text: "a"}, {Name: "b", Text: "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetAssigned(ctx, docs[0].ID, alice.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkDone(ctx, docs[0].ID, alice.ID, true); err != nil {
+		t.Fatalf("MarkDone of an assigned document: %v", err)
+	}
+	err = s.MarkDone(ctx, docs[1].ID, alice.ID, true)
+	wantErr(t, "MarkDone of an unassigned document", err, store.ErrNotFound)
+	as, _ := s.Assignments(ctx, p.ID)
+	if len(as) != 1 || as[0].Document != docs[0].ID || !as[0].Done {
+		t.Errorf("assignments = %+v, want only the first document, done", as)
 	}
 }

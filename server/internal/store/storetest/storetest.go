@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SiteAdmins", testSiteAdmins},
 		{"DeleteSessions", testDeleteSessions},
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},
+		{"MarkDone", testMarkDone},
 		{"APITokens", testAPITokens},
 		{"MemberList", testMemberList},
 		{"ImportDocuments", testImportDocuments},
