@@ -37,7 +37,7 @@ func TestDoneDoesNotAssign(t *testing.T) {
 func TestIDsDoNotLeak(t *testing.T) {
 	f := newFixture(t)
 	alice := f.as("annotator") // member of project 1 only
-	otherDoc := f.doc + 1     // project 2's document
+	otherDoc := f.doc + 1      // project 2's document
 	routes := []struct {
 		method, path string
 		body         any
