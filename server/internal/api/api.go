@@ -174,7 +174,16 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	// Same origin is same scheme and host: a page of http://host (a
+	// plain-text copy of the site, open to anyone on the network) is
+	// not https://host. The public scheme is https when the request came
+	// over TLS, or through a TLS-terminating proxy (-secure-cookies, or
+	// its X-Forwarded-Proto, which no cross-site page can set).
+	scheme := "http"
+	if r.TLS != nil || s.cfg.SecureCookies || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	if strings.EqualFold(u.Scheme, scheme) && strings.EqualFold(u.Host, r.Host) {
 		return true
 	}
 	for _, o := range s.cfg.AllowedOrigins {

@@ -155,6 +155,8 @@ type client struct {
 	csrf   string
 	bearer string
 	origin string // "" sends the server's own origin
+	// header is added to every request (e.g. a proxy's X-Forwarded-Proto).
+	header http.Header
 }
 
 func newClient(t *testing.T, base string) *client {
@@ -197,6 +199,12 @@ func (c *client) postLogin(name, pw, accept string) (int, string) {
 	req, _ := http.NewRequest("POST", c.base+"/api/login", strings.NewReader(url.Values{"name": {name}, "password": {pw}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", c.base)
+	if c.origin != "" {
+		req.Header.Set("Origin", c.origin)
+	}
+	for k, vs := range c.header {
+		req.Header[k] = vs
+	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
@@ -243,6 +251,9 @@ func (c *client) request(method, path string, body any, header http.Header) (int
 		if c.csrf != "" {
 			req.Header.Set(api.CSRFHeader, c.csrf)
 		}
+	}
+	for k, vs := range c.header {
+		req.Header[k] = vs
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -305,6 +316,11 @@ func (c *client) ws(header http.Header) (*websocket.Conn, *http.Response, error)
 	u, _ := url.Parse(c.base)
 	if header == nil {
 		header = http.Header{}
+	}
+	for k, vs := range c.header {
+		if _, set := header[k]; !set {
+			header[k] = vs
+		}
 	}
 	if c.bearer != "" {
 		header.Set("Authorization", "Bearer "+c.bearer)
