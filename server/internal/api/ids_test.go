@@ -63,3 +63,15 @@ func TestIDsDoNotLeak(t *testing.T) {
 		}
 	}
 }
+
+// TestReservedUserNames: no account may take the name of a machine or
+// reviewers' layer, which would let it write into that layer.
+func TestReservedUserNames(t *testing.T) {
+	f := newFixture(t)
+	admin := f.as("admin")
+	for _, name := range []string{"import", "Import", "suggest", "gold", "machine"} {
+		if st, data := admin.do("POST", "/api/users", map[string]any{"name": name, "password": "long-enough"}); st != http.StatusBadRequest {
+			t.Errorf("user named %q: %d %s, want 400", name, st, data)
+		}
+	}
+}
