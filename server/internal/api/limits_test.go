@@ -3,8 +3,11 @@ package api_test
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"net/http"
 	"runtime"
 	"strings"
@@ -13,21 +16,33 @@ import (
 	"gloss/server/internal/api"
 )
 
-// bombZip returns a zip of files .txt files of size bytes each, all one
-// letter, so that it deflates about a thousandfold.
+// bombZip returns a zip of files .txt files of size bytes each (a
+// multiple of 1 MiB), all one letter, deflated about a thousandfold. The
+// deflate stream is one compressed MiB repeated (each ends byte-aligned,
+// and refers only to the letters before it), so building a 100 MiB bomb
+// costs a CRC, not 100 MiB of compression.
 func bombZip(t *testing.T, files int, size int) []byte {
 	t.Helper()
+	chunk := bytes.Repeat([]byte("a"), 1<<20)
+	var blk bytes.Buffer
+	fw, _ := flate.NewWriter(&blk, flate.BestCompression)
+	fw.Write(chunk)
+	fw.Flush()
+	raw := bytes.Repeat(blk.Bytes(), size/len(chunk))
+	raw = append(raw, 1, 0, 0, 0xff, 0xff) // the final block: empty, stored
+	crc := crc32.NewIEEE()
+	for range size / len(chunk) {
+		crc.Write(chunk)
+	}
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
-	chunk := bytes.Repeat([]byte("a"), 1<<20)
 	for i := range files {
-		w, err := zw.Create(fmt.Sprintf("bomb%d.txt", i))
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("bomb%d.txt", i), Method: zip.Deflate,
+			CRC32: crc.Sum32(), CompressedSize64: uint64(len(raw)), UncompressedSize64: uint64(size)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for n := size; n > 0; n -= len(chunk) {
-			w.Write(chunk[:min(n, len(chunk))])
-		}
+		w.Write(raw)
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
@@ -121,5 +136,26 @@ func TestImportDocumentLimit(t *testing.T) {
 	huge, h := multipartBody(t, "", upload{"a.txt", strings.Repeat("x", 900)}, upload{"b.txt", strings.Repeat("y", 64<<10)})
 	if st, data := admin.request("POST", "/api/projects/1/documents", huge, h); st != http.StatusRequestEntityTooLarge || !strings.Contains(string(data), "64 KB") {
 		t.Errorf("an upload over MaxUpload: %d %s", st, data)
+	}
+}
+
+// TestBombZipIsValid: the test's bomb is a real zip that inflates to
+// exactly what it claims, so that the refusal above is about its size.
+func TestBombZipIsValid(t *testing.T) {
+	z := bombZip(t, 2, 3<<20)
+	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || len(data) != 3<<20 || bytes.Count(data, []byte("a")) != len(data) {
+			t.Fatalf("%s: %d bytes, %v", f.Name, len(data), err)
+		}
 	}
 }
