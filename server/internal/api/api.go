@@ -134,10 +134,11 @@ func (s *Server) Handler() http.Handler {
 // ContentSecurityPolicy is sent with every answer. The pages have no
 // inline script: scripts come from this origin only, and wasm may be
 // compiled ('wasm-unsafe-eval', which allows WebAssembly and not eval).
-// Inline style attributes stay allowed (go-app sets some); styles cannot
-// run code. Sockets, fetches, the service worker and the manifest go to
-// this origin only; nothing may frame the pages, and forms post here.
-const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
+// Inline style attributes stay allowed (go-app and the views set some),
+// style sheets come from this origin only; styles cannot run code.
+// Sockets, fetches, the service worker and the manifest go to this
+// origin only; nothing may frame the pages, and forms post here.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; " +
 	"img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
