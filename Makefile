@@ -2,10 +2,11 @@
 GO       ?= go
 ADDR     ?= 127.0.0.1:8080
 DB       ?= data/gloss.db
+FUZZTIME ?= 3s
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WASM     := web/app.wasm
 
-.PHONY: help run build wasm server test test-short vet bench bench-render bench-sync bench-export clean
+.PHONY: help run build wasm server test test-short vet fuzz bench bench-render bench-sync bench-export clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,8 +29,18 @@ vet: ## gofmt check, go vet natively and for wasm
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./app/... ./shared/...
 
-test: wasm vet ## run every test, browser and PostgreSQL tests included, with the race detector
+test: wasm vet ## run every test, browser and PostgreSQL tests included, with the race detector; then fuzz
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) fuzz
+
+fuzz: ## run every fuzz target (protocol decoder, importers, …) for $(FUZZTIME) each
+	@for f in $$(git ls-files '*_test.go' | xargs grep -l '^func Fuzz'); do \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "fuzz ./$$(dirname $$f) $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./$$(dirname $$f) >/tmp/gloss-fuzz.log 2>&1 || \
+				{ cat /tmp/gloss-fuzz.log; exit 1; }; \
+		done; \
+	done
 
 test-short: ## unit tests only (no browser, no PostgreSQL)
 	$(GO) test -short -count=1 ./...

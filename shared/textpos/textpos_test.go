@@ -2,8 +2,11 @@ package textpos
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 func TestConversions(t *testing.T) {
@@ -88,8 +91,14 @@ func FuzzRoundTrip(f *testing.F) {
 		if tx.Len() != len(runes) {
 			t.Fatalf("Len %d != %d", tx.Len(), len(runes))
 		}
-		u := 0
+		u, b := 0, 0
 		for cp := 0; cp <= len(runes); cp++ {
+			if got, err := tx.ByteOffset(cp); err != nil || got != b {
+				t.Fatalf("ByteOffset(%d) = %d, %v; want %d", cp, got, err, b)
+			}
+			if got, err := tx.CodePointAtByte(b); err != nil || got != cp {
+				t.Fatalf("CodePointAtByte(%d) = %d, %v; want %d", b, got, err, cp)
+			}
 			got, err := tx.UTF16(cp)
 			if err != nil || got != u {
 				t.Fatalf("UTF16(%d) = %d, %v; want %d", cp, got, err, u)
@@ -100,7 +109,54 @@ func FuzzRoundTrip(f *testing.F) {
 			}
 			if cp < len(runes) {
 				u += len(utf16.Encode(runes[cp : cp+1]))
+				_, n := utf8.DecodeRuneInString(s[b:])
+				b += n
 			}
 		}
 	})
+}
+
+// TestLongText crosses many marks of the sparse index, with multi-byte,
+// astral and invalid characters, and checks every offset against []rune.
+func TestLongText(t *testing.T) {
+	s := strings.Repeat("Zürich said 😀 e\u0301 \xff东京 ", 200)
+	tx := New(s)
+	runes := []rune(s)
+	if tx.Len() != len(runes) {
+		t.Fatalf("Len %d != %d", tx.Len(), len(runes))
+	}
+	b := 0
+	for cp := 0; cp <= len(runes); cp++ {
+		if got, err := tx.ByteOffset(cp); err != nil || got != b {
+			t.Fatalf("ByteOffset(%d) = %d, %v; want %d", cp, got, err, b)
+		}
+		if got, err := tx.CodePointAtByte(b); err != nil || got != cp {
+			t.Fatalf("CodePointAtByte(%d) = %d, %v; want %d", b, got, err, cp)
+		}
+		if cp < len(runes) {
+			_, n := utf8.DecodeRuneInString(s[b:])
+			if n > 1 {
+				if _, err := tx.CodePointAtByte(b + 1); err == nil {
+					t.Fatalf("CodePointAtByte(%d) inside a rune: want error", b+1)
+				}
+			}
+			b += n
+		}
+	}
+	if got, _ := tx.Slice(100, 700); !slices.Equal([]rune(got), runes[100:700]) {
+		t.Errorf("Slice(100,700) = %q", got)
+	}
+}
+
+// TestIndexSize: the index of a 1 MB text costs at most a sixteenth of a
+// byte per character (a dense table cost 4–8), and nothing for ASCII.
+func TestIndexSize(t *testing.T) {
+	ascii := New(strings.Repeat("Officials said at least 40 people died. ", 25_000))
+	if ascii.marks != nil {
+		t.Errorf("an ASCII text has %d marks, want none", len(ascii.marks))
+	}
+	mixed := New(strings.Repeat("Zürich, 東京. ", 100_000))
+	if got, max := 4*len(mixed.marks), mixed.Len()/16; got > max {
+		t.Errorf("index of %d characters takes %d bytes, want ≤ %d", mixed.Len(), got, max)
+	}
 }

@@ -36,6 +36,7 @@ import (
 
 	"gloss/server/internal/auth"
 	"gloss/server/internal/hub"
+	"gloss/server/internal/importer"
 	"gloss/server/internal/manage"
 	"gloss/server/internal/store"
 	"gloss/shared/httpapi"
@@ -55,6 +56,17 @@ type Config struct {
 	SessionTTL time.Duration
 	// ToolVersion is reported in exports' dataset cards.
 	ToolVersion string
+	// MaxUpload bounds the files of one import request, in bytes; 0 means
+	// importer.MaxBytes.
+	MaxUpload int64
+	// MaxDocument bounds one imported document's text, and MaxInflated
+	// what an imported zip inflates to, in bytes; 0 means export's
+	// defaults.
+	MaxDocument, MaxInflated int64
+	// UploadTimeout is how long a client may take to send an import
+	// upload, which may outlast the server's ReadTimeout; 0 means 5
+	// minutes.
+	UploadTimeout time.Duration
 }
 
 // Server holds the API's dependencies.
@@ -64,7 +76,11 @@ type Server struct {
 	log   *slog.Logger
 	cfg   Config
 	pages http.Handler
-	login *auth.Limiter
+	// Login limits (handleLogin): per address and name, per address,
+	// and per account.
+	login        *auth.Limiter
+	loginAddr    *auth.Limiter
+	loginAccount *auth.Backoff
 	// rules changes projects, members and credentials: the same rules
 	// the CLI goes through.
 	rules *manage.Manager
@@ -80,7 +96,17 @@ func New(st store.Store, h *hub.Hub, log *slog.Logger, cfg Config, pages http.Ha
 	if h != nil {
 		live = h
 	}
-	return &Server{store: st, hub: h, log: log, cfg: cfg, pages: pages, login: auth.NewLimiter(5, 20*time.Second), rules: manage.New(st, live)}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = importer.MaxBytes
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = 5 * time.Minute
+	}
+	return &Server{store: st, hub: h, log: log, cfg: cfg, pages: pages,
+		login:        auth.NewLimiter(5, 20*time.Second),
+		loginAddr:    auth.NewLimiter(20, 5*time.Second),
+		loginAccount: auth.NewBackoff(10, time.Second, time.Minute, time.Hour),
+		rules:        manage.New(st, live)}
 }
 
 // Handler returns the routes.
@@ -115,11 +141,23 @@ func (s *Server) Handler() http.Handler {
 	return s.securityHeaders(s.checkOrigin(mux))
 }
 
+// ContentSecurityPolicy is sent with every answer. The pages have no
+// inline script: scripts come from this origin only, and wasm may be
+// compiled ('wasm-unsafe-eval', which allows WebAssembly and not eval).
+// Inline style attributes stay allowed (go-app and the views set some),
+// style sheets come from this origin only; styles cannot run code.
+// Sockets, fetches, the service worker and the manifest go to this
+// origin only; nothing may frame the pages, and forms post here.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; " +
+	"img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 // securityHeaders sets headers that make injected markup harmless even if
-// escaping ever failed: no inline scripts from elsewhere, no framing.
+// escaping ever failed: no script from anywhere but this site, no framing.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
@@ -158,7 +196,16 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	// Same origin is same scheme and host: a page of http://host (a
+	// plain-text copy of the site, open to anyone on the network) is
+	// not https://host. The public scheme is https when the request came
+	// over TLS, or through a TLS-terminating proxy (-secure-cookies, or
+	// its X-Forwarded-Proto, which no cross-site page can set).
+	scheme := "http"
+	if r.TLS != nil || s.cfg.SecureCookies || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	if strings.EqualFold(u.Scheme, scheme) && strings.EqualFold(u.Host, r.Host) {
 		return true
 	}
 	for _, o := range s.cfg.AllowedOrigins {

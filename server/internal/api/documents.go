@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gloss/server/internal/export"
 	"gloss/server/internal/importer"
 	"gloss/server/internal/store"
 	"gloss/shared/httpapi"
@@ -31,10 +32,10 @@ func (s *Server) handleDocuments(w http.ResponseWriter, r *http.Request, u model
 	writeJSON(w, http.StatusOK, convert(docs, documentInfo))
 }
 
-// tooLarge is the refusal of an upload over importer.MaxBytes.
-func tooLarge(w http.ResponseWriter) {
+// tooLarge is the refusal of an upload over the server's MaxUpload.
+func (s *Server) tooLarge(w http.ResponseWriter) {
 	writeError(w, http.StatusRequestEntityTooLarge, "too_large",
-		fmt.Sprintf("the upload is larger than %d MB: import the files in several parts, or with the gloss import command, which has no limit", importer.MaxBytes>>20))
+		fmt.Sprintf("the upload is larger than %s: import the files in several parts, or with the gloss import command, which has no upload limit", export.Size(s.cfg.MaxUpload)))
 }
 
 func isTooLarge(err error) bool {
@@ -53,18 +54,22 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 	if !ok {
 		return
 	}
-	// The files may take MaxBytes; the multipart framing a little more.
-	r.Body = http.MaxBytesReader(w, r.Body, importer.MaxBytes+1<<20)
-	opt := importer.Options{Schema: p.Schema, Now: time.Now().UTC()}
+	// An upload may take longer to send than the server's ReadTimeout
+	// allows other requests, but not for ever. (Without a connection to
+	// set it on, as in handler tests, there is nothing to extend.)
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.UploadTimeout))
+	// The files may take MaxUpload; the multipart framing a little more.
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+1<<20)
+	opt := importer.Options{Schema: p.Schema, Now: time.Now().UTC(), MaxDocument: s.cfg.MaxDocument, MaxInflated: s.cfg.MaxInflated}
 	var docs []store.NewDocument
 	var err error
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "multipart/form-data":
 		var files []importer.File
-		files, opt.Layer, err = readUpload(r)
+		files, opt.Layer, err = readUpload(r, s.cfg.MaxUpload)
 		if isTooLarge(err) {
-			tooLarge(w)
+			s.tooLarge(w)
 			return
 		}
 		if err != nil {
@@ -76,7 +81,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 		var req httpapi.ImportRequest
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 			if isTooLarge(err) {
-				tooLarge(w)
+				s.tooLarge(w)
 				return
 			}
 			writeError(w, http.StatusBadRequest, "bad_request", "the request body is not the JSON expected: "+err.Error())
@@ -89,12 +94,16 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 		return
 	}
 	if err != nil {
-		body := httpapi.NewError("bad_file", err.Error())
+		status, code := http.StatusBadRequest, "bad_file"
+		if errors.Is(err, export.ErrTooLarge) {
+			status, code = http.StatusRequestEntityTooLarge, "too_large"
+		}
+		body := httpapi.NewError(code, err.Error())
 		var ie *importer.Error
 		if errors.As(err, &ie) {
 			body.File, body.Line = ie.File, ie.Line
 		}
-		writeJSON(w, http.StatusBadRequest, body)
+		writeJSON(w, status, body)
 		return
 	}
 	added, err := s.store.ImportDocuments(r.Context(), p.ID, docs)
@@ -112,15 +121,15 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 }
 
 // readUpload reads a multipart upload's files and layer field, keeping at
-// most importer.MaxBytes of file content.
-func readUpload(r *http.Request) ([]importer.File, string, error) {
+// most max bytes of file content.
+func readUpload(r *http.Request, max int64) ([]importer.File, string, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, "", fmt.Errorf("could not read the upload: %w", err)
 	}
 	var files []importer.File
 	layer := ""
-	total := 0
+	var total int64
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -141,13 +150,13 @@ func readUpload(r *http.Request) ([]importer.File, string, error) {
 			if name == "" {
 				return nil, "", errors.New(`a "file" part has no file name`)
 			}
-			data, err := io.ReadAll(io.LimitReader(part, int64(importer.MaxBytes-total)+1))
+			data, err := io.ReadAll(io.LimitReader(part, max-total+1))
 			if err != nil {
 				return nil, "", err
 			}
-			total += len(data)
-			if total > importer.MaxBytes {
-				return nil, "", &http.MaxBytesError{Limit: importer.MaxBytes}
+			total += int64(len(data))
+			if total > max {
+				return nil, "", &http.MaxBytesError{Limit: max}
 			}
 			files = append(files, importer.File{Name: name, Data: data})
 		}
@@ -226,8 +235,11 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u model.Us
 	writeJSON(w, http.StatusOK, convert(as, assignment))
 }
 
-// handleDone records that the user finished (or reopened) a document:
-// {"done": true}. Anyone who can annotate may; viewers may not.
+// handleDone records that the user finished (or reopened) a document
+// assigned to them: {"done": true}. Marking done never assigns: an
+// unassigned document is refused with 409. A document of a project the
+// user is not in answers exactly as a missing one, so that ids cannot be
+// probed.
 func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User) {
 	id, ok := pathID(w, r, "id")
 	if !ok {
@@ -239,13 +251,9 @@ func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User
 	}
 	ctx := r.Context()
 	d, err := s.store.Document(ctx, id)
+	var role model.Role
 	if err == nil {
-		var role model.Role
 		role, err = s.store.Role(ctx, d.ProjectID, u.ID)
-		if err == nil && role == model.RoleViewer {
-			writeError(w, http.StatusForbidden, "forbidden", "viewers do not annotate documents")
-			return
-		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "not_found", "no such document")
@@ -255,7 +263,16 @@ func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User
 		s.internal(w, "done", err)
 		return
 	}
-	if err := s.store.SetDone(ctx, id, u.ID, req.Done); err != nil {
+	if role == model.RoleViewer {
+		writeError(w, http.StatusForbidden, "forbidden", "viewers do not annotate documents")
+		return
+	}
+	err = s.store.MarkDone(ctx, id, u.ID, req.Done)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusConflict, "not_assigned", "this document is not assigned to you: ask a project admin to assign it")
+		return
+	}
+	if err != nil {
 		s.internal(w, "done", err)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,9 +56,34 @@ type fixture struct {
 	srv   *httptest.Server
 	doc   int64
 	users map[string]model.User
+	logs  *logBuffer // what the server logged
+}
+
+// logBuffer is an io.Writer safe for the server's goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureConfig(t, api.Config{ToolVersion: "gloss test"})
+}
+
+// newFixtureConfig is newFixture with the API configured by cfg.
+func newFixtureConfig(t *testing.T, cfg api.Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "gloss.db"))
@@ -104,12 +130,14 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := st.Commit(ctx, f.doc, []protocol.Op{{ID: "seed", Kind: protocol.KindAdd, Ann: &b1, User: "bob"}}); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.logs = &logBuffer{}
+	var logTo io.Writer = f.logs
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		logTo = io.MultiWriter(f.logs, os.Stderr)
 	}
+	log := slog.New(slog.NewTextHandler(logTo, nil))
 	h := hub.New(st, log, hub.Config{})
-	a := api.New(st, h, log, api.Config{ToolVersion: "gloss test"}, http.NotFoundHandler())
+	a := api.New(st, h, log, cfg, http.NotFoundHandler())
 	f.srv = httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
 		f.srv.Close()
@@ -127,6 +155,8 @@ type client struct {
 	csrf   string
 	bearer string
 	origin string // "" sends the server's own origin
+	// header is added to every request (e.g. a proxy's X-Forwarded-Proto).
+	header http.Header
 }
 
 func newClient(t *testing.T, base string) *client {
@@ -169,6 +199,12 @@ func (c *client) postLogin(name, pw, accept string) (int, string) {
 	req, _ := http.NewRequest("POST", c.base+"/api/login", strings.NewReader(url.Values{"name": {name}, "password": {pw}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", c.base)
+	if c.origin != "" {
+		req.Header.Set("Origin", c.origin)
+	}
+	for k, vs := range c.header {
+		req.Header[k] = vs
+	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
@@ -215,6 +251,9 @@ func (c *client) request(method, path string, body any, header http.Header) (int
 		if c.csrf != "" {
 			req.Header.Set(api.CSRFHeader, c.csrf)
 		}
+	}
+	for k, vs := range c.header {
+		req.Header[k] = vs
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -277,6 +316,11 @@ func (c *client) ws(header http.Header) (*websocket.Conn, *http.Response, error)
 	u, _ := url.Parse(c.base)
 	if header == nil {
 		header = http.Header{}
+	}
+	for k, vs := range c.header {
+		if _, set := header[k]; !set {
+			header[k] = vs
+		}
 	}
 	if c.bearer != "" {
 		header.Set("Authorization", "Bearer "+c.bearer)

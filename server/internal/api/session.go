@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -37,36 +38,42 @@ type principal struct {
 
 type principalKey struct{}
 
+// errNoCredentials means the request carries no credential, or one the
+// store does not know (a wrong, expired or revoked token): the client
+// must log in. Any other error from authenticate is the store failing,
+// and the client should keep its credentials and try again.
+var errNoCredentials = errors.New("api: not authenticated")
+
 // authenticate finds who r is from: an "Authorization: Bearer" API token
 // if the request has that header (and then only from it), else the
 // session cookie.
-func (s *Server) authenticate(r *http.Request) (principal, bool) {
+func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || token == "" {
-			return principal{}, false
+			return principal{}, errNoCredentials
 		}
 		sess, err := s.store.SessionByAPIToken(r.Context(), auth.TokenHash(token))
-		if err != nil {
-			if !errors.Is(err, store.ErrNotFound) {
-				s.log.Error("api: token", "err", err)
-			}
-			return principal{}, false
+		if errors.Is(err, store.ErrNotFound) {
+			return principal{}, errNoCredentials
 		}
-		return principal{user: sess.User, siteAdmin: sess.SiteAdmin}, true
+		if err != nil {
+			return principal{}, fmt.Errorf("api: token: %w", err)
+		}
+		return principal{user: sess.User, siteAdmin: sess.SiteAdmin}, nil
 	}
 	c, err := r.Cookie(CookieName)
 	if err != nil || c.Value == "" {
-		return principal{}, false
+		return principal{}, errNoCredentials
 	}
 	sess, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value))
-	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			s.log.Error("api: session", "err", err)
-		}
-		return principal{}, false
+	if errors.Is(err, store.ErrNotFound) {
+		return principal{}, errNoCredentials
 	}
-	return principal{user: sess.User, siteAdmin: sess.SiteAdmin, session: c.Value}, true
+	if err != nil {
+		return principal{}, fmt.Errorf("api: session: %w", err)
+	}
+	return principal{user: sess.User, siteAdmin: sess.SiteAdmin, session: c.Value}, nil
 }
 
 // safeMethod reports whether a request of this method changes nothing.
@@ -78,9 +85,14 @@ func safeMethod(m string) bool {
 // the CSRF token on state-changing requests made with the session cookie.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, model.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := s.authenticate(r)
-		if !ok {
+		p, err := s.authenticate(r)
+		if errors.Is(err, errNoCredentials) {
 			writeError(w, http.StatusUnauthorized, "not_authenticated", "log in first (or send a valid API token)")
+			return
+		}
+		if err != nil {
+			// A database outage is no reason to log anyone out.
+			s.unavailable(w, "authenticate", err)
 			return
 		}
 		if p.session != "" && !safeMethod(r.Method) && !auth.CheckCSRF(p.session, r.Header.Get(CSRFHeader)) {
@@ -117,6 +129,13 @@ func retryAfter(w http.ResponseWriter, wait time.Duration) {
 // one from): checkOrigin refuses it from other sites, and the cookie it
 // sets is SameSite=Lax, so another site can neither log a victim in to
 // its own account nor ride the new session.
+//
+// Guessing is limited three ways, counting failures only (a success gives
+// its tokens back): per address and name, per address, and per account
+// from anywhere with a doubling wait (auth.Backoff). The account's wait
+// does not apply to a browser that logged in to it before (a device
+// cookie, auth.DeviceToken), so someone hammering an account slows it
+// down for new browsers but cannot lock its owner out.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
@@ -126,34 +145,82 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	password := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
+	ip := clientIP(r)
 	fail := func(code string) {
 		http.Redirect(w, r, "/login?error="+code+"&next="+url.QueryEscape(next), http.StatusSeeOther)
 	}
-	if ok, wait := s.login.Allow(clientIP(r) + "|" + name); !ok {
+	limited := func(by string, wait time.Duration) {
+		s.log.Warn("api: login limited", "user", name, "addr", ip, "by", by, "wait", wait.Round(time.Second))
 		retryAfter(w, wait)
 		if r.Header.Get("Accept") == "application/json" {
 			writeError(w, http.StatusTooManyRequests, "rate_limited", "too many login attempts; wait and try again")
 			return
 		}
 		fail("rate_limited")
+	}
+	if ok, wait := s.loginAddr.Allow(ip); !ok {
+		limited("address", wait)
 		return
+	}
+	if ok, wait := s.login.Allow(ip + "|" + name); !ok {
+		limited("address and name", wait)
+		return
+	}
+	refund := func() {
+		s.loginAddr.Refund(ip)
+		s.login.Refund(ip + "|" + name)
 	}
 	u, hash, err := s.store.UserByName(r.Context(), name)
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		refund()
+		s.unavailable(w, "user", err)
+		return
+	}
+	known := err == nil
+	device, _ := r.Cookie(DeviceCookie)
+	if !known || device == nil || !auth.CheckDeviceToken(device.Value, name, hash) {
+		if wait := s.loginAccount.Wait(name); wait > 0 {
+			refund() // no password was tried
+			limited("account", wait)
+			return
+		}
+	}
+	if !known {
 		auth.BurnTime(password)
+	}
+	if !known || !auth.CheckPassword(hash, password) {
+		s.loginAccount.Fail(name)
+		s.log.Warn("api: login failed", "user", name, "addr", ip, "known", known)
 		fail("bad_credentials")
 		return
 	}
-	if !auth.CheckPassword(hash, password) {
-		fail("bad_credentials")
-		return
-	}
+	refund()
 	if _, err := s.startSession(w, r, u); err != nil {
 		s.log.Error("api: create session", "err", err)
 		fail("internal")
 		return
 	}
+	http.SetCookie(w, &http.Cookie{Name: DeviceCookie, Value: auth.DeviceToken(name, hash), Path: "/api/login",
+		MaxAge: 400 * 24 * 3600, HttpOnly: true, Secure: s.cfg.SecureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	// Sweep expired sessions now and then; a login is when one is added.
+	if n, err := s.store.DeleteExpiredSessions(r.Context(), time.Now()); err != nil {
+		s.log.Error("api: delete expired sessions", "err", err)
+	} else if n > 0 {
+		s.log.Info("api: deleted expired sessions", "n", n)
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// DeviceCookie marks a browser that logged in to an account before
+// (auth.DeviceToken); it is sent to the login route only.
+const DeviceCookie = "gloss_device"
+
+// unavailable answers 503 when the store failed (an outage, not a wrong
+// credential): the client keeps its session and retries.
+func (s *Server) unavailable(w http.ResponseWriter, what string, err error) {
+	s.log.Error("api: "+what, "err", err)
+	w.Header().Set("Retry-After", "5")
+	writeError(w, http.StatusServiceUnavailable, "unavailable", "the server cannot reach its database; try again shortly")
 }
 
 // startSession creates a session for u and sets its cookie; it returns
@@ -169,12 +236,37 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u model.Us
 	return token, nil
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: it returns next if
+// next is an absolute path of this origin, with an optional query and
+// fragment, else "/". It parses rather than pattern-matches, and checks
+// the path as the browser will see it once decoded: "/%09/evil.example/"
+// decodes to "/\t/evil.example/", which a browser strips of the tab and
+// follows to evil.example; "/%2F/x" and "/%5Cx" are "//x" and "/\x".
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/"
+	const home = "/"
+	if next == "" || len(next) > 2048 || !strings.HasPrefix(next, "/") || unsafeInPath(next) {
+		return home
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
+	}
+	if !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || unsafeInPath(u.Path) {
+		return home
+	}
+	return (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery, Fragment: u.Fragment}).String()
+}
+
+// unsafeInPath reports characters that browsers drop or reinterpret in a
+// URL (control characters, tabs and newlines, backslashes) and so may
+// turn a path into another host.
+func unsafeInPath(s string) bool {
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f || c == '\\' || c == 0xfffd || (c >= 0x80 && c < 0xa0) {
+			return true
+		}
+	}
+	return false
 }
 
 // handleLogout ends the session. With a live session it needs the CSRF
@@ -182,14 +274,26 @@ func safeNext(next string) string {
 // another site cannot log users out.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
-		if _, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value)); err == nil {
+		sess, err := s.store.SessionByToken(r.Context(), auth.TokenHash(c.Value))
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			// Keep the cookie: the session could not be ended.
+			s.unavailable(w, "logout", err)
+			return
+		}
+		if err == nil {
 			if !auth.CheckCSRF(c.Value, r.Header.Get(CSRFHeader)) {
 				writeError(w, http.StatusForbidden, "csrf", "missing or wrong "+CSRFHeader+" header: reload the page")
 				return
 			}
 			if err := s.store.DeleteSession(r.Context(), auth.TokenHash(c.Value)); err != nil {
-				s.log.Error("api: delete session", "err", err)
+				s.unavailable(w, "delete session", err)
+				return
 			}
+			// The session's open desks end with it: the user's sockets
+			// are closed with 4001, as after a password change, and each
+			// reconnects with its own credentials, which this session's
+			// sockets no longer have (4401).
+			s.credentialsChanged(sess.User.ID)
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -21,7 +23,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "websocket from another origin refused", http.StatusForbidden)
 		return
 	}
-	p, ok := s.authenticate(r)
+	p, authErr := s.authenticate(r)
 	u := p.user
 	up := websocket.Upgrader{
 		ReadBufferSize:  1024,
@@ -31,14 +33,26 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		WriteBufferPool: writePool,
 		CheckOrigin:     func(*http.Request) bool { return true }, // checked above
 	}
+	// The hub sets the socket's read deadlines (hello, pongs); the
+	// server's ReadTimeout, counted from the upgrade request, must not
+	// cut a socket that lives for hours.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade has answered the client
 	}
-	if !ok {
+	if authErr != nil {
 		// Say why in a close code the client understands, rather than a
-		// bare 401 the browser's WebSocket API hides from scripts.
-		conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(protocol.CloseUnauthenticated, "log in first"))
+		// bare 401 the browser's WebSocket API hides from scripts: 4401
+		// sends the browser to the login page, so it is only for a
+		// credential the store does not know; when the store itself
+		// fails, 4001 (reconnect) keeps the user logged in and retrying.
+		code, why := protocol.CloseUnauthenticated, "log in first"
+		if !errors.Is(authErr, errNoCredentials) {
+			s.log.Error("api: websocket: authenticate", "err", authErr)
+			code, why = protocol.CloseRestart, "the server cannot reach its database; try again"
+		}
+		conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, why))
 		conn.Close()
 		return
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -15,7 +16,9 @@ import (
 
 	"gloss/server/internal/api"
 	"gloss/server/internal/demo"
+	"gloss/server/internal/export"
 	"gloss/server/internal/hub"
+	"gloss/server/internal/importer"
 	"gloss/server/internal/pages"
 )
 
@@ -28,6 +31,46 @@ type Config struct {
 	Origins string
 	Secure  bool
 	NoDemo  bool
+	// Limits on what one request may make the server hold (README,
+	// "Limits"), in MB, and how long a client may take to send one.
+	MaxUploadMB, MaxDocMB, MaxInflatedMB int64
+	ReadTimeout, UploadTimeout           time.Duration
+}
+
+// Timeouts of the HTTP server that the flags do not set: a client gets
+// this long to send its request's headers, and an idle keep-alive
+// connection is closed after idleTimeout.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
+
+// httpServer is the server with its timeouts. ReadTimeout bounds reading
+// a whole request, so that a client trickling a body a byte at a time
+// cannot hold a connection and a goroutine for ever; the import route
+// extends it to cfg.UploadTimeout itself (api.Config), and websockets
+// replace it with their own deadlines. There is no WriteTimeout: exports
+// stream for as long as they need, and a client that stops reading is
+// cut by the kernel's send timeouts and the hub's write deadlines.
+func httpServer(h http.Handler, cfg Config) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: cfg.ReadTimeout, IdleTimeout: idleTimeout}
+}
+
+// durationEnv is env for a duration flag's default.
+func durationEnv(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env(name, "")); err == nil {
+		return d
+	}
+	return def
+}
+
+// intEnv is env for an integer flag's default.
+func intEnv(name string, def int64) int64 {
+	var n int64
+	if _, err := fmt.Sscan(env(name, ""), &n); err == nil {
+		return n
+	}
+	return def
 }
 
 func (c cmdIO) serve(args []string) error {
@@ -40,8 +83,16 @@ func (c cmdIO) serve(args []string) error {
 	fs.StringVar(&cfg.Origins, "origins", env("ORIGINS", ""), "extra allowed origins, comma-separated (env GLOSS_ORIGINS)")
 	fs.BoolVar(&cfg.Secure, "secure-cookies", env("SECURE_COOKIES", "") == "1", "mark cookies Secure (behind TLS) (env GLOSS_SECURE_COOKIES=1)")
 	fs.BoolVar(&cfg.NoDemo, "no-demo", false, "do not create the demo project in an empty database")
+	fs.Int64Var(&cfg.MaxUploadMB, "max-upload-mb", intEnv("MAX_UPLOAD_MB", importer.MaxBytes>>20), "largest import upload in MB (env GLOSS_MAX_UPLOAD_MB)")
+	fs.Int64Var(&cfg.MaxDocMB, "max-doc-mb", intEnv("MAX_DOC_MB", export.DefaultMaxDocument>>20), "largest imported document (its text) in MB, also of one file in a zip (env GLOSS_MAX_DOC_MB)")
+	fs.Int64Var(&cfg.MaxInflatedMB, "max-inflated-mb", intEnv("MAX_INFLATED_MB", export.DefaultMaxInflated>>20), "most an imported zip may inflate to in MB (env GLOSS_MAX_INFLATED_MB)")
+	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", durationEnv("READ_TIMEOUT", 30*time.Second), "time a client has to send a whole request, except uploads (env GLOSS_READ_TIMEOUT)")
+	fs.DurationVar(&cfg.UploadTimeout, "upload-timeout", durationEnv("UPLOAD_TIMEOUT", 5*time.Minute), "time a client has to send an import upload (env GLOSS_UPLOAD_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cfg.MaxUploadMB <= 0 || cfg.MaxDocMB <= 0 || cfg.MaxInflatedMB <= 0 || cfg.ReadTimeout <= 0 || cfg.UploadTimeout <= 0 {
+		return errors.New("serve: the -max-* limits and the timeouts must be positive")
 	}
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -76,8 +127,10 @@ func (c cmdIO) serve(args []string) error {
 	if cfg.Origins != "" {
 		origins = strings.Split(cfg.Origins, ",")
 	}
-	a := api.New(st, h, log, api.Config{SecureCookies: cfg.Secure, AllowedOrigins: origins, ToolVersion: "gloss " + c.version}, pg)
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	a := api.New(st, h, log, api.Config{SecureCookies: cfg.Secure, AllowedOrigins: origins, ToolVersion: "gloss " + c.version,
+		MaxUpload: cfg.MaxUploadMB << 20, MaxDocument: cfg.MaxDocMB << 20, MaxInflated: cfg.MaxInflatedMB << 20,
+		UploadTimeout: cfg.UploadTimeout}, pg)
+	srv := httpServer(a.Handler(), cfg)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -74,11 +75,79 @@ type ReadOptions struct {
 	// Schema, when it has labels, refuses labels it does not define, and
 	// when it has relation types, relation types it does not define.
 	Schema model.Schema
+	// MaxDocument bounds the bytes of one document's text, and of one
+	// file inside a zip; 0 means DefaultMaxDocument.
+	MaxDocument int64
+	// MaxInflated bounds the bytes a zip may inflate to, all its files
+	// together; 0 means DefaultMaxInflated.
+	MaxInflated int64
+}
+
+// Default limits of ReadOptions. A hostile file must not make the reader
+// allocate much more than it sends: a zip of 250 KiB can inflate to
+// gigabytes, and a document costs memory again in every room that opens it.
+const (
+	DefaultMaxDocument = 32 << 20
+	DefaultMaxInflated = 64 << 20
+	// MaxZipFiles bounds the files of a zip, whose directory costs a few
+	// hundred bytes per file before anything is inflated.
+	MaxZipFiles = 10_000
+)
+
+// ErrTooLarge is returned (wrapped in a *LimitError) when a file exceeds
+// one of ReadOptions' limits.
+var ErrTooLarge = errors.New("too large")
+
+// LimitError says which limit a file exceeded.
+type LimitError struct {
+	What  string // e.g. "a.txt inflates to"
+	Limit int64
+	Unit  string // "bytes" or "files"
+}
+
+func (e *LimitError) Error() string {
+	if e.Unit == "files" {
+		return fmt.Sprintf("%s more than %d files, the server's limit", e.What, e.Limit)
+	}
+	return fmt.Sprintf("%s more than %s, the server's limit", e.What, Size(e.Limit))
+}
+
+func (e *LimitError) Unwrap() error { return ErrTooLarge }
+
+// Size writes a byte count for people as Gloss's UI does, in binary
+// units: "64 MB", "900 KB", "12 bytes".
+func Size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func (o ReadOptions) maxDocument() int64 {
+	if o.MaxDocument > 0 {
+		return o.MaxDocument
+	}
+	return DefaultMaxDocument
+}
+
+func (o ReadOptions) maxInflated() int64 {
+	if o.MaxInflated > 0 {
+		return o.MaxInflated
+	}
+	return DefaultMaxInflated
 }
 
 // finish fills in what a document's annotations and relations inherit and
 // validates them. annAt and relAt say where each came from, for errors.
 func finish(d *Doc, annAt, relAt []string, opt ReadOptions) error {
+	if n := int64(len(d.Document.Text)); n > opt.maxDocument() {
+		return &LimitError{What: fmt.Sprintf("document %q has", d.Document.Name), Limit: opt.maxDocument()}
+	}
 	text := textpos.New(d.Document.Text)
 	spans := make(map[string]bool, len(d.Annotations))
 	for i := range d.Annotations {
@@ -603,9 +672,15 @@ func readBrat(r io.Reader, opt ReadOptions) ([]Doc, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n, ok := zipFileCount(data); ok && n > MaxZipFiles {
+		return nil, &LimitError{What: "the zip holds", Limit: MaxZipFiles, Unit: "files"}
+	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, err
+	}
+	if len(zr.File) > MaxZipFiles {
+		return nil, &LimitError{What: "the zip holds", Limit: MaxZipFiles, Unit: "files"}
 	}
 	files := map[string]*zip.File{}
 	for _, f := range zr.File {
@@ -619,7 +694,8 @@ func readBrat(r io.Reader, opt ReadOptions) ([]Doc, error) {
 	for _, t := range opt.Schema.Relations {
 		types[bratType(t)] = t
 	}
-	var docs []Doc
+	// The pairs to read, in the zip's order.
+	var pairs [][2]*zip.File
 	for _, f := range zr.File {
 		name, isAnn := strings.CutSuffix(f.Name, ".ann")
 		if isAnn {
@@ -632,13 +708,37 @@ func readBrat(r io.Reader, opt ReadOptions) ([]Doc, error) {
 		if !isTxt || f.FileInfo().IsDir() || skipInZip(f.Name) {
 			continue
 		}
-		text, err := readZipFile(f)
+		pairs = append(pairs, [2]*zip.File{f, files[name+".ann"]})
+	}
+	// Measure first, keeping nothing: a zip bomb is refused having cost
+	// one copy buffer, whatever its headers claim.
+	sizes := map[*zip.File]int64{}
+	var total int64
+	for _, p := range pairs {
+		for _, f := range p {
+			if f == nil {
+				continue
+			}
+			n, err := inflatedSize(f, opt.maxDocument())
+			if err != nil {
+				return nil, err
+			}
+			if total += n; total > opt.maxInflated() {
+				return nil, &LimitError{What: "the zip inflates to", Limit: opt.maxInflated()}
+			}
+			sizes[f] = n
+		}
+	}
+	var docs []Doc
+	for _, p := range pairs {
+		name := strings.TrimSuffix(p[0].Name, ".txt")
+		text, err := readZipFile(p[0], sizes[p[0]])
 		if err != nil {
 			return nil, err
 		}
 		d := Doc{Document: model.Document{Name: name, Text: string(text)}}
-		if af, ok := files[name+".ann"]; ok {
-			ann, err := readZipFile(af)
+		if af := p[1]; af != nil {
+			ann, err := readZipFile(af, sizes[af])
 			if err != nil {
 				return nil, err
 			}
@@ -651,22 +751,65 @@ func readBrat(r io.Reader, opt ReadOptions) ([]Doc, error) {
 	return docs, nil
 }
 
+// zipFileCount reads the number of files a zip's end-of-directory record
+// claims, so that a zip of too many files is refused before its directory
+// is parsed. A zip64 count (0xFFFF) counts as too many: no brat export
+// has 65,535 files.
+func zipFileCount(data []byte) (int, bool) {
+	const eocdLen = 22
+	lo := max(0, len(data)-(eocdLen+0xFFFF))
+	i := bytes.LastIndex(data[lo:], []byte("PK\x05\x06"))
+	if i < 0 || lo+i+eocdLen > len(data) {
+		return 0, false
+	}
+	rec := data[lo+i:]
+	n := int(rec[10]) | int(rec[11])<<8
+	if n == 0xFFFF {
+		return math.MaxInt, true
+	}
+	return n, true
+}
+
 // skipInZip reports files that zip tools and operating systems add.
 func skipInZip(name string) bool {
 	return strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(path.Base(name), ".")
 }
 
-func readZipFile(f *zip.File) ([]byte, error) {
+// inflatedSize inflates f into nothing, counting, and fails once it passes
+// limit: the sizes in a zip's headers are the sender's word.
+func inflatedSize(f *zip.File, limit int64) (int64, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	n, err := io.Copy(io.Discard, io.LimitReader(rc, limit+1))
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	if n > limit {
+		return 0, &LimitError{What: f.Name + " inflates to", Limit: limit}
+	}
+	return n, nil
+}
+
+// readZipFile reads f, which inflatedSize measured at size bytes, into a
+// buffer of that size; a file that reads longer now is refused.
+func readZipFile(f *zip.File, size int64) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
+	b := make([]byte, size+1)
+	n, err := io.ReadFull(rc, b)
+	if err != io.ErrUnexpectedEOF && err != io.EOF {
+		if err == nil {
+			return nil, fmt.Errorf("%s: longer than when measured", f.Name)
+		}
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}
-	return b, nil
+	return b[:n], nil
 }
 
 // bratNote is what Gloss writes into AnnotatorNotes.

@@ -34,8 +34,9 @@ import (
 	"gloss/shared/textpos"
 )
 
-// MaxBytes is the most the HTTP upload takes in one request. The CLI has
-// no limit.
+// MaxBytes is the most the HTTP upload takes in one request by default
+// (api.Config.MaxUpload, the server's -max-upload-mib). The CLI has no
+// upload limit; the document and inflated-size limits below apply to both.
 const MaxBytes = 50 << 20
 
 // DefaultLayer is the layer imported spans go to when neither the import
@@ -57,6 +58,19 @@ type Options struct {
 	Layer string
 	// Now stamps the imported annotations.
 	Now time.Time
+	// MaxDocument bounds one document's text in bytes, and one file
+	// inside a zip; 0 means export.DefaultMaxDocument.
+	MaxDocument int64
+	// MaxInflated bounds what a zip inflates to; 0 means
+	// export.DefaultMaxInflated.
+	MaxInflated int64
+}
+
+func (o Options) maxDocument() int64 {
+	if o.MaxDocument > 0 {
+		return o.MaxDocument
+	}
+	return export.DefaultMaxDocument
 }
 
 // Error is a file that cannot be imported: which file, which line (0 when
@@ -67,7 +81,12 @@ type Error struct {
 	Msg  string
 	// Unit is what Line counts: "line" (the default) or "document".
 	Unit string
+	// Err is the cause, when there is one to test with errors.Is (such as
+	// export.ErrTooLarge).
+	Err error
 }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	if e.Line > 0 {
@@ -78,6 +97,12 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s, %s %d: %s", e.File, unit, e.Line, e.Msg)
 	}
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// tooLarge is the refusal of a file over a size limit.
+func tooLarge(name string, line int, what string, limit int64) *Error {
+	err := &export.LimitError{What: what, Limit: limit}
+	return &Error{File: name, Line: line, Msg: err.Error(), Err: err}
 }
 
 func fileErr(name string, line int, format string, args ...any) *Error {
@@ -123,6 +148,9 @@ func ParseFile(f File, opt Options) ([]store.NewDocument, error) {
 	if len(f.Data) == 0 {
 		return nil, fileErr(f.Name, 0, "the file is empty")
 	}
+	if ext == ".txt" && int64(len(f.Data)) > opt.maxDocument() {
+		return nil, tooLarge(f.Name, 0, "the document is", opt.maxDocument())
+	}
 	if ext == ".zip" {
 		return parseExport(f, export.FormatBrat, opt)
 	}
@@ -151,9 +179,12 @@ func parseExport(f File, format string, opt Options) ([]store.NewDocument, error
 	if opt.Layer == "" {
 		return nil, fileErr(f.Name, 0, "name the layer to import %s annotations into (-layer, or the upload's layer field)", format)
 	}
-	docs, err := export.Read(bytes.NewReader(f.Data), format, export.ReadOptions{Layer: opt.Layer, Schema: opt.Schema})
+	docs, err := export.Read(bytes.NewReader(f.Data), format, export.ReadOptions{Layer: opt.Layer, Schema: opt.Schema,
+		MaxDocument: opt.MaxDocument, MaxInflated: opt.MaxInflated})
 	if err != nil {
-		return nil, fileErr(f.Name, 0, "%s", strings.TrimPrefix(err.Error(), "export: "))
+		e := fileErr(f.Name, 0, "%s", strings.TrimPrefix(err.Error(), "export: "))
+		e.Err = err
+		return nil, e
 	}
 	if len(docs) == 0 {
 		return nil, fileErr(f.Name, 0, "holds no documents")
@@ -217,7 +248,9 @@ func parseJSONL(f File, opt Options) ([]store.NewDocument, error) {
 		}
 		d, err := parseRecord(line, fmt.Sprintf("%s-%d", base, i+1), fmt.Sprintf("%s:%d", f.Name, i+1), opt)
 		if err != nil {
-			return nil, fileErr(f.Name, i+1, "%s", err)
+			e := fileErr(f.Name, i+1, "%s", err)
+			e.Err = err
+			return nil, e
 		}
 		out = append(out, d)
 	}
@@ -241,7 +274,7 @@ func ParseRecords(source string, recs []json.RawMessage, opt Options) ([]store.N
 	for i, raw := range recs {
 		d, err := parseRecord(raw, fmt.Sprintf("%s-%d", source, i+1), fmt.Sprintf("%s:%d", source, i+1), opt)
 		if err != nil {
-			return nil, &Error{File: source, Line: i + 1, Msg: err.Error(), Unit: "document"}
+			return nil, &Error{File: source, Line: i + 1, Msg: err.Error(), Unit: "document", Err: err}
 		}
 		out = append(out, d)
 	}
@@ -260,6 +293,9 @@ func parseRecord(raw []byte, name, source string, opt Options) (store.NewDocumen
 	}
 	if *rec.Text == "" {
 		return store.NewDocument{}, errors.New(`"text" is empty`)
+	}
+	if int64(len(*rec.Text)) > opt.maxDocument() {
+		return store.NewDocument{}, &export.LimitError{What: `"text" has`, Limit: opt.maxDocument()}
 	}
 	d := model.Document{Name: rec.Name, Text: *rec.Text, Meta: map[string]string{}}
 	for k, v := range export.MetaStrings(rec.Meta) {

@@ -190,6 +190,9 @@ type Store interface {
 	// DeleteSessions ends every login session of a user (after a password
 	// change); API tokens are not sessions and stay.
 	DeleteSessions(ctx context.Context, userID int64) error
+	// DeleteExpiredSessions deletes sessions that expired at or before
+	// now and says how many (sqlite_harden.go, postgres_harden.go).
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 
 	CreateAPIToken(ctx context.Context, userID int64, label string, tokenHash []byte) (APIToken, error)
 	// APITokens lists a user's tokens, oldest first; userID 0 lists every
@@ -234,6 +237,9 @@ type Store interface {
 	// SetDone records whether a user has finished a document, assigning
 	// it to them if it was not.
 	SetDone(ctx context.Context, docID, userID int64, done bool) error
+	// MarkDone records whether a user has finished a document assigned
+	// to them; ErrNotFound if it is not assigned (it never assigns).
+	MarkDone(ctx context.Context, docID, userID int64, done bool) error
 	// Assignments lists a project's assignments by document, then user.
 	Assignments(ctx context.Context, projectID int64) ([]Assignment, error)
 	// SpanCounts counts a project's annotations by document, layer and label.

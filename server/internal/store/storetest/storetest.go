@@ -55,6 +55,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentCommit", testConcurrentCommit},
 		{"SiteAdmins", testSiteAdmins},
 		{"DeleteSessions", testDeleteSessions},
+		{"DeleteExpiredSessions", testDeleteExpiredSessions},
+		{"MarkDone", testMarkDone},
 		{"APITokens", testAPITokens},
 		{"MemberList", testMemberList},
 		{"ImportDocuments", testImportDocuments},
