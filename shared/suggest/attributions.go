@@ -12,7 +12,7 @@ type attr struct {
 
 var (
 	// Reporting verbs that introduce content on their own ("X said Y").
-	sayVerbs = set("said", "says", "told", "tells", "reported", "reports", "stated", "states", "wrote", "writes",
+	sayVerbs = set("said", "says", "say", "told", "tells", "reported", "reports", "stated", "states", "wrote", "writes",
 		"argued", "argues", "insisted", "insists", "noted", "notes", "explained", "explains", "believes", "asserted",
 		"maintained", "maintains", "testified", "recalled", "recalls", "tweeted", "posted", "commented", "observed",
 		"concluded", "predicted", "predicts", "estimated", "estimates", "indicated", "suggested", "suggests", "replied",
@@ -22,8 +22,10 @@ var (
 		"warns", "acknowledged", "acknowledges", "admitted", "admits", "declared", "declares", "alleged", "alleges",
 		"revealed", "reveals", "stressed", "stresses", "emphasised", "emphasized", "denied", "denies", "conceded",
 		"concedes", "boasted", "agreed", "affirmed", "underlined", "highlighted", "repeated", "continued", "clarified",
-		"quoted", "cited", "say", "tell")
-	pronouns = set("he", "she", "they", "it", "we", "i", "you")
+		"quoted", "cited", "tell", "argue", "warn", "insist", "claim", "believe", "note", "admit", "acknowledge",
+		"confirm", "stress", "explain", "allege", "deny", "fear", "predict", "estimate", "report", "add", "announce")
+	pronouns       = set("he", "she", "they", "it", "we", "i", "you")
+	objPronounsBad = set("about", "of", "to", "for", "with", "on", "in")
 	// Heads of noun phrases that can speak.
 	sourceNouns = set("police", "ministry", "agency", "authorities", "government", "witnesses", "witness", "sources", "source",
 		"report", "reports", "statement", "media", "military", "army", "navy", "study", "survey", "company", "firm",
@@ -39,7 +41,7 @@ var (
 		"analysts", "doctor", "doctors", "medics", "paramedics", "residents", "resident", "locals", "activists",
 		"observers", "monitor", "monitors", "leaders", "leader", "colleague", "colleagues", "neighbour", "neighbor",
 		"neighbours", "neighbors", "father", "mother", "son", "daughter", "wife", "husband", "brother", "sister",
-		"friend", "friends", "relative", "relatives", "victim", "victims", "survivor", "survivors", "organisers",
+		"friend", "friends", "relative", "relatives", "victim", "victims", "survivor", "survivors", "coach", "captain", "pilot", "nurse", "soldier", "soldiers", "general", "admiral", "priest", "bishop", "pope", "king", "queen", "prince", "senator", "mp", "mps", "candidate", "diplomat", "diplomats", "envoy", "coastguard", "brigade", "operator", "organisers",
 		"organizers", "health", "institute", "centre", "center", "foundation", "charity", "watchdog", "regulator",
 		"authority", "agencies", "ministries", "governments", "companies", "operator", "airline", "hospital",
 		"hospitals", "university", "school", "club", "federation", "association", "body", "bureau", "command",
@@ -53,10 +55,10 @@ var (
 	npStop = set("that", "which", "who", "whom", "whose", "when", "while", "where", "because", "as", "if", "after",
 		"before", "since", "although", "though", "but", "or", "so", "than", "is", "was", "were", "are", "be", "been",
 		"being", "not", "also", "there", "what", "how", "why", "whether", "once", "until", "unless", "said", "says",
-		"told", "reported", "however", "meanwhile", "yet", "nor", "then", "later", "earlier", "now", "and", "to",
-		"into", "with", "by", "about", "over", "under", "against", "between", "this", "these", "those", "has", "have",
-		"had", "do", "does", "did", "will", "would", "can", "could", "may", "might", "must", "should", "its", "it's")
-	npInner = set("of", "for", "at", "in", "from", "on", "de", "del", "von", "van", "al", "bin", "&")
+		"told", "reported", "however", "meanwhile", "yet", "nor", "then", "later", "earlier", "now", "and",
+		"into", "by", "about", "over", "under", "against", "between", "this", "these", "those", "has", "have",
+		"had", "do", "does", "did", "will", "would", "can", "could", "may", "might", "must", "should", "it's")
+	npInner = set("of", "for", "at", "in", "from", "on", "de", "del", "von", "van", "al", "bin", "&", "to", "with")
 	// Words between a speaker and the cue: "has also said", "had previously warned".
 	cueAux = set("has", "have", "had", "also", "later", "previously", "earlier", "then", "again", "reportedly",
 		"publicly", "privately", "separately", "repeatedly", "recently", "further", "would", "will", "once", "initially",
@@ -71,7 +73,7 @@ var (
 	determiners = set("the", "a", "an", "its", "his", "her", "their", "our", "my", "your", "media", "news", "these",
 		"those", "unconfirmed", "initial", "such", "some", "press", "earlier", "previous", "recent", "new", "latest",
 		"first", "local", "other", "many", "several", "conflicting", "false", "similar", "official", "these", "those",
-		"any", "no", "that", "this", "whose", "of", "both")
+		"any", "no", "that", "this", "whose", "both")
 	nounVerbs = set("reports", "claims", "states", "notes", "estimates", "report", "claim", "posted", "review")
 )
 
@@ -105,7 +107,7 @@ func speakerHead(t token) bool {
 		return false
 	}
 	w := t.low
-	if pronouns[w] || sourceNouns[w] || (t.upper && !npStop[w]) {
+	if pronouns[w] || sourceNouns[w] || (t.upper && !npStop[w]) || allCaps(t.text) {
 		return true
 	}
 	for _, suf := range []string{"er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ent", "ents", "ant", "ants", "man", "men", "person", "ary", "aries", "ive", "ives", "ess"} {
@@ -132,7 +134,7 @@ func npBefore(st []token, e int) int {
 			break
 		}
 		w := t.low
-		if npStop[w] && !(pronouns[w] && k == e-1) {
+		if npStop[w] && !(pronouns[w] && k == e-1) && !allCaps(t.text) {
 			if w == "and" && k > 0 && st[k-1].upper && k+1 < e && st[k+1].upper {
 				continue
 			}
@@ -144,6 +146,9 @@ func npBefore(st []token, e int) int {
 		s = k
 		if pronouns[w] {
 			break
+		}
+		if (w == "the" || w == "a" || w == "an" || w == "its" || w == "his" || w == "her" || w == "their") && !(k > 0 && npInner[st[k-1].low]) {
+			break // the start of the noun phrase
 		}
 	}
 	for s < e && (npInner[st[s].low] || st[s].kind == kPunct) {
@@ -266,7 +271,7 @@ func afterCue(st []token, cs, ce, end int) (attr, bool) {
 	if se == ce {
 		return attr{}, false
 	}
-	ok := false
+	ok := se-ce >= 2 && determiners[st[ce].low] && st[ce].low != "plan"
 	for k := ce; k < se; k++ {
 		if speakerHead(st[k]) {
 			ok = true
@@ -303,9 +308,24 @@ func verbCue(st []token, v, end int) (attr, bool) {
 	if nounVerbs[w] && (determiners[prev] || v == 0) {
 		return attr{}, false
 	}
-	if w == "say" || w == "tell" {
-		if prev != "did" && prev != "does" && prev != "do" && prev != "will" && prev != "would" && prev != "could" && prev != "to" {
+	if (thatVerbs[w] || w == "say") && !strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ed") && w != "told" && w != "wrote" {
+		// A base form ("experts say"): never an infinitive or a noun.
+		if prev == "to" || determiners[prev] || v == 0 {
 			return attr{}, false
+		}
+	}
+	if w == "said" || w == "say" || w == "says" {
+		switch next {
+		case "goodbye", "hello", "grace", "sorry", "thanks", "farewell", "prayers", "amen":
+			return attr{}, false
+		}
+	}
+	// "cited unnamed officials as saying", "quoted X as saying".
+	if w == "cited" || w == "quoted" || w == "citing" || w == "quoting" {
+		for q := v + 1; q < end-1 && q-v < 10; q++ {
+			if st[q].low == "as" && (st[q+1].low == "saying" || st[q+1].low == "telling") && q > v+1 {
+				return attr{src: [2]int{v + 1, q}, cue: [2]int{v, v + 1}, claim: [2]int{q + 2, end}}, true
+			}
 		}
 	}
 	// Where the cue's own words end: recipient ("told TASS"), adjunct ("on Friday").
@@ -313,10 +333,12 @@ func verbCue(st []token, v, end int) (attr, bool) {
 	rec := [2]int{k, k}
 	if w == "told" || w == "tells" || w == "tell" || w == "warned" || w == "assured" {
 		r := k
-		for r < end && st[r].kind == kWord && !npStop[st[r].low] && r-k < 6 && !adjunctStart[st[r].low] {
+		for r < end && st[r].kind == kWord && !npStop[st[r].low] && r-k < 6 && !adjunctStart[st[r].low] &&
+			!(r > k && (determiners[st[r].low] || pronouns[st[r].low])) && !(r > k && pronouns[st[r-1].low]) &&
+			!(npInner[st[r].low] && !st[r].upper) && !objPronounsBad[st[r].low] {
 			r++
 		}
-		if r > k && (st[r-1].upper || pronouns[st[r-1].low] || sourceNouns[st[r-1].low] || speakerHead(st[r-1]) || st[r-1].low == "reporters" || st[r-1].low == "me" || st[r-1].low == "us" || st[r-1].low == "him" || st[r-1].low == "them") {
+		if r > k && !objPronounsBad[st[k].low] {
 			rec = [2]int{k, r}
 			k = r
 		}
@@ -332,7 +354,8 @@ func verbCue(st []token, v, end int) (attr, bool) {
 		}
 	}
 	atEnd := adj >= end || (st[adj].text == "," && adj+1 < end && (isQuoteTok(st[adj+1]) || st[adj+1].low == "adding" || st[adj+1].low == "but" || st[adj+1].low == "and"))
-	opensContent := k < end && (st[k].low == "that" || st[k].text == ":" || st[k].text == "," || isQuoteTok(st[k])) ||
+	clauseAfterRec := rec[1] > rec[0] && k < end && (determiners[st[k].low] || pronouns[st[k].low] || st[k].upper)
+	opensContent := clauseAfterRec || k < end && (st[k].low == "that" || st[k].text == ":" || st[k].text == "," || isQuoteTok(st[k])) ||
 		adj < end && adj > k && st[adj].low == "that"
 	if (thatVerbs[w] || w == "told" || w == "tells") && !opensContent && !atEnd {
 		return attr{}, false
@@ -350,13 +373,20 @@ func verbCue(st []token, v, end int) (attr, bool) {
 	}
 	s := npBefore(st, b)
 	if s < b && !speakerHead(st[b-1]) {
-		s = b
+		// Any noun phrase speaks before "that" or a quote, or after its
+		// content (", the coastguard said"), or with a determiner before "said".
+		det := determiners[st[s].low] || s > 0 && st[s-1].text == "," || s == 0 && b-s <= 4
+		if !(opensContent || atEnd || (w == "said" || w == "says" || w == "told") && det) || b-s > 6 {
+			s = b
+		}
 	}
 	// "X, who …, said": skip a relative clause or an apposition.
 	if s == b && b > 0 && st[b-1].text == "," {
 		for c := b - 2; c > 0 && b-c < 25; c-- {
 			if st[c].text == "," {
-				if rw := low(st, c+1); rw == "who" || rw == "which" || rw == "the" || rw == "a" || rw == "an" || rw == "whose" {
+				rw := low(st, c+1)
+				if rw == "who" || rw == "which" || rw == "the" || rw == "a" || rw == "an" || rw == "whose" || strings.HasSuffix(rw, "ing") ||
+					st[c+1].upper && b-c <= 5 || rw == "released" || rw == "published" || rw == "aged" {
 					if s2 := npBefore(st, c); s2 < c && speakerHead(st[c-1]) {
 						s = s2
 						b = b - 1
@@ -417,4 +447,17 @@ func leadingOrTrailing(st []token, a attr, s, adj, end int, atEnd bool) (attr, b
 	}
 	a.claim = [2]int{adj, end}
 	return a, true
+}
+
+func allCaps(s string) bool {
+	n := 0
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' {
+			return false
+		}
+		if r >= 'A' && r <= 'Z' {
+			n++
+		}
+	}
+	return n > 1
 }

@@ -58,7 +58,7 @@ var (
 		"version", "channel", "track", "pier", "exit", "interstate", "boeing", "airbus", "apollo", "windows", "iphone", "galaxy",
 		"formula", "zone", "sector", "code", "tel", "phone", "ext", "box", "suite", "floor", "week", "day", "game", "round",
 		"match", "year", "psalm", "verse", "amendment", "protocol", "regulation", "case", "camp", "cell", "tu", "su", "mig",
-		"f", "ak", "covid", "mh", "g", "su-", "no.", "#", "ward", "pod", "bay", "hangar", "wing", "corridor", "rd", "st")
+		"f", "ak", "covid", "mh", "g", "su-", "no.", "#", "ward", "pod", "bay", "junction", "exit", "gate", "hangar", "wing", "corridor", "rd", "st")
 	yearPreps = set("in", "since", "by", "until", "till", "from", "during", "before", "after", "of", "mid", "early", "late",
 		"the", "this", "last", "next", "year", "between", "around", "circa", "c", "through", "to", "and", "or", "spring",
 		"summer", "autumn", "winter", "fall", "fiscal", "'s", "at", "for", "on")
@@ -191,6 +191,9 @@ func (fs *figScanner) number(i int) parsed {
 				p.unit = st[i+1].text
 				p.end = i + 2
 			}
+		} else if i+2 < len(st) && fs.glued(i+1) && (st[i+1].text == "-" || st[i+1].text == "\u2011") && fs.glued(i+2) && st[i+2].kind == kWord && isUnitCompound(st[i+2].low) {
+			p.unit = st[i+2].text // "45-year-old", "10-day"
+			p.end = i + 3
 		} else if i+1 < len(st) && st[i+1].kind == kWord && (scaleWords[st[i+1].low] > 100 || (p.curr != "" && scaleAbbr[st[i+1].low] != 0)) {
 			p.scale = scaleAbbr[st[i+1].low]
 			p.end = i + 2
@@ -255,6 +258,9 @@ func (fs *figScanner) words(i int) (float64, int, bool) {
 			any = true
 			continue
 		}
+		if parts := strings.SplitN(w, "-", 2); j == i && len(parts) == 2 && unitWords[parts[0]] > 0 && unitWords[parts[1]] == 0 && isUnitCompound(parts[1]) {
+			return unitWords[parts[0]], j + 1, true
+		}
 		if parts := strings.Split(w, "-"); len(parts) == 2 && unitWords[parts[0]] >= 20 && unitWords[parts[1]] > 0 && unitWords[parts[1]] < 10 {
 			cur += unitWords[parts[0]] + unitWords[parts[1]]
 			any = true
@@ -312,11 +318,20 @@ func isCountNoun(w string, t token) bool {
 	if t.kind != kWord || t.upper {
 		return false
 	}
-	if unitStop[w] {
+	if unitStop[w] || strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ly") || strings.HasSuffix(w, "ing") {
 		return false
 	}
 	return true
 }
+
+// isPluralNoun reports whether t looks like a plural count noun ("people", "votes").
+func isPluralNoun(t token) bool {
+	w := t.low
+	return isCountNoun(w, t) && (strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "'s") ||
+		w == "people" || w == "men" || w == "women" || w == "children" || w == "staff" || w == "police" || w == "cattle")
+}
+
+var streetWords = set("street", "st", "road", "rd", "avenue", "ave", "lane", "drive", "boulevard", "square", "place", "way", "court", "terrace")
 
 // at tries to read a figure whose number starts at token i.
 func (fs *figScanner) at(i int) (figure, bool) {
@@ -393,10 +408,19 @@ func (fs *figScanner) at(i int) (figure, bool) {
 	}
 	if p.digits || p.v != 1 || p.vague {
 		// A name or reference: "Section 427", "Flight 370", "Boeing 737".
-		if qual == "" && prev >= 0 && p.curr == "" && (nameNums[pw] || (st[prev].kind == kWord && st[prev].upper && prev > 0 && !months[pw])) {
+		if qual == "" && prev >= 0 && p.curr == "" && nameNums[pw] {
+			if j >= len(st) || !isPluralNoun(st[j]) {
+				return skip()
+			}
+		}
+		if qual == "" && prev > 0 && p.curr == "" && st[prev].kind == kWord && st[prev].upper && !months[pw] {
 			if j >= len(st) || !isCountNoun(next, st[j]) {
 				return skip()
 			}
+		}
+		// An address: "221 Baker Street".
+		if j+1 < len(st) && st[j].upper && streetWords[fs.word(j+1)] {
+			return skip()
 		}
 	}
 	if !p.digits && !p.vague && p.v == 1 && fs.word(i) == "one" { // "one" counts only before a noun
@@ -406,7 +430,26 @@ func (fs *figScanner) at(i int) (figure, bool) {
 	}
 	// Ranges: "1 to 1.5", "10-20", "between 10 and 20".
 	rangeEnd := -1
-	if !p.vague && j+1 < len(st) && (next == "to" || next == "-" || next == "\u2013" || next == "\u2014" || (next == "and" && pw == "between")) {
+	pctFirst := false
+	if next == "%" && (fs.word(j+1) == "to" || fs.word(j+1) == "-" || fs.word(j+1) == "\u2013") && fs.number(j+2).ok {
+		pctFirst = true
+		j++
+		next = fs.word(j)
+	}
+	change := pw == "from" && fs.word(prev-1) != "ranging" && fs.word(prev-1) != "range" && fs.word(prev-1) != "anywhere"
+	if change && next == "to" {
+		if q := fs.number(j + 1); q.ok && months[fs.word(q.end)] {
+			for k := i; k < q.end; k++ {
+				fs.used[k] = true
+			}
+			return figure{}, false
+		}
+	}
+	if change && pctFirst {
+		j--
+		next = fs.word(j)
+	}
+	if !p.vague && !change && j+1 < len(st) && (next == "to" || next == "-" || next == "\u2013" || next == "\u2014" || (next == "and" && pw == "between")) {
 		q := fs.number(j + 1)
 		if q.ok && !q.vague && !q.bad {
 			lo := p.v
@@ -430,7 +473,20 @@ func (fs *figScanner) at(i int) (figure, bool) {
 			}
 		}
 	}
+	if rangeEnd > 0 && (months[fs.word(rangeEnd)] || months[pw]) {
+		for k := i; k < rangeEnd; k++ {
+			fs.used[k] = true
+		}
+		return figure{}, false // "from 3 to 5 June": dates
+	}
+	if rangeEnd < 0 && pctFirst {
+		j--
+		next = fs.word(j)
+	}
 	if rangeEnd > 0 {
+		if pctFirst && p.unit == "" {
+			p.unit = "%"
+		}
 		if pw == "between" || pw == "from" {
 			qs, prev = prev, prev-1
 			a.qual = ""
@@ -495,7 +551,11 @@ func (fs *figScanner) at(i int) (figure, bool) {
 			if quantityWords[w] {
 				break
 			}
-			if strings.HasSuffix(w, "s") && n == 0 && !(k < len(st) && st[k].kind == kWord && !unitStop[st[k].low] && !quantityWords[st[k].low] && !st[k].upper && (strings.HasSuffix(st[k].low, "s") || st[k].low == "people" || st[k].low == "men" || st[k].low == "women" || st[k].low == "children")) {
+			if w == "degrees" && (fs.word(k) == "celsius" || fs.word(k) == "fahrenheit" || fs.word(k) == "centigrade") {
+				continue
+			}
+			plural := strings.HasSuffix(w, "s") || w == "people" || w == "men" || w == "women" || w == "children" || w == "police" || w == "staff"
+			if plural && n == 0 && !(k < len(st) && st[k].kind == kWord && !unitStop[st[k].low] && !quantityWords[st[k].low] && !st[k].upper && (strings.HasSuffix(st[k].low, "s") || st[k].low == "people" || st[k].low == "men" || st[k].low == "women" || st[k].low == "children")) {
 				break // a plural noun ends the phrase: "people", "years"
 			}
 		}
@@ -570,3 +630,14 @@ func isUpper(s string) bool {
 	}
 	return false
 }
+
+// isUnitCompound reports whether a hyphenated number word's second part
+// is a unit: "three-day", "five-year-old", "two-storey".
+func isUnitCompound(w string) bool {
+	first, _, _ := strings.Cut(w, "-")
+	return compoundUnits[first]
+}
+
+var compoundUnits = set("day", "week", "month", "year", "hour", "minute", "second", "mile", "metre", "meter", "kilometre",
+	"kilometer", "storey", "story", "floor", "bedroom", "point", "game", "match", "member", "seat", "man", "person", "lane",
+	"hour-long", "day-long", "percent", "per", "times", "fold", "strong", "room", "page", "judge", "nation", "party", "car")

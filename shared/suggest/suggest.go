@@ -58,7 +58,8 @@ func Extract(text string) Result {
 	r := []rune(text)
 	toks := tokenize(r)
 	var spans []Span
-	var rels [][2]int // indexes into spans before sorting
+	var rels [][2]int          // indexes into spans before sorting
+	claims := map[[2]int]int{} // claim offsets → index, so one claim serves several attributions
 	for _, sb := range sentences(toks) {
 		st := toks[sb[0]:sb[1]]
 		for _, f := range figures(st) {
@@ -78,11 +79,10 @@ func Extract(text string) Result {
 			spans = append(spans, sp)
 			cl := Span{Start: st[a.claim[0]].s, End: st[a.claim[1]-1].e, Label: LabelClaim}
 			cl.Text = string(r[cl.Start:cl.End])
-			ci := slices.IndexFunc(spans, func(s Span) bool {
-				return s.Label == LabelClaim && s.Start == cl.Start && s.End == cl.End
-			})
-			if ci < 0 {
+			ci, ok := claims[[2]int{cl.Start, cl.End}]
+			if !ok {
 				ci = len(spans)
+				claims[[2]int{cl.Start, cl.End}] = ci
 				spans = append(spans, cl)
 			}
 			rels = append(rels, [2]int{ai, ci})
