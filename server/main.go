@@ -61,8 +61,9 @@ commands:
   assign                      give documents to an annotator (or take them back)
   import                      add .txt and .jsonl files (or folders of them) to a project
   export                      export a project's annotations (jsonl, conll, w3c, brat, card)
+  suggest FILE...             suggest figures, attributions and claims for .txt/.jsonl files (no -db)
 
-Every command takes -db (a SQLite file or a postgres:// URL; env GLOSS_DB).
+Every command but suggest takes -db (a SQLite file or a postgres:// URL; env GLOSS_DB).
 Run 'gloss <command> -h' for the flags of a command.
 `
 
@@ -90,6 +91,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return c.assignCmd(args[1:])
 	case "import":
 		return c.importCmd(args[1:])
+	case "suggest":
+		return c.suggestCmd(args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
