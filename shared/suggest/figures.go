@@ -127,7 +127,7 @@ func figures(st []token) []figure {
 	fs := &figScanner{st: st, used: make([]bool, len(st))}
 	var out []figure
 	for i := 0; i < len(st); i++ {
-		if fs.used[i] {
+		if fs.used[i] || !fs.mayStartNumber(i) {
 			continue
 		}
 		if f, ok := fs.at(i); ok {
@@ -641,3 +641,32 @@ func isUnitCompound(w string) bool {
 var compoundUnits = set("day", "week", "month", "year", "hour", "minute", "second", "mile", "metre", "meter", "kilometre",
 	"kilometer", "storey", "story", "floor", "bedroom", "point", "game", "match", "member", "seat", "man", "person", "lane",
 	"hour-long", "day-long", "percent", "per", "times", "fold", "strong", "room", "page", "judge", "nation", "party", "car")
+
+// mayStartNumber is a cheap test that token i can begin a number, so that
+// most words cost one map look-up.
+func (fs *figScanner) mayStartNumber(i int) bool {
+	t := fs.st[i]
+	switch t.kind {
+	case kNum:
+		return true
+	case kPunct:
+		_, ok := currencies[t.text]
+		return ok
+	}
+	w := t.low
+	if w == "a" || w == "an" {
+		nx := fs.word(i + 1)
+		return scaleWords[nx] != 0 || nx == "dozen"
+	}
+	if _, ok := unitWords[w]; ok {
+		return true
+	}
+	if _, ok := vagueWords[w]; ok || w == "tens" {
+		return true
+	}
+	if k := strings.IndexByte(w, '-'); k > 0 {
+		_, ok := unitWords[w[:k]]
+		return ok
+	}
+	return false
+}
