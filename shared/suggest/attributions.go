@@ -353,7 +353,7 @@ func verbCue(st []token, v, end int) (attr, bool) {
 			adj = m
 		}
 	}
-	atEnd := adj >= end || (st[adj].text == "," && adj+1 < end && (isQuoteTok(st[adj+1]) || st[adj+1].low == "adding" || st[adj+1].low == "but" || st[adj+1].low == "and"))
+	atEnd := adj >= end || (st[adj].text == "," && adj+1 < end && (isQuoteTok(st[adj+1]) || st[adj+1].low == "adding" || st[adj+1].low == "citing" || st[adj+1].low == "saying" || st[adj+1].low == "quoting" || st[adj+1].low == "but" || st[adj+1].low == "and"))
 	clauseAfterRec := rec[1] > rec[0] && k < end && (determiners[st[k].low] || pronouns[st[k].low] || st[k].upper)
 	opensContent := clauseAfterRec || k < end && (st[k].low == "that" || st[k].text == ":" || st[k].text == "," || isQuoteTok(st[k])) ||
 		adj < end && adj > k && st[adj].low == "that"
@@ -376,7 +376,7 @@ func verbCue(st []token, v, end int) (attr, bool) {
 		// Any noun phrase speaks before "that" or a quote, or after its
 		// content (", the coastguard said"), or with a determiner before "said".
 		det := determiners[st[s].low] || s > 0 && st[s-1].text == "," || s == 0 && b-s <= 4
-		if !(opensContent || atEnd || (w == "said" || w == "says" || w == "told") && det) || b-s > 6 {
+		if !(opensContent || atEnd || (w == "said" || w == "says" || w == "say" || w == "told") && det) || b-s > 6 {
 			s = b
 		}
 	}

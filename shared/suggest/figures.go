@@ -1,6 +1,7 @@
 package suggest
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -199,7 +200,12 @@ func (fs *figScanner) number(i int) parsed {
 			p.end = i + 2
 		}
 		if p.scale != 0 {
-			p.v *= p.scale
+			// Scale in decimal, so that 4.1bn is 4100000000, not 4099999999.9999995.
+			if v, err := strconv.ParseFloat(s+"e"+strconv.Itoa(int(math.Round(math.Log10(p.scale)))), 64); err == nil {
+				p.v = v
+			} else {
+				p.v *= p.scale
+			}
 		}
 	case t.kind == kWord:
 		if vr, ok := vagueWords[t.low]; ok {
@@ -212,7 +218,7 @@ func (fs *figScanner) number(i int) parsed {
 				}
 				return p
 			}
-			if fs.word(i+1) != "of" {
+			if nx := fs.word(i + 1); nx != "of" && nx != "more" && nx != "others" {
 				return p
 			}
 			p.lo, p.hi, p.vague, p.ok, p.end = vr[0], vr[1], true, true, i+1
@@ -431,7 +437,7 @@ func (fs *figScanner) at(i int) (figure, bool) {
 	// Ranges: "1 to 1.5", "10-20", "between 10 and 20".
 	rangeEnd := -1
 	pctFirst := false
-	if next == "%" && (fs.word(j+1) == "to" || fs.word(j+1) == "-" || fs.word(j+1) == "\u2013") && fs.number(j+2).ok {
+	if next == "%" && (fs.word(j+1) == "to" || fs.word(j+1) == "-" || fs.word(j+1) == "\u2013" || fs.word(j+1) == "and" && pw == "between") && fs.number(j+2).ok {
 		pctFirst = true
 		j++
 		next = fs.word(j)
@@ -451,7 +457,9 @@ func (fs *figScanner) at(i int) (figure, bool) {
 	}
 	if !p.vague && !change && j+1 < len(st) && (next == "to" || next == "-" || next == "\u2013" || next == "\u2014" || (next == "and" && pw == "between")) {
 		q := fs.number(j + 1)
-		if q.ok && !q.vague && !q.bad {
+		// "8.3% to $4.1bn" joins two figures, not a range.
+		mixed := (pctFirst || p.unit == "%") && q.curr != "" || p.curr != "" && q.end < len(st) && st[q.end].text == "%"
+		if q.ok && !q.vague && !q.bad && !mixed {
 			lo := p.v
 			if p.scale == 0 && q.scale != 0 && lo*q.scale <= q.v {
 				lo *= q.scale
@@ -563,7 +571,7 @@ func (fs *figScanner) at(i int) (figure, bool) {
 			unit = strings.Join(ws, " ")
 			j = k
 		}
-		if p.vague && unit == "" {
+		if p.vague && unit == "" && next != "more" && next != "others" && next != "other" {
 			return skip()
 		}
 	}
@@ -597,6 +605,12 @@ func (fs *figScanner) at(i int) (figure, bool) {
 	if a.quantity == "" && prev >= 0 {
 		if q, ok := quantityVerbs[pw]; ok && q != "" {
 			a.quantity = q
+		}
+	}
+	// "the death toll rose to 60", "a death toll of 60".
+	for k := prev; a.quantity == "" && k > 0 && prev-k < 5; k-- {
+		if fs.word(k) == "toll" && fs.word(k-1) == "death" {
+			a.quantity = "death toll"
 		}
 	}
 	a.unit = unit

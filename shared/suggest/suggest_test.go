@@ -61,6 +61,10 @@ func TestFigureForms(t *testing.T) {
 		{"Between 200 and 300 people came.", []fig{{"Between 200 and 300 people", -1, 200, 300, "", "people", ""}}},
 		{"A 45-year-old man was held.", []fig{{"45-year-old", 45, 0, 0, "", "year-old", ""}}},
 		{"One soldier died.", []fig{{"One soldier died", 1, 0, 0, "", "soldier", "died"}}},
+		{"Revenue rose 8.3% to $4.1bn.", []fig{{"8.3%", 8.3, 0, 0, "", "%", ""}, {"$4.1bn", 4.1e9, 0, 0, "", "$", ""}}},
+		{"Between 15% and 20% of staff left.", []fig{{"Between 15% and 20%", -1, 15, 20, "", "%", ""}}},
+		{"The death toll rose to 60.", []fig{{"60", 60, 0, 0, "", "", "death toll"}}},
+		{"It injured dozens more.", []fig{{"dozens", -1, 24, 99, "", "", "injured"}}},
 		// Not figures.
 		{"The vote took place on March 7, 2024.", nil},
 		{"The meeting began at 10:30 on Friday.", nil},
@@ -137,6 +141,7 @@ func TestAttributionForms(t *testing.T) {
 		{"Experts say the drought is linked to climate change.", "Experts say", "say", "the drought is linked to climate change"},
 		{"The newspaper cited officials as saying that the plan was shelved.", "cited officials", "cited", "the plan was shelved"},
 		{"The UN warned that famine was near.", "The UN warned", "warned", "famine was near"},
+		{"Aid groups say supplies will run out.", "Aid groups say", "say", "supplies will run out"},
 		// Not attributions.
 		{"ISIS has claimed responsibility for the attack.", "", "", ""},
 		{"The US had warned Iran of a possible attack.", "", "", ""},
