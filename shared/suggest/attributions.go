@@ -25,6 +25,7 @@ var (
 		"quoted", "cited", "tell", "argue", "warn", "insist", "claim", "believe", "note", "admit", "acknowledge",
 		"confirm", "stress", "explain", "allege", "deny", "fear", "predict", "estimate", "report", "add", "announce")
 	pronouns       = set("he", "she", "they", "it", "we", "i", "you")
+	commaJoin      = set("while", "whereas", "although", "though", "as", "which", "when", "after", "before", "with", "amid", "despite", "even")
 	objPronounsBad = set("about", "of", "to", "for", "with", "on", "in")
 	// Heads of noun phrases that can speak.
 	sourceNouns = set("police", "ministry", "agency", "authorities", "government", "witnesses", "witness", "sources", "source",
@@ -52,7 +53,7 @@ var (
 		"jury", "panel", "commission", "inquiry", "review", "document", "documents", "filing", "letter", "memo",
 		"records", "release", "post", "tweet", "communique", "notice", "bulletin", "update", "briefing", "ngo")
 	// Words that end a speaker's noun phrase when walking back from the cue.
-	npStop = set("that", "which", "who", "whom", "whose", "when", "while", "where", "because", "as", "if", "after",
+	npStop = set("according", "that", "which", "who", "whom", "whose", "when", "while", "where", "because", "as", "if", "after",
 		"before", "since", "although", "though", "but", "or", "so", "than", "is", "was", "were", "are", "be", "been",
 		"being", "not", "also", "there", "what", "how", "why", "whether", "once", "until", "unless", "said", "says",
 		"told", "reported", "however", "meanwhile", "yet", "nor", "then", "later", "earlier", "now", "and",
@@ -181,7 +182,8 @@ func npAfter(st []token, s, limit int) int {
 		}
 		e = k + 1
 	}
-	if e > s && e+1 < limit && st[e].text == "," && (determiners[st[e+1].low] && st[e+1].low != "that" && st[e+1].low != "this") {
+	if e > s && e+1 < limit && st[e].text == "," && (determiners[st[e+1].low] && st[e+1].low != "that" && st[e+1].low != "this" ||
+		st[e+1].kind == kWord && !st[e+1].upper && !npStop[st[e+1].low] && !strings.HasSuffix(st[e+1].low, "ing") && !strings.HasSuffix(st[e+1].low, "ed") && !npInner[st[e+1].low]) {
 		k := e + 2
 		for k < limit && st[k].kind == kWord && !npInner[st[k].low] && !npStop[st[k].low] && k-e < 6 {
 			k++
@@ -199,20 +201,27 @@ func attributions(st []token) []attr {
 	if ce == 0 {
 		return nil
 	}
+	covered := -1 // tokens before it belong to an "according to" source
 	for i := 0; i < ce; i++ {
 		w := st[i].low
+		if i < covered {
+			continue
+		}
 		switch {
 		case w == "according" && low(st, i+1) == "to":
 			if a, ok := afterCue(st, i, i+2, ce); ok {
 				out = append(out, a)
+				covered = a.src[1]
 			}
 		case w == "as" && low(st, i+1) == "reported" && (low(st, i+2) == "by" || low(st, i+2) == "in"):
 			if a, ok := afterCue(st, i, i+3, ce); ok {
 				out = append(out, a)
+				covered = a.src[1]
 			}
 		case (w == "citing" || w == "quoting") && i > 0 && st[i-1].text == ",":
 			if a, ok := afterCue(st, i, i+1, ce); ok {
 				out = append(out, a)
+				covered = a.src[1]
 			}
 		case (sayVerbs[w] || thatVerbs[w]) && !st[i].upper:
 			if a, ok := verbCue(st, i, ce); ok {
@@ -353,7 +362,7 @@ func verbCue(st []token, v, end int) (attr, bool) {
 			adj = m
 		}
 	}
-	atEnd := adj >= end || (st[adj].text == "," && adj+1 < end && (isQuoteTok(st[adj+1]) || st[adj+1].low == "adding" || st[adj+1].low == "citing" || st[adj+1].low == "saying" || st[adj+1].low == "quoting" || st[adj+1].low == "but" || st[adj+1].low == "and"))
+	atEnd := adj >= end || st[adj].text == ";" || (st[adj].text == "," && adj+1 < end && (commaJoin[st[adj+1].low] || isQuoteTok(st[adj+1]) || st[adj+1].low == "adding" || st[adj+1].low == "citing" || st[adj+1].low == "saying" || st[adj+1].low == "quoting" || st[adj+1].low == "but" || st[adj+1].low == "and"))
 	clauseAfterRec := rec[1] > rec[0] && k < end && (determiners[st[k].low] || pronouns[st[k].low] || st[k].upper)
 	opensContent := clauseAfterRec || k < end && (st[k].low == "that" || st[k].text == ":" || st[k].text == "," || isQuoteTok(st[k])) ||
 		adj < end && adj > k && st[adj].low == "that"
@@ -386,7 +395,7 @@ func verbCue(st []token, v, end int) (attr, bool) {
 			if st[c].text == "," {
 				rw := low(st, c+1)
 				if rw == "who" || rw == "which" || rw == "the" || rw == "a" || rw == "an" || rw == "whose" || strings.HasSuffix(rw, "ing") ||
-					st[c+1].upper && b-c <= 5 || rw == "released" || rw == "published" || rw == "aged" {
+					st[c+1].upper && b-c <= 5 || rw == "released" || rw == "published" || rw == "aged" || st[c+1].kind == kNum && b-c <= 3 {
 					if s2 := npBefore(st, c); s2 < c && speakerHead(st[c-1]) {
 						s = s2
 						b = b - 1
@@ -405,7 +414,7 @@ func verbCue(st []token, v, end int) (attr, bool) {
 		return leadingOrTrailing(st, a, s, adj, end, atEnd)
 	}
 	// Inverted: "…," said Colin P Clarke, a counterterrorism analyst.
-	if v > 0 && (st[v-1].text == "," || isCloseQuote(st, v-1) || st[v-1].text == "\u2014") {
+	if v > 0 && w != "told" && w != "tells" && (st[v-1].text == "," || isCloseQuote(st, v-1) || st[v-1].text == "\u2014") {
 		se := npAfter(st, v+1, end)
 		if se == v+1 || !speakerHead(st[v+1]) && !speakerHead(st[se-1]) {
 			return attr{}, false
@@ -433,7 +442,7 @@ func verbCue(st []token, v, end int) (attr, bool) {
 // leadingOrTrailing finishes an attribution whose speaker precedes the
 // verb: content after it ("X said Y") or before it ("Y, X said").
 func leadingOrTrailing(st []token, a attr, s, adj, end int, atEnd bool) (attr, bool) {
-	if s > 0 && (st[s-1].text == "," || isQuoteTok(st[s-1]) || st[s-1].text == "\u2014") && atEnd {
+	if s > 2 && (st[s-1].text == "," || isQuoteTok(st[s-1]) || st[s-1].text == "\u2014") && atEnd {
 		b := s
 		for b > 0 && st[b-1].kind == kPunct && !isQuoteTok(st[b-1]) {
 			b--

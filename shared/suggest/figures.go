@@ -571,7 +571,7 @@ func (fs *figScanner) at(i int) (figure, bool) {
 			unit = strings.Join(ws, " ")
 			j = k
 		}
-		if p.vague && unit == "" && next != "more" && next != "others" && next != "other" {
+		if p.vague && unit == "" && p.end-i < 3 && next != "more" && next != "others" && next != "other" {
 			return skip()
 		}
 	}
