@@ -25,6 +25,8 @@ var (
 		"quoted", "cited", "tell", "argue", "warn", "insist", "claim", "believe", "note", "admit", "acknowledge",
 		"confirm", "stress", "explain", "allege", "deny", "fear", "predict", "estimate", "report", "add", "announce")
 	pronouns       = set("he", "she", "they", "it", "we", "i", "you")
+	articles       = set("the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your")
+	clauseJoin     = set("but", "while", "and", "whereas", "although", "though", "yet")
 	commaJoin      = set("while", "whereas", "although", "though", "as", "which", "when", "after", "before", "with", "amid", "despite", "even")
 	objPronounsBad = set("about", "of", "to", "for", "with", "on", "in")
 	// Heads of noun phrases that can speak.
@@ -229,7 +231,8 @@ func attributions(st []token) []attr {
 			}
 		}
 	}
-	// A content-first attribution ends the claims of cues before it.
+	// A content-first attribution ends the claims of cues before it, and
+	// so does a second speaker: "X said A, but Y said B".
 	for k := range out {
 		if out[k].trailing {
 			continue
@@ -237,6 +240,15 @@ func attributions(st []token) []attr {
 		for _, b := range out {
 			if b.trailing && b.boundary > out[k].cue[1] && b.boundary < out[k].claim[1] {
 				out[k].claim[1] = b.boundary
+			}
+			if !b.trailing && b.src[0] > out[k].cue[1] && b.src[0] < out[k].claim[1] {
+				e := b.src[0]
+				for e > out[k].cue[1] && (st[e-1].kind == kPunct && !isQuoteTok(st[e-1]) || clauseJoin[st[e-1].low]) {
+					e--
+				}
+				if e < b.src[0] { // only at a clause boundary
+					out[k].claim[1] = e
+				}
 			}
 		}
 		out[k].claim = trimClaim(st, out[k].claim)
@@ -318,8 +330,19 @@ func verbCue(st []token, v, end int) (attr, bool) {
 		return attr{}, false
 	}
 	if (thatVerbs[w] || w == "say") && !strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ed") && w != "told" && w != "wrote" {
-		// A base form ("experts say"): never an infinitive or a noun.
-		if prev == "to" || determiners[prev] || v == 0 {
+		// A base form ("experts say"): after a plural or a pronoun
+		// speaker or a modal, never an infinitive or a noun.
+		plural := false
+		for q := npBefore(st, v); q < v; q++ {
+			pw := st[q].low
+			if st[q].kind == kWord && (strings.HasSuffix(pw, "s") && !strings.HasSuffix(pw, "ss") && !strings.HasSuffix(pw, "'s") ||
+				pw == "they" || pw == "we" || pw == "i" || pw == "you" || pw == "people" || pw == "police" || pw == "media") {
+				plural = true
+			}
+		}
+		modal := prev == "will" || prev == "would" || prev == "did" || prev == "do" || prev == "does" || prev == "could" ||
+			prev == "may" || prev == "might" || prev == "can" || prev == "also" || prev == "often"
+		if prev == "to" || determiners[prev] || v == 0 || !plural && !modal || prev == "it" || prev == "he" || prev == "she" {
 			return attr{}, false
 		}
 	}
@@ -343,7 +366,7 @@ func verbCue(st []token, v, end int) (attr, bool) {
 	if w == "told" || w == "tells" || w == "tell" || w == "warned" || w == "assured" {
 		r := k
 		for r < end && st[r].kind == kWord && !npStop[st[r].low] && r-k < 6 && !adjunctStart[st[r].low] &&
-			!(r > k && (determiners[st[r].low] || pronouns[st[r].low])) && !(r > k && pronouns[st[r-1].low]) &&
+			!(r > k && (articles[st[r].low] || pronouns[st[r].low])) && !(r > k && pronouns[st[r-1].low]) &&
 			!(npInner[st[r].low] && !st[r].upper) && !objPronounsBad[st[r].low] {
 			r++
 		}
@@ -363,7 +386,7 @@ func verbCue(st []token, v, end int) (attr, bool) {
 		}
 	}
 	atEnd := adj >= end || st[adj].text == ";" || (st[adj].text == "," && adj+1 < end && (commaJoin[st[adj+1].low] || isQuoteTok(st[adj+1]) || st[adj+1].low == "adding" || st[adj+1].low == "citing" || st[adj+1].low == "saying" || st[adj+1].low == "quoting" || st[adj+1].low == "but" || st[adj+1].low == "and"))
-	clauseAfterRec := rec[1] > rec[0] && k < end && (determiners[st[k].low] || pronouns[st[k].low] || st[k].upper)
+	clauseAfterRec := rec[1] > rec[0] && k < end && (articles[st[k].low] || pronouns[st[k].low] || st[k].upper)
 	opensContent := clauseAfterRec || k < end && (st[k].low == "that" || st[k].text == ":" || st[k].text == "," || isQuoteTok(st[k])) ||
 		adj < end && adj > k && st[adj].low == "that"
 	if (thatVerbs[w] || w == "told" || w == "tells") && !opensContent && !atEnd {

@@ -393,7 +393,7 @@ func (fs *figScanner) at(i int) (figure, bool) {
 			return skip()
 		case timeWords[next] || (next == "a" || next == "p") && fs.word(j+1) == ".":
 			return skip()
-		case months[pw] || months[next] || (pw == "," && months[fs.word(prev-1)]) || (next == "of" && months[fs.word(j+1)]):
+		case months[pw] || months[next] || pw == "." && months[fs.word(prev-1)] || (pw == "," && months[fs.word(prev-1)]) || (next == "of" && months[fs.word(j+1)]):
 			return skip()
 		case len(txt) > 1 && txt[0] == '0' && !strings.HasPrefix(txt, "0."):
 			return skip()
@@ -548,7 +548,8 @@ func (fs *figScanner) at(i int) (figure, bool) {
 			if quantityWords[w] && !strings.HasSuffix(w, "s") && n == 0 {
 				break // "100 wounded": what happened, not what is counted
 			}
-			if t.upper && !(n > 0 && (ws[n-1] == "degrees" || ws[n-1] == "degree")) && !(n == 0 && k+1 < len(st) && !st[k+1].upper && st[k+1].kind == kWord && !unitStop[st[k+1].low]) {
+			if t.upper && !(n > 0 && (ws[n-1] == "degrees" || ws[n-1] == "degree")) && !(n == 0 && k+1 < len(st) && !st[k+1].upper && st[k+1].kind == kWord && !unitStop[st[k+1].low]) &&
+				!(n == 0 && strings.HasSuffix(w, "s") && len(w) > 4 && !allCaps(t.text)) {
 				break
 			}
 			if n > 0 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing")) && !quantityWords[w] {
