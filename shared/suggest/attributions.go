@@ -8,6 +8,9 @@ type attr struct {
 	src, cue, rec, claim [2]int
 	trailing             bool // the cue follows its claim
 	boundary             int  // trailing: the token where the claim ends
+	// openBefore: the claim is a quotation whose opening quote is in an
+	// earlier sentence ("A. B," he said): Extract extends it back.
+	openBefore bool
 }
 
 var (
@@ -457,6 +460,7 @@ func verbCue(st []token, v, end int) (attr, bool) {
 		}
 		a := attr{src: [2]int{v + 1, se}, cue: [2]int{v, v + 1}, trailing: true, boundary: cb}
 		a.claim = trimClaim(st, [2]int{0, v})
+		a.openBefore = oddQuotes(st[:v]) && !isQuoteTok(st[0])
 		return a, true
 	}
 	return attr{}, false
@@ -472,6 +476,7 @@ func leadingOrTrailing(st []token, a attr, s, adj, end int, atEnd bool) (attr, b
 		}
 		a.trailing, a.boundary = true, b
 		a.claim = trimClaim(st, [2]int{0, s})
+		a.openBefore = oddQuotes(st[:s]) && !isQuoteTok(st[0])
 		return a, true
 	}
 	if adj >= end {
@@ -492,4 +497,46 @@ func allCaps(s string) bool {
 		}
 	}
 	return n > 1
+}
+
+// isDoubleQuote reports whether t is a double quotation mark (straight,
+// curly or guillemet); single quotes double as apostrophes, so they do
+// not count.
+func isDoubleQuote(t token) bool {
+	if t.kind != kPunct {
+		return false
+	}
+	switch t.text {
+	case "\"", "\u201c", "\u201d", "\u00ab", "\u00bb", "\u201e":
+		return true
+	}
+	return false
+}
+
+func oddQuotes(st []token) bool {
+	n := 0
+	for _, t := range st {
+		if isDoubleQuote(t) {
+			n++
+		}
+	}
+	return n%2 == 1
+}
+
+// quoteStart finds, walking back from token i within the paragraph and
+// at most a few hundred tokens, the opening quote of a quotation that
+// closes later, and returns the index of the token after it, or -1.
+func quoteStart(toks []token, i int) int {
+	for k := i - 1; k >= 0 && i-k < 400; k-- {
+		if toks[k+1].nl {
+			return -1
+		}
+		if isDoubleQuote(toks[k]) {
+			if k+1 < len(toks) && !toks[k+1].space && (k == 0 || toks[k].space) {
+				return k + 1
+			}
+			return -1 // a closing quote: the quotation is not open here
+		}
+	}
+	return -1
 }

@@ -78,6 +78,11 @@ func Extract(text string) Result {
 			sp.Text = string(r[sp.Start:sp.End])
 			spans = append(spans, sp)
 			cl := Span{Start: st[a.claim[0]].s, End: st[a.claim[1]-1].e, Label: LabelClaim}
+			if a.openBefore {
+				if q := quoteStart(toks, sb[0]); q >= 0 {
+					cl.Start = toks[q].s
+				}
+			}
 			cl.Text = string(r[cl.Start:cl.End])
 			ci, ok := claims[[2]int{cl.Start, cl.End}]
 			if !ok {

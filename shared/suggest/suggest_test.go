@@ -142,6 +142,8 @@ func TestAttributionForms(t *testing.T) {
 		{"The newspaper cited officials as saying that the plan was shelved.", "cited officials", "cited", "the plan was shelved"},
 		{"The UN warned that famine was near.", "The UN warned", "warned", "famine was near"},
 		{"Aid groups say supplies will run out.", "Aid groups say", "say", "supplies will run out"},
+		{"\"We are ready. We will win,\" the general said.", "the general said", "said", "We are ready. We will win"},
+		{"He spoke. \"We are ready. We will win,\" he added.", "he added", "added", "We are ready. We will win"},
 		// Not attributions.
 		{"ISIS has claimed responsibility for the attack.", "", "", ""},
 		{"The US had warned Iran of a possible attack.", "", "", ""},
