@@ -436,6 +436,9 @@ func verbCue(st []token, v, end int) (attr, bool) {
 		}
 	}
 	if s < b {
+		if s > 0 && (st[s-1].low == "what" || st[s-1].low == "whatever" || st[s-1].low == "all") {
+			return attr{}, false // "what she said": the saying is the subject
+		}
 		a := attr{src: [2]int{s, b}, cue: [2]int{v, v + 1}, rec: rec}
 		return leadingOrTrailing(st, a, s, adj, end, atEnd)
 	}

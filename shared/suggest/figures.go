@@ -378,6 +378,10 @@ func (fs *figScanner) at(i int) (figure, bool) {
 	pw := fs.word(prev)
 	next := fs.word(j)
 	skip := func() (figure, bool) {
+		// "2-1", "12-15": the second number goes with the first.
+		if j+1 < len(st) && fs.glued(j) && (next == "-" || next == "\u2013") && st[j+1].kind == kNum && fs.glued(j+1) {
+			j += 2
+		}
 		for k := i; k < j; k++ {
 			fs.used[k] = true
 		}
@@ -423,6 +427,10 @@ func (fs *figScanner) at(i int) (figure, bool) {
 			if j >= len(st) || !isCountNoun(next, st[j]) {
 				return skip()
 			}
+		}
+		// A name: "the Group of 20", "Article 5".
+		if qual == "" && pw == "of" && prev > 0 && st[prev-1].upper && (j >= len(st) || !isPluralNoun(st[j])) {
+			return skip()
 		}
 		// An address: "221 Baker Street".
 		if j+1 < len(st) && st[j].upper && streetWords[fs.word(j+1)] {

@@ -79,6 +79,8 @@ func TestFigureForms(t *testing.T) {
 		{"Covid-19 rules and the G7 summit ended.", nil},
 		{"The team won 3-1.", nil},
 		{"He was born in the 1950s.", nil},
+		{"Manchester United beat Liverpool 2-1.", nil},
+		{"The Group of 20 met in Rio.", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -154,6 +156,7 @@ func TestAttributionForms(t *testing.T) {
 		{"He told the story of his escape.", "", "", ""},
 		{"The report was released on Monday.", "", "", ""},
 		{"He was told to leave.", "", "", ""},
+		{"What she said shocked the room.", "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
