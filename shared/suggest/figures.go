@@ -131,7 +131,7 @@ func figures(st []token) []figure {
 		if fs.used[i] || !fs.mayStartNumber(i) {
 			continue
 		}
-		if f, ok := fs.at(i); ok {
+		if f, ok := fs.at(i); ok && f.start < f.end {
 			out = append(out, f)
 		}
 	}
@@ -418,7 +418,7 @@ func (fs *figScanner) at(i int) (figure, bool) {
 	}
 	if p.digits || p.v != 1 || p.vague {
 		// A name or reference: "Section 427", "Flight 370", "Boeing 737".
-		if qual == "" && prev >= 0 && p.curr == "" && nameNums[pw] {
+		if qual == "" && prev >= 0 && p.curr == "" && (nameNums[pw] || pw == "." && nameNums[fs.word(prev-1)]) {
 			if j >= len(st) || !isPluralNoun(st[j]) {
 				return skip()
 			}
@@ -450,7 +450,7 @@ func (fs *figScanner) at(i int) (figure, bool) {
 		j++
 		next = fs.word(j)
 	}
-	change := pw == "from" && fs.word(prev-1) != "ranging" && fs.word(prev-1) != "range" && fs.word(prev-1) != "anywhere"
+	change := changeVerbs[pw] || pw == "from" && fs.word(prev-1) != "ranging" && fs.word(prev-1) != "range" && fs.word(prev-1) != "anywhere"
 	if change && next == "to" {
 		if q := fs.number(j + 1); q.ok && months[fs.word(q.end)] {
 			for k := i; k < q.end; k++ {
@@ -462,6 +462,7 @@ func (fs *figScanner) at(i int) (figure, bool) {
 	if change && pctFirst {
 		j--
 		next = fs.word(j)
+		pctFirst = false
 	}
 	if !p.vague && !change && j+1 < len(st) && (next == "to" || next == "-" || next == "\u2013" || next == "\u2014" || (next == "and" && pw == "between")) {
 		q := fs.number(j + 1)
@@ -575,6 +576,9 @@ func (fs *figScanner) at(i int) (figure, bool) {
 			if plural && n == 0 && !(k < len(st) && st[k].kind == kWord && !unitStop[st[k].low] && !quantityWords[st[k].low] && !st[k].upper && (strings.HasSuffix(st[k].low, "s") || st[k].low == "people" || st[k].low == "men" || st[k].low == "women" || st[k].low == "children")) {
 				break // a plural noun ends the phrase: "people", "years"
 			}
+		}
+		if len(ws) > 0 && fractions[strings.ToLower(ws[0])] && !p.digits {
+			return skip() // "three quarters": a fraction, not a count
 		}
 		if len(ws) > 0 {
 			unit = strings.Join(ws, " ")
@@ -693,3 +697,10 @@ func (fs *figScanner) mayStartNumber(i int) bool {
 	}
 	return false
 }
+
+var (
+	fractions   = set("quarters", "quarter", "thirds", "third", "fifths", "fifth", "tenths", "halves", "half", "eighths", "sixths")
+	changeVerbs = set("rose", "fell", "rise", "fall", "rises", "falls", "increased", "decreased", "climbed", "dropped",
+		"jumped", "slipped", "grew", "declined", "gained", "lost", "raised", "lowered", "slumped", "surged", "soared",
+		"plunged", "tumbled", "edged", "went", "moved", "changed", "cut", "up", "down", "increase", "decrease")
+)

@@ -62,6 +62,8 @@ func TestFigureForms(t *testing.T) {
 		{"A 45-year-old man was held.", []fig{{"45-year-old", 45, 0, 0, "", "year-old", ""}}},
 		{"One soldier died.", []fig{{"One soldier died", 1, 0, 0, "", "soldier", "died"}}},
 		{"Revenue rose 8.3% to $4.1bn.", []fig{{"8.3%", 8.3, 0, 0, "", "%", ""}, {"$4.1bn", 4.1e9, 0, 0, "", "$", ""}}},
+		{"Shares rose 5p to 120p.", []fig{{"5p", 5, 0, 0, "", "p", ""}, {"120p", 120, 0, 0, "", "p", ""}}},
+		{"Sales rose 8% to 1,200 units.", []fig{{"8%", 8, 0, 0, "", "%", ""}, {"1,200 units", 1200, 0, 0, "", "units", ""}}},
 		{"Between 15% and 20% of staff left.", []fig{{"Between 15% and 20%", -1, 15, 20, "", "%", ""}}},
 		{"The death toll rose to 60.", []fig{{"60", 60, 0, 0, "", "", "death toll"}}},
 		{"It injured dozens more.", []fig{{"dozens", -1, 24, 99, "", "", "injured"}}},
@@ -81,6 +83,8 @@ func TestFigureForms(t *testing.T) {
 		{"He was born in the 1950s.", nil},
 		{"Manchester United beat Liverpool 2-1.", nil},
 		{"The Group of 20 met in Rio.", nil},
+		{"Three quarters of the money went.", nil},
+		{"No. 10 said nothing.", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -330,7 +334,7 @@ func checkOffsets(t *testing.T, text string, res Result) {
 
 func FuzzExtract(f *testing.F) {
 	for _, s := range []string{"At least 40 people dead, CNN reported.", "3\u00a0000 $8m 1 to 1.5 degrees", "\"x,\" said Y, a z.",
-		"according to", "U.S. 1.2.3 ,,, 10:30 -5", "\xff\xfe 12", "between 5 and", "tens of thousands of"} {
+		"according to", "U.S. 1.2.3 ,,, 10:30 -5", "rose 8.3% to $4.1bn", "from 5% to 6%", "between 1% and", "\xff\xfe 12", "between 5 and", "tens of thousands of"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
