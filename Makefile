@@ -6,7 +6,7 @@ FUZZTIME ?= 3s
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WASM     := web/app.wasm
 
-.PHONY: help run build wasm server test test-short vet fuzz bench bench-render bench-sync bench-export clean
+.PHONY: help run build wasm server test test-short vet fuzz eval bench bench-render bench-sync bench-export bench-suggest clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -45,7 +45,10 @@ fuzz: ## run every fuzz target (protocol decoder, importers, …) for $(FUZZTIME
 test-short: ## unit tests only (no browser, no PostgreSQL)
 	$(GO) test -short -count=1 ./...
 
-bench: bench-render bench-sync bench-export ## run all benchmarks (figures go in BENCHMARKS.md)
+eval: ## score the suggester on its evaluation sets (precision, recall, F1)
+	$(GO) test -run '^TestEval$$' -count=1 -v ./shared/suggest/ | grep -v '^=== RUN'
+
+bench: bench-render bench-sync bench-export bench-suggest ## run all benchmarks (figures go in BENCHMARKS.md)
 
 bench-render: wasm ## document view: 5,000 spans in headless Chromium
 	$(GO) test -run '^$$' -bench 'Render' -benchtime 5x -count 1 ./server/internal/browsertest/
@@ -55,6 +58,9 @@ bench-sync: ## live sync: fan-out latency, throughput, memory per connection
 
 bench-export: ## export 1,000,000 annotations to JSONL
 	$(GO) test -run '^$$' -bench JSONL1M -benchtime 3x -count 1 ./server/internal/export/
+
+bench-suggest: ## suggestions: MB of text per second on one core
+	$(GO) test -run '^$$' -bench Extract -benchtime 3s -count 1 -cpu 1 ./shared/suggest/
 
 clean: ## remove built files (not the database)
 	rm -rf bin $(WASM) $(WASM).gz

@@ -34,6 +34,7 @@ var commands = []command{
 	{"assign", "give documents to an annotator (or take them back)", func(c cmdIO, args []string) error { return c.assignCmd(args) }},
 	{"import", "add .txt and .jsonl files (or folders of them) to a project", func(c cmdIO, args []string) error { return c.importCmd(args) }},
 	{"export", "export a project's annotations (jsonl, conll, w3c, brat, card)", func(c cmdIO, args []string) error { return c.exportCmd(args) }},
+	{"suggest", "FILE...            suggest figures, attributions and claims for .txt/.jsonl files (no -db)", func(c cmdIO, args []string) error { return c.suggestCmd(args) }},
 }
 
 func usage() string {
@@ -42,7 +43,7 @@ func usage() string {
 	for _, cmd := range commands {
 		fmt.Fprintf(&b, "  %-8s %s\n", cmd.name, cmd.usage)
 	}
-	b.WriteString("\nEvery command that reads or writes data takes -db (a SQLite file or a postgres:// URL; env GLOSS_DB).\n" +
+	b.WriteString("\nEvery command but suggest takes -db (a SQLite file or a postgres:// URL; env GLOSS_DB).\n" +
 		"Run 'gloss <command> -h' for the flags of a command; the README's CLI section has examples.\n")
 	return b.String()
 }

@@ -26,6 +26,12 @@ import (
 // "relations" are always present, empty or not, so every line has the same
 // keys.
 //
+// A figure or attribution span with structured fields (model.Attrs) adds
+// them flat after "updated" (AppendAttrs): "value" (a number or [low,
+// high]), "qualifier", "unit", "quantity", "cue" ([start, end] code
+// points), "from" (the machine layer it was taken from); spans without
+// them look as before.
+//
 // Review (adjudication) adds keys only where there is something to say, so
 // that unreviewed data looks as before. A reviewed span gains
 //
@@ -86,6 +92,7 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 		b = appendJSONTime(b, a.Created)
 		b = append(b, `,"updated":`...)
 		b = appendJSONTime(b, a.Updated)
+		b = AppendAttrs(b, a.Attrs)
 		if r, ok := v.reviews[a.ID]; ok {
 			b = appendJSONReview(b, r)
 		}

@@ -266,6 +266,8 @@ type jsonlSpan struct {
 	Source   string    `json:"source"`
 	Proposer string    `json:"proposer"`
 	Gold     string    `json:"gold"`
+	// Structured fields of figures and attributions (attrs.go).
+	jsonlAttrs
 }
 
 type jsonlRelation struct {
@@ -325,6 +327,14 @@ func readJSONLLine(line []byte, n int, opt ReadOptions) (Doc, error) {
 		}
 		a := model.Annotation{ID: id, Layer: s.Layer, Label: s.Label, Start: *s.Start, End: *s.End,
 			Author: s.Annotator, Version: s.Version, Created: s.Created, Updated: s.Updated}
+		attrs, err := s.attrs()
+		if err == nil {
+			err = attrs.Validate(a.Start, a.End)
+		}
+		if err != nil {
+			return Doc{}, fmt.Errorf("%s: %w", annAt[i], err)
+		}
+		a.Attrs = attrs
 		if s.Text != nil {
 			a.Quote = *s.Text
 		} else if q, err := text.Slice(a.Start, a.End); err == nil {
