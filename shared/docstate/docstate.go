@@ -114,6 +114,9 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 		if _, dup := s.Anns[a.ID]; dup {
 			return out, reject(protocol.CodeDuplicateID, "annotation %q already exists", a.ID)
 		}
+		if a.Attrs.IsZero() {
+			a.Attrs = nil
+		}
 		a.Document, a.Author, a.Version, a.Created, a.Updated = doc, who.User, 1, now.UTC(), now.UTC()
 		out.Ann = &a
 		if a.Layer == model.GoldLayer {
@@ -133,6 +136,15 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 		}
 		next := cur
 		next.Label, next.Start, next.End, next.Quote = op.Ann.Label, op.Ann.Start, op.Ann.End, op.Ann.Quote
+		// Attrs: absent keeps the span's structured fields (a relabel or a
+		// move from a client that does not know them), present replaces
+		// them, and an empty object clears them.
+		if op.Ann.Attrs != nil {
+			next.Attrs = op.Ann.Attrs
+			if next.Attrs.IsZero() {
+				next.Attrs = nil
+			}
+		}
 		if err := model.ValidateAnnotation(text, schema, next); err != nil {
 			return out, asRejection(err)
 		}

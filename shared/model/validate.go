@@ -16,6 +16,7 @@ const (
 	CodeUnknownRelation  = "unknown_relation"
 	CodeBadID            = "bad_id"
 	CodeRelationEndpoint = "relation_endpoint"
+	CodeBadAttrs         = "bad_attrs"
 )
 
 // Error is a validation failure with a machine-readable code and a message
@@ -76,6 +77,9 @@ func ValidateAnnotation(text *textpos.Text, schema Schema, a Annotation) error {
 	}
 	if _, ok := schema.Label(a.Label); !ok {
 		return errorf(CodeUnknownLabel, "label %q is not in this project's schema", clip(a.Label))
+	}
+	if err := a.Attrs.Validate(a.Start, a.End); err != nil {
+		return errorf(CodeBadAttrs, "%v", err)
 	}
 	return ValidateSpan(text, a.Start, a.End, a.Quote)
 }

@@ -1,6 +1,10 @@
 package export
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"gloss/shared/model"
+)
 
 // Record is one line of Gloss JSONL as Read decodes it, before any check
 // against its text or a schema. The importer decodes uploads with it, so
@@ -15,3 +19,8 @@ type RecordSpan = jsonlSpan
 // MetaStrings turns a Record's meta into the strings model.Document
 // keeps: strings as they are, anything else as its compact JSON text.
 func MetaStrings(meta map[string]json.RawMessage) map[string]string { return metaMap(meta) }
+
+// Attrs returns the span's structured fields (value, qualifier, unit,
+// quantity, cue, from), nil when it has none, as the JSONL reader reads
+// them.
+func (j jsonlAttrs) Attrs() (*model.Attrs, error) { return j.attrs() }

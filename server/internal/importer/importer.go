@@ -380,8 +380,15 @@ func spans(in []export.RecordSpan, text string, opt Options) ([]model.Annotation
 		if opt.Layer == "" && s.Annotator != "" {
 			author = s.Annotator
 		}
+		attrs, err := s.Attrs()
+		if err == nil {
+			err = attrs.Validate(start, end)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
 		out = append(out, model.Annotation{ID: "i" + strconv.Itoa(i+1), Layer: layer, Label: s.Label, Start: start, End: end,
-			Quote: quote, Author: author, Created: opt.Now, Updated: opt.Now})
+			Quote: quote, Author: author, Attrs: attrs, Created: opt.Now, Updated: opt.Now})
 	}
 	return out, nil
 }

@@ -19,3 +19,27 @@ func TestMetaKeptAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestSpanAttrsKept: a JSONL upload's figure and attribution fields (as
+// `gloss suggest` and the JSONL export write them) reach the stored
+// annotations, and bad ones are refused with the span named.
+func TestSpanAttrsKept(t *testing.T) {
+	data := `{"text":"CNN reported at least 40 dead.","spans":[` +
+		`{"start":0,"end":12,"label":"attribution","cue":[4,12]},` +
+		`{"start":13,"end":29,"label":"figure","value":40,"qualifier":"at least","unit":"","quantity":"dead"}]}`
+	docs, err := Parse([]File{{Name: "s.jsonl", Data: []byte(data)}}, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	anns := docs[0].Annotations
+	if len(anns) != 2 || anns[0].Attrs == nil || anns[0].Attrs.Cue == nil || *anns[0].Attrs.Cue != [2]int{4, 12} {
+		t.Fatalf("attribution attrs = %+v", anns)
+	}
+	if a := anns[1].Attrs; a == nil || a.Value == nil || *a.Value != 40 || a.Qualifier != "at least" || a.Quantity != "dead" {
+		t.Fatalf("figure attrs = %+v", a)
+	}
+	bad := `{"text":"CNN reported.","spans":[{"start":0,"end":3,"label":"attribution","cue":[4,12]}]}`
+	if _, err := Parse([]File{{Name: "b.jsonl", Data: []byte(bad)}}, opts()); err == nil {
+		t.Fatal("a cue outside its span was imported")
+	}
+}

@@ -119,6 +119,9 @@ var postgresMigrations = []string{
 	CREATE INDEX comments_target ON comments(doc_id, target);
 	CREATE TABLE doc_reviews (doc_id bigint PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
 		status text NOT NULL, reviewer text NOT NULL, reviewed_at bigint NOT NULL);`,
+	// 4: figures' and attributions' structured fields (model.Attrs) as
+	// JSON, NULL when a span has none.
+	`ALTER TABLE annotations ADD COLUMN attrs text;`,
 }
 
 // migrate brings the schema up to date and reads (or creates) the epoch,
@@ -655,7 +658,7 @@ func (p *Postgres) Snapshot(ctx context.Context, docID int64) (Snapshot, error) 
 		return snap, fmt.Errorf("store: snapshot: %w", err)
 	}
 	rows, err := tx.Query(ctx, `SELECT id, layer, label, start, "end", quote, author, version, created, updated
-		FROM annotations WHERE doc_id = $1 ORDER BY start, "end" DESC, id COLLATE "C"`, docID)
+		, COALESCE(attrs, '') FROM annotations WHERE doc_id = $1 ORDER BY start, "end" DESC, id COLLATE "C"`, docID)
 	if err != nil {
 		return snap, fmt.Errorf("store: snapshot annotations: %w", err)
 	}
@@ -663,11 +666,17 @@ func (p *Postgres) Snapshot(ctx context.Context, docID int64) (Snapshot, error) 
 		a := model.Annotation{Document: docID}
 		var quote []byte
 		var c, u int64
-		if err := rows.Scan(&a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &quote, &a.Author, &a.Version, &c, &u); err != nil {
+		var attrs string
+		if err := rows.Scan(&a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &quote, &a.Author, &a.Version, &c, &u, &attrs); err != nil {
 			rows.Close()
 			return snap, fmt.Errorf("store: snapshot annotations: %w", err)
 		}
 		a.Quote, a.Created, a.Updated = string(quote), fromMS(c), fromMS(u)
+		var err error
+		if a.Attrs, err = parseAttrs(attrs); err != nil {
+			rows.Close()
+			return snap, fmt.Errorf("store: snapshot annotation %s: %w", a.ID, err)
+		}
 		snap.Annotations = append(snap.Annotations, a)
 	}
 	rows.Close()
@@ -836,14 +845,14 @@ func (b *pgBatch) apply(docID int64, op protocol.Op) error {
 	switch op.Kind {
 	case protocol.KindAdd:
 		a := op.Ann
-		b.queue(oneRow, "insert annotation", `INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			docID, a.ID, a.Layer, a.Label, a.Start, a.End, []byte(a.Quote), a.Author, a.Version, ms(a.Created), ms(a.Updated))
+		b.queue(oneRow, "insert annotation", `INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated, attrs)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			docID, a.ID, a.Layer, a.Label, a.Start, a.End, []byte(a.Quote), a.Author, a.Version, ms(a.Created), ms(a.Updated), attrsColumn(a.Attrs))
 	case protocol.KindUpdate:
 		a := op.Ann
-		b.queue(oneRow, "update annotation", `UPDATE annotations SET label = $1, start = $2, "end" = $3, quote = $4, version = $5, updated = $6
-			WHERE doc_id = $7 AND id = $8 AND version = $9`,
-			a.Label, a.Start, a.End, []byte(a.Quote), a.Version, ms(a.Updated), docID, a.ID, op.Version)
+		b.queue(oneRow, "update annotation", `UPDATE annotations SET label = $1, start = $2, "end" = $3, quote = $4, version = $5, updated = $6, attrs = $7
+			WHERE doc_id = $8 AND id = $9 AND version = $10`,
+			a.Label, a.Start, a.End, []byte(a.Quote), a.Version, ms(a.Updated), attrsColumn(a.Attrs), docID, a.ID, op.Version)
 	case protocol.KindDelete:
 		b.queue(oneRow, "delete annotation", "DELETE FROM annotations WHERE doc_id = $1 AND id = $2 AND version = $3", docID, op.Target, op.Version)
 		b.queue(anyRows, "delete relations of annotation", "DELETE FROM relations WHERE doc_id = $1 AND (from_id = $2 OR to_id = $2)", docID, op.Target)
@@ -1032,7 +1041,7 @@ func (p *Postgres) UpdateSchema(ctx context.Context, projectID int64, ch SchemaC
 	}
 	var anns []model.Annotation
 	if labels := plan.touchedLabels(); len(labels) > 0 {
-		rows, err := tx.Query(ctx, `SELECT a.doc_id, a.id, a.layer, a.label, a.start, a."end", a.quote, a.author, a.version, a.created, a.updated
+		rows, err := tx.Query(ctx, `SELECT a.doc_id, a.id, a.layer, a.label, a.start, a."end", a.quote, a.author, a.version, a.created, a.updated, COALESCE(a.attrs, '')
 			FROM annotations a JOIN documents d ON d.id = a.doc_id
 			WHERE d.project_id = $1 AND a.label = ANY($2) ORDER BY a.doc_id, a.id COLLATE "C"`, projectID, labels)
 		if err != nil {
@@ -1042,9 +1051,14 @@ func (p *Postgres) UpdateSchema(ctx context.Context, projectID int64, ch SchemaC
 			var a model.Annotation
 			var quote []byte
 			var c, u int64
-			if err := rows.Scan(&a.Document, &a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &quote, &a.Author, &a.Version, &c, &u); err != nil {
+			var attrs string
+			if err := rows.Scan(&a.Document, &a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &quote, &a.Author, &a.Version, &c, &u, &attrs); err != nil {
 				rows.Close()
 				return res, fmt.Errorf("store: update schema: annotations: %w", err)
+			}
+			if a.Attrs, err = parseAttrs(attrs); err != nil {
+				rows.Close()
+				return res, fmt.Errorf("store: update schema: annotation %s: %w", a.ID, err)
 			}
 			a.Quote, a.Created, a.Updated = string(quote), fromMS(c), fromMS(u)
 			anns = append(anns, a)

@@ -56,8 +56,8 @@ func applyReviewSQL(ctx context.Context, tx execer, docID int64, op protocol.Op)
 		exec(anyRows, "delete comments of annotation", "DELETE FROM comments WHERE doc_id = ? AND target = ?", docID, op.Target)
 	case protocol.KindAccept:
 		a := op.Ann
-		exec(oneRow, "insert gold annotation", `INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, docID, a.ID, a.Layer, a.Label, a.Start, a.End, a.Quote, a.Author, a.Version, ms(a.Created), ms(a.Updated))
+		exec(oneRow, "insert gold annotation", `INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated, attrs)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, docID, a.ID, a.Layer, a.Label, a.Start, a.End, a.Quote, a.Author, a.Version, ms(a.Created), ms(a.Updated), attrsColumn(a.Attrs))
 	case protocol.KindComment:
 		c := op.Comment
 		exec(oneRow, "insert comment", "INSERT INTO comments (doc_id, id, target, text, author, created) VALUES (?, ?, ?, ?, ?, ?)",
@@ -89,9 +89,9 @@ func (b *pgBatch) applyReview(docID int64, op protocol.Op) bool {
 		b.queue(anyRows, "delete comments of annotation", "DELETE FROM comments WHERE doc_id = $1 AND target = $2", docID, op.Target)
 	case protocol.KindAccept:
 		a := op.Ann
-		b.queue(oneRow, "insert gold annotation", `INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			docID, a.ID, a.Layer, a.Label, a.Start, a.End, []byte(a.Quote), a.Author, a.Version, ms(a.Created), ms(a.Updated))
+		b.queue(oneRow, "insert gold annotation", `INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated, attrs)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			docID, a.ID, a.Layer, a.Label, a.Start, a.End, []byte(a.Quote), a.Author, a.Version, ms(a.Created), ms(a.Updated), attrsColumn(a.Attrs))
 	case protocol.KindComment:
 		c := op.Comment
 		b.queue(oneRow, "insert comment", "INSERT INTO comments (doc_id, id, target, text, author, created) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -112,6 +112,9 @@ var sqliteMigrations = []string{
 	CREATE INDEX comments_target ON comments(doc_id, target);
 	CREATE TABLE doc_reviews (doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
 		status TEXT NOT NULL, reviewer TEXT NOT NULL, reviewed_at INTEGER NOT NULL);`,
+	// 4: figures' and attributions' structured fields (model.Attrs) as
+	// JSON, NULL when a span has none.
+	`ALTER TABLE annotations ADD COLUMN attrs TEXT;`,
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
@@ -653,18 +656,24 @@ func (s *SQLite) Snapshot(ctx context.Context, docID int64) (Snapshot, error) {
 		return snap, fmt.Errorf("store: snapshot: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, layer, label, start, "end", quote, author, version, created, updated
-		FROM annotations WHERE doc_id = ? ORDER BY start, "end" DESC, id`, docID)
+		, COALESCE(attrs, '') FROM annotations WHERE doc_id = ? ORDER BY start, "end" DESC, id`, docID)
 	if err != nil {
 		return snap, fmt.Errorf("store: snapshot annotations: %w", err)
 	}
 	for rows.Next() {
 		a := model.Annotation{Document: docID}
 		var c, u int64
-		if err := rows.Scan(&a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &a.Quote, &a.Author, &a.Version, &c, &u); err != nil {
+		var attrs string
+		if err := rows.Scan(&a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &a.Quote, &a.Author, &a.Version, &c, &u, &attrs); err != nil {
 			rows.Close()
 			return snap, fmt.Errorf("store: snapshot annotations: %w", err)
 		}
 		a.Created, a.Updated = fromMS(c), fromMS(u)
+		var err error
+		if a.Attrs, err = parseAttrs(attrs); err != nil {
+			rows.Close()
+			return snap, fmt.Errorf("store: snapshot annotation %s: %w", a.ID, err)
+		}
 		snap.Annotations = append(snap.Annotations, a)
 	}
 	rows.Close()
@@ -817,13 +826,13 @@ func applySQL(ctx context.Context, tx execer, docID int64, op protocol.Op) error
 	switch op.Kind {
 	case protocol.KindAdd:
 		a := op.Ann
-		res, err := tx.ExecContext(ctx, `INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, docID, a.ID, a.Layer, a.Label, a.Start, a.End, a.Quote, a.Author, a.Version, ms(a.Created), ms(a.Updated))
+		res, err := tx.ExecContext(ctx, `INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated, attrs)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, docID, a.ID, a.Layer, a.Label, a.Start, a.End, a.Quote, a.Author, a.Version, ms(a.Created), ms(a.Updated), attrsColumn(a.Attrs))
 		return one(res, err, "insert annotation")
 	case protocol.KindUpdate:
 		a := op.Ann
-		res, err := tx.ExecContext(ctx, `UPDATE annotations SET label = ?, start = ?, "end" = ?, quote = ?, version = ?, updated = ?
-			WHERE doc_id = ? AND id = ? AND version = ?`, a.Label, a.Start, a.End, a.Quote, a.Version, ms(a.Updated), docID, a.ID, op.Version)
+		res, err := tx.ExecContext(ctx, `UPDATE annotations SET label = ?, start = ?, "end" = ?, quote = ?, version = ?, updated = ?, attrs = ?
+			WHERE doc_id = ? AND id = ? AND version = ?`, a.Label, a.Start, a.End, a.Quote, a.Version, ms(a.Updated), attrsColumn(a.Attrs), docID, a.ID, op.Version)
 		return one(res, err, "update annotation")
 	case protocol.KindDelete:
 		res, err := tx.ExecContext(ctx, "DELETE FROM annotations WHERE doc_id = ? AND id = ? AND version = ?", docID, op.Target, op.Version)
@@ -926,7 +935,7 @@ func (s *SQLite) UpdateSchema(ctx context.Context, projectID int64, ch SchemaCha
 	var anns []model.Annotation
 	if labels := plan.touchedLabels(); len(labels) > 0 {
 		ph, args := placeholders(labels)
-		rows, err := tx.QueryContext(ctx, `SELECT a.doc_id, a.id, a.layer, a.label, a.start, a."end", a.quote, a.author, a.version, a.created, a.updated
+		rows, err := tx.QueryContext(ctx, `SELECT a.doc_id, a.id, a.layer, a.label, a.start, a."end", a.quote, a.author, a.version, a.created, a.updated, COALESCE(a.attrs, '')
 			FROM annotations a JOIN documents d ON d.id = a.doc_id
 			WHERE d.project_id = ? AND a.label IN (`+ph+`) ORDER BY a.doc_id, a.id`, append([]any{projectID}, args...)...)
 		if err != nil {
@@ -935,9 +944,14 @@ func (s *SQLite) UpdateSchema(ctx context.Context, projectID int64, ch SchemaCha
 		for rows.Next() {
 			var a model.Annotation
 			var c, u int64
-			if err := rows.Scan(&a.Document, &a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &a.Quote, &a.Author, &a.Version, &c, &u); err != nil {
+			var attrs string
+			if err := rows.Scan(&a.Document, &a.ID, &a.Layer, &a.Label, &a.Start, &a.End, &a.Quote, &a.Author, &a.Version, &c, &u, &attrs); err != nil {
 				rows.Close()
 				return res, fmt.Errorf("store: update schema: annotations: %w", err)
+			}
+			if a.Attrs, err = parseAttrs(attrs); err != nil {
+				rows.Close()
+				return res, fmt.Errorf("store: update schema: annotation %s: %w", a.ID, err)
 			}
 			a.Created, a.Updated = fromMS(c), fromMS(u)
 			anns = append(anns, a)

@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -278,4 +279,31 @@ type Notifier interface {
 	// goroutine and should not block long. Listen returns when ctx ends or
 	// the subscription fails; the caller may call it again.
 	Listen(ctx context.Context, fn func(docID, seq int64)) error
+}
+
+// attrsColumn is how an annotation's Attrs are stored: NULL when it has
+// none, else their JSON.
+func attrsColumn(a *model.Attrs) any {
+	if a.IsZero() {
+		return nil
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		// Marshal refuses only non-finite numbers, which Attrs.Validate
+		// refused before any op or import got here.
+		return nil
+	}
+	return string(b)
+}
+
+// parseAttrs reads what attrsColumn stored ("" for NULL).
+func parseAttrs(s string) (*model.Attrs, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var a model.Attrs
+	if err := json.Unmarshal([]byte(s), &a); err != nil {
+		return nil, fmt.Errorf("decode attrs: %w", err)
+	}
+	return &a, nil
 }

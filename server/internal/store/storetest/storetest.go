@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Review", testReview},
 		{"ReviewStale", testReviewStale},
 		{"CreateProjectWithAdmin", testCreateProjectWithAdmin},
+		{"Attrs", testAttrs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
