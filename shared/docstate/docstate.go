@@ -159,7 +159,7 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 		if !ok {
 			return out, reject(protocol.CodeNotFound, "annotation %q does not exist (already deleted?)", op.Target)
 		}
-		if !model.CanWrite(who.Role, who.User, cur.Layer) {
+		if !model.CanWrite(who.Role, who.User, cur.Layer) && !model.CanDismiss(who.Role, cur.Layer) {
 			return out, reject(protocol.CodeForbidden, "%s (%s) may not write layer %q", who.User, who.Role, cur.Layer)
 		}
 		if op.Version != cur.Version {

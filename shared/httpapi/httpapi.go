@@ -165,6 +165,16 @@ type ImportRequest struct {
 type ImportResult struct {
 	Documents []DocumentInfo `json:"documents"`
 	Spans     int            `json:"spans"`
+	// Suggested counts the spans the suggester added to the documents'
+	// suggest layer (projects whose settings ask for it).
+	Suggested int `json:"suggested,omitempty"`
+}
+
+// SuggestResult is the answer of POST /api/documents/{id}/suggest.
+type SuggestResult struct {
+	Added     int `json:"added"`
+	Relations int `json:"relations"`
+	Skipped   int `json:"skipped"`
 }
 
 // AssignRequest is the body of POST /api/projects/{id}/assignments: give

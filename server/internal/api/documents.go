@@ -116,6 +116,13 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, u model.Us
 		res.Documents[i] = httpapi.DocumentInfo{ID: d.ID, Name: d.Name, Chars: utf8.RuneCountInString(d.Text), Annotations: len(docs[i].Annotations)}
 		res.Spans += len(docs[i].Annotations)
 	}
+	if n, err := s.suggestImported(r.Context(), p.ID, added); err != nil {
+		// The documents are in; a failed suggestion run is logged and can
+		// be repeated from the desk.
+		s.log.Error("api: suggest on import", "project", p.ID, "err", err)
+	} else {
+		res.Suggested = n
+	}
 	s.log.Info("api: import", "project", p.ID, "user", u.Name, "documents", len(added), "spans", res.Spans)
 	writeJSON(w, http.StatusCreated, res)
 }

@@ -12,6 +12,7 @@ import (
 
 	"gloss/server/internal/importer"
 	"gloss/server/internal/store"
+	"gloss/server/internal/suggester"
 )
 
 func (c cmdIO) importCmd(args []string) error {
@@ -79,6 +80,19 @@ func (c cmdIO) importFiles(ctx context.Context, st store.Store, project int64, l
 	}
 	fmt.Fprintf(c.stdout, "imported %d document(s) with %d span(s) into project %d (ids %d–%d) in %s\n",
 		len(added), spans, p.ID, added[0].ID, added[len(added)-1].ID, time.Since(start).Round(time.Millisecond))
+	set, err := st.ProjectSettings(ctx, p.ID)
+	if err != nil || !set.Suggest {
+		return err
+	}
+	suggested := 0
+	for _, d := range added {
+		res, err := suggester.Run(ctx, st, d.ID, time.Now())
+		if err != nil {
+			return fmt.Errorf("the documents are imported, but suggesting failed (run gloss suggest -project %d): %w", p.ID, err)
+		}
+		suggested += res.Added
+	}
+	fmt.Fprintf(c.stdout, "suggested %d span(s) (the project's suggest setting is on)\n", suggested)
 	return nil
 }
 

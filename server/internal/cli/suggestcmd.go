@@ -3,16 +3,20 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"gloss/server/internal/export"
+	"gloss/server/internal/store"
+	"gloss/server/internal/suggester"
 	"gloss/shared/suggest"
 )
 
@@ -25,8 +29,11 @@ import (
 func (c cmdIO) suggestCmd(args []string) error {
 	fs := flag.NewFlagSet("suggest", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
+	db := fs.String("db", env("DB", "data/gloss.db"), "with -project: SQLite file or postgres:// URL (env GLOSS_DB)")
+	project := fs.Int64("project", 0, "fill the suggest layer of this project's stored documents instead of reading files")
+	docList := fs.String("doc", "", "with -project: comma-separated document ids (default: every document)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: gloss suggest FILE...\n\n"+
+		fmt.Fprint(fs.Output(), "usage: gloss suggest FILE...\n       gloss suggest -project N [-doc 1,2] [-db …]\n\n"+
 			"Suggest figures (value, qualifier, unit, quantity), attributions (with their cue)\n"+
 			"and the claims they source, for .txt files and .jsonl documents ({\"name\", \"text\"}\n"+
 			"per line). Writes one JSON object per document to standard output:\n"+
@@ -35,6 +42,9 @@ func (c cmdIO) suggestCmd(args []string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *project != 0 {
+		return c.suggestStored(*db, *project, *docList)
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
@@ -116,4 +126,43 @@ func appendSuggestion(b []byte, name, text string, res suggest.Result) []byte {
 		b = fmt.Appendf(b, `{"type":%q,"from":%d,"to":%d}`, r.Type, r.From, r.To)
 	}
 	return append(b, "]}\n"...)
+}
+
+// suggestStored fills the suggest layer of stored documents: new
+// suggestions are added, those made before (kept or dismissed) are not.
+// Running servers pick the new ops up as they do another instance's.
+func (c cmdIO) suggestStored(db string, project int64, docList string) error {
+	return withStore(db, func(ctx context.Context, st store.Store) error {
+		p, err := projectOf(ctx, st, project)
+		if err != nil {
+			return err
+		}
+		docs, err := st.Documents(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		inProject := map[int64]bool{}
+		var ids []int64
+		for _, d := range docs {
+			inProject[d.ID] = true
+			if docList == "" {
+				ids = append(ids, d.ID)
+			}
+		}
+		for _, s := range splitList(docList) {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || !inProject[id] {
+				return fmt.Errorf("document %q is not in project %d", s, p.ID)
+			}
+			ids = append(ids, id)
+		}
+		for _, id := range ids {
+			res, err := suggester.Run(ctx, st, id, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "document %d: %d suggestion(s) and %d relation(s) added, %d made before\n", id, res.Added, res.Relations, res.Skipped)
+		}
+		return nil
+	})
 }

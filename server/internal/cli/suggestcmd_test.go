@@ -102,3 +102,25 @@ func TestSuggestCommand(t *testing.T) {
 		t.Error("suggest without files did not fail")
 	}
 }
+
+// TestSuggestStored: `gloss suggest -project` fills stored documents'
+// suggest layer once; `gloss import` into a project made by `gloss
+// project create` (suggest setting on by default) suggests at once.
+func TestSuggestStored(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "gloss.db")
+	mustGloss(t, "pw-boss-1234\n", "user", "add", "-db", db, "-name", "boss")
+	id := strings.TrimSpace(mustGloss(t, "", "project", "create", "-db", db, "-name", "P", "-admin", "boss"))
+	txt := filepath.Join(t.TempDir(), "a.txt")
+	os.WriteFile(txt, []byte("At least 40 people were killed, CNN reported."), 0o644)
+	out := mustGloss(t, "", "import", "-db", db, "-project", id, txt)
+	if !strings.Contains(out, "suggested ") || strings.Contains(out, "suggested 0 ") {
+		t.Fatalf("import output %q: no suggestions made", out)
+	}
+	out = mustGloss(t, "", "suggest", "-db", db, "-project", id)
+	if !strings.Contains(out, "0 suggestion(s) and 0 relation(s) added") {
+		t.Fatalf("second run: %q, want nothing new", out)
+	}
+	if _, _, err := gloss(t, "", "suggest", "-db", db, "-project", id, "-doc", "999"); err == nil {
+		t.Fatal("a document outside the project was accepted")
+	}
+}

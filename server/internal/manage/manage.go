@@ -92,6 +92,9 @@ func (m *Manager) CreateProject(ctx context.Context, name string, schema model.S
 	if err != nil {
 		return model.Project{}, fmt.Errorf("manage: create project: %w", err)
 	}
+	if err := m.st.SetProjectSettings(ctx, p.ID, model.DefaultSettings()); err != nil {
+		return p, fmt.Errorf("manage: create project: settings: %w", err)
+	}
 	return p, nil
 }
 

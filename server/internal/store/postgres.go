@@ -122,6 +122,8 @@ var postgresMigrations = []string{
 	// 4: figures' and attributions' structured fields (model.Attrs) as
 	// JSON, NULL when a span has none.
 	`ALTER TABLE annotations ADD COLUMN attrs text;`,
+	// 5: project settings (settings.go), JSON; no row means defaults.
+	`CREATE TABLE project_settings (project_id bigint PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, settings text NOT NULL);`,
 }
 
 // migrate brings the schema up to date and reads (or creates) the epoch,

@@ -115,6 +115,8 @@ var sqliteMigrations = []string{
 	// 4: figures' and attributions' structured fields (model.Attrs) as
 	// JSON, NULL when a span has none.
 	`ALTER TABLE annotations ADD COLUMN attrs TEXT;`,
+	// 5: project settings (settings.go), JSON; no row means defaults.
+	`CREATE TABLE project_settings (project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, settings TEXT NOT NULL);`,
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {

@@ -246,6 +246,13 @@ type Store interface {
 	// SpanCounts counts a project's annotations by document, layer and label.
 	SpanCounts(ctx context.Context, projectID int64) ([]SpanCount, error)
 
+	// ProjectSettings returns a project's settings; a project that never
+	// had any set (one made before settings existed) has the zero
+	// Settings: nothing switched on behind its admins' backs.
+	ProjectSettings(ctx context.Context, projectID int64) (model.Settings, error)
+	// SetProjectSettings replaces a project's settings.
+	SetProjectSettings(ctx context.Context, projectID int64, s model.Settings) error
+
 	Snapshot(ctx context.Context, docID int64) (Snapshot, error)
 	// OpsSince returns at most limit ops of the document with seq > since,
 	// in seq order.

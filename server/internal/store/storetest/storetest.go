@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReviewStale", testReviewStale},
 		{"CreateProjectWithAdmin", testCreateProjectWithAdmin},
 		{"Attrs", testAttrs},
+		{"Settings", testSettings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
