@@ -45,6 +45,8 @@ type client struct {
 	mu         sync.Mutex
 	out        [][]byte
 	deliveries int         // in out
+	outBytes   int         // in out
+	oldest     time.Time   // when the first delivery in out was queued
 	writing    bool        // writePump is running (for good once closing)
 	pingDue    bool        // writePump should send a ping
 	closing    bool        // done is closed; writePump sends the close frame
@@ -94,16 +96,28 @@ func (h *Hub) Serve(conn *websocket.Conn, user model.User) {
 }
 
 // send queues one delivery, the frames of parts in order, without
-// blocking. A client with SendQueue deliveries still waiting is not
-// keeping up: it is disconnected with CloseSlow (it will resume) rather
-// than allowed to stall the room or pile up memory.
+// blocking. A client that is not keeping up — SendQueue deliveries, or
+// MaxQueueBytes, still waiting, or a delivery waiting for MaxQueueDelay
+// because the writer is stuck in a write the peer does not read — is
+// disconnected with CloseSlow (it will resume) rather than allowed to
+// stall the room or pile up memory. The bytes and the age matter when the
+// peer stops reading: the kernel's socket buffers take megabytes before a
+// write blocks, and then every delivery waits behind it.
 func (c *client) send(parts ...[][]byte) bool {
+	n := 0
+	for _, p := range parts {
+		for _, f := range p {
+			n += len(f)
+		}
+	}
+	now := time.Now()
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
 		return false
 	}
-	if c.deliveries >= c.hub.cfg.SendQueue {
+	cfg := &c.hub.cfg
+	if c.deliveries >= cfg.SendQueue || (c.deliveries > 0 && (c.outBytes+n > cfg.MaxQueueBytes || now.Sub(c.oldest) > cfg.MaxQueueDelay)) {
 		c.mu.Unlock()
 		c.closeWith(protocol.CloseSlow, "too slow: reconnect and resume")
 		return false
@@ -111,7 +125,11 @@ func (c *client) send(parts ...[][]byte) bool {
 	for _, p := range parts {
 		c.out = append(c.out, p...)
 	}
+	if c.deliveries == 0 {
+		c.oldest = now
+	}
 	c.deliveries++
+	c.outBytes += n
 	c.startWriting()
 	c.mu.Unlock()
 	return true
@@ -351,7 +369,7 @@ func (c *client) writePump() {
 			c.mu.Unlock()
 			return
 		}
-		c.out, c.deliveries, c.pingDue = spare, 0, false
+		c.out, c.deliveries, c.outBytes, c.pingDue = spare, 0, 0, false
 		c.mu.Unlock()
 		if err := c.write(out); err != nil {
 			broken = true

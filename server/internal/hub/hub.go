@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -33,6 +34,19 @@ type Config struct {
 	// ResumeLimit is how many missed ops a resume replays; further behind,
 	// the client gets a snapshot.
 	ResumeLimit int
+	// RecentOps is how many of a document's latest op ids its room keeps
+	// to answer retries without asking the store.
+	RecentOps int
+	// Poll is how often every room compares its seq with the op log's, a
+	// safety net under the notifications of other instances (which are
+	// lost while the notification connection is down). Negative: never.
+	Poll time.Duration
+	// MaxQueueBytes and MaxQueueDelay bound a connection's send queue in
+	// bytes and in the age of its oldest delivery, as SendQueue bounds it
+	// in deliveries: a client that lets either pass is closed with
+	// CloseSlow.
+	MaxQueueBytes int
+	MaxQueueDelay time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -44,6 +58,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ResumeLimit == 0 {
 		c.ResumeLimit = 2000
+	}
+	if c.RecentOps == 0 {
+		c.RecentOps = 4096
+	}
+	if c.Poll == 0 {
+		c.Poll = 1500 * time.Millisecond
+	}
+	if c.MaxQueueBytes == 0 {
+		c.MaxQueueBytes = 1 << 20
+	}
+	if c.MaxQueueDelay == 0 {
+		c.MaxQueueDelay = 5 * time.Second
 	}
 	return c
 }
@@ -72,6 +98,9 @@ var ErrClosed = errors.New("hub: closed")
 func New(st store.Store, log *slog.Logger, cfg Config) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, conns: map[*client]struct{}{}, ctx: ctx, cancel: cancel}
+	if h.cfg.Poll > 0 {
+		go h.poll()
+	}
 	return h
 }
 
@@ -109,19 +138,91 @@ func (h *Hub) release(r *room) {
 	}
 }
 
-// Notify tells the hub that another server instance committed ops to doc
-// up to seq (PostgreSQL LISTEN/NOTIFY); the room, if open here, pulls and
-// broadcasts them.
+// Notify tells the hub that a server instance committed ops to doc up to
+// seq (PostgreSQL LISTEN/NOTIFY); the room, if open here and behind, reads
+// them from the op log and broadcasts them. Notify(0, 0) means that
+// notifications may have been lost: every room catches up.
 func (h *Hub) Notify(doc, seq int64) {
+	if doc == 0 {
+		h.catchUpAll()
+		return
+	}
 	h.mu.Lock()
 	r := h.rooms[doc]
 	h.mu.Unlock()
 	if r == nil {
 		return
 	}
+	for {
+		n := r.notified.Load()
+		if seq <= n || r.notified.CompareAndSwap(n, seq) {
+			break
+		}
+	}
+	r.wakeUp()
+}
+
+// catchUpAll has every room compare its seq with the op log's.
+func (h *Hub) catchUpAll() {
+	h.mu.Lock()
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		r.check.Store(true)
+		r.wakeUp()
+	}
+}
+
+func (r *room) wakeUp() {
 	select {
-	case r.remote <- seq:
-	default: // a pull is already pending; it will fetch everything up to date
+	case r.wake <- struct{}{}:
+	default: // a look is pending; it reads everything up to date
+	}
+}
+
+// poll is the safety net under notifications: every cfg.Poll each room
+// compares its seq with the op log's (one indexed read that finds nothing
+// when the room is up to date).
+func (h *Hub) poll() {
+	t := time.NewTicker(h.cfg.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+			h.catchUpAll()
+		}
+	}
+}
+
+// Follow listens for the commits of every instance (n is the store's
+// Notifier) until ctx ends, and re-establishes the subscription with
+// backoff whenever it drops (a database restart, a network failure).
+// Listen calls Notify(0, 0) each time it is subscribed, so every
+// (re)start catches every room up with what was committed meanwhile.
+func (h *Hub) Follow(ctx context.Context, n store.Notifier) {
+	const first, most = 100 * time.Millisecond, 5 * time.Second
+	delay := first
+	for {
+		began := time.Now()
+		err := n.Listen(ctx, h.Notify)
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Since(began) > time.Minute {
+			delay = first // it was up for a while: this is a new outage
+		}
+		h.log.Warn("hub: listening for other instances' commits stopped; retrying", "err", err, "in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay/2 + rand.N(delay/2+1)):
+		}
+		delay = min(2*delay, most)
 	}
 }
 

@@ -3,7 +3,10 @@ package hub
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"gloss/server/internal/store"
@@ -24,11 +27,17 @@ type room struct {
 	quit    chan struct{} // closed (under hub.mu) when the room must stop
 	stopped chan struct{} // closed when run has returned
 
-	join   chan joinReq
-	leave  chan *client
-	inbox  chan opReq
-	sel    chan selReq
-	remote chan int64
+	join  chan joinReq
+	leave chan *client
+	inbox chan opReq
+	sel   chan selReq
+	// wake tells the room to look at the op log: notified holds the
+	// highest seq another instance is known to have committed, check asks
+	// for a look whatever the seq (a catch-up after the notifications may
+	// have been lost, or the periodic poll).
+	wake     chan struct{}
+	notified atomic.Int64
+	check    atomic.Bool
 	// projectChanged carries a project id whose schema or members changed.
 	projectChanged chan int64
 	// kick carries a user id whose connections must end (DisconnectUser).
@@ -41,6 +50,8 @@ type room struct {
 	state    *docstate.State
 	clients  map[*client]protocol.Member
 	loadErr  error
+	journal  journal    // what the batch being committed changed in state
+	recent   *recentOps // the latest committed op ids, for retries
 
 	// Presence is coalesced: at most one broadcast per presenceInterval,
 	// so that a burst of joins (every client reconnecting after a restart)
@@ -79,7 +90,7 @@ func newRoom(h *Hub, doc int64) *room {
 		leave:          make(chan *client),
 		inbox:          make(chan opReq, h.cfg.MaxBatch*4),
 		sel:            make(chan selReq, 64),
-		remote:         make(chan int64, 1),
+		wake:           make(chan struct{}, 1),
 		projectChanged: make(chan int64, 1),
 		kick:           make(chan int64),
 	}
@@ -102,11 +113,20 @@ func (r *room) load(ctx context.Context) error {
 	r.state = docstate.New()
 	r.state.Reset(snap.Seq, snap.Annotations, snap.Relations)
 	r.state.SetReview(snap.Reviews, snap.Comments, snap.DocReview)
+	// The log's tail, so that retries after a restart are known at once.
+	n := r.hub.cfg.RecentOps
+	tail, err := r.hub.store.OpsSince(ctx, r.doc, max(0, snap.Seq-int64(n)), n)
+	if err != nil {
+		return err
+	}
+	for _, op := range tail {
+		r.recent.add(op)
+	}
 	return nil
 }
 
-// reload re-reads the state from the store after a failed commit or a
-// commit by another instance made the cache untrustworthy.
+// reload re-reads the state from the store when the room cannot follow
+// the op log step by step (see resync).
 func (r *room) reload(ctx context.Context) error {
 	snap, err := r.hub.store.Snapshot(ctx, r.doc)
 	if err != nil {
@@ -121,6 +141,7 @@ func (r *room) run() {
 	defer close(r.stopped)
 	ctx := r.hub.ctx
 	r.clients = map[*client]protocol.Member{}
+	r.recent = newRecentOps(r.hub.cfg.RecentOps)
 	r.loadErr = r.load(ctx)
 	if r.loadErr != nil {
 		r.hub.log.Error("hub: load document", "doc", r.doc, "err", r.loadErr)
@@ -149,9 +170,14 @@ func (r *room) run() {
 		case <-r.presenceDue:
 			r.presenceDue = nil
 			r.broadcastPresence()
-		case seq := <-r.remote:
-			if r.state != nil && seq > r.state.Seq {
-				r.pull(ctx)
+		case <-r.wake:
+			if r.loadErr != nil {
+				continue
+			}
+			if r.check.Swap(false) || r.notified.Load() > r.state.Seq {
+				if err := r.pull(ctx); err != nil {
+					r.hub.log.Warn("hub: catch up with the op log", "doc", r.doc, "err", err)
+				}
 			}
 		case uid := <-r.kick:
 			for c := range r.clients {
@@ -242,47 +268,90 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 // are not acks (refusals, acks of retries) are held back with the acks
 // until the outcome of the commit is known, and each client gets
 // everything the batch has for it as one delivery.
+//
+// The ops are applied to the room's state as they are resolved (each is
+// checked against the state with the earlier ones applied), under a
+// journal: if the commit fails, the state is rolled back to what the
+// store holds, every op of the batch is answered "internal" (retryable),
+// and the clients' retries start from a clean slate.
 func (r *room) apply(ctx context.Context, batch []opReq) {
 	if r.loadErr != nil {
 		r.failAll(batch, nil, "the document could not be loaded")
 		return
 	}
-	ids := make([]string, len(batch))
-	for i, q := range batch {
-		ids[i] = q.op.ID
-	}
-	seen, err := r.hub.store.OpSeqs(ctx, r.doc, ids)
-	if err != nil {
-		r.hub.log.Error("hub: op seqs", "doc", r.doc, "err", err)
-		r.failAll(batch, nil, "could not check the op; retry")
-		return
+	seen := map[string]ackInfo{}
+	for _, q := range batch {
+		if a, ok := r.recent.byID[q.op.ID]; ok {
+			seen[q.op.ID] = a
+		}
 	}
 	for attempt := 0; ; attempt++ {
+		// A retried op may have been committed beyond what the room has
+		// broadcast (a commit whose answer was lost): broadcast up to it
+		// first, so that its ack follows the op, as everywhere.
+		if behind(seen, r.state.Seq) {
+			if err := r.pull(ctx); err != nil {
+				r.hub.log.Error("hub: catch up before acking a retry", "doc", r.doc, "err", err)
+				r.failAll(batch, seen, "could not check the op; retry")
+				return
+			}
+		}
+		base := r.state.Seq
+		r.journal.begin(r.state)
 		res := r.resolve(batch, seen)
+		if len(res.refused) > 0 && attempt < 2 {
+			// A refused op may be a retry of one committed long ago (or by
+			// another instance): the store has the last word.
+			found, err := r.lookup(ctx, res.refused)
+			if err != nil {
+				r.journal.rollback(r.state)
+				r.hub.log.Error("hub: op seqs", "doc", r.doc, "err", err)
+				r.failAll(batch, seen, "could not check the op; retry")
+				return
+			}
+			if len(found) > 0 {
+				r.journal.rollback(r.state)
+				maps.Copy(seen, found)
+				continue
+			}
+		}
 		if len(res.accepted) == 0 {
 			r.deliver(nil, res.replies)
 			return
 		}
-		want := res.accepted[0].Seq
 		first, err := r.hub.store.Commit(ctx, r.doc, res.accepted)
 		if err == nil {
-			if first != want {
-				// Another instance committed ops want…first-1 in between;
-				// our cache and our clients missed them. Clients get them
-				// before ours, so that every seq arrives, in order.
-				r.catchUp(ctx, want-1, first-1)
+			if first != base+1 {
+				// Another instance committed ops base+1…first-1 meanwhile.
+				// Take ours back, broadcast theirs from the op log in order,
+				// then apply ours at the seqs they got: every seq reaches
+				// every client once, in order.
+				r.journal.rollback(r.state)
+				if err := r.pullUpTo(ctx, first-1); err != nil {
+					r.resync(ctx, "hub: fetch ops of another instance: "+err.Error())
+					return
+				}
+				for i := range res.accepted {
+					res.accepted[i].Seq = first + int64(i)
+					r.state.Apply(res.accepted[i])
+				}
+			}
+			for _, op := range res.accepted {
+				r.recent.add(op)
 			}
 			r.publish(res)
 			return
 		}
-		// The cache is suspect (another instance wrote, or the store
-		// failed mid-way): reload and, for a stale cache, try once more.
-		if rerr := r.reload(ctx); rerr != nil {
-			r.hub.log.Error("hub: reload after failed commit", "doc", r.doc, "err", rerr)
-		}
-		if errors.Is(err, store.ErrStale) && attempt == 0 {
-			if seen, err = r.hub.store.OpSeqs(ctx, r.doc, ids); err == nil {
-				continue
+		r.journal.rollback(r.state)
+		if errors.Is(err, store.ErrStale) && attempt < 2 {
+			// Another instance got there first, or an op id is known to
+			// the store: catch up from the op log and resolve again.
+			if perr := r.pull(ctx); perr == nil {
+				found, lerr := r.lookup(ctx, unseen(batch, seen))
+				if lerr == nil {
+					maps.Copy(seen, found)
+					continue
+				}
 			}
 		}
 		r.hub.log.Error("hub: commit", "doc", r.doc, "ops", len(res.accepted), "err", err)
@@ -291,21 +360,72 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 	}
 }
 
+// behind reports whether a retried op's seq is beyond seq.
+func behind(seen map[string]ackInfo, seq int64) bool {
+	for _, a := range seen {
+		if a.seq > seq {
+			return true
+		}
+	}
+	return false
+}
+
+// unseen returns the op ids of the batch that seen does not hold.
+func unseen(batch []opReq, seen map[string]ackInfo) []string {
+	var ids []string
+	for _, q := range batch {
+		if _, ok := seen[q.op.ID]; !ok {
+			ids = append(ids, q.op.ID)
+		}
+	}
+	return ids
+}
+
+// lookup asks the store which of ids are committed, and with what acks.
+// It is the slow path of the retry check (see recentOps): it runs only
+// for ops that were refused or whose commit was.
+func (r *room) lookup(ctx context.Context, ids []string) (map[string]ackInfo, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	seqs, err := r.hub.store.OpSeqs(ctx, r.doc, ids)
+	if err != nil || len(seqs) == 0 {
+		return nil, err
+	}
+	out := make(map[string]ackInfo, len(seqs))
+	for id, seq := range seqs {
+		ops, err := r.hub.store.OpsSince(ctx, r.doc, seq-1, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(ops) != 1 || ops[0].ID != id {
+			return nil, fmt.Errorf("hub: op %q is not at seq %d of the log", id, seq)
+		}
+		out[id] = ackInfo{seq, annVersion(ops[0])}
+		r.recent.add(ops[0])
+	}
+	return out, nil
+}
+
 // failAll answers every op of a batch that could not be committed with
-// an internal error, except retries of ops committed earlier (in seen),
-// which get their acks.
-func (r *room) failAll(batch []opReq, seen map[string]int64, text string) {
+// an internal error, except retries of ops committed earlier (in seen)
+// that the room has broadcast, which get their acks.
+func (r *room) failAll(batch []opReq, seen map[string]ackInfo, text string) {
 	replies := map[*client][][]byte{}
 	for _, q := range batch {
 		var f []byte
-		if seq, ok := seen[q.op.ID]; ok {
-			f = r.frame(protocol.Message{Type: protocol.TypeAck, OpID: q.op.ID, Seq: seq})
+		if a, ok := seen[q.op.ID]; ok && r.state != nil && a.seq <= r.state.Seq {
+			f = r.ackFrame(q.op.ID, a)
 		} else {
 			f = errorFrame(q.op.ID, protocol.CodeInternal, text, nil, false)
 		}
 		replies[q.c] = append(replies[q.c], f)
 	}
 	r.deliver(nil, replies)
+}
+
+func (r *room) ackFrame(opID string, a ackInfo) []byte {
+	return r.frame(protocol.Message{Type: protocol.TypeAck, OpID: opID, Seq: a.seq, Version: a.version})
 }
 
 // resolved is a batch after resolve: the ops to commit, who sent them,
@@ -317,6 +437,7 @@ type resolved struct {
 	senders  []*client
 	replies  map[*client][][]byte
 	dups     []dupOp
+	refused  []string // ids of refused ops, for the store's word on retries
 }
 
 type dupOp struct {
@@ -325,9 +446,9 @@ type dupOp struct {
 }
 
 // resolve checks each op of the batch in order against the state with
-// the earlier ones applied. Accepted ops are applied to r.state; if the
-// commit fails, the caller reloads the state.
-func (r *room) resolve(batch []opReq, seen map[string]int64) resolved {
+// the earlier ones applied. Accepted ops are applied to r.state under
+// r.journal; the caller rolls them back if the commit fails.
+func (r *room) resolve(batch []opReq, seen map[string]ackInfo) resolved {
 	now := time.Now() // Resolve keeps it to the millisecond, as the store does
 	res := resolved{
 		accepted: make([]protocol.Op, 0, len(batch)),
@@ -336,9 +457,9 @@ func (r *room) resolve(batch []opReq, seen map[string]int64) resolved {
 	}
 	inBatch := map[string]int{}
 	for _, q := range batch {
-		if seq, dup := seen[q.op.ID]; dup {
+		if a, dup := seen[q.op.ID]; dup {
 			// A retry of an op we already committed: its ack was lost.
-			res.replies[q.c] = append(res.replies[q.c], r.frame(protocol.Message{Type: protocol.TypeAck, OpID: q.op.ID, Seq: seq}))
+			res.replies[q.c] = append(res.replies[q.c], r.ackFrame(q.op.ID, a))
 			continue
 		}
 		if i, dup := inBatch[q.op.ID]; dup {
@@ -355,9 +476,11 @@ func (r *room) resolve(batch []opReq, seen map[string]int64) resolved {
 				f = errorFrame(q.op.ID, protocol.CodeInternal, "internal error", nil, false)
 			}
 			res.replies[q.c] = append(res.replies[q.c], f)
+			res.refused = append(res.refused, q.op.ID)
 			continue
 		}
-		out.Seq = r.state.Seq + 1 // provisional: Commit assigns the real one
+		out.Seq = r.state.Seq + 1 // Commit assigns the same, or apply re-applies
+		r.journal.record(r.state, out)
 		r.state.Apply(out)
 		inBatch[q.op.ID] = len(res.accepted)
 		res.accepted = append(res.accepted, out)
@@ -398,7 +521,12 @@ func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
 		if len(frames) == 0 && len(own) == 0 {
 			continue
 		}
-		c.send(frames, own)
+		if !c.send(frames, own) {
+			// Closing (too slow, or gone): it takes no more, and the
+			// others see it leave now rather than when its socket ends.
+			delete(r.clients, c)
+			r.presenceChanged()
+		}
 	}
 }
 
@@ -410,42 +538,49 @@ func (r *room) frame(m protocol.Message) []byte {
 	return f
 }
 
-// pull fetches ops committed by another server instance and broadcasts them.
-func (r *room) pull(ctx context.Context) {
-	for {
-		ops, err := r.hub.store.OpsSince(ctx, r.doc, r.state.Seq, r.hub.cfg.ResumeLimit)
-		if err != nil {
-			r.hub.log.Error("hub: pull remote ops", "doc", r.doc, "err", err)
-			return
-		}
-		for _, op := range ops {
-			if op.Seq != r.state.Seq+1 {
-				r.resync(ctx, "hub: pull: gap in the op log")
-				return
-			}
-			r.state.Apply(op)
-		}
-		r.publish(resolved{accepted: ops, senders: make([]*client, len(ops)), replies: map[*client][][]byte{}})
-		if len(ops) < r.hub.cfg.ResumeLimit {
-			return
-		}
-	}
+// pull reads the ops after the room's seq from the op log (committed by
+// another instance, or by a commit whose answer was lost) and broadcasts
+// them in order. It is how the room follows the log: never by reloading
+// the current state, which would skip the ops in between.
+func (r *room) pull(ctx context.Context) error {
+	return r.pullUpTo(ctx, -1)
 }
 
-// catchUp broadcasts the ops after seq since up to seq upTo, committed by
-// another instance while our cache did not know, and reloads the state
-// (which holds our own batch with provisional seqs).
-func (r *room) catchUp(ctx context.Context, since, upTo int64) {
-	ops, err := r.hub.store.OpsSince(ctx, r.doc, since, int(upTo-since))
-	if err != nil || int64(len(ops)) != upTo-since {
-		r.resync(ctx, "hub: fetch ops of another instance")
-		return
+// pullUpTo pulls up to seq upTo, or everything if upTo < 0.
+func (r *room) pullUpTo(ctx context.Context, upTo int64) error {
+	for upTo < 0 || r.state.Seq < upTo {
+		limit := r.hub.cfg.ResumeLimit
+		if upTo >= 0 {
+			limit = int(min(int64(limit), upTo-r.state.Seq))
+		}
+		ops, err := r.hub.store.OpsSince(ctx, r.doc, r.state.Seq, limit)
+		if err != nil {
+			return fmt.Errorf("hub: pull ops: %w", err)
+		}
+		for i, op := range ops {
+			if op.Seq != r.state.Seq+1 {
+				r.publishRemote(ops[:i])
+				r.resync(ctx, "hub: pull: gap in the op log")
+				return fmt.Errorf("hub: gap in the op log at seq %d", r.state.Seq+1)
+			}
+			r.state.Apply(op)
+			r.recent.add(op)
+		}
+		r.publishRemote(ops)
+		if len(ops) < limit {
+			if upTo >= 0 && r.state.Seq < upTo {
+				return fmt.Errorf("hub: op log ends at seq %d, want %d", r.state.Seq, upTo)
+			}
+			return nil
+		}
 	}
-	if err := r.reload(ctx); err != nil {
-		r.resync(ctx, "hub: reload")
-		return
+	return nil
+}
+
+func (r *room) publishRemote(ops []protocol.Op) {
+	if len(ops) > 0 {
+		r.publish(resolved{accepted: ops, senders: make([]*client, len(ops)), replies: map[*client][][]byte{}})
 	}
-	r.publish(resolved{accepted: ops, senders: make([]*client, len(ops)), replies: map[*client][][]byte{}})
 }
 
 // resync reloads the state when the room cannot follow the op log step
