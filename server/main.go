@@ -158,14 +158,10 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	h := hub.New(st, log, hub.Config{})
-	if n, ok := st.(interface {
-		Listen(context.Context, func(docID, seq int64)) error
-	}); ok {
-		go func() {
-			if err := n.Listen(ctx, h.Notify); err != nil && ctx.Err() == nil {
-				log.Error("listen for other instances' ops", "err", err)
-			}
-		}()
+	if n, ok := st.(store.Notifier); ok {
+		// Re-subscribes with backoff after the database restarts, and
+		// catches every room up each time (the hub also polls).
+		go h.Follow(ctx, n)
 	}
 	var origins []string
 	if cfg.Origins != "" {

@@ -39,18 +39,23 @@ type Options struct {
 	Log  *slog.Logger // the hub's log; discarded by default (stderr with -v)
 	// DB is the SQLite file; a file in tb.TempDir() by default.
 	DB string
+	// Store, if set, is used instead of a SQLite file (say, PostgreSQL);
+	// the server closes it when the test ends. A store that is a
+	// store.Notifier is followed (Hub.Follow), as server/main.go does.
+	Store store.Store
 	// WrapStore, if set, wraps the store the hub uses, to change its
 	// behaviour (say, to act as another server instance would).
 	WrapStore func(store.Store) store.Store
 }
 
-// Server is a hub on a real SQLite store behind an httptest server. Its
+// Server is a hub on a real store (SQLite unless Options.Store says
+// otherwise) behind an httptest server. Its
 // handler at /ws stands in for the API's: it takes the user from the
 // "user" query parameter instead of a session, and upgrades with the
 // same buffer sizes as package api before handing the connection to
 // Hub.Serve.
 type Server struct {
-	Store   *store.SQLite
+	Store   store.Store
 	Hub     *hub.Hub
 	HTTP    *httptest.Server
 	Project model.Project
@@ -59,8 +64,15 @@ type Server struct {
 	tb       testing.TB
 	upgrader websocket.Upgrader
 
-	mu    sync.Mutex
-	users map[string]model.User
+	users *users
+	log   *slog.Logger
+}
+
+// users are the accounts the /ws handler knows, shared by the instances
+// of one database.
+type users struct {
+	mu     sync.Mutex
+	byName map[string]model.User
 }
 
 // NewServer starts a server with one project (model.DefaultSchema) and one
@@ -81,33 +93,69 @@ func NewServer(tb testing.TB, opt Options) *Server {
 		}
 		opt.Log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	st, err := store.OpenSQLite(ctx, opt.DB)
-	if err != nil {
+	var st store.Store = opt.Store
+	if st == nil {
+		var err error
+		if st, err = store.OpenSQLite(ctx, opt.DB); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	s := &Server{Store: st, tb: tb, users: &users{byName: map[string]model.User{}}}
+	var err error
+	if s.Project, err = st.CreateProject(ctx, "test", model.DefaultSchema()); err != nil {
 		tb.Fatal(err)
 	}
-	s := &Server{Store: st, tb: tb, users: map[string]model.User{}}
+	s.Doc = s.AddDocument(opt.Text)
+	s.start(opt)
+	return s
+}
+
+// Instance starts another server instance on the same database (st is
+// a store of its own on it), with the same project, document and users:
+// as several Gloss processes behind a load balancer.
+func (s *Server) Instance(st store.Store, opt Options) *Server {
+	s.tb.Helper()
+	o := &Server{Store: st, tb: s.tb, users: s.users, Project: s.Project, Doc: s.Doc}
+	if opt.Log == nil {
+		opt.Log = s.log
+	}
+	o.start(opt)
+	return o
+}
+
+// start runs the hub and its HTTP server until the test ends: hub first,
+// then HTTP, then store.
+func (s *Server) start(opt Options) {
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,
 		WriteBufferSize: 1024,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     func(*http.Request) bool { return true },
 	}
-	if s.Project, err = st.CreateProject(ctx, "test", model.DefaultSchema()); err != nil {
-		tb.Fatal(err)
-	}
-	s.Doc = s.AddDocument(opt.Text)
-	var hs store.Store = st
+	hs := s.Store
 	if opt.WrapStore != nil {
-		hs = opt.WrapStore(st)
+		hs = opt.WrapStore(s.Store)
 	}
+	s.log = opt.Log
 	s.Hub = hub.New(hs, opt.Log, opt.Hub)
+	ctx, stop := context.WithCancel(context.Background())
+	followed := make(chan struct{})
+	if n, ok := s.Store.(store.Notifier); ok {
+		go func() {
+			defer close(followed)
+			s.Hub.Follow(ctx, n)
+		}()
+	} else {
+		close(followed)
+	}
 	s.HTTP = httptest.NewServer(http.HandlerFunc(s.serveWS))
-	tb.Cleanup(func() {
+	s.tb.Cleanup(func() {
+		stop()
+		<-followed
 		s.Hub.Close()
 		s.HTTP.Close()
-		st.Close()
+		s.Store.Close()
 	})
-	return s
 }
 
 // AddDocument adds a document to the project.
@@ -134,9 +182,9 @@ func (s *Server) AddUser(name string, role model.Role) model.User {
 			s.tb.Fatal(err)
 		}
 	}
-	s.mu.Lock()
-	s.users[name] = u
-	s.mu.Unlock()
+	s.users.mu.Lock()
+	s.users.byName[name] = u
+	s.users.mu.Unlock()
 	return u
 }
 
@@ -153,9 +201,9 @@ func (s *Server) SlowURL(user string, sndbuf int) string {
 }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	u, ok := s.users[r.URL.Query().Get("user")]
-	s.mu.Unlock()
+	s.users.mu.Lock()
+	u, ok := s.users.byName[r.URL.Query().Get("user")]
+	s.users.mu.Unlock()
 	if !ok {
 		http.Error(w, "unknown user", http.StatusUnauthorized)
 		return
