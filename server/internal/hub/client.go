@@ -34,6 +34,11 @@ type client struct {
 	user model.User
 	role model.Role
 	room *room // set by readPump's hello, then fixed
+	// cred re-checks the credential the socket was opened with (nil: no
+	// credential to check); checked is the rights epoch (see
+	// store.RightsEpoch) its rights were last checked at.
+	cred    Credential
+	checked int64
 
 	// out holds framed messages waiting for writePump, queued in
 	// deliveries: everything one event of the room (a commit, a presence
@@ -60,15 +65,16 @@ type client struct {
 }
 
 // Serve takes over a websocket connection of an authenticated user. The
-// caller has upgraded the request and checked the session; the hello
-// decides the document, and membership of its project is checked here,
-// before any op. Serve returns at once and the connection runs on its own
+// caller has upgraded the request and checked the session or token; cred
+// checks it again, at hello and whenever rights change while the socket
+// is open. The hello decides the document, and membership of its project
+// is checked here, before any op. Serve returns at once and the connection runs on its own
 // goroutine (readPump; writePump runs when there is something to write)
 // until it ends: the HTTP handler's goroutine, with its grown stack and
 // the server's per-request buffers, is not held for the hours a
 // connection may stay open.
-func (h *Hub) Serve(conn *websocket.Conn, user model.User) {
-	c := &client{hub: h, conn: conn, user: user, done: make(chan struct{}), readDone: make(chan struct{})}
+func (h *Hub) Serve(conn *websocket.Conn, user model.User, cred Credential) {
+	c := &client{hub: h, conn: conn, user: user, cred: cred, done: make(chan struct{}), readDone: make(chan struct{})}
 	c.mu.Lock()
 	c.pinger = time.AfterFunc(pingPeriod, c.ping)
 	c.mu.Unlock()
@@ -307,6 +313,23 @@ func (c *client) hello(m protocol.Message) bool {
 	}
 	ctx, cancel := context.WithTimeout(c.hub.ctx, 10*time.Second)
 	defer cancel()
+	// Rights as of now, not as of the upgrade: the epoch first, so that a
+	// change after these checks moves it and the room checks again.
+	epoch, err := c.hub.store.RightsEpoch(ctx)
+	if err == nil {
+		err = c.checkCredential(ctx)
+	}
+	if errors.Is(err, ErrRevoked) {
+		c.sendError("", protocol.CodeForbidden, "your login or token is no longer valid")
+		c.closeWith(protocol.CloseUnauthenticated, "log in again")
+		return false
+	}
+	if err != nil {
+		c.hub.log.Error("hub: hello: rights", "err", err)
+		c.closeWith(protocol.CloseRestart, "try again")
+		return false
+	}
+	c.checked = epoch
 	doc, err := c.hub.store.Document(ctx, m.Doc)
 	if errors.Is(err, store.ErrNotFound) {
 		c.sendError("", protocol.CodeNotFound, "no such document")
@@ -342,6 +365,28 @@ func (c *client) hello(m protocol.Message) bool {
 	case <-c.done:
 		return false
 	}
+}
+
+// Credential re-checks a socket's credential (its session or API token):
+// nil if it still stands, ErrRevoked if it is gone (logged out, expired,
+// revoked, password changed), another error if that cannot be known now
+// (the database is down): then nothing is decided.
+type Credential func(ctx context.Context) error
+
+// ErrRevoked is what a Credential returns for a credential that is gone.
+var ErrRevoked = errors.New("hub: credential revoked")
+
+func (c *client) checkCredential(ctx context.Context) error {
+	if c.cred == nil {
+		return nil
+	}
+	return c.cred(ctx)
+}
+
+func (c *client) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closing
 }
 
 // writePump writes what is queued, and a ping if one is due, until

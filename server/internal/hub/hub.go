@@ -189,12 +189,25 @@ func (r *room) wakeUp() {
 func (h *Hub) poll() {
 	t := time.NewTicker(h.cfg.Poll)
 	defer t.Stop()
+	rights := int64(-1)
 	for {
 		select {
 		case <-h.ctx.Done():
 			return
 		case <-t.C:
 			h.catchUpAll()
+			// Rights changed by another process (the CLI, another
+			// instance): close the affected sockets now, not at their
+			// next op (which is checked anyway).
+			ctx, cancel := context.WithTimeout(h.ctx, h.cfg.Poll)
+			n, err := h.store.RightsEpoch(ctx)
+			cancel()
+			if err == nil && n != rights {
+				if rights >= 0 {
+					h.recheckAll()
+				}
+				rights = n
+			}
 		}
 	}
 }

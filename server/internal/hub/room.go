@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -38,8 +39,9 @@ type room struct {
 	wake     chan struct{}
 	notified atomic.Int64
 	check    atomic.Bool
-	// projectChanged carries a project id whose schema or members changed.
-	projectChanged chan int64
+	// recheck asks the room (with wake) to re-check every connection's
+	// rights and the project's schema now: something changed them.
+	recheck atomic.Bool
 	// kick carries a user id whose connections must end (DisconnectUser).
 	kick chan int64
 
@@ -50,8 +52,11 @@ type room struct {
 	state    *docstate.State
 	clients  map[*client]protocol.Member
 	loadErr  error
-	journal  journal    // what the batch being committed changed in state
-	recent   *recentOps // the latest committed op ids, for retries
+	// rights is the rights epoch every client of the room was checked
+	// at (-1: some were not).
+	rights  int64
+	journal journal    // what the batch being committed changed in state
+	recent  *recentOps // the latest committed op ids, for retries
 
 	// Presence is coalesced: at most one broadcast per presenceInterval,
 	// so that a burst of joins (every client reconnecting after a restart)
@@ -84,15 +89,14 @@ type selReq struct {
 func newRoom(h *Hub, doc int64) *room {
 	return &room{
 		hub: h, doc: doc,
-		quit:           make(chan struct{}),
-		stopped:        make(chan struct{}),
-		join:           make(chan joinReq),
-		leave:          make(chan *client),
-		inbox:          make(chan opReq, h.cfg.MaxBatch*4),
-		sel:            make(chan selReq, 64),
-		wake:           make(chan struct{}, 1),
-		projectChanged: make(chan int64, 1),
-		kick:           make(chan int64),
+		quit:    make(chan struct{}),
+		stopped: make(chan struct{}),
+		join:    make(chan joinReq),
+		leave:   make(chan *client),
+		inbox:   make(chan opReq, h.cfg.MaxBatch*4),
+		sel:     make(chan selReq, 64),
+		wake:    make(chan struct{}, 1),
+		kick:    make(chan int64),
 	}
 }
 
@@ -174,6 +178,12 @@ func (r *room) run() {
 			if r.loadErr != nil {
 				continue
 			}
+			if r.recheck.Swap(false) {
+				if err := r.recheckRights(ctx); err != nil {
+					r.hub.log.Warn("hub: re-check rights", "doc", r.doc, "err", err)
+					r.recheck.Store(true) // the next batch or poll tries again
+				}
+			}
 			if r.check.Swap(false) || r.notified.Load() > r.state.Seq {
 				if err := r.pull(ctx); err != nil {
 					r.hub.log.Warn("hub: catch up with the op log", "doc", r.doc, "err", err)
@@ -184,17 +194,6 @@ func (r *room) run() {
 				if c.user.ID == uid {
 					c.closeWith(protocol.CloseRestart, "credentials changed: reconnect")
 				}
-			}
-		case pid := <-r.projectChanged:
-			if r.loadErr != nil || pid != r.document.ProjectID {
-				continue
-			}
-			if p, err := r.hub.store.Project(ctx, pid); err == nil {
-				r.schema = p.Schema
-			}
-			r.pull(ctx) // the relabel/delete ops the schema change committed
-			for c := range r.clients {
-				c.closeWith(protocol.CloseRestart, "project settings changed")
 			}
 		case req := <-r.inbox:
 			// Group commit: take whatever else is already queued, up to
@@ -260,6 +259,9 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 	if !c.sendMsg(w) {
 		return
 	}
+	if c.checked != r.rights {
+		r.rights = -1 // the next batch checks everyone at the current epoch
+	}
 	r.clients[c] = protocol.Member{User: c.user.Name, Role: string(c.role), Color: colorFor(c.user.Name)}
 	r.presenceChanged()
 }
@@ -277,6 +279,12 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 func (r *room) apply(ctx context.Context, batch []opReq) {
 	if r.loadErr != nil {
 		r.failAll(batch, nil, "the document could not be loaded")
+		return
+	}
+	batch, err := r.authorise(ctx, batch)
+	if err != nil {
+		r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
+		r.failAll(batch, nil, "could not check your rights; retry")
 		return
 	}
 	seen := map[string]ackInfo{}
@@ -358,6 +366,115 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 		r.failAll(batch, seen, "the edit could not be saved; retry")
 		return
 	}
+}
+
+// authorise makes sure that the senders of a batch still have the rights
+// they were welcomed with: it reads the rights epoch (one cheap query) and,
+// only if it moved since the room's clients were checked, checks them all
+// again. It returns the ops of the senders that keep their rights; the
+// others' connections are closing, and their ops are dropped unanswered
+// (never acked: the client re-sends them after reconnecting, and is
+// refused at hello).
+func (r *room) authorise(ctx context.Context, batch []opReq) ([]opReq, error) {
+	epoch, err := r.hub.store.RightsEpoch(ctx)
+	if err != nil {
+		return batch, err
+	}
+	if epoch != r.rights {
+		if err := r.recheckRightsAt(ctx, epoch); err != nil {
+			return batch, err
+		}
+	}
+	kept := batch[:0]
+	for _, q := range batch {
+		if !q.c.isClosing() {
+			kept = append(kept, q)
+		}
+	}
+	return kept, nil
+}
+
+// recheckRights re-checks every connection's rights and the schema now.
+func (r *room) recheckRights(ctx context.Context) error {
+	epoch, err := r.hub.store.RightsEpoch(ctx)
+	if err != nil {
+		return err
+	}
+	return r.recheckRightsAt(ctx, epoch)
+}
+
+// recheckRightsAt checks every client of the room again as of the rights
+// epoch: a revoked credential closes its socket with 4401, a membership
+// that ended with 4403, a changed role with 4001 (the reconnect's welcome
+// says the new role); a changed label schema closes every socket with
+// 4001 (the welcome carries it). On a store error nothing is decided and
+// r.rights stays, so the check runs again.
+func (r *room) recheckRightsAt(ctx context.Context, epoch int64) error {
+	p, err := r.hub.store.Project(ctx, r.document.ProjectID)
+	if err != nil {
+		return err
+	}
+	roles := map[int64]model.Role{}
+	type verdict struct {
+		code int
+		text string
+	}
+	closes := map[*client]verdict{}
+	for c := range r.clients {
+		if c.isClosing() {
+			continue
+		}
+		if err := c.checkCredential(ctx); errors.Is(err, ErrRevoked) {
+			closes[c] = verdict{protocol.CloseUnauthenticated, "log in again"}
+			continue
+		} else if err != nil {
+			return err
+		}
+		role, ok := roles[c.user.ID]
+		if !ok {
+			role, err = r.hub.store.Role(ctx, p.ID, c.user.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				role, err = "", nil
+			}
+			if err != nil {
+				return err
+			}
+			roles[c.user.ID] = role
+		}
+		switch role {
+		case "":
+			closes[c] = verdict{protocol.CloseForbidden, "you are no longer a member of this project"}
+		case c.role:
+		default:
+			closes[c] = verdict{protocol.CloseRestart, "your role changed: reconnect"}
+		}
+	}
+	schemaChanged := !sameSchema(p.Schema, r.schema)
+	if schemaChanged {
+		r.schema = p.Schema
+		if err := r.pull(ctx); err != nil { // the relabel/delete ops the change committed
+			r.hub.log.Warn("hub: pull after a schema change", "doc", r.doc, "err", err)
+		}
+	}
+	for c := range r.clients {
+		if v, ok := closes[c]; ok {
+			c.closeWith(v.code, v.text)
+		} else if schemaChanged {
+			c.closeWith(protocol.CloseRestart, "project settings changed")
+		} else {
+			continue
+		}
+		delete(r.clients, c)
+		r.presenceChanged()
+	}
+	r.rights = epoch
+	return nil
+}
+
+func sameSchema(a, b model.Schema) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
 }
 
 // behind reports whether a retried op's seq is beyond seq.

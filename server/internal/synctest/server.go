@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -71,8 +72,9 @@ type Server struct {
 // users are the accounts the /ws handler knows, shared by the instances
 // of one database.
 type users struct {
-	mu     sync.Mutex
-	byName map[string]model.User
+	mu      sync.Mutex
+	byName  map[string]model.User
+	revoked map[string]bool
 }
 
 // NewServer starts a server with one project (model.DefaultSchema) and one
@@ -100,7 +102,7 @@ func NewServer(tb testing.TB, opt Options) *Server {
 			tb.Fatal(err)
 		}
 	}
-	s := &Server{Store: st, tb: tb, users: &users{byName: map[string]model.User{}}}
+	s := &Server{Store: st, tb: tb, users: &users{byName: map[string]model.User{}, revoked: map[string]bool{}}}
 	var err error
 	if s.Project, err = st.CreateProject(ctx, "test", model.DefaultSchema()); err != nil {
 		tb.Fatal(err)
@@ -188,6 +190,25 @@ func (s *Server) AddUser(name string, role model.Role) model.User {
 	return u
 }
 
+// Revoke makes the credentials of user's sockets invalid, as a logout or
+// a revoked token does: the store ends the user's sessions (which moves
+// its rights epoch), and the sockets' credential checks fail from now on.
+func (s *Server) Revoke(user string) {
+	s.tb.Helper()
+	s.users.mu.Lock()
+	s.users.revoked[user] = true
+	u := s.users.byName[user]
+	s.users.mu.Unlock()
+	ctx := context.Background()
+	// A session to end, so that the deletion is a real change.
+	if err := s.Store.CreateSession(ctx, []byte("synctest-"+user), u.ID, time.Now().Add(time.Hour)); err != nil {
+		s.tb.Fatal(err)
+	}
+	if err := s.Store.DeleteSessions(ctx, u.ID); err != nil {
+		s.tb.Fatal(err)
+	}
+}
+
 // URL returns the websocket URL at which user connects.
 func (s *Server) URL(user string) string {
 	return "ws" + strings.TrimPrefix(s.HTTP.URL, "http") + "/ws?user=" + user
@@ -217,7 +238,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			tc.SetWriteBuffer(n)
 		}
 	}
-	s.Hub.Serve(conn, u)
+	name := u.Name
+	s.Hub.Serve(conn, u, func(context.Context) error {
+		s.users.mu.Lock()
+		defer s.users.mu.Unlock()
+		if s.users.revoked[name] {
+			return hub.ErrRevoked
+		}
+		return nil
+	})
 }
 
 // Snapshot returns the store's snapshot of doc.

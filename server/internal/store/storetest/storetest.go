@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Assignments", testAssignments},
 		{"Review", testReview},
 		{"ReviewStale", testReviewStale},
+		{"RightsEpoch", testRightsEpoch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
