@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"gloss/server/internal/hub"
 	"gloss/server/internal/store"
 	"gloss/server/internal/synctest"
 	"gloss/shared/model"
@@ -165,4 +166,68 @@ func TestRetryAck(t *testing.T) {
 	if r := mustAck(t, c, upd); r.Seq != orig.Seq || r.Version != orig.Version {
 		t.Fatalf("second retry: ack seq %d version %d, want %d %d", r.Seq, r.Version, orig.Seq, orig.Version)
 	}
+}
+
+// TestReusedOpID sends a new op under the id of a committed one: it is
+// refused, not acked as if it were stored — whether the room remembers
+// the id or must ask the store, and within one batch too.
+func TestReusedOpID(t *testing.T) {
+	s := synctest.NewServer(t, synctest.Options{Hub: hub.Config{RecentOps: 1}})
+	s.AddUser("alice", model.RoleAnnotator)
+	text, doc := s.Doc.Text, s.Doc.ID
+	a := connect(t, s, "alice", doc)
+	mustAck(t, a, synctest.Add("x", "ann1", "claim", text, 0, 5))
+	mustAck(t, a, synctest.Add("y", "ann2", "claim", text, 6, 9)) // pushes x out of the room's memory (RecentOps 1)
+	for _, tc := range []struct {
+		name string
+		op   protocol.Message
+	}{
+		{"in memory", synctest.Add("y", "ann3", "figure", text, 10, 20)},
+		{"in the store", synctest.Add("x", "ann4", "figure", text, 10, 20)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := send(t, a, tc.op)
+			if r.Type != protocol.TypeError || r.Code != protocol.CodeDuplicateID {
+				t.Fatalf("op reusing id %s: got %s %s, want error %s", tc.op.Op.ID, r.Type, r.Code, protocol.CodeDuplicateID)
+			}
+		})
+	}
+	if snap := s.Snapshot(doc); len(snap.Annotations) != 2 {
+		t.Fatalf("store has %d annotations, want 2", len(snap.Annotations))
+	}
+	// The true retries are still acked.
+	mustAck(t, a, synctest.Add("x", "ann1", "claim", text, 0, 5))
+	mustAck(t, a, synctest.Add("y", "ann2", "claim", text, 6, 9))
+}
+
+// TestSelectionOutsideText sends selections that are not places in the
+// text: they are not relayed to the others.
+func TestSelectionOutsideText(t *testing.T) {
+	s := synctest.NewServer(t, synctest.Options{})
+	s.AddUser("alice", model.RoleAnnotator)
+	s.AddUser("bob", model.RoleAnnotator)
+	doc := s.Doc.ID
+	a := connect(t, s, "alice", doc)
+	b := connect(t, s, "bob", doc)
+	n := len([]rune(s.Doc.Text))
+	for _, bad := range [][2]int{{-5, 3}, {10, 5}, {0, n + 1}, {n + 100, n + 200}} {
+		if err := a.Send(protocol.Message{Type: protocol.TypeSelect, Start: bad[0], End: bad[1]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Send(protocol.Message{Type: protocol.TypeSelect, Start: 3, End: n}); err != nil {
+		t.Fatal(err)
+	}
+	await(t, b, "alice's good selection", func(m protocol.Message) bool {
+		for _, mem := range m.Members {
+			if mem.User != "alice" {
+				continue
+			}
+			if mem.Start < 0 || mem.End < mem.Start || mem.End > n {
+				t.Fatalf("relayed a selection outside the text: %d–%d", mem.Start, mem.End)
+			}
+			return mem.Start == 3 && mem.End == n
+		}
+		return false
+	})
 }

@@ -1,6 +1,9 @@
 package hub
 
 import (
+	"fmt"
+	"hash/fnv"
+
 	"gloss/shared/docstate"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
@@ -109,8 +112,30 @@ func restore[V any](m map[string]V, saved map[string]*V) map[string]V {
 	return m
 }
 
-// ackInfo is what the ack of a committed op carries.
-type ackInfo struct{ seq, version int64 }
+// ackInfo is what the ack of a committed op carries, and the op's
+// fingerprint: a retry must be the same op, not another one reusing its id.
+type ackInfo struct {
+	seq, version int64
+	fp           uint64
+}
+
+// fingerprint hashes what the client decides in an op — not what the
+// server fills in (user, time, seq, layer, author) — so that an op as
+// sent and the same op as committed have the same fingerprint.
+func fingerprint(op protocol.Op) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s|%s|%d|%s", op.Kind, op.Target, op.Version, op.Status)
+	if a := op.Ann; a != nil {
+		fmt.Fprintf(h, "|a:%s|%s|%d|%d", a.ID, a.Label, a.Start, a.End)
+	}
+	if r := op.Rel; r != nil {
+		fmt.Fprintf(h, "|r:%s|%s|%s|%s", r.ID, r.Type, r.From, r.To)
+	}
+	if c := op.Comment; c != nil {
+		fmt.Fprintf(h, "|c:%s|%s", c.ID, c.Target)
+	}
+	return h.Sum64()
+}
 
 // recentOps remembers the ids of a room's latest committed ops with their
 // acks, so that a re-sent op (its ack was lost) is recognised without a
@@ -136,6 +161,6 @@ func (r *recentOps) add(op protocol.Op) {
 		delete(r.byID, old)
 	}
 	r.ring[r.next] = op.ID
-	r.byID[op.ID] = ackInfo{op.Seq, annVersion(op)}
+	r.byID[op.ID] = ackInfo{op.Seq, annVersion(op), fingerprint(op)}
 	r.next = (r.next + 1) % len(r.ring)
 }

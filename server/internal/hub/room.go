@@ -166,6 +166,9 @@ func (r *room) run() {
 				r.presenceChanged()
 			}
 		case s := <-r.sel:
+			if r.text == nil || s.start < 0 || s.end < s.start || s.end > r.text.Len() {
+				continue // not a place in this text: not relayed
+			}
 			if m, ok := r.clients[s.c]; ok {
 				m.Start, m.End = s.start, s.end
 				r.clients[s.c] = m
@@ -518,7 +521,7 @@ func (r *room) lookup(ctx context.Context, ids []string) (map[string]ackInfo, er
 		if len(ops) != 1 || ops[0].ID != id {
 			return nil, fmt.Errorf("hub: op %q is not at seq %d of the log", id, seq)
 		}
-		out[id] = ackInfo{seq, annVersion(ops[0])}
+		out[id] = ackInfo{seq, annVersion(ops[0]), fingerprint(ops[0])}
 		r.recent.add(ops[0])
 	}
 	return out, nil
@@ -531,7 +534,7 @@ func (r *room) failAll(batch []opReq, seen map[string]ackInfo, text string) {
 	replies := map[*client][][]byte{}
 	for _, q := range batch {
 		var f []byte
-		if a, ok := seen[q.op.ID]; ok && r.state != nil && a.seq <= r.state.Seq {
+		if a, ok := seen[q.op.ID]; ok && r.state != nil && a.seq <= r.state.Seq && fingerprint(*q.op) == a.fp {
 			f = r.ackFrame(q.op.ID, a)
 		} else {
 			f = errorFrame(q.op.ID, protocol.CodeInternal, text, nil, false)
@@ -575,11 +578,21 @@ func (r *room) resolve(batch []opReq, seen map[string]ackInfo) resolved {
 	inBatch := map[string]int{}
 	for _, q := range batch {
 		if a, dup := seen[q.op.ID]; dup {
+			if fingerprint(*q.op) != a.fp {
+				// Not a retry: another op reusing a committed op's id. It
+				// must not be acked as if it were stored.
+				res.replies[q.c] = append(res.replies[q.c], errorFrame(q.op.ID, protocol.CodeDuplicateID, "this op id was used by another op", nil, false))
+				continue
+			}
 			// A retry of an op we already committed: its ack was lost.
 			res.replies[q.c] = append(res.replies[q.c], r.ackFrame(q.op.ID, a))
 			continue
 		}
 		if i, dup := inBatch[q.op.ID]; dup {
+			if fingerprint(*q.op) != fingerprint(res.accepted[i]) {
+				res.replies[q.c] = append(res.replies[q.c], errorFrame(q.op.ID, protocol.CodeDuplicateID, "this op id was used by another op", nil, false))
+				continue
+			}
 			res.dups = append(res.dups, dupOp{q.c, i})
 			continue
 		}
