@@ -116,6 +116,9 @@ type Config struct {
 	Origins string
 	Secure  bool
 	NoDemo  bool
+	// Live sync limits (see PROTOCOL.md, Limits).
+	WSPerUser, WSPerAddr int
+	OpRate               float64
 }
 
 func openStore(ctx context.Context, db string) (store.Store, error) {
@@ -135,6 +138,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Origins, "origins", env("ORIGINS", ""), "extra allowed origins, comma-separated (env GLOSS_ORIGINS)")
 	fs.BoolVar(&cfg.Secure, "secure-cookies", env("SECURE_COOKIES", "") == "1", "mark cookies Secure (behind TLS) (env GLOSS_SECURE_COOKIES=1)")
 	fs.BoolVar(&cfg.NoDemo, "no-demo", false, "do not create the demo project in an empty database")
+	fs.IntVar(&cfg.WSPerUser, "ws-per-user", 32, "most open live-sync websockets per user; -1: no cap")
+	fs.IntVar(&cfg.WSPerAddr, "ws-per-addr", 512, "most open live-sync websockets per client address; -1: no cap")
+	fs.Float64Var(&cfg.OpRate, "op-rate", 100, "most ops per second per websocket (bursts of 4 s); -1: no limit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -157,7 +163,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	h := hub.New(st, log, hub.Config{})
+	hcfg := hub.Config{MaxConnsPerUser: cfg.WSPerUser, MaxConnsPerAddr: cfg.WSPerAddr, OpRate: cfg.OpRate}
+	if cfg.OpRate > 0 {
+		hcfg.OpBurst = max(1, int(4*cfg.OpRate))
+	}
+	h := hub.New(st, log, hcfg)
 	if n, ok := st.(store.Notifier); ok {
 		// Re-subscribes with backoff after the database restarts, and
 		// catches every room up each time (the hub also polls).

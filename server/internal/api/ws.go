@@ -49,7 +49,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		conn.Close()
 		return
 	}
-	s.hub.Serve(conn, u, s.wsCredential(r, u))
+	s.hub.Serve(conn, u, hub.ServeOptions{Credential: s.wsCredential(r, u)})
 }
 
 // wsCredential returns how the hub re-checks the credential a socket was

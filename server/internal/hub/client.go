@@ -39,6 +39,11 @@ type client struct {
 	// store.RightsEpoch) its rights were last checked at.
 	cred    Credential
 	checked int64
+	addr    string // the client's address, for the per-address cap
+
+	// The op rate's token bucket; only readPump touches it.
+	tokens   float64
+	tokensAt time.Time
 
 	// out holds framed messages waiting for writePump, queued in
 	// deliveries: everything one event of the room (a commit, a presence
@@ -73,26 +78,47 @@ type client struct {
 // until it ends: the HTTP handler's goroutine, with its grown stack and
 // the server's per-request buffers, is not held for the hours a
 // connection may stay open.
-func (h *Hub) Serve(conn *websocket.Conn, user model.User, cred Credential) {
-	c := &client{hub: h, conn: conn, user: user, cred: cred, done: make(chan struct{}), readDone: make(chan struct{})}
-	c.mu.Lock()
-	c.pinger = time.AfterFunc(pingPeriod, c.ping)
-	c.mu.Unlock()
+func (h *Hub) Serve(conn *websocket.Conn, user model.User, opt ServeOptions) {
+	c := &client{hub: h, conn: conn, user: user, cred: opt.Credential, addr: opt.Addr,
+		done: make(chan struct{}), readDone: make(chan struct{}), tokens: float64(h.cfg.OpBurst), tokensAt: time.Now()}
+	if c.addr == "" {
+		c.addr, _, _ = net.SplitHostPort(conn.RemoteAddr().String())
+	}
+	refuse := func(code int, text string) {
+		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
+		conn.Close()
+	}
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
-		c.pinger.Stop()
-		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(protocol.CloseRestart, "server restarting"), time.Now().Add(writeWait))
-		conn.Close()
+		refuse(protocol.CloseRestart, "server restarting")
+		return
+	}
+	if (h.cfg.MaxConnsPerUser >= 0 && h.perUser[user.ID] >= h.cfg.MaxConnsPerUser) ||
+		(h.cfg.MaxConnsPerAddr >= 0 && h.perAddr[c.addr] >= h.cfg.MaxConnsPerAddr) {
+		h.mu.Unlock()
+		h.log.Warn("hub: connection cap reached", "user", user.Name, "addr", c.addr)
+		refuse(protocol.CloseTooMany, "too many connections")
 		return
 	}
 	h.conns[c] = struct{}{}
+	h.perUser[user.ID]++
+	h.perAddr[c.addr]++
 	h.connsWG.Add(1)
 	h.mu.Unlock()
+	c.mu.Lock()
+	c.pinger = time.AfterFunc(pingPeriod, c.ping)
+	c.mu.Unlock()
 	go func() {
 		defer func() {
 			h.mu.Lock()
 			delete(h.conns, c)
+			if h.perUser[user.ID]--; h.perUser[user.ID] <= 0 {
+				delete(h.perUser, user.ID)
+			}
+			if h.perAddr[c.addr]--; h.perAddr[c.addr] <= 0 {
+				delete(h.perAddr, c.addr)
+			}
 			h.mu.Unlock()
 			h.connsWG.Done()
 			close(c.readDone)
@@ -258,6 +284,10 @@ func (c *client) handle(data []byte) {
 			c.conn.SetReadDeadline(time.Now().Add(pongWait))
 		}
 	case protocol.TypeOp:
+		if !c.allowOp(time.Now()) {
+			c.sendError(m.Op.ID, protocol.CodeRateLimited, "too many ops at once: slow down, then re-send")
+			return
+		}
 		if (m.Op.Ann != nil && m.Op.Ann.Document != 0 && m.Op.Ann.Document != c.room.doc) ||
 			(m.Op.Rel != nil && m.Op.Rel.Document != 0 && m.Op.Rel.Document != c.room.doc) ||
 			(m.Doc != 0 && m.Doc != c.room.doc) {
@@ -365,6 +395,31 @@ func (c *client) hello(m protocol.Message) bool {
 	case <-c.done:
 		return false
 	}
+}
+
+// ServeOptions are what Serve knows of a connection besides its user.
+type ServeOptions struct {
+	// Credential re-checks the session or token the socket was opened
+	// with; nil: nothing to re-check.
+	Credential Credential
+	// Addr is the client's address for the per-address cap; the
+	// connection's remote host by default.
+	Addr string
+}
+
+// allowOp takes a token from the op rate's bucket.
+func (c *client) allowOp(now time.Time) bool {
+	cfg := &c.hub.cfg
+	if cfg.OpRate < 0 {
+		return true
+	}
+	c.tokens = min(float64(cfg.OpBurst), c.tokens+now.Sub(c.tokensAt).Seconds()*cfg.OpRate)
+	c.tokensAt = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
 }
 
 // Credential re-checks a socket's credential (its session or API token):

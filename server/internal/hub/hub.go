@@ -47,6 +47,16 @@ type Config struct {
 	// CloseSlow.
 	MaxQueueBytes int
 	MaxQueueDelay time.Duration
+	// OpRate and OpBurst rate-limit each connection's ops (a token
+	// bucket: OpRate a second on average, OpBurst at once); an op over
+	// the limit is refused with rate_limited. Negative OpRate: no limit.
+	OpRate  float64
+	OpBurst int
+	// MaxConnsPerUser and MaxConnsPerAddr cap the open websockets of one
+	// user and of one client address; one more is closed with
+	// CloseTooMany. Negative: no cap.
+	MaxConnsPerUser int
+	MaxConnsPerAddr int
 }
 
 func (c Config) withDefaults() Config {
@@ -71,6 +81,18 @@ func (c Config) withDefaults() Config {
 	if c.MaxQueueDelay == 0 {
 		c.MaxQueueDelay = 5 * time.Second
 	}
+	if c.OpRate == 0 {
+		c.OpRate = 100 // a person tags a few spans a second; a script should batch or slow down
+	}
+	if c.OpBurst == 0 {
+		c.OpBurst = 400
+	}
+	if c.MaxConnsPerUser == 0 {
+		c.MaxConnsPerUser = 32 // tabs and documents one person has open
+	}
+	if c.MaxConnsPerAddr == 0 {
+		c.MaxConnsPerAddr = 512 // an office behind one NAT address
+	}
 	return c
 }
 
@@ -84,6 +106,8 @@ type Hub struct {
 	mu      sync.Mutex
 	rooms   map[int64]*room
 	conns   map[*client]struct{} // every connection, with or without a room
+	perUser map[int64]int        // open connections by user
+	perAddr map[string]int       // open connections by client address
 	closed  bool
 	roomsWG sync.WaitGroup
 	connsWG sync.WaitGroup
@@ -97,7 +121,8 @@ var ErrClosed = errors.New("hub: closed")
 // New returns a hub that commits through st.
 func New(st store.Store, log *slog.Logger, cfg Config) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, conns: map[*client]struct{}{}, ctx: ctx, cancel: cancel}
+	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, conns: map[*client]struct{}{},
+		perUser: map[int64]int{}, perAddr: map[string]int{}, ctx: ctx, cancel: cancel}
 	if h.cfg.Poll > 0 {
 		go h.poll()
 	}

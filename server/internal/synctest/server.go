@@ -35,6 +35,8 @@ var Text = strings.Repeat("Officials in Zürich said on Tuesday that at least 40
 
 // Options configure NewServer; zero values mean defaults.
 type Options struct {
+	// Hub configures the hub; unlike hub.New, zero OpRate,
+	// MaxConnsPerUser and MaxConnsPerAddr mean no limit here.
 	Hub  hub.Config
 	Text string       // the first document's text; Text by default
 	Log  *slog.Logger // the hub's log; discarded by default (stderr with -v)
@@ -139,6 +141,17 @@ func (s *Server) start(opt Options) {
 		hs = opt.WrapStore(s.Store)
 	}
 	s.log = opt.Log
+	// Tests flood one document from one address: no op rate limit and no
+	// connection caps, unless the test sets them.
+	if opt.Hub.OpRate == 0 {
+		opt.Hub.OpRate = -1
+	}
+	if opt.Hub.MaxConnsPerUser == 0 {
+		opt.Hub.MaxConnsPerUser = -1
+	}
+	if opt.Hub.MaxConnsPerAddr == 0 {
+		opt.Hub.MaxConnsPerAddr = -1
+	}
 	s.Hub = hub.New(hs, opt.Log, opt.Hub)
 	ctx, stop := context.WithCancel(context.Background())
 	followed := make(chan struct{})
@@ -239,14 +252,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	name := u.Name
-	s.Hub.Serve(conn, u, func(context.Context) error {
+	s.Hub.Serve(conn, u, hub.ServeOptions{Credential: func(context.Context) error {
 		s.users.mu.Lock()
 		defer s.users.mu.Unlock()
 		if s.users.revoked[name] {
 			return hub.ErrRevoked
 		}
 		return nil
-	})
+	}})
 }
 
 // Snapshot returns the store's snapshot of doc.
