@@ -56,6 +56,7 @@ type client struct {
 	out        [][]byte
 	deliveries int         // in out
 	outBytes   int         // in out
+	firstBytes int         // of the first delivery in out
 	oldest     time.Time   // when the first delivery in out was queued
 	writing    bool        // writePump is running (for good once closing)
 	pingDue    bool        // writePump should send a ping
@@ -149,7 +150,9 @@ func (c *client) send(parts ...[][]byte) bool {
 		return false
 	}
 	cfg := &c.hub.cfg
-	if c.deliveries >= cfg.SendQueue || (c.deliveries > 0 && (c.outBytes+n > cfg.MaxQueueBytes || now.Sub(c.oldest) > cfg.MaxQueueDelay)) {
+	// The first delivery waiting does not count towards the bytes: one
+	// large message (a snapshot welcome) is no sign of a slow client.
+	if c.deliveries >= cfg.SendQueue || (c.deliveries > 0 && (c.outBytes-c.firstBytes+n > cfg.MaxQueueBytes || now.Sub(c.oldest) > cfg.MaxQueueDelay)) {
 		c.mu.Unlock()
 		c.closeWith(protocol.CloseSlow, "too slow: reconnect and resume")
 		return false
@@ -158,7 +161,7 @@ func (c *client) send(parts ...[][]byte) bool {
 		c.out = append(c.out, p...)
 	}
 	if c.deliveries == 0 {
-		c.oldest = now
+		c.oldest, c.firstBytes = now, n
 	}
 	c.deliveries++
 	c.outBytes += n
@@ -536,23 +539,28 @@ func encode(m protocol.Message) ([]byte, error) {
 // frame puts a server-to-client (unmasked) text frame header before data
 // (RFC 6455 section 5.2).
 func frame(data []byte) []byte {
-	n := len(data)
+	return append(frameHeader(len(data), len(data)), data...)
+}
+
+// frameHeader returns the header of a text frame of n bytes, with room
+// for extra bytes after it.
+func frameHeader(n, extra int) []byte {
 	var f []byte
 	switch {
 	case n < 126:
-		f = make([]byte, 2, 2+n)
+		f = make([]byte, 2, 2+extra)
 		f[1] = byte(n)
 	case n < 1<<16:
-		f = make([]byte, 4, 4+n)
+		f = make([]byte, 4, 4+extra)
 		f[1] = 126
 		f[2], f[3] = byte(n>>8), byte(n)
 	default:
-		f = make([]byte, 10, 10+n)
+		f = make([]byte, 10, 10+extra)
 		f[1] = 127
 		for i := 0; i < 8; i++ {
 			f[9-i] = byte(n >> (8 * i))
 		}
 	}
 	f[0] = 0x80 | websocket.TextMessage // FIN, text
-	return append(f, data...)
+	return f
 }

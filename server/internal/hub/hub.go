@@ -187,6 +187,24 @@ func (h *Hub) Notify(doc, seq int64) {
 	r.wakeUp()
 }
 
+// Clients returns how many connections are in doc's room (those whose
+// hello it has welcomed), for tests and metrics.
+func (h *Hub) Clients(doc int64) int {
+	h.mu.Lock()
+	r := h.rooms[doc]
+	h.mu.Unlock()
+	if r == nil {
+		return 0
+	}
+	n := make(chan int, 1)
+	select {
+	case r.count <- n:
+		return <-n
+	case <-r.stopped:
+		return 0
+	}
+}
+
 // catchUpAll has every room compare its seq with the op log's.
 func (h *Hub) catchUpAll() {
 	h.mu.Lock()

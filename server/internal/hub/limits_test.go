@@ -1,7 +1,10 @@
 package hub_test
 
 import (
+	"context"
 	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 
 	"gloss/server/internal/hub"
@@ -79,4 +82,43 @@ func TestConnectionCaps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSharedWelcome has 20 clients join a large document and never
+// read: the server keeps one copy of the snapshot for them all, not one
+// each (its heap grows by well under 20 copies).
+func TestSharedWelcome(t *testing.T) {
+	text := strings.Repeat(synctest.Text, 1+(2<<20)/len(synctest.Text)) // ≥ 2 MiB
+	s := synctest.NewServer(t, synctest.Options{Text: text})
+	s.AddUser("viewer", model.RoleViewer)
+	watcher := connect(t, s, "viewer", s.Doc.ID)
+	const n = 20
+	before := heapInUse()
+	for range n {
+		c, err := synctest.Dial(context.Background(), s.SlowURL("viewer", 4096), synctest.DialOptions{ReadBuffer: 4096})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Drop)
+		if err := c.Send(hello(s.Doc.ID)); err != nil { // and never read
+			t.Fatal(err)
+		}
+	}
+	// Presence lists one member per user; wait for the joins another way:
+	// each join's presence broadcast reaches the watcher.
+	await(t, watcher, "the joins", func(m protocol.Message) bool {
+		return m.Type == protocol.TypePresence && s.Hub.Clients(s.Doc.ID) == n+1
+	})
+	grown := int64(heapInUse()) - int64(before)
+	t.Logf("heap grew by %.1f MiB for %d clients of a %.1f MiB document", float64(grown)/(1<<20), n, float64(len(text))/(1<<20))
+	if grown > int64(4*len(text)) {
+		t.Fatalf("heap grew by %d bytes for %d clients; the snapshot (%d bytes) is not shared", grown, n, len(text))
+	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

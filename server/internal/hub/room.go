@@ -44,6 +44,8 @@ type room struct {
 	recheck atomic.Bool
 	// kick carries a user id whose connections must end (DisconnectUser).
 	kick chan int64
+	// count asks for the number of clients (Hub.Clients).
+	count chan chan int
 
 	// Owned by run.
 	document model.Document
@@ -55,8 +57,11 @@ type room struct {
 	// rights is the rights epoch every client of the room was checked
 	// at (-1: some were not).
 	rights  int64
-	journal journal    // what the batch being committed changed in state
-	recent  *recentOps // the latest committed op ids, for retries
+	journal journal // what the batch being committed changed in state
+	// welcomes are the shared snapshot welcomes, plain and compact; a
+	// schema change or reload drops them.
+	welcomes [2]sharedWelcome
+	recent   *recentOps // the latest committed op ids, for retries
 
 	// Presence is coalesced: at most one broadcast per presenceInterval,
 	// so that a burst of joins (every client reconnecting after a restart)
@@ -97,6 +102,7 @@ func newRoom(h *Hub, doc int64) *room {
 		sel:     make(chan selReq, 64),
 		wake:    make(chan struct{}, 1),
 		kick:    make(chan int64),
+		count:   make(chan chan int),
 	}
 }
 
@@ -138,6 +144,7 @@ func (r *room) reload(ctx context.Context) error {
 	}
 	r.state.Reset(snap.Seq, snap.Annotations, snap.Relations)
 	r.state.SetReview(snap.Reviews, snap.Comments, snap.DocReview)
+	r.welcomes = [2]sharedWelcome{}
 	return nil
 }
 
@@ -192,6 +199,8 @@ func (r *room) run() {
 					r.hub.log.Warn("hub: catch up with the op log", "doc", r.doc, "err", err)
 				}
 			}
+		case n := <-r.count:
+			n <- len(r.clients)
 		case uid := <-r.kick:
 			for c := range r.clients {
 				if c.user.ID == uid {
@@ -246,7 +255,35 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 			r.hub.log.Error("hub: resume", "doc", r.doc, "err", err)
 		}
 	}
-	if !resumed {
+	if resumed {
+		if !c.sendMsg(w) {
+			return
+		}
+	} else if !c.send(r.snapshotWelcome(w, j.compact)) {
+		return
+	}
+	if c.checked != r.rights {
+		r.rights = -1 // the next batch checks everyone at the current epoch
+	}
+	r.clients[c] = protocol.Member{User: c.user.Name, Role: string(c.role), Color: colorFor(c.user.Name)}
+	r.presenceChanged()
+}
+
+// snapshotWelcome returns the frame of a snapshot welcome w, in two
+// parts: the frame header with the client's own "you", then the rest of
+// the message, which is encoded once per state (seq, schema) and shape
+// (compact or not) and shared by every client that joins meanwhile — its
+// queue holds a reference, not a copy, so that a crowd of clients that
+// join a large document (and maybe never read) costs one copy of it.
+func (r *room) snapshotWelcome(w protocol.Message, compact bool) [][]byte {
+	k := 0
+	if compact {
+		k = 1
+	}
+	cached := &r.welcomes[k]
+	if cached.body == nil || cached.seq != r.state.Seq {
+		you := w.You
+		w.You = nil
 		doc := r.document
 		w.Document, w.Snapshot = &doc, true
 		w.Annotations, w.Relations = r.state.Annotations(), r.state.Relations()
@@ -255,18 +292,29 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 			dr := r.state.DocReview
 			w.DocReview = &dr
 		}
-		if j.compact {
+		if compact {
 			w.Packed, w.Annotations = protocol.PackAnnotations(w.Annotations), nil
 		}
+		body, err := json.Marshal(w)
+		if err != nil {
+			r.hub.log.Error("hub: encode welcome", "err", err)
+			return nil
+		}
+		*cached = sharedWelcome{seq: r.state.Seq, body: body[1:]} // without its "{"
+		w.You = you
 	}
-	if !c.sendMsg(w) {
-		return
-	}
-	if c.checked != r.rights {
-		r.rights = -1 // the next batch checks everyone at the current epoch
-	}
-	r.clients[c] = protocol.Member{User: c.user.Name, Role: string(c.role), Color: colorFor(c.user.Name)}
-	r.presenceChanged()
+	you, _ := json.Marshal(w.You)
+	head := make([]byte, 0, 16+len(you))
+	head = append(head, `{"you":`...)
+	head = append(append(head, you...), ',')
+	n := len(head) + len(cached.body)
+	return [][]byte{append(frameHeader(n, len(head)), head...), cached.body}
+}
+
+// sharedWelcome is a snapshot welcome's encoding at seq, minus its "you".
+type sharedWelcome struct {
+	seq  int64
+	body []byte
 }
 
 // apply resolves, commits and broadcasts a batch of ops. Answers that
@@ -454,7 +502,7 @@ func (r *room) recheckRightsAt(ctx context.Context, epoch int64) error {
 	}
 	schemaChanged := !sameSchema(p.Schema, r.schema)
 	if schemaChanged {
-		r.schema = p.Schema
+		r.schema, r.welcomes = p.Schema, [2]sharedWelcome{}
 		if err := r.pull(ctx); err != nil { // the relabel/delete ops the change committed
 			r.hub.log.Warn("hub: pull after a schema change", "doc", r.doc, "err", err)
 		}
