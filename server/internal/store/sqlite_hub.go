@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 )
@@ -25,19 +26,30 @@ CREATE TRIGGER IF NOT EXISTS rights_tokens_delete AFTER DELETE ON api_tokens BEG
 CREATE TRIGGER IF NOT EXISTS rights_projects_update AFTER UPDATE OF schema ON projects BEGIN UPDATE rights_epoch SET n = n + 1; END;
 `
 
-// rightsReady holds the stores whose triggers are installed.
+// rightsReady holds the stores whose triggers are installed: for SQLite,
+// with the prepared read of the epoch, which live sync runs once per
+// batch of ops (preparing it each time would cost more than the read).
 var rightsReady sync.Map
 
 // RightsEpoch implements Store.
 func (s *SQLite) RightsEpoch(ctx context.Context) (int64, error) {
-	if _, ok := rightsReady.Load(s); !ok {
+	v, ok := rightsReady.Load(s)
+	if !ok {
 		if _, err := s.w.ExecContext(ctx, sqliteRightsDDL); err != nil {
 			return 0, fmt.Errorf("store: install rights epoch: %w", err)
 		}
-		rightsReady.Store(s, struct{}{})
+		stmt, err := s.r.PrepareContext(ctx, "SELECT n FROM rights_epoch WHERE id = 1")
+		if err != nil {
+			return 0, fmt.Errorf("store: rights epoch: %w", err)
+		}
+		if v, ok = rightsReady.LoadOrStore(s, stmt); ok {
+			stmt.Close()
+		} else {
+			v = stmt
+		}
 	}
 	var n int64
-	if err := s.r.QueryRowContext(ctx, "SELECT n FROM rights_epoch WHERE id = 1").Scan(&n); err != nil {
+	if err := v.(*sql.Stmt).QueryRowContext(ctx).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: rights epoch: %w", err)
 	}
 	return n, nil
