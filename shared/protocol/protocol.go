@@ -69,6 +69,10 @@ const (
 	CodeDuplicateID      = "duplicate_id"
 	CodeNoHello          = "no_hello"
 	CodeInternal         = "internal"
+	// CodeRateLimited refuses an op sent faster than the per-connection
+	// op rate allows; nothing was applied, and the client may re-send it
+	// a little later, as after "internal".
+	CodeRateLimited = "rate_limited"
 	// CodeBadTarget: the op's target is not something the op applies to,
 	// e.g. a gold span sent to review or to accept into gold.
 	CodeBadTarget = "bad_target"
@@ -82,6 +86,7 @@ const (
 const (
 	CloseSlow            = 4000 // the client did not keep up with its send queue
 	CloseRestart         = 4001 // shutting down, or project settings or credentials changed: reconnect and be checked again
+	CloseTooMany         = 4002 // too many connections for this user or address: reconnect later, with backoff
 	CloseProtocol        = 4400 // bad hello or unsupported protocol version: reload the page
 	CloseUnauthenticated = 4401 // no valid session: log in again
 	CloseForbidden       = 4403 // not a member of the document's project

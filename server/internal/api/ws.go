@@ -1,12 +1,18 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"gloss/server/internal/auth"
+	"gloss/server/internal/hub"
+	"gloss/server/internal/store"
+	"gloss/shared/model"
 	"gloss/shared/protocol"
 )
 
@@ -56,7 +62,35 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		conn.Close()
 		return
 	}
-	s.hub.Serve(conn, u)
+	s.hub.Serve(conn, u, hub.ServeOptions{Credential: s.wsCredential(r, u)})
+}
+
+// wsCredential returns how the hub re-checks the credential a socket was
+// opened with (at hello, and when rights change while it is open): the
+// same session or token, still there and still this user's. A store
+// error is no verdict: the hub tries again rather than log anyone out.
+func (s *Server) wsCredential(r *http.Request, u model.User) hub.Credential {
+	var hash []byte
+	lookup := s.store.SessionByToken
+	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		hash, lookup = auth.TokenHash(token), s.store.SessionByAPIToken
+	} else if c, err := r.Cookie(CookieName); err == nil {
+		hash = auth.TokenHash(c.Value)
+	} else {
+		return func(context.Context) error { return hub.ErrRevoked }
+	}
+	return func(ctx context.Context) error {
+		sess, err := lookup(ctx, hash)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return hub.ErrRevoked
+		case err != nil:
+			return err
+		case sess.User.ID != u.ID:
+			return hub.ErrRevoked
+		}
+		return nil
+	}
 }
 
 var writePool = &syncPool{}

@@ -20,6 +20,7 @@ import (
 	"gloss/server/internal/hub"
 	"gloss/server/internal/importer"
 	"gloss/server/internal/pages"
+	"gloss/server/internal/store"
 )
 
 // Config is the server configuration, from flags with GLOSS_* environment
@@ -35,6 +36,9 @@ type Config struct {
 	// "Limits"), in MB, and how long a client may take to send one.
 	MaxUploadMB, MaxDocMB, MaxInflatedMB int64
 	ReadTimeout, UploadTimeout           time.Duration
+	// Live sync limits (see PROTOCOL.md, Limits).
+	WSPerUser, WSPerAddr int
+	OpRate               float64
 }
 
 // Timeouts of the HTTP server that the flags do not set: a client gets
@@ -88,6 +92,9 @@ func (c cmdIO) serve(args []string) error {
 	fs.Int64Var(&cfg.MaxInflatedMB, "max-inflated-mb", intEnv("MAX_INFLATED_MB", export.DefaultMaxInflated>>20), "most an imported zip may inflate to in MB (env GLOSS_MAX_INFLATED_MB)")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", durationEnv("READ_TIMEOUT", 30*time.Second), "time a client has to send a whole request, except uploads (env GLOSS_READ_TIMEOUT)")
 	fs.DurationVar(&cfg.UploadTimeout, "upload-timeout", durationEnv("UPLOAD_TIMEOUT", 5*time.Minute), "time a client has to send an import upload (env GLOSS_UPLOAD_TIMEOUT)")
+	fs.IntVar(&cfg.WSPerUser, "ws-per-user", 32, "most open live-sync websockets per user; -1: no cap")
+	fs.IntVar(&cfg.WSPerAddr, "ws-per-addr", 512, "most open live-sync websockets per client address; -1: no cap")
+	fs.Float64Var(&cfg.OpRate, "op-rate", 100, "most ops per second per websocket (bursts of 4 s); -1: no limit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,15 +120,15 @@ func (c cmdIO) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	h := hub.New(st, log, hub.Config{})
-	if n, ok := st.(interface {
-		Listen(context.Context, func(docID, seq int64)) error
-	}); ok {
-		go func() {
-			if err := n.Listen(ctx, h.Notify); err != nil && ctx.Err() == nil {
-				log.Error("listen for other instances' ops", "err", err)
-			}
-		}()
+	hcfg := hub.Config{MaxConnsPerUser: cfg.WSPerUser, MaxConnsPerAddr: cfg.WSPerAddr, OpRate: cfg.OpRate}
+	if cfg.OpRate > 0 {
+		hcfg.OpBurst = max(1, int(4*cfg.OpRate))
+	}
+	h := hub.New(st, log, hcfg)
+	if n, ok := st.(store.Notifier); ok {
+		// Re-subscribes with backoff after the database restarts, and
+		// catches every room up each time (the hub also polls).
+		go h.Follow(ctx, n)
 	}
 	var origins []string
 	if cfg.Origins != "" {

@@ -34,6 +34,16 @@ type client struct {
 	user model.User
 	role model.Role
 	room *room // set by readPump's hello, then fixed
+	// cred re-checks the credential the socket was opened with (nil: no
+	// credential to check); checked is the rights epoch (see
+	// store.RightsEpoch) its rights were last checked at.
+	cred    Credential
+	checked int64
+	addr    string // the client's address, for the per-address cap
+
+	// The op rate's token bucket; only readPump touches it.
+	tokens   float64
+	tokensAt time.Time
 
 	// out holds framed messages waiting for writePump, queued in
 	// deliveries: everything one event of the room (a commit, a presence
@@ -45,6 +55,9 @@ type client struct {
 	mu         sync.Mutex
 	out        [][]byte
 	deliveries int         // in out
+	outBytes   int         // in out
+	firstBytes int         // of the first delivery in out
+	oldest     time.Time   // when the first delivery in out was queued
 	writing    bool        // writePump is running (for good once closing)
 	pingDue    bool        // writePump should send a ping
 	closing    bool        // done is closed; writePump sends the close frame
@@ -58,33 +71,55 @@ type client struct {
 }
 
 // Serve takes over a websocket connection of an authenticated user. The
-// caller has upgraded the request and checked the session; the hello
-// decides the document, and membership of its project is checked here,
-// before any op. Serve returns at once and the connection runs on its own
+// caller has upgraded the request and checked the session or token; cred
+// checks it again, at hello and whenever rights change while the socket
+// is open. The hello decides the document, and membership of its project
+// is checked here, before any op. Serve returns at once and the connection runs on its own
 // goroutine (readPump; writePump runs when there is something to write)
 // until it ends: the HTTP handler's goroutine, with its grown stack and
 // the server's per-request buffers, is not held for the hours a
 // connection may stay open.
-func (h *Hub) Serve(conn *websocket.Conn, user model.User) {
-	c := &client{hub: h, conn: conn, user: user, done: make(chan struct{}), readDone: make(chan struct{})}
-	c.mu.Lock()
-	c.pinger = time.AfterFunc(pingPeriod, c.ping)
-	c.mu.Unlock()
+func (h *Hub) Serve(conn *websocket.Conn, user model.User, opt ServeOptions) {
+	c := &client{hub: h, conn: conn, user: user, cred: opt.Credential, addr: opt.Addr,
+		done: make(chan struct{}), readDone: make(chan struct{}), tokens: float64(h.cfg.OpBurst), tokensAt: time.Now()}
+	if c.addr == "" {
+		c.addr, _, _ = net.SplitHostPort(conn.RemoteAddr().String())
+	}
+	refuse := func(code int, text string) {
+		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
+		conn.Close()
+	}
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
-		c.pinger.Stop()
-		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(protocol.CloseRestart, "server restarting"), time.Now().Add(writeWait))
-		conn.Close()
+		refuse(protocol.CloseRestart, "server restarting")
+		return
+	}
+	if (h.cfg.MaxConnsPerUser >= 0 && h.perUser[user.ID] >= h.cfg.MaxConnsPerUser) ||
+		(h.cfg.MaxConnsPerAddr >= 0 && h.perAddr[c.addr] >= h.cfg.MaxConnsPerAddr) {
+		h.mu.Unlock()
+		h.log.Warn("hub: connection cap reached", "user", user.Name, "addr", c.addr)
+		refuse(protocol.CloseTooMany, "too many connections")
 		return
 	}
 	h.conns[c] = struct{}{}
+	h.perUser[user.ID]++
+	h.perAddr[c.addr]++
 	h.connsWG.Add(1)
 	h.mu.Unlock()
+	c.mu.Lock()
+	c.pinger = time.AfterFunc(pingPeriod, c.ping)
+	c.mu.Unlock()
 	go func() {
 		defer func() {
 			h.mu.Lock()
 			delete(h.conns, c)
+			if h.perUser[user.ID]--; h.perUser[user.ID] <= 0 {
+				delete(h.perUser, user.ID)
+			}
+			if h.perAddr[c.addr]--; h.perAddr[c.addr] <= 0 {
+				delete(h.perAddr, c.addr)
+			}
 			h.mu.Unlock()
 			h.connsWG.Done()
 			close(c.readDone)
@@ -94,16 +129,30 @@ func (h *Hub) Serve(conn *websocket.Conn, user model.User) {
 }
 
 // send queues one delivery, the frames of parts in order, without
-// blocking. A client with SendQueue deliveries still waiting is not
-// keeping up: it is disconnected with CloseSlow (it will resume) rather
-// than allowed to stall the room or pile up memory.
+// blocking. A client that is not keeping up — SendQueue deliveries, or
+// MaxQueueBytes, still waiting, or a delivery waiting for MaxQueueDelay
+// because the writer is stuck in a write the peer does not read — is
+// disconnected with CloseSlow (it will resume) rather than allowed to
+// stall the room or pile up memory. The bytes and the age matter when the
+// peer stops reading: the kernel's socket buffers take megabytes before a
+// write blocks, and then every delivery waits behind it.
 func (c *client) send(parts ...[][]byte) bool {
+	n := 0
+	for _, p := range parts {
+		for _, f := range p {
+			n += len(f)
+		}
+	}
+	now := time.Now()
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
 		return false
 	}
-	if c.deliveries >= c.hub.cfg.SendQueue {
+	cfg := &c.hub.cfg
+	// The first delivery waiting does not count towards the bytes: one
+	// large message (a snapshot welcome) is no sign of a slow client.
+	if c.deliveries >= cfg.SendQueue || (c.deliveries > 0 && (c.outBytes-c.firstBytes+n > cfg.MaxQueueBytes || now.Sub(c.oldest) > cfg.MaxQueueDelay)) {
 		c.mu.Unlock()
 		c.closeWith(protocol.CloseSlow, "too slow: reconnect and resume")
 		return false
@@ -111,7 +160,11 @@ func (c *client) send(parts ...[][]byte) bool {
 	for _, p := range parts {
 		c.out = append(c.out, p...)
 	}
+	if c.deliveries == 0 {
+		c.oldest, c.firstBytes = now, n
+	}
 	c.deliveries++
+	c.outBytes += n
 	c.startWriting()
 	c.mu.Unlock()
 	return true
@@ -234,6 +287,10 @@ func (c *client) handle(data []byte) {
 			c.conn.SetReadDeadline(time.Now().Add(pongWait))
 		}
 	case protocol.TypeOp:
+		if !c.allowOp(time.Now()) {
+			c.sendError(m.Op.ID, protocol.CodeRateLimited, "too many ops at once: slow down, then re-send")
+			return
+		}
 		if (m.Op.Ann != nil && m.Op.Ann.Document != 0 && m.Op.Ann.Document != c.room.doc) ||
 			(m.Op.Rel != nil && m.Op.Rel.Document != 0 && m.Op.Rel.Document != c.room.doc) ||
 			(m.Doc != 0 && m.Doc != c.room.doc) {
@@ -289,6 +346,23 @@ func (c *client) hello(m protocol.Message) bool {
 	}
 	ctx, cancel := context.WithTimeout(c.hub.ctx, 10*time.Second)
 	defer cancel()
+	// Rights as of now, not as of the upgrade: the epoch first, so that a
+	// change after these checks moves it and the room checks again.
+	epoch, err := c.hub.store.RightsEpoch(ctx)
+	if err == nil {
+		err = c.checkCredential(ctx)
+	}
+	if errors.Is(err, ErrRevoked) {
+		c.sendError("", protocol.CodeForbidden, "your login or token is no longer valid")
+		c.closeWith(protocol.CloseUnauthenticated, "log in again")
+		return false
+	}
+	if err != nil {
+		c.hub.log.Error("hub: hello: rights", "err", err)
+		c.closeWith(protocol.CloseRestart, "try again")
+		return false
+	}
+	c.checked = epoch
 	doc, err := c.hub.store.Document(ctx, m.Doc)
 	if errors.Is(err, store.ErrNotFound) {
 		c.sendError("", protocol.CodeNotFound, "no such document")
@@ -326,6 +400,53 @@ func (c *client) hello(m protocol.Message) bool {
 	}
 }
 
+// ServeOptions are what Serve knows of a connection besides its user.
+type ServeOptions struct {
+	// Credential re-checks the session or token the socket was opened
+	// with; nil: nothing to re-check.
+	Credential Credential
+	// Addr is the client's address for the per-address cap; the
+	// connection's remote host by default.
+	Addr string
+}
+
+// allowOp takes a token from the op rate's bucket.
+func (c *client) allowOp(now time.Time) bool {
+	cfg := &c.hub.cfg
+	if cfg.OpRate < 0 {
+		return true
+	}
+	c.tokens = min(float64(cfg.OpBurst), c.tokens+now.Sub(c.tokensAt).Seconds()*cfg.OpRate)
+	c.tokensAt = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
+}
+
+// Credential re-checks a socket's credential (its session or API token):
+// nil if it still stands, ErrRevoked if it is gone (logged out, expired,
+// revoked, password changed), another error if that cannot be known now
+// (the database is down): then nothing is decided.
+type Credential func(ctx context.Context) error
+
+// ErrRevoked is what a Credential returns for a credential that is gone.
+var ErrRevoked = errors.New("hub: credential revoked")
+
+func (c *client) checkCredential(ctx context.Context) error {
+	if c.cred == nil {
+		return nil
+	}
+	return c.cred(ctx)
+}
+
+func (c *client) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closing
+}
+
 // writePump writes what is queued, and a ping if one is due, until
 // nothing is left, and ends; send or the pinger start it again. Once the
 // connection is closing, it finishes (see finish) and is not started again.
@@ -351,7 +472,7 @@ func (c *client) writePump() {
 			c.mu.Unlock()
 			return
 		}
-		c.out, c.deliveries, c.pingDue = spare, 0, false
+		c.out, c.deliveries, c.outBytes, c.pingDue = spare, 0, 0, false
 		c.mu.Unlock()
 		if err := c.write(out); err != nil {
 			broken = true
@@ -418,23 +539,28 @@ func encode(m protocol.Message) ([]byte, error) {
 // frame puts a server-to-client (unmasked) text frame header before data
 // (RFC 6455 section 5.2).
 func frame(data []byte) []byte {
-	n := len(data)
+	return append(frameHeader(len(data), len(data)), data...)
+}
+
+// frameHeader returns the header of a text frame of n bytes, with room
+// for extra bytes after it.
+func frameHeader(n, extra int) []byte {
 	var f []byte
 	switch {
 	case n < 126:
-		f = make([]byte, 2, 2+n)
+		f = make([]byte, 2, 2+extra)
 		f[1] = byte(n)
 	case n < 1<<16:
-		f = make([]byte, 4, 4+n)
+		f = make([]byte, 4, 4+extra)
 		f[1] = 126
 		f[2], f[3] = byte(n>>8), byte(n)
 	default:
-		f = make([]byte, 10, 10+n)
+		f = make([]byte, 10, 10+extra)
 		f[1] = 127
 		for i := 0; i < 8; i++ {
 			f[9-i] = byte(n >> (8 * i))
 		}
 	}
 	f[0] = 0x80 | websocket.TextMessage // FIN, text
-	return append(f, data...)
+	return f
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -33,6 +34,29 @@ type Config struct {
 	// ResumeLimit is how many missed ops a resume replays; further behind,
 	// the client gets a snapshot.
 	ResumeLimit int
+	// RecentOps is how many of a document's latest op ids its room keeps
+	// to answer retries without asking the store.
+	RecentOps int
+	// Poll is how often every room compares its seq with the op log's, a
+	// safety net under the notifications of other instances (which are
+	// lost while the notification connection is down). Negative: never.
+	Poll time.Duration
+	// MaxQueueBytes and MaxQueueDelay bound a connection's send queue in
+	// bytes and in the age of its oldest delivery, as SendQueue bounds it
+	// in deliveries: a client that lets either pass is closed with
+	// CloseSlow.
+	MaxQueueBytes int
+	MaxQueueDelay time.Duration
+	// OpRate and OpBurst rate-limit each connection's ops (a token
+	// bucket: OpRate a second on average, OpBurst at once); an op over
+	// the limit is refused with rate_limited. Negative OpRate: no limit.
+	OpRate  float64
+	OpBurst int
+	// MaxConnsPerUser and MaxConnsPerAddr cap the open websockets of one
+	// user and of one client address; one more is closed with
+	// CloseTooMany. Negative: no cap.
+	MaxConnsPerUser int
+	MaxConnsPerAddr int
 }
 
 func (c Config) withDefaults() Config {
@@ -44,6 +68,30 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ResumeLimit == 0 {
 		c.ResumeLimit = 2000
+	}
+	if c.RecentOps == 0 {
+		c.RecentOps = 4096
+	}
+	if c.Poll == 0 {
+		c.Poll = 1500 * time.Millisecond
+	}
+	if c.MaxQueueBytes == 0 {
+		c.MaxQueueBytes = 1 << 20
+	}
+	if c.MaxQueueDelay == 0 {
+		c.MaxQueueDelay = 5 * time.Second
+	}
+	if c.OpRate == 0 {
+		c.OpRate = 100 // a person tags a few spans a second; a script should batch or slow down
+	}
+	if c.OpBurst == 0 {
+		c.OpBurst = 400
+	}
+	if c.MaxConnsPerUser == 0 {
+		c.MaxConnsPerUser = 32 // tabs and documents one person has open
+	}
+	if c.MaxConnsPerAddr == 0 {
+		c.MaxConnsPerAddr = 512 // an office behind one NAT address
 	}
 	return c
 }
@@ -58,6 +106,8 @@ type Hub struct {
 	mu      sync.Mutex
 	rooms   map[int64]*room
 	conns   map[*client]struct{} // every connection, with or without a room
+	perUser map[int64]int        // open connections by user
+	perAddr map[string]int       // open connections by client address
 	closed  bool
 	roomsWG sync.WaitGroup
 	connsWG sync.WaitGroup
@@ -71,7 +121,11 @@ var ErrClosed = errors.New("hub: closed")
 // New returns a hub that commits through st.
 func New(st store.Store, log *slog.Logger, cfg Config) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, conns: map[*client]struct{}{}, ctx: ctx, cancel: cancel}
+	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, conns: map[*client]struct{}{},
+		perUser: map[int64]int{}, perAddr: map[string]int{}, ctx: ctx, cancel: cancel}
+	if h.cfg.Poll > 0 {
+		go h.poll()
+	}
 	return h
 }
 
@@ -109,19 +163,122 @@ func (h *Hub) release(r *room) {
 	}
 }
 
-// Notify tells the hub that another server instance committed ops to doc
-// up to seq (PostgreSQL LISTEN/NOTIFY); the room, if open here, pulls and
-// broadcasts them.
+// Notify tells the hub that a server instance committed ops to doc up to
+// seq (PostgreSQL LISTEN/NOTIFY); the room, if open here and behind, reads
+// them from the op log and broadcasts them. Notify(0, 0) means that
+// notifications may have been lost: every room catches up.
 func (h *Hub) Notify(doc, seq int64) {
+	if doc == 0 {
+		h.catchUpAll()
+		return
+	}
 	h.mu.Lock()
 	r := h.rooms[doc]
 	h.mu.Unlock()
 	if r == nil {
 		return
 	}
+	for {
+		n := r.notified.Load()
+		if seq <= n || r.notified.CompareAndSwap(n, seq) {
+			break
+		}
+	}
+	r.wakeUp()
+}
+
+// Clients returns how many connections are in doc's room (those whose
+// hello it has welcomed), for tests and metrics.
+func (h *Hub) Clients(doc int64) int {
+	h.mu.Lock()
+	r := h.rooms[doc]
+	h.mu.Unlock()
+	if r == nil {
+		return 0
+	}
+	n := make(chan int, 1)
 	select {
-	case r.remote <- seq:
-	default: // a pull is already pending; it will fetch everything up to date
+	case r.count <- n:
+		return <-n
+	case <-r.stopped:
+		return 0
+	}
+}
+
+// catchUpAll has every room compare its seq with the op log's.
+func (h *Hub) catchUpAll() {
+	h.mu.Lock()
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		r.check.Store(true)
+		r.wakeUp()
+	}
+}
+
+func (r *room) wakeUp() {
+	select {
+	case r.wake <- struct{}{}:
+	default: // a look is pending; it reads everything up to date
+	}
+}
+
+// poll is the safety net under notifications: every cfg.Poll each room
+// compares its seq with the op log's (one indexed read that finds nothing
+// when the room is up to date).
+func (h *Hub) poll() {
+	t := time.NewTicker(h.cfg.Poll)
+	defer t.Stop()
+	rights := int64(-1)
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+			h.catchUpAll()
+			// Rights changed by another process (the CLI, another
+			// instance): close the affected sockets now, not at their
+			// next op (which is checked anyway).
+			ctx, cancel := context.WithTimeout(h.ctx, h.cfg.Poll)
+			n, err := h.store.RightsEpoch(ctx)
+			cancel()
+			if err == nil && n != rights {
+				if rights >= 0 {
+					h.recheckAll()
+				}
+				rights = n
+			}
+		}
+	}
+}
+
+// Follow listens for the commits of every instance (n is the store's
+// Notifier) until ctx ends, and re-establishes the subscription with
+// backoff whenever it drops (a database restart, a network failure).
+// Listen calls Notify(0, 0) each time it is subscribed, so every
+// (re)start catches every room up with what was committed meanwhile.
+func (h *Hub) Follow(ctx context.Context, n store.Notifier) {
+	const first, most = 100 * time.Millisecond, 5 * time.Second
+	delay := first
+	for {
+		began := time.Now()
+		err := n.Listen(ctx, h.Notify)
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Since(began) > time.Minute {
+			delay = first // it was up for a while: this is a new outage
+		}
+		h.log.Warn("hub: listening for other instances' commits stopped; retrying", "err", err, "in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay/2 + rand.N(delay/2+1)):
+		}
+		delay = min(2*delay, most)
 	}
 }
 

@@ -595,3 +595,17 @@ func TestAnotherInstance(t *testing.T) {
 		checkSameAsStore(t, s, doc, a, b)
 	})
 }
+
+// TestPoll has another instance commit without any notification reaching
+// this one (as while the notification connection is down): the periodic
+// poll finds the ops in the log and broadcasts them in order.
+func TestPoll(t *testing.T) {
+	s := synctest.NewServer(t, synctest.Options{Hub: hub.Config{Poll: 50 * time.Millisecond}})
+	s.AddUser("alice", model.RoleAnnotator)
+	doc := s.Doc.ID
+	a := connect(t, s, "alice", doc)
+	if _, err := s.Store.Commit(context.Background(), doc, []protocol.Op{remoteAdd("r1", s.Doc, 0, 5), remoteAdd("r2", s.Doc, 5, 9)}); err != nil {
+		t.Fatal(err)
+	}
+	checkSameAsStore(t, s, doc, a)
+}

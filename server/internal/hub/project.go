@@ -1,12 +1,22 @@
 package hub
 
-// ProjectChanged tells the open rooms of a project that its schema or
-// membership changed. Each room reloads the schema, broadcasts the ops the
-// change committed (renamed or removed labels), and closes its
-// connections with CloseRestart: reconnecting re-runs hello, which
-// re-checks membership and role, so a removed or demoted member loses
-// access at once rather than at their next reload.
+// ProjectChanged tells the open rooms that a project's schema or
+// membership changed. Every room re-checks the rights of all its
+// connections and its schema at once (see room.recheckRightsAt): a
+// removed member's socket closes with 4403, a changed role's with 4001,
+// and a schema change closes every socket of the project's documents with
+// 4001 after broadcasting the ops it committed. The notice is a flag per
+// room, not a queue: notices cannot be lost, only merged, and the check
+// reads the store, so it covers every change made so far. Changes made
+// elsewhere (the CLI, another instance) reach the rooms through the
+// store's rights epoch: each batch of ops reads it, and the poll wakes
+// the rooms when it moved.
 func (h *Hub) ProjectChanged(projectID int64) {
+	h.recheckAll()
+}
+
+// recheckAll has every room re-check its connections' rights.
+func (h *Hub) recheckAll() {
 	h.mu.Lock()
 	rooms := make([]*room, 0, len(h.rooms))
 	for _, r := range h.rooms {
@@ -14,10 +24,8 @@ func (h *Hub) ProjectChanged(projectID int64) {
 	}
 	h.mu.Unlock()
 	for _, r := range rooms {
-		select {
-		case r.projectChanged <- projectID:
-		default: // a reload is already pending; it reads the latest state
-		}
+		r.recheck.Store(true)
+		r.wakeUp()
 	}
 }
 

@@ -2,8 +2,12 @@ package hub
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"gloss/server/internal/store"
@@ -24,15 +28,24 @@ type room struct {
 	quit    chan struct{} // closed (under hub.mu) when the room must stop
 	stopped chan struct{} // closed when run has returned
 
-	join   chan joinReq
-	leave  chan *client
-	inbox  chan opReq
-	sel    chan selReq
-	remote chan int64
-	// projectChanged carries a project id whose schema or members changed.
-	projectChanged chan int64
+	join  chan joinReq
+	leave chan *client
+	inbox chan opReq
+	sel   chan selReq
+	// wake tells the room to look at the op log: notified holds the
+	// highest seq another instance is known to have committed, check asks
+	// for a look whatever the seq (a catch-up after the notifications may
+	// have been lost, or the periodic poll).
+	wake     chan struct{}
+	notified atomic.Int64
+	check    atomic.Bool
+	// recheck asks the room (with wake) to re-check every connection's
+	// rights and the project's schema now: something changed them.
+	recheck atomic.Bool
 	// kick carries a user id whose connections must end (DisconnectUser).
 	kick chan int64
+	// count asks for the number of clients (Hub.Clients).
+	count chan chan int
 
 	// Owned by run.
 	document model.Document
@@ -41,6 +54,14 @@ type room struct {
 	state    *docstate.State
 	clients  map[*client]protocol.Member
 	loadErr  error
+	// rights is the rights epoch every client of the room was checked
+	// at (-1: some were not).
+	rights  int64
+	journal journal // what the batch being committed changed in state
+	// welcomes are the shared snapshot welcomes, plain and compact; a
+	// schema change or reload drops them.
+	welcomes [2]sharedWelcome
+	recent   *recentOps // the latest committed op ids, for retries
 
 	// Presence is coalesced: at most one broadcast per presenceInterval,
 	// so that a burst of joins (every client reconnecting after a restart)
@@ -73,15 +94,15 @@ type selReq struct {
 func newRoom(h *Hub, doc int64) *room {
 	return &room{
 		hub: h, doc: doc,
-		quit:           make(chan struct{}),
-		stopped:        make(chan struct{}),
-		join:           make(chan joinReq),
-		leave:          make(chan *client),
-		inbox:          make(chan opReq, h.cfg.MaxBatch*4),
-		sel:            make(chan selReq, 64),
-		remote:         make(chan int64, 1),
-		projectChanged: make(chan int64, 1),
-		kick:           make(chan int64),
+		quit:    make(chan struct{}),
+		stopped: make(chan struct{}),
+		join:    make(chan joinReq),
+		leave:   make(chan *client),
+		inbox:   make(chan opReq, h.cfg.MaxBatch*4),
+		sel:     make(chan selReq, 64),
+		wake:    make(chan struct{}, 1),
+		kick:    make(chan int64),
+		count:   make(chan chan int),
 	}
 }
 
@@ -102,11 +123,20 @@ func (r *room) load(ctx context.Context) error {
 	r.state = docstate.New()
 	r.state.Reset(snap.Seq, snap.Annotations, snap.Relations)
 	r.state.SetReview(snap.Reviews, snap.Comments, snap.DocReview)
+	// The log's tail, so that retries after a restart are known at once.
+	n := r.hub.cfg.RecentOps
+	tail, err := r.hub.store.OpsSince(ctx, r.doc, max(0, snap.Seq-int64(n)), n)
+	if err != nil {
+		return err
+	}
+	for _, op := range tail {
+		r.recent.add(op)
+	}
 	return nil
 }
 
-// reload re-reads the state from the store after a failed commit or a
-// commit by another instance made the cache untrustworthy.
+// reload re-reads the state from the store when the room cannot follow
+// the op log step by step (see resync).
 func (r *room) reload(ctx context.Context) error {
 	snap, err := r.hub.store.Snapshot(ctx, r.doc)
 	if err != nil {
@@ -114,6 +144,7 @@ func (r *room) reload(ctx context.Context) error {
 	}
 	r.state.Reset(snap.Seq, snap.Annotations, snap.Relations)
 	r.state.SetReview(snap.Reviews, snap.Comments, snap.DocReview)
+	r.welcomes = [2]sharedWelcome{}
 	return nil
 }
 
@@ -121,6 +152,7 @@ func (r *room) run() {
 	defer close(r.stopped)
 	ctx := r.hub.ctx
 	r.clients = map[*client]protocol.Member{}
+	r.recent = newRecentOps(r.hub.cfg.RecentOps)
 	r.loadErr = r.load(ctx)
 	if r.loadErr != nil {
 		r.hub.log.Error("hub: load document", "doc", r.doc, "err", r.loadErr)
@@ -141,6 +173,9 @@ func (r *room) run() {
 				r.presenceChanged()
 			}
 		case s := <-r.sel:
+			if r.text == nil || s.start < 0 || s.end < s.start || s.end > r.text.Len() {
+				continue // not a place in this text: not relayed
+			}
 			if m, ok := r.clients[s.c]; ok {
 				m.Start, m.End = s.start, s.end
 				r.clients[s.c] = m
@@ -149,26 +184,28 @@ func (r *room) run() {
 		case <-r.presenceDue:
 			r.presenceDue = nil
 			r.broadcastPresence()
-		case seq := <-r.remote:
-			if r.state != nil && seq > r.state.Seq {
-				r.pull(ctx)
+		case <-r.wake:
+			if r.loadErr != nil {
+				continue
 			}
+			if r.recheck.Swap(false) {
+				if err := r.recheckRights(ctx); err != nil {
+					r.hub.log.Warn("hub: re-check rights", "doc", r.doc, "err", err)
+					r.recheck.Store(true) // the next batch or poll tries again
+				}
+			}
+			if r.check.Swap(false) || r.notified.Load() > r.state.Seq {
+				if err := r.pull(ctx); err != nil {
+					r.hub.log.Warn("hub: catch up with the op log", "doc", r.doc, "err", err)
+				}
+			}
+		case n := <-r.count:
+			n <- len(r.clients)
 		case uid := <-r.kick:
 			for c := range r.clients {
 				if c.user.ID == uid {
 					c.closeWith(protocol.CloseRestart, "credentials changed: reconnect")
 				}
-			}
-		case pid := <-r.projectChanged:
-			if r.loadErr != nil || pid != r.document.ProjectID {
-				continue
-			}
-			if p, err := r.hub.store.Project(ctx, pid); err == nil {
-				r.schema = p.Schema
-			}
-			r.pull(ctx) // the relabel/delete ops the schema change committed
-			for c := range r.clients {
-				c.closeWith(protocol.CloseRestart, "project settings changed")
 			}
 		case req := <-r.inbox:
 			// Group commit: take whatever else is already queued, up to
@@ -218,7 +255,35 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 			r.hub.log.Error("hub: resume", "doc", r.doc, "err", err)
 		}
 	}
-	if !resumed {
+	if resumed {
+		if !c.sendMsg(w) {
+			return
+		}
+	} else if !c.send(r.snapshotWelcome(w, j.compact)) {
+		return
+	}
+	if c.checked != r.rights {
+		r.rights = -1 // the next batch checks everyone at the current epoch
+	}
+	r.clients[c] = protocol.Member{User: c.user.Name, Role: string(c.role), Color: colorFor(c.user.Name)}
+	r.presenceChanged()
+}
+
+// snapshotWelcome returns the frame of a snapshot welcome w, in two
+// parts: the frame header with the client's own "you", then the rest of
+// the message, which is encoded once per state (seq, schema) and shape
+// (compact or not) and shared by every client that joins meanwhile — its
+// queue holds a reference, not a copy, so that a crowd of clients that
+// join a large document (and maybe never read) costs one copy of it.
+func (r *room) snapshotWelcome(w protocol.Message, compact bool) [][]byte {
+	k := 0
+	if compact {
+		k = 1
+	}
+	cached := &r.welcomes[k]
+	if cached.body == nil || cached.seq != r.state.Seq {
+		you := w.You
+		w.You = nil
 		doc := r.document
 		w.Document, w.Snapshot = &doc, true
 		w.Annotations, w.Relations = r.state.Annotations(), r.state.Relations()
@@ -227,62 +292,125 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 			dr := r.state.DocReview
 			w.DocReview = &dr
 		}
-		if j.compact {
+		if compact {
 			w.Packed, w.Annotations = protocol.PackAnnotations(w.Annotations), nil
 		}
+		body, err := json.Marshal(w)
+		if err != nil {
+			r.hub.log.Error("hub: encode welcome", "err", err)
+			return nil
+		}
+		*cached = sharedWelcome{seq: r.state.Seq, body: body[1:]} // without its "{"
+		w.You = you
 	}
-	if !c.sendMsg(w) {
-		return
-	}
-	r.clients[c] = protocol.Member{User: c.user.Name, Role: string(c.role), Color: colorFor(c.user.Name)}
-	r.presenceChanged()
+	you, _ := json.Marshal(w.You)
+	head := make([]byte, 0, 16+len(you))
+	head = append(head, `{"you":`...)
+	head = append(append(head, you...), ',')
+	n := len(head) + len(cached.body)
+	return [][]byte{append(frameHeader(n, len(head)), head...), cached.body}
+}
+
+// sharedWelcome is a snapshot welcome's encoding at seq, minus its "you".
+type sharedWelcome struct {
+	seq  int64
+	body []byte
 }
 
 // apply resolves, commits and broadcasts a batch of ops. Answers that
 // are not acks (refusals, acks of retries) are held back with the acks
 // until the outcome of the commit is known, and each client gets
 // everything the batch has for it as one delivery.
+//
+// The ops are applied to the room's state as they are resolved (each is
+// checked against the state with the earlier ones applied), under a
+// journal: if the commit fails, the state is rolled back to what the
+// store holds, every op of the batch is answered "internal" (retryable),
+// and the clients' retries start from a clean slate.
 func (r *room) apply(ctx context.Context, batch []opReq) {
 	if r.loadErr != nil {
 		r.failAll(batch, nil, "the document could not be loaded")
 		return
 	}
-	ids := make([]string, len(batch))
-	for i, q := range batch {
-		ids[i] = q.op.ID
-	}
-	seen, err := r.hub.store.OpSeqs(ctx, r.doc, ids)
+	batch, err := r.authorise(ctx, batch)
 	if err != nil {
-		r.hub.log.Error("hub: op seqs", "doc", r.doc, "err", err)
-		r.failAll(batch, nil, "could not check the op; retry")
+		r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
+		r.failAll(batch, nil, "could not check your rights; retry")
 		return
 	}
+	seen := map[string]ackInfo{}
+	for _, q := range batch {
+		if a, ok := r.recent.byID[q.op.ID]; ok {
+			seen[q.op.ID] = a
+		}
+	}
 	for attempt := 0; ; attempt++ {
+		// A retried op may have been committed beyond what the room has
+		// broadcast (a commit whose answer was lost): broadcast up to it
+		// first, so that its ack follows the op, as everywhere.
+		if behind(seen, r.state.Seq) {
+			if err := r.pull(ctx); err != nil {
+				r.hub.log.Error("hub: catch up before acking a retry", "doc", r.doc, "err", err)
+				r.failAll(batch, seen, "could not check the op; retry")
+				return
+			}
+		}
+		base := r.state.Seq
+		r.journal.begin(r.state)
 		res := r.resolve(batch, seen)
+		if len(res.refused) > 0 && attempt < 2 {
+			// A refused op may be a retry of one committed long ago (or by
+			// another instance): the store has the last word.
+			found, err := r.lookup(ctx, res.refused)
+			if err != nil {
+				r.journal.rollback(r.state)
+				r.hub.log.Error("hub: op seqs", "doc", r.doc, "err", err)
+				r.failAll(batch, seen, "could not check the op; retry")
+				return
+			}
+			if len(found) > 0 {
+				r.journal.rollback(r.state)
+				maps.Copy(seen, found)
+				continue
+			}
+		}
 		if len(res.accepted) == 0 {
 			r.deliver(nil, res.replies)
 			return
 		}
-		want := res.accepted[0].Seq
 		first, err := r.hub.store.Commit(ctx, r.doc, res.accepted)
 		if err == nil {
-			if first != want {
-				// Another instance committed ops want…first-1 in between;
-				// our cache and our clients missed them. Clients get them
-				// before ours, so that every seq arrives, in order.
-				r.catchUp(ctx, want-1, first-1)
+			if first != base+1 {
+				// Another instance committed ops base+1…first-1 meanwhile.
+				// Take ours back, broadcast theirs from the op log in order,
+				// then apply ours at the seqs they got: every seq reaches
+				// every client once, in order.
+				r.journal.rollback(r.state)
+				if err := r.pullUpTo(ctx, first-1); err != nil {
+					r.resync(ctx, "hub: fetch ops of another instance: "+err.Error())
+					return
+				}
+				for i := range res.accepted {
+					res.accepted[i].Seq = first + int64(i)
+					r.state.Apply(res.accepted[i])
+				}
+			}
+			for _, op := range res.accepted {
+				r.recent.add(op)
 			}
 			r.publish(res)
 			return
 		}
-		// The cache is suspect (another instance wrote, or the store
-		// failed mid-way): reload and, for a stale cache, try once more.
-		if rerr := r.reload(ctx); rerr != nil {
-			r.hub.log.Error("hub: reload after failed commit", "doc", r.doc, "err", rerr)
-		}
-		if errors.Is(err, store.ErrStale) && attempt == 0 {
-			if seen, err = r.hub.store.OpSeqs(ctx, r.doc, ids); err == nil {
-				continue
+		r.journal.rollback(r.state)
+		if errors.Is(err, store.ErrStale) && attempt < 2 {
+			// Another instance got there first, or an op id is known to
+			// the store: catch up from the op log and resolve again.
+			if perr := r.pull(ctx); perr == nil {
+				found, lerr := r.lookup(ctx, unseen(batch, seen))
+				if lerr == nil {
+					maps.Copy(seen, found)
+					continue
+				}
 			}
 		}
 		r.hub.log.Error("hub: commit", "doc", r.doc, "ops", len(res.accepted), "err", err)
@@ -291,21 +419,181 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 	}
 }
 
+// authorise makes sure that the senders of a batch still have the rights
+// they were welcomed with: it reads the rights epoch (one cheap query) and,
+// only if it moved since the room's clients were checked, checks them all
+// again. It returns the ops of the senders that keep their rights; the
+// others' connections are closing, and their ops are dropped unanswered
+// (never acked: the client re-sends them after reconnecting, and is
+// refused at hello).
+func (r *room) authorise(ctx context.Context, batch []opReq) ([]opReq, error) {
+	epoch, err := r.hub.store.RightsEpoch(ctx)
+	if err != nil {
+		return batch, err
+	}
+	if epoch != r.rights {
+		if err := r.recheckRightsAt(ctx, epoch); err != nil {
+			return batch, err
+		}
+	}
+	kept := batch[:0]
+	for _, q := range batch {
+		if !q.c.isClosing() {
+			kept = append(kept, q)
+		}
+	}
+	return kept, nil
+}
+
+// recheckRights re-checks every connection's rights and the schema now.
+func (r *room) recheckRights(ctx context.Context) error {
+	epoch, err := r.hub.store.RightsEpoch(ctx)
+	if err != nil {
+		return err
+	}
+	return r.recheckRightsAt(ctx, epoch)
+}
+
+// recheckRightsAt checks every client of the room again as of the rights
+// epoch: a revoked credential closes its socket with 4401, a membership
+// that ended with 4403, a changed role with 4001 (the reconnect's welcome
+// says the new role); a changed label schema closes every socket with
+// 4001 (the welcome carries it). On a store error nothing is decided and
+// r.rights stays, so the check runs again.
+func (r *room) recheckRightsAt(ctx context.Context, epoch int64) error {
+	p, err := r.hub.store.Project(ctx, r.document.ProjectID)
+	if err != nil {
+		return err
+	}
+	roles := map[int64]model.Role{}
+	type verdict struct {
+		code int
+		text string
+	}
+	closes := map[*client]verdict{}
+	for c := range r.clients {
+		if c.isClosing() {
+			continue
+		}
+		if err := c.checkCredential(ctx); errors.Is(err, ErrRevoked) {
+			closes[c] = verdict{protocol.CloseUnauthenticated, "log in again"}
+			continue
+		} else if err != nil {
+			return err
+		}
+		role, ok := roles[c.user.ID]
+		if !ok {
+			role, err = r.hub.store.Role(ctx, p.ID, c.user.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				role, err = "", nil
+			}
+			if err != nil {
+				return err
+			}
+			roles[c.user.ID] = role
+		}
+		switch role {
+		case "":
+			closes[c] = verdict{protocol.CloseForbidden, "you are no longer a member of this project"}
+		case c.role:
+		default:
+			closes[c] = verdict{protocol.CloseRestart, "your role changed: reconnect"}
+		}
+	}
+	schemaChanged := !sameSchema(p.Schema, r.schema)
+	if schemaChanged {
+		r.schema, r.welcomes = p.Schema, [2]sharedWelcome{}
+		if err := r.pull(ctx); err != nil { // the relabel/delete ops the change committed
+			r.hub.log.Warn("hub: pull after a schema change", "doc", r.doc, "err", err)
+		}
+	}
+	for c := range r.clients {
+		if v, ok := closes[c]; ok {
+			c.closeWith(v.code, v.text)
+		} else if schemaChanged {
+			c.closeWith(protocol.CloseRestart, "project settings changed")
+		} else {
+			continue
+		}
+		delete(r.clients, c)
+		r.presenceChanged()
+	}
+	r.rights = epoch
+	return nil
+}
+
+func sameSchema(a, b model.Schema) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// behind reports whether a retried op's seq is beyond seq.
+func behind(seen map[string]ackInfo, seq int64) bool {
+	for _, a := range seen {
+		if a.seq > seq {
+			return true
+		}
+	}
+	return false
+}
+
+// unseen returns the op ids of the batch that seen does not hold.
+func unseen(batch []opReq, seen map[string]ackInfo) []string {
+	var ids []string
+	for _, q := range batch {
+		if _, ok := seen[q.op.ID]; !ok {
+			ids = append(ids, q.op.ID)
+		}
+	}
+	return ids
+}
+
+// lookup asks the store which of ids are committed, and with what acks.
+// It is the slow path of the retry check (see recentOps): it runs only
+// for ops that were refused or whose commit was.
+func (r *room) lookup(ctx context.Context, ids []string) (map[string]ackInfo, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	seqs, err := r.hub.store.OpSeqs(ctx, r.doc, ids)
+	if err != nil || len(seqs) == 0 {
+		return nil, err
+	}
+	out := make(map[string]ackInfo, len(seqs))
+	for id, seq := range seqs {
+		ops, err := r.hub.store.OpsSince(ctx, r.doc, seq-1, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(ops) != 1 || ops[0].ID != id {
+			return nil, fmt.Errorf("hub: op %q is not at seq %d of the log", id, seq)
+		}
+		out[id] = ackInfo{seq, annVersion(ops[0]), fingerprint(ops[0])}
+		r.recent.add(ops[0])
+	}
+	return out, nil
+}
+
 // failAll answers every op of a batch that could not be committed with
-// an internal error, except retries of ops committed earlier (in seen),
-// which get their acks.
-func (r *room) failAll(batch []opReq, seen map[string]int64, text string) {
+// an internal error, except retries of ops committed earlier (in seen)
+// that the room has broadcast, which get their acks.
+func (r *room) failAll(batch []opReq, seen map[string]ackInfo, text string) {
 	replies := map[*client][][]byte{}
 	for _, q := range batch {
 		var f []byte
-		if seq, ok := seen[q.op.ID]; ok {
-			f = r.frame(protocol.Message{Type: protocol.TypeAck, OpID: q.op.ID, Seq: seq})
+		if a, ok := seen[q.op.ID]; ok && r.state != nil && a.seq <= r.state.Seq && fingerprint(*q.op) == a.fp {
+			f = r.ackFrame(q.op.ID, a)
 		} else {
 			f = errorFrame(q.op.ID, protocol.CodeInternal, text, nil, false)
 		}
 		replies[q.c] = append(replies[q.c], f)
 	}
 	r.deliver(nil, replies)
+}
+
+func (r *room) ackFrame(opID string, a ackInfo) []byte {
+	return r.frame(protocol.Message{Type: protocol.TypeAck, OpID: opID, Seq: a.seq, Version: a.version})
 }
 
 // resolved is a batch after resolve: the ops to commit, who sent them,
@@ -317,6 +605,7 @@ type resolved struct {
 	senders  []*client
 	replies  map[*client][][]byte
 	dups     []dupOp
+	refused  []string // ids of refused ops, for the store's word on retries
 }
 
 type dupOp struct {
@@ -325,9 +614,9 @@ type dupOp struct {
 }
 
 // resolve checks each op of the batch in order against the state with
-// the earlier ones applied. Accepted ops are applied to r.state; if the
-// commit fails, the caller reloads the state.
-func (r *room) resolve(batch []opReq, seen map[string]int64) resolved {
+// the earlier ones applied. Accepted ops are applied to r.state under
+// r.journal; the caller rolls them back if the commit fails.
+func (r *room) resolve(batch []opReq, seen map[string]ackInfo) resolved {
 	now := time.Now() // Resolve keeps it to the millisecond, as the store does
 	res := resolved{
 		accepted: make([]protocol.Op, 0, len(batch)),
@@ -336,12 +625,22 @@ func (r *room) resolve(batch []opReq, seen map[string]int64) resolved {
 	}
 	inBatch := map[string]int{}
 	for _, q := range batch {
-		if seq, dup := seen[q.op.ID]; dup {
+		if a, dup := seen[q.op.ID]; dup {
+			if fingerprint(*q.op) != a.fp {
+				// Not a retry: another op reusing a committed op's id. It
+				// must not be acked as if it were stored.
+				res.replies[q.c] = append(res.replies[q.c], errorFrame(q.op.ID, protocol.CodeDuplicateID, "this op id was used by another op", nil, false))
+				continue
+			}
 			// A retry of an op we already committed: its ack was lost.
-			res.replies[q.c] = append(res.replies[q.c], r.frame(protocol.Message{Type: protocol.TypeAck, OpID: q.op.ID, Seq: seq}))
+			res.replies[q.c] = append(res.replies[q.c], r.ackFrame(q.op.ID, a))
 			continue
 		}
 		if i, dup := inBatch[q.op.ID]; dup {
+			if fingerprint(*q.op) != fingerprint(res.accepted[i]) {
+				res.replies[q.c] = append(res.replies[q.c], errorFrame(q.op.ID, protocol.CodeDuplicateID, "this op id was used by another op", nil, false))
+				continue
+			}
 			res.dups = append(res.dups, dupOp{q.c, i})
 			continue
 		}
@@ -355,9 +654,11 @@ func (r *room) resolve(batch []opReq, seen map[string]int64) resolved {
 				f = errorFrame(q.op.ID, protocol.CodeInternal, "internal error", nil, false)
 			}
 			res.replies[q.c] = append(res.replies[q.c], f)
+			res.refused = append(res.refused, q.op.ID)
 			continue
 		}
-		out.Seq = r.state.Seq + 1 // provisional: Commit assigns the real one
+		out.Seq = r.state.Seq + 1 // Commit assigns the same, or apply re-applies
+		r.journal.record(r.state, out)
 		r.state.Apply(out)
 		inBatch[q.op.ID] = len(res.accepted)
 		res.accepted = append(res.accepted, out)
@@ -398,7 +699,12 @@ func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
 		if len(frames) == 0 && len(own) == 0 {
 			continue
 		}
-		c.send(frames, own)
+		if !c.send(frames, own) {
+			// Closing (too slow, or gone): it takes no more, and the
+			// others see it leave now rather than when its socket ends.
+			delete(r.clients, c)
+			r.presenceChanged()
+		}
 	}
 }
 
@@ -410,42 +716,49 @@ func (r *room) frame(m protocol.Message) []byte {
 	return f
 }
 
-// pull fetches ops committed by another server instance and broadcasts them.
-func (r *room) pull(ctx context.Context) {
-	for {
-		ops, err := r.hub.store.OpsSince(ctx, r.doc, r.state.Seq, r.hub.cfg.ResumeLimit)
-		if err != nil {
-			r.hub.log.Error("hub: pull remote ops", "doc", r.doc, "err", err)
-			return
-		}
-		for _, op := range ops {
-			if op.Seq != r.state.Seq+1 {
-				r.resync(ctx, "hub: pull: gap in the op log")
-				return
-			}
-			r.state.Apply(op)
-		}
-		r.publish(resolved{accepted: ops, senders: make([]*client, len(ops)), replies: map[*client][][]byte{}})
-		if len(ops) < r.hub.cfg.ResumeLimit {
-			return
-		}
-	}
+// pull reads the ops after the room's seq from the op log (committed by
+// another instance, or by a commit whose answer was lost) and broadcasts
+// them in order. It is how the room follows the log: never by reloading
+// the current state, which would skip the ops in between.
+func (r *room) pull(ctx context.Context) error {
+	return r.pullUpTo(ctx, -1)
 }
 
-// catchUp broadcasts the ops after seq since up to seq upTo, committed by
-// another instance while our cache did not know, and reloads the state
-// (which holds our own batch with provisional seqs).
-func (r *room) catchUp(ctx context.Context, since, upTo int64) {
-	ops, err := r.hub.store.OpsSince(ctx, r.doc, since, int(upTo-since))
-	if err != nil || int64(len(ops)) != upTo-since {
-		r.resync(ctx, "hub: fetch ops of another instance")
-		return
+// pullUpTo pulls up to seq upTo, or everything if upTo < 0.
+func (r *room) pullUpTo(ctx context.Context, upTo int64) error {
+	for upTo < 0 || r.state.Seq < upTo {
+		limit := r.hub.cfg.ResumeLimit
+		if upTo >= 0 {
+			limit = int(min(int64(limit), upTo-r.state.Seq))
+		}
+		ops, err := r.hub.store.OpsSince(ctx, r.doc, r.state.Seq, limit)
+		if err != nil {
+			return fmt.Errorf("hub: pull ops: %w", err)
+		}
+		for i, op := range ops {
+			if op.Seq != r.state.Seq+1 {
+				r.publishRemote(ops[:i])
+				r.resync(ctx, "hub: pull: gap in the op log")
+				return fmt.Errorf("hub: gap in the op log at seq %d", r.state.Seq+1)
+			}
+			r.state.Apply(op)
+			r.recent.add(op)
+		}
+		r.publishRemote(ops)
+		if len(ops) < limit {
+			if upTo >= 0 && r.state.Seq < upTo {
+				return fmt.Errorf("hub: op log ends at seq %d, want %d", r.state.Seq, upTo)
+			}
+			return nil
+		}
 	}
-	if err := r.reload(ctx); err != nil {
-		r.resync(ctx, "hub: reload")
-		return
+	return nil
+}
+
+func (r *room) publishRemote(ops []protocol.Op) {
+	if len(ops) > 0 {
+		r.publish(resolved{accepted: ops, senders: make([]*client, len(ops)), replies: map[*client][][]byte{}})
 	}
-	r.publish(resolved{accepted: ops, senders: make([]*client, len(ops)), replies: map[*client][][]byte{}})
 }
 
 // resync reloads the state when the room cannot follow the op log step

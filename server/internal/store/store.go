@@ -268,6 +268,14 @@ type Store interface {
 	// does not match, nothing is written and the error wraps ErrStale.
 	Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64, error)
 
+	// RightsEpoch is a counter that every change of a membership, a role,
+	// a password, a site admin flag, a project's schema, or a deletion of
+	// a session, an API token or a user moves on, whoever makes it (any
+	// instance, the CLI). Live sync reads it once per batch of ops and
+	// re-checks its connections' rights only when it moved
+	// (sqlite_hub.go, postgres_hub.go).
+	RightsEpoch(ctx context.Context) (int64, error)
+
 	Close() error
 }
 

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -34,23 +35,30 @@ var Text = strings.Repeat("Officials in Zürich said on Tuesday that at least 40
 
 // Options configure NewServer; zero values mean defaults.
 type Options struct {
+	// Hub configures the hub; unlike hub.New, zero OpRate,
+	// MaxConnsPerUser and MaxConnsPerAddr mean no limit here.
 	Hub  hub.Config
 	Text string       // the first document's text; Text by default
 	Log  *slog.Logger // the hub's log; discarded by default (stderr with -v)
 	// DB is the SQLite file; a file in tb.TempDir() by default.
 	DB string
+	// Store, if set, is used instead of a SQLite file (say, PostgreSQL);
+	// the server closes it when the test ends. A store that is a
+	// store.Notifier is followed (Hub.Follow), as server/main.go does.
+	Store store.Store
 	// WrapStore, if set, wraps the store the hub uses, to change its
 	// behaviour (say, to act as another server instance would).
 	WrapStore func(store.Store) store.Store
 }
 
-// Server is a hub on a real SQLite store behind an httptest server. Its
+// Server is a hub on a real store (SQLite unless Options.Store says
+// otherwise) behind an httptest server. Its
 // handler at /ws stands in for the API's: it takes the user from the
 // "user" query parameter instead of a session, and upgrades with the
 // same buffer sizes as package api before handing the connection to
 // Hub.Serve.
 type Server struct {
-	Store   *store.SQLite
+	Store   store.Store
 	Hub     *hub.Hub
 	HTTP    *httptest.Server
 	Project model.Project
@@ -59,8 +67,16 @@ type Server struct {
 	tb       testing.TB
 	upgrader websocket.Upgrader
 
-	mu    sync.Mutex
-	users map[string]model.User
+	users *users
+	log   *slog.Logger
+}
+
+// users are the accounts the /ws handler knows, shared by the instances
+// of one database.
+type users struct {
+	mu      sync.Mutex
+	byName  map[string]model.User
+	revoked map[string]bool
 }
 
 // NewServer starts a server with one project (model.DefaultSchema) and one
@@ -81,33 +97,80 @@ func NewServer(tb testing.TB, opt Options) *Server {
 		}
 		opt.Log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	st, err := store.OpenSQLite(ctx, opt.DB)
-	if err != nil {
+	var st store.Store = opt.Store
+	if st == nil {
+		var err error
+		if st, err = store.OpenSQLite(ctx, opt.DB); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	s := &Server{Store: st, tb: tb, users: &users{byName: map[string]model.User{}, revoked: map[string]bool{}}}
+	var err error
+	if s.Project, err = st.CreateProject(ctx, "test", model.DefaultSchema()); err != nil {
 		tb.Fatal(err)
 	}
-	s := &Server{Store: st, tb: tb, users: map[string]model.User{}}
+	s.Doc = s.AddDocument(opt.Text)
+	s.start(opt)
+	return s
+}
+
+// Instance starts another server instance on the same database (st is
+// a store of its own on it), with the same project, document and users:
+// as several Gloss processes behind a load balancer.
+func (s *Server) Instance(st store.Store, opt Options) *Server {
+	s.tb.Helper()
+	o := &Server{Store: st, tb: s.tb, users: s.users, Project: s.Project, Doc: s.Doc}
+	if opt.Log == nil {
+		opt.Log = s.log
+	}
+	o.start(opt)
+	return o
+}
+
+// start runs the hub and its HTTP server until the test ends: hub first,
+// then HTTP, then store.
+func (s *Server) start(opt Options) {
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,
 		WriteBufferSize: 1024,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     func(*http.Request) bool { return true },
 	}
-	if s.Project, err = st.CreateProject(ctx, "test", model.DefaultSchema()); err != nil {
-		tb.Fatal(err)
-	}
-	s.Doc = s.AddDocument(opt.Text)
-	var hs store.Store = st
+	hs := s.Store
 	if opt.WrapStore != nil {
-		hs = opt.WrapStore(st)
+		hs = opt.WrapStore(s.Store)
+	}
+	s.log = opt.Log
+	// Tests flood one document from one address: no op rate limit and no
+	// connection caps, unless the test sets them.
+	if opt.Hub.OpRate == 0 {
+		opt.Hub.OpRate = -1
+	}
+	if opt.Hub.MaxConnsPerUser == 0 {
+		opt.Hub.MaxConnsPerUser = -1
+	}
+	if opt.Hub.MaxConnsPerAddr == 0 {
+		opt.Hub.MaxConnsPerAddr = -1
 	}
 	s.Hub = hub.New(hs, opt.Log, opt.Hub)
+	ctx, stop := context.WithCancel(context.Background())
+	followed := make(chan struct{})
+	if n, ok := s.Store.(store.Notifier); ok {
+		go func() {
+			defer close(followed)
+			s.Hub.Follow(ctx, n)
+		}()
+	} else {
+		close(followed)
+	}
 	s.HTTP = httptest.NewServer(http.HandlerFunc(s.serveWS))
-	tb.Cleanup(func() {
+	s.tb.Cleanup(func() {
+		stop()
+		<-followed
 		s.Hub.Close()
 		s.HTTP.Close()
-		st.Close()
+		s.Store.Close()
 	})
-	return s
 }
 
 // AddDocument adds a document to the project.
@@ -134,10 +197,29 @@ func (s *Server) AddUser(name string, role model.Role) model.User {
 			s.tb.Fatal(err)
 		}
 	}
-	s.mu.Lock()
-	s.users[name] = u
-	s.mu.Unlock()
+	s.users.mu.Lock()
+	s.users.byName[name] = u
+	s.users.mu.Unlock()
 	return u
+}
+
+// Revoke makes the credentials of user's sockets invalid, as a logout or
+// a revoked token does: the store ends the user's sessions (which moves
+// its rights epoch), and the sockets' credential checks fail from now on.
+func (s *Server) Revoke(user string) {
+	s.tb.Helper()
+	s.users.mu.Lock()
+	s.users.revoked[user] = true
+	u := s.users.byName[user]
+	s.users.mu.Unlock()
+	ctx := context.Background()
+	// A session to end, so that the deletion is a real change.
+	if err := s.Store.CreateSession(ctx, []byte("synctest-"+user), u.ID, time.Now().Add(time.Hour)); err != nil {
+		s.tb.Fatal(err)
+	}
+	if err := s.Store.DeleteSessions(ctx, u.ID); err != nil {
+		s.tb.Fatal(err)
+	}
 }
 
 // URL returns the websocket URL at which user connects.
@@ -153,9 +235,9 @@ func (s *Server) SlowURL(user string, sndbuf int) string {
 }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	u, ok := s.users[r.URL.Query().Get("user")]
-	s.mu.Unlock()
+	s.users.mu.Lock()
+	u, ok := s.users.byName[r.URL.Query().Get("user")]
+	s.users.mu.Unlock()
 	if !ok {
 		http.Error(w, "unknown user", http.StatusUnauthorized)
 		return
@@ -169,7 +251,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			tc.SetWriteBuffer(n)
 		}
 	}
-	s.Hub.Serve(conn, u)
+	name := u.Name
+	s.Hub.Serve(conn, u, hub.ServeOptions{Credential: func(context.Context) error {
+		s.users.mu.Lock()
+		defer s.users.mu.Unlock()
+		if s.users.revoked[name] {
+			return hub.ErrRevoked
+		}
+		return nil
+	}})
 }
 
 // Snapshot returns the store's snapshot of doc.

@@ -237,12 +237,19 @@ func (s *server) initdb(ctx context.Context) error {
 	return nil
 }
 
-// run starts postgres and waits until it accepts connections or exits.
+// run starts postgres on a free port and waits until it accepts
+// connections or exits.
 func (s *server) run(ctx context.Context) error {
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
+	return s.runOn(ctx, port)
+}
+
+// runOn starts postgres on port and waits until it accepts connections
+// or exits.
+func (s *server) runOn(ctx context.Context, port int) error {
 	s.port = port
 	logFile, err := os.Create(filepath.Join(s.dir, "server.log"))
 	if err != nil {
