@@ -73,6 +73,16 @@ type Mark struct {
 	Class string
 }
 
+// ParagraphContent is Paragraph without the <p> element around it: what
+// replaces a paragraph's content in place. Keeping the element keeps the
+// size the browser remembered for it (content-visibility), which a new
+// element lacks: replacing the one paragraph of a long single-paragraph
+// document shrank it to its placeholder height and lost the scroll.
+func ParagraphContent(p Para, marks []Mark) string {
+	h := Paragraph(p, marks)
+	return h[strings.IndexByte(h, '>')+1 : len(h)-len("</p>")]
+}
+
 // Paragraph returns the HTML of paragraph p with marks (any order; marks
 // not touching p are ignored). The text is split at every mark boundary;
 // each piece lists the marks covering it (data-a, innermost first) and

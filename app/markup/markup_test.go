@@ -3,6 +3,7 @@ package markup
 import (
 	"html"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -110,6 +111,20 @@ func BenchmarkParagraphs5000(b *testing.B) {
 		g := ByParagraph(ps, marks)
 		for j, p := range ps {
 			_ = Paragraph(p, g[j])
+		}
+	}
+}
+
+// TestParagraphContent: the content is the paragraph's HTML inside its
+// <p> element, with and without marks.
+func TestParagraphContent(t *testing.T) {
+	ps := Paragraphs("one <b> two\nthree")
+	for _, marks := range [][]Mark{nil, {{ID: "a", Start: 0, End: 3, Style: Style{Color: "#112233"}}}} {
+		for _, p := range ps {
+			whole, inner := Paragraph(p, marks), ParagraphContent(p, marks)
+			if want := `<p class="para" data-p="` + strconv.Itoa(p.Index) + `">` + inner + `</p>`; whole != want {
+				t.Errorf("Paragraph = %q, want %q", whole, want)
+			}
 		}
 	}
 }

@@ -237,9 +237,14 @@ func (d *Desk) toolbar() app.UI {
 		app.Div().Class("labels").Body(
 			app.Range(s.Schema.Labels).Slice(func(i int) app.UI {
 				l := s.Schema.Labels[i]
+				// The scope argument (l.Name) is what makes go-app swap the
+				// handler when the list changes: it compares handlers by
+				// code pointer, and every closure of this literal has the
+				// same one, so without it a button keeps its first label.
+				// Every handler built in a loop passes its values so.
 				return app.Button().Class("label-btn").DataSet("label", l.Name).Title(l.Guideline).
 					Disabled(!canWrite).Style("--c", safeColor(l.Color)).
-					OnClick(func(ctx app.Context, e app.Event) { d.applyLabel(l.Name) }).Body(
+					OnClick(func(ctx app.Context, e app.Event) { d.applyLabel(l.Name) }, l.Name).Body(
 					app.Span().Class("key").Text(l.Key),
 					app.Span().Text(l.Name),
 				)
@@ -373,7 +378,7 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 					cls += " off"
 				}
 				return app.Span().Class(cls).DataSet("label", l.Name).Style("--c", safeColor(l.Color)).Title(l.Guideline + " (click to show/hide)").
-					OnClick(func(ctx app.Context, e app.Event) { d.hiddenLabels[l.Name] = !d.hiddenLabels[l.Name]; d.filterVer++ }).
+					OnClick(func(ctx app.Context, e app.Event) { d.hiddenLabels[l.Name] = !d.hiddenLabels[l.Name]; d.filterVer++ }, l.Name).
 					Text(fmt.Sprintf("%s %d", l.Name, d.counts[l.Name]))
 			}),
 		),
@@ -386,7 +391,7 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 						OnChange(func(ctx app.Context, e app.Event) {
 							d.hiddenLayers[l] = !ctx.JSSrc().Get("checked").Bool()
 							d.filterVer++
-						}),
+						}, l),
 					app.Text(" "+l),
 				)
 			}),

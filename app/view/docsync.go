@@ -126,6 +126,8 @@ func (d *Desk) syncAll(container app.Value, colors map[string]string) {
 
 // syncSome re-renders the paragraphs touched by the given annotations
 // (before or after their change).
+// The paragraph elements stay; only their content is replaced (see
+// markup.ParagraphContent: a new element loses the scroll position).
 func (d *Desk) syncSome(container app.Value, ids []string, colors map[string]string) {
 	st := &d.sync
 	dirty := map[int]bool{}
@@ -163,6 +165,7 @@ func (d *Desk) syncSome(container app.Value, ids []string, colors map[string]str
 		for id := range st.inPara[i] {
 			marks = append(marks, st.byID[id])
 		}
-		children.Index(i).Set("outerHTML", markup.Paragraph(st.paras[i], marks))
+		children.Index(i).Set("innerHTML", markup.ParagraphContent(st.paras[i], marks))
 	}
 }
+

@@ -110,7 +110,7 @@ func (x *ExportDialog) Render() app.UI {
 				app.Range(x.schema.Labels).Slice(func(i int) app.UI {
 					l := x.schema.Labels[i].Name
 					return app.Label().Body(app.Input().Type("checkbox").Checked(x.labels[l]).
-						OnChange(func(ctx app.Context, e app.Event) { x.labels[l] = ctx.JSSrc().Get("checked").Bool() }), app.Text(" "+l+" "))
+						OnChange(func(ctx app.Context, e app.Event) { x.labels[l] = ctx.JSSrc().Get("checked").Bool() }, l), app.Text(" "+l+" "))
 				}),
 			),
 			app.P().Body(
@@ -118,7 +118,7 @@ func (x *ExportDialog) Render() app.UI {
 				app.Range(reviewStatuses).Slice(func(i int) app.UI {
 					r := reviewStatuses[i]
 					return app.Label().Body(app.Input().Type("checkbox").Checked(x.reviews[r]).
-						OnChange(func(ctx app.Context, e app.Event) { x.reviews[r] = ctx.JSSrc().Get("checked").Bool() }), app.Text(" "+r+" "))
+						OnChange(func(ctx app.Context, e app.Event) { x.reviews[r] = ctx.JSSrc().Get("checked").Bool() }, r), app.Text(" "+r+" "))
 				}),
 			),
 			app.P().Body(app.Label().Body(

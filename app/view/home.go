@@ -99,7 +99,9 @@ func (h *Home) project(p projectInfo) app.UI {
 				app.A().Class("progress-link").Href(fmt.Sprintf("/projects/%d/settings?tab=progress", p.ID)).Text("Progress")),
 			app.If(p.Role == model.RoleAdmin || p.Role == model.RoleReviewer,
 				app.A().Class("agreement-link").Href(fmt.Sprintf("/projects/%d/agreement", p.ID)).Text("Agreement")),
-			app.A().Class("export").Href(fmt.Sprintf("/api/projects/%d/export?format=jsonl", p.ID)).Text("Export JSONL"),
+			// download: go-app routes every other same-site link in-app,
+			// where /api/... is an unknown page (its 404).
+			app.A().Class("export").Href(fmt.Sprintf("/api/projects/%d/export?format=jsonl", p.ID)).Attr("download", "").Text("Export JSONL"),
 		),
 		newGuidelines().Schema(p.Schema),
 		app.Ul().Class("doclist").Body(

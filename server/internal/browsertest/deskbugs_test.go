@@ -1,0 +1,131 @@
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"gloss/server/internal/store"
+	"gloss/shared/model"
+)
+
+// TestScrollKeptOnTagSingleParagraph (issue 13, bug 1): in a 48,000-
+// character one-line document, tagging and undoing far down the text
+// keep the scroll position.
+func TestScrollKeptOnTagSingleParagraph(t *testing.T) {
+	srv := startServer(t)
+	var sb strings.Builder
+	for i := 0; sb.Len() < 48000; i++ {
+		fmt.Fprintf(&sb, "Sentence number %d says the regional governor spoke. ", i)
+	}
+	id := addAnnotatedDoc(t, srv, "oneline", sb.String(), nil)
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, id)
+	b.waitFor(`document.getElementById('doc').scrollHeight > 3 * document.getElementById('doc').clientHeight`)
+	// Scroll to the middle and select a phrase visible there.
+	eval[bool](b, `(() => { const d = document.getElementById('doc'); d.scrollTop = d.scrollHeight / 2; return true })()`)
+	b.waitFor(`document.getElementById('doc').scrollTop > 1000`)
+	b.selectText("Sentence number 400 says", 0)
+	top := eval[float64](b, `document.getElementById('doc').scrollTop`)
+	b.key("3")
+	b.waitFor(annCount + ` === 1`)
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	b.waitFor(fmt.Sprintf(`Math.abs(document.getElementById('doc').scrollTop - %f) < 2`, top))
+	b.do(chromedp.KeyEvent("z", chromedp.KeyModifiers(ctrl)))
+	b.waitFor(annCount + ` === 0`)
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	if got := eval[float64](b, `document.getElementById('doc').scrollTop`); got < top-2 || got > top+2 {
+		t.Fatalf("scrollTop after undo = %v, want %v", got, top)
+	}
+}
+
+// TestToolbarAfterRename (issue 13, bug 2): a label renamed while the desk
+// is open; its toolbar button and legend entry then use the new name.
+func TestToolbarAfterRename(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, 1)
+	schema := model.DefaultSchema()
+	schema.Labels[0].Name = "assertion"
+	if _, err := srv.st.UpdateSchema(context.Background(), 1, store.SchemaChange{Schema: schema, Renames: map[string]string{"claim": "assertion"}, By: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.hub.ProjectChanged(1)
+	b.waitFor(`document.querySelector('.label-btn[data-label="assertion"]') !== null`)
+	b.selectText("CNN reported", 0)
+	b.do(chromedp.Click(chromedp.CSS(`.label-btn[data-label="assertion"]`)))
+	b.waitFor(annCount + ` === 1`)
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	b.waitFor(`document.querySelector('#annlist li.ann .tag').textContent === 'assertion'`)
+	if eval[bool](b, `document.getElementById('notice') !== null`) {
+		t.Fatalf("notice: %s", eval[string](b, `document.getElementById('notice').innerText`))
+	}
+	// The legend hides the renamed label, not the old one.
+	b.do(chromedp.Click(chromedp.CSS(`.legend-item[data-label="assertion"]`)))
+	b.waitFor(`!document.querySelector('#doc [data-a]')`)
+}
+
+// TestLayerFilterLateLayer (issue 13, bug 3): a layer that appears after
+// the page loaded ("bob", sorted before "gold") shifts the checkboxes;
+// each still controls its own layer.
+func TestLayerFilterLateLayer(t *testing.T) {
+	srv := startServer(t)
+	alice, bob := newBrowser(t), newBrowser(t)
+	alice.login(srv.URL, "alice")
+	bob.login(srv.URL, "bob")
+	alice.openDoc(srv.URL, 1)
+	alice.waitFor(`[...document.querySelectorAll('.filters input')].map(e => e.dataset.layer).join() === 'alice,gold'`)
+	alice.selectText("CNN reported", 0)
+	alice.key("3")
+	alice.waitFor(annCount + ` === 1`)
+	bob.openDoc(srv.URL, 1)
+	bob.selectText("at least 40 people dead", 0)
+	bob.key("2")
+	alice.waitFor(`[...document.querySelectorAll('.filters input')].map(e => e.dataset.layer).join() === 'alice,bob,gold'`)
+	alice.waitFor(annCount + ` === 2`)
+	alice.do(chromedp.Click(chromedp.CSS(`.filters input[data-layer="bob"]`)))
+	alice.waitFor(annCount + ` === 1`)
+	alice.waitFor(`document.querySelector('#annlist li.ann .by').textContent === 'alice'`)
+	alice.waitFor(`document.querySelector('.filters input[data-layer="bob"]').checked === false && document.querySelector('.filters input[data-layer="gold"]').checked === true`)
+}
+
+// TestExportLinkDownloads (issue 13, bug 4): the project list's export
+// link downloads the file instead of showing the app's 404 page.
+func TestExportLinkDownloads(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	began := make(chan string, 1)
+	chromedp.ListenBrowser(b.ctx, func(ev any) {
+		if ev, ok := ev.(*cdpbrowser.EventDownloadWillBegin); ok {
+			select {
+			case began <- ev.URL:
+			default:
+			}
+		}
+	})
+	yes := true
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: t.TempDir(), EventsEnabled: &yes})
+		return err
+	}))
+	b.do(chromedp.Click(chromedp.CSS(`section.project[data-project="1"] a.export`)))
+	// The browser reports the download's start; the bug routed the
+	// click to the app's 404 page instead.
+	select {
+	case u := <-began:
+		if !strings.Contains(u, "/api/projects/1/export") {
+			t.Fatalf("download of %s", u)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no download; page now %s: %s", eval[string](b, `location.href`), eval[string](b, `document.body.innerText.slice(0, 200)`))
+	}
+}
