@@ -168,4 +168,3 @@ func (d *Desk) syncSome(container app.Value, ids []string, colors map[string]str
 		children.Index(i).Set("innerHTML", markup.ParagraphContent(st.paras[i], marks))
 	}
 }
-
