@@ -174,6 +174,9 @@ function glossDraw() {
     const top = Math.min(y1, y2) - lift;
     const hot = gloss.hover && (gloss.hover === r.from || gloss.hover === r.to || gloss.hover === r.id);
     const g = glossSVG("g", { class: "arc" + (hot ? " hot" : ""), "data-rel": r.id });
+    // A wide invisible stroke under the arc makes it easy to click
+    // (selects the relation; Delete or the list's button deletes it).
+    g.appendChild(glossSVG("path", { d: `M${x1},${y1} C${x1},${top} ${x2},${top} ${x2},${y2}`, fill: "none", stroke: "transparent", "stroke-width": 12, class: "arc-hit" }));
     g.appendChild(glossSVG("path", { d: `M${x1},${y1} C${x1},${top} ${x2},${top} ${x2},${y2}`, fill: "none", stroke: r.color || "#444", "stroke-width": hot ? 2.5 : 1.5, "stroke-dasharray": r.faded ? "4 3" : "", "marker-end": "url(#arrow)" }));
     g.appendChild(glossSVG("text", { x: (x1 + x2) / 2, y: top + lift * 0.25, "text-anchor": "middle", class: "arc-label" }, r.type));
     svg.appendChild(g);
@@ -294,7 +297,7 @@ document.addEventListener("keydown", (e) => {
   if (tag === "input" || tag === "textarea" || tag === "select") return;
   const k = e.key;
   const ctrl = e.ctrlKey || e.metaKey;
-  const spanSelected = !!document.querySelector("#doc .seg.sel");
+  const spanSelected = !!document.querySelector("#doc .seg.sel, #rels li.sel");
   if ((ctrl && (k === "z" || k === "Z" || k === "y")) || (!ctrl && !e.altKey && (k === "Tab" || k === "/" || k === "?" ||
       (spanSelected && (k === "Backspace" || k === "Delete" || k.startsWith("Arrow")))))) {
     e.preventDefault();

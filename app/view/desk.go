@@ -30,7 +30,9 @@ type Desk struct {
 	sync docSync
 
 	selected     string
+	selRel       string // the selected relation (clicked arc or list entry)
 	linkFrom     string // relation mode: the annotation the new relation starts at
+	relType      string // the type new relations get; "" = the schema's first
 	snap         bool
 	showHelp     bool
 	showExport   bool
@@ -54,11 +56,11 @@ type Desk struct {
 }
 
 type viewKey struct {
-	ver                   int
-	selected, link, query string
-	filterVer             int
-	listAll               bool
-	members               int
+	ver                           int
+	selected, link, query, selRel string
+	filterVer                     int
+	listAll                       bool
+	members                       int
 }
 
 // OnNav opens the live session of the document in the URL.
@@ -149,7 +151,11 @@ func (d *Desk) drawOverlays(shown map[string]markup.Mark) {
 		if _, ok := shown[r.To]; !ok {
 			continue
 		}
-		rels = append(rels, relDraw{ID: r.ID, From: r.From, To: r.To, Type: r.Type, Color: "#444444", Faded: r.Layer != s.You.Layer})
+		color := "#444444"
+		if r.ID == d.selRel {
+			color = "#C0392B"
+		}
+		rels = append(rels, relDraw{ID: r.ID, From: r.From, To: r.To, Type: r.Type, Color: color, Faded: r.Layer != s.You.Layer})
 	}
 	pres := []presenceDraw{}
 	for _, m := range s.Members {
@@ -192,7 +198,7 @@ func (d *Desk) Render() app.UI {
 		return loadingView("desk", s)
 	}
 	d.syncDoc() // selection or filter changes made by handlers
-	key := viewKey{ver: s.Version(), selected: d.selected, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll, members: len(s.Members)}
+	key := viewKey{ver: s.Version(), selected: d.selected, selRel: d.selRel, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll, members: len(s.Members)}
 	if key != d.lastKey {
 		d.shown = d.visible()
 		d.buildLists(d.shown)
@@ -252,6 +258,16 @@ func (d *Desk) toolbar() app.UI {
 		),
 		app.Button().Class("link").Title("Link the selected span to another (r)").Text("link (r)").
 			OnClick(func(ctx app.Context, e app.Event) { d.startLink() }),
+		app.If(len(s.Schema.Relations) > 1, app.Label().Class("small").Body(
+			app.Text("as "),
+			app.Select().ID("rel-type").Title("The type of the relations you create").
+				OnChange(func(ctx app.Context, e app.Event) { d.relType = ctx.JSSrc().Get("value").String() }).Body(
+				app.Range(s.Schema.Relations).Slice(func(i int) app.UI {
+					t := s.Schema.Relations[i]
+					return app.Option().Value(t).Selected(t == d.newRelType()).Text(t)
+				}),
+			),
+		)),
 		app.Label().Class("snap").Title("Grow selections to whole words (w)").Body(
 			app.Input().ID("snap").Type("checkbox").Checked(d.snap).OnChange(func(ctx app.Context, e app.Event) {
 				d.snap = ctx.JSSrc().Get("checked").Bool()
@@ -346,8 +362,16 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 	for _, r := range rels {
 		from, _ := s.Annotation(r.From)
 		to, _ := s.Annotation(r.To)
-		fmt.Fprintf(&rb, `<li data-rel="%s"><q>%s</q> —%s→ <q>%s</q> <span class="by">%s</span></li>`,
-			markup.Escape(r.ID), markup.Escape(clipText(from.Quote, 40)), markup.Escape(r.Type), markup.Escape(clipText(to.Quote, 40)), markup.Escape(r.Layer))
+		cls := "rel"
+		if r.ID == d.selRel {
+			cls += " sel"
+		}
+		del := ""
+		if model.CanWrite(s.You.Role, s.You.User, r.Layer) {
+			del = fmt.Sprintf(` <button type="button" class="link small del-rel" data-del-rel="%s" title="Delete this relation">delete</button>`, markup.Escape(r.ID))
+		}
+		fmt.Fprintf(&rb, `<li class="%s" data-rel="%s"><q>%s</q> —%s→ <q>%s</q> <span class="by">%s</span>%s</li>`,
+			cls, markup.Escape(r.ID), markup.Escape(clipText(from.Quote, 40)), markup.Escape(r.Type), markup.Escape(clipText(to.Quote, 40)), markup.Escape(r.Layer), del)
 	}
 	rb.WriteString(`</ul>`)
 	d.relHTML = rb.String()
@@ -400,7 +424,7 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 		app.H2().Text(fmt.Sprintf("Annotations (%d)", len(anns))),
 		app.Div().ID("annlist").OnClick(d.onListClick).Body(app.Raw(d.listHTML)),
 		app.H2().Text(fmt.Sprintf("Relations (%d)", d.nRels)),
-		app.Div().ID("rels").Body(app.Raw(d.relHTML)),
+		app.Div().ID("rels").OnClick(d.onRelListClick).Body(app.Raw(d.relHTML)),
 	)
 }
 

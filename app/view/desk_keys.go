@@ -40,10 +40,14 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 	}
 	switch key {
 	case "Escape":
-		d.selected, d.linkFrom, d.showHelp = "", "", false
+		d.selected, d.selRel, d.linkFrom, d.showHelp = "", "", "", false
 		app.Window().Call("glossClearSelection")
 	case "Delete", "Backspace":
-		if d.selected != "" {
+		switch {
+		case d.selRel != "":
+			e.PreventDefault()
+			d.deleteRelation(d.selRel)
+		case d.selected != "":
 			e.PreventDefault()
 			d.deleteSelected()
 		}
@@ -98,6 +102,11 @@ func (d *Desk) onDocClick(ctx app.Context, e app.Event) {
 	if app.Window().Call("glossHasSelection").Bool() {
 		return // the user was selecting text, not clicking a highlight
 	}
+	if arc := e.Get("target").Call("closest", "[data-rel]"); arc.Truthy() {
+		d.selRel, d.selected = arc.Get("dataset").Get("rel").String(), ""
+		return
+	}
+	d.selRel = ""
 	el := e.Get("target").Call("closest", "[data-a]")
 	if !el.Truthy() {
 		d.selected = ""
@@ -129,6 +138,19 @@ func (d *Desk) onMouseUp(ctx app.Context, e app.Event) {
 	}
 }
 
+// onRelListClick selects a relation from the list, or deletes it by its
+// button.
+func (d *Desk) onRelListClick(ctx app.Context, e app.Event) {
+	defer d.syncDoc()
+	if b := e.Get("target").Call("closest", "[data-del-rel]"); b.Truthy() {
+		d.deleteRelation(b.Get("dataset").Get("delRel").String())
+		return
+	}
+	if li := e.Get("target").Call("closest", "li[data-rel]"); li.Truthy() {
+		d.selRel, d.selected = li.Get("dataset").Get("rel").String(), ""
+	}
+}
+
 func (d *Desk) onListClick(ctx app.Context, e app.Event) {
 	defer d.syncDoc()
 	if e.Get("target").Call("closest", "[data-more]").Truthy() {
@@ -144,6 +166,6 @@ func (d *Desk) onListClick(ctx app.Context, e app.Event) {
 		d.finishLink(id)
 		return
 	}
-	d.selected = id
+	d.selected, d.selRel = id, ""
 	app.Window().Call("glossScrollTo", d.selected)
 }

@@ -129,3 +129,59 @@ func TestExportLinkDownloads(t *testing.T) {
 		t.Fatalf("no download; page now %s: %s", eval[string](b, `location.href`), eval[string](b, `document.body.innerText.slice(0, 200)`))
 	}
 }
+
+// TestRelationTypeAndDelete (issue 13, bug 10): a relation of the
+// schema's second type is created by choosing it in the toolbar; one
+// relation is deleted by clicking its arc and pressing Delete, another by
+// its button in the list.
+func TestRelationTypeAndDelete(t *testing.T) {
+	srv := startServer(t)
+	schema := model.DefaultSchema()
+	schema.Relations = append(schema.Relations, "contradicts")
+	if _, err := srv.st.UpdateSchema(context.Background(), 1, store.SchemaChange{Schema: schema, By: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, 1)
+	b.selectText("at least 40 people dead", 0)
+	b.key("2")
+	b.selectText("CNN reported", 0)
+	b.key("3")
+	b.waitFor(annCount + ` === 2`)
+	link := func() { // from the selected attribution to the figure
+		b.key("r")
+		b.waitFor(`document.querySelector('#mode') !== null`)
+		b.do(chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === 'at least 40 people dead')`)))
+		b.waitFor(`document.querySelectorAll('#rels li').length === 1`)
+	}
+	b.do(chromedp.SetValue(chromedp.ID("rel-type"), "contradicts"))
+	b.do(chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === 'CNN reported')`)))
+	b.waitFor(`document.querySelector('#annlist li.ann.sel .tag').textContent === 'attribution'`)
+	link()
+	b.waitFor(`document.querySelector('#rels li').textContent.includes('contradicts')`)
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	snap, _ := srv.st.Snapshot(context.Background(), 1)
+	if len(snap.Relations) != 1 || snap.Relations[0].Type != "contradicts" {
+		t.Fatalf("relations = %+v, want one of type contradicts", snap.Relations)
+	}
+	// Click the arc (its label), then Delete.
+	b.waitFor(`document.querySelector('#doc svg.arcs g.arc text') !== null`)
+	b.do(chromedp.Click(chromedp.CSS(`#doc svg.arcs g.arc text`)))
+	b.waitFor(`document.querySelector('#rels li.sel') !== null`)
+	b.key("\x7f")
+	b.waitFor(`document.querySelectorAll('#rels li').length === 0`)
+	b.waitFor(`document.querySelectorAll('#doc svg.arcs g.arc').length === 0`)
+	b.waitFor(annCount + ` === 2`) // the spans stay
+	// Again, deleted by the list's button this time.
+	b.do(chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === 'CNN reported')`)))
+	b.waitFor(`document.querySelector('#annlist li.ann.sel .tag').textContent === 'attribution'`)
+	link()
+	b.do(chromedp.Click(chromedp.CSS(`#rels button.del-rel`)))
+	b.waitFor(`document.querySelectorAll('#rels li').length === 0`)
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	snap, _ = srv.st.Snapshot(context.Background(), 1)
+	if len(snap.Relations) != 0 || len(snap.Annotations) != 2 {
+		t.Fatalf("store holds %d relations and %d annotations, want 0 and 2", len(snap.Relations), len(snap.Annotations))
+	}
+}
