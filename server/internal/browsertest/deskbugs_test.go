@@ -185,3 +185,51 @@ func TestRelationTypeAndDelete(t *testing.T) {
 		t.Fatalf("store holds %d relations and %d annotations, want 0 and 2", len(snap.Relations), len(snap.Annotations))
 	}
 }
+
+// TestAcceptAgreedBothCopies (issue 13, bug 13): alice and bob tag the
+// same words alike; the reviewer's "accept the spans both agree on" puts
+// one copy in gold and records both annotators' spans as accepted, so a
+// review=accepted export of their layers holds both.
+func TestAcceptAgreedBothCopies(t *testing.T) {
+	srv := startServer(t)
+	alice, bob, rita := newBrowser(t), newBrowser(t), newBrowser(t)
+	alice.login(srv.URL, "alice")
+	bob.login(srv.URL, "bob")
+	rita.login(srv.URL, "rita")
+	alice.openDoc(srv.URL, 1)
+	bob.openDoc(srv.URL, 1)
+	const words = "at least 40 people dead"
+	for _, b := range []*browser{alice, bob} {
+		b.selectText(words, 0)
+		b.key("2")
+		b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	}
+	rita.do(chromedp.Navigate(srv.URL + "/review/1"))
+	rita.waitFor(`document.querySelector('.review[data-ready="1"] #accept-agreed') !== null`)
+	rita.do(chromedp.Click(chromedp.ID("accept-agreed")))
+	rita.waitFor(`document.querySelector('#accept-agreed') === null`)
+	rita.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	snap, err := srv.st.Snapshot(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gold := 0
+	for _, a := range snap.Annotations {
+		if a.Layer == model.GoldLayer {
+			gold++
+		}
+	}
+	if gold != 1 {
+		t.Fatalf("gold holds %d spans, want 1", gold)
+	}
+	c := httpLogin(t, srv.URL, "rita")
+	for _, layer := range []string{"alice", "bob"} {
+		body := get(t, c, srv.URL+"/api/projects/1/export?format=jsonl&review=accepted&doc=1&layer="+layer)
+		if !strings.Contains(string(body), words) {
+			t.Errorf("review=accepted export of %s lacks the agreed span: %s", layer, body)
+		}
+	}
+	if notice := eval[string](rita, `(document.getElementById('notice') || {}).innerText || ''`); notice != "" {
+		t.Errorf("notice: %s", notice)
+	}
+}
