@@ -71,6 +71,14 @@ type Session struct {
 	epoch    string
 	state    *docstate.State
 	pending  []protocol.Op
+	// owner is the user the pending edits are theirs: they are kept in
+	// localStorage under that user's name and sent only on that user's
+	// connection (another user of the same browser never sends them).
+	owner string
+	// retry re-sends edits the server could not commit (code internal)
+	// after a backoff; retries counts failures since the last ack.
+	retry    *time.Timer
+	retries  int
 	overlay  map[string]*model.Annotation // optimistic view of annotations touched by pending ops; nil = deleted
 	roverlay map[string]*model.Relation
 	text     *textpos.Text
@@ -129,8 +137,6 @@ func (s *Session) touch(op protocol.Op) {
 func Open(doc int64, dispatch func(func()), changed func()) *Session {
 	s := &Session{doc: doc, dispatch: dispatch, changed: changed, state: docstate.New(),
 		overlay: map[string]*model.Annotation{}, roverlay: map[string]*model.Relation{}}
-	s.loadPending()
-	s.rebuildOverlay()
 	on := func(event string, fn func()) {
 		f := app.FuncOf(func(app.Value, []app.Value) any { s.dispatch(fn); return nil })
 		s.winFuncs = append(s.winFuncs, f)
@@ -152,6 +158,9 @@ func (s *Session) Close() {
 	s.closed = true
 	if s.timer != nil {
 		s.timer.Stop()
+	}
+	if s.retry != nil {
+		s.retry.Stop()
 	}
 	s.dropSocket()
 	for i, f := range s.winFuncs {
@@ -338,8 +347,14 @@ func (s *Session) receive(data string) {
 		}
 	case protocol.TypeAck:
 		s.removePending(m.OpID)
+		s.retries = 0
 	case protocol.TypeError:
-		if m.OpID != "" && s.removePending(m.OpID) {
+		if m.Code == protocol.CodeInternal && m.OpID != "" && s.isPending(m.OpID) {
+			// Not applied, not refused: the server could not commit.
+			// Keep the edit and send it again (PROTOCOL.md).
+			s.notice(m.Code, "Gloss could not save your edit just now; it is kept and will be sent again.")
+			s.retryLater()
+		} else if m.OpID != "" && s.removePending(m.OpID) {
 			s.notice(m.Code, conflictText(m))
 		} else {
 			s.notice(m.Code, m.Text)
@@ -394,6 +409,14 @@ func (s *Session) welcome(m protocol.Message) {
 	}
 	if m.You != nil {
 		s.You = *m.You
+	}
+	if s.owner != s.You.User {
+		// This connection's user (first welcome, or another user logged
+		// in on this browser): their own unsent edits, none of another's,
+		// which stay stored under that user's name.
+		s.owner = s.You.User
+		s.pending = s.loadPending()
+		s.dirtyAll = true
 	}
 	s.epoch = m.Epoch
 	s.dirtyAll = true
@@ -562,13 +585,48 @@ func (s *Session) Relations() []model.Relation {
 	return out
 }
 
-func (s *Session) storageKey() string { return "gloss-pending-" + strconv.FormatInt(s.doc, 10) }
+// isPending reports whether op id is an unacknowledged edit.
+func (s *Session) isPending(id string) bool {
+	for _, op := range s.pending {
+		if op.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// retryLater re-sends every pending edit after a backoff (1 s doubling to
+// 30 s), once per burst of failures: the server answers those it did
+// commit meanwhile with their ack.
+func (s *Session) retryLater() {
+	if s.retry != nil {
+		return // one is scheduled
+	}
+	d := time.Duration(math.Min(30000, 1000*math.Pow(2, float64(min(s.retries, 5))))) * time.Millisecond
+	s.retries++
+	s.retry = time.AfterFunc(d, func() {
+		s.dispatch(func() {
+			s.retry = nil
+			if s.closed || s.Status != Connected {
+				return // the next welcome re-sends them
+			}
+			for _, op := range s.pending {
+				s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
+			}
+		})
+	})
+}
+
+// storageKey names the unsent edits of the owner on this document.
+func (s *Session) storageKey() string {
+	return "gloss-pending-" + strconv.FormatInt(s.doc, 10) + "-" + s.owner
+}
 
 // savePending keeps unacknowledged edits in localStorage, so that closing
 // the tab while offline does not lose them.
 func (s *Session) savePending() {
 	ls := app.Window().Get("localStorage")
-	if !ls.Truthy() {
+	if !ls.Truthy() || s.owner == "" {
 		return
 	}
 	if len(s.pending) == 0 {
@@ -580,19 +638,21 @@ func (s *Session) savePending() {
 	}
 }
 
-func (s *Session) loadPending() {
+// loadPending returns the owner's stored unsent edits.
+func (s *Session) loadPending() []protocol.Op {
 	ls := app.Window().Get("localStorage")
-	if !ls.Truthy() {
-		return
+	if !ls.Truthy() || s.owner == "" {
+		return nil
 	}
 	v := ls.Call("getItem", s.storageKey())
 	if !v.Truthy() {
-		return
+		return nil
 	}
 	var ops []protocol.Op
-	if json.Unmarshal([]byte(v.String()), &ops) == nil {
-		s.pending = ops
+	if json.Unmarshal([]byte(v.String()), &ops) != nil {
+		return nil
 	}
+	return ops
 }
 
 // NewID returns a random ID for an op, annotation or relation.

@@ -233,3 +233,65 @@ func TestAcceptAgreedBothCopies(t *testing.T) {
 		t.Errorf("notice: %s", notice)
 	}
 }
+
+// TestOfflineEditsStayWithTheirUser (issue 13, bug 8): alice tags while
+// the server is down and closes the page; bob logs in on the same browser
+// and opens the document: alice's edit is neither sent nor shown. When
+// alice comes back, her edit is sent and saved.
+func TestOfflineEditsStayWithTheirUser(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, 1)
+	srv.stop()
+	b.waitFor(`document.querySelector('.desk').dataset.status !== 'connected'`)
+	b.selectText("CNN reported", 0)
+	b.key("3")
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '1'`)
+	b.do(chromedp.Navigate("about:blank"))
+	srv.start()
+
+	b.login(srv.URL, "bob")
+	b.openDoc(srv.URL, 1)
+	b.waitFor(`document.querySelector('.desk').dataset.status === 'connected' && document.querySelector('#conn').dataset.pending === '0'`)
+	if n := eval[int](b, annCount); n != 0 {
+		t.Errorf("bob's desk shows %d annotations, want none", n)
+	}
+	if notice := eval[string](b, `(document.getElementById('notice') || {}).innerText || ''`); notice != "" {
+		t.Errorf("bob got a notice: %s", notice)
+	}
+	if snap, _ := srv.st.Snapshot(context.Background(), 1); len(snap.Annotations) != 0 {
+		t.Fatalf("store holds %+v after bob's visit", snap.Annotations)
+	}
+
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, 1)
+	b.waitFor(annCount + ` === 1`)
+	b.waitFor(`document.querySelector('.desk').dataset.status === 'connected' && document.querySelector('#conn').dataset.pending === '0'`)
+	snap, _ := srv.st.Snapshot(context.Background(), 1)
+	if len(snap.Annotations) != 1 || snap.Annotations[0].Layer != "alice" || snap.Annotations[0].Quote != "CNN reported" {
+		t.Fatalf("store holds %+v, want alice's attribution", snap.Annotations)
+	}
+}
+
+// TestEditKeptOnInternalError (issue 14, item 5): while the server cannot
+// commit, an edit is answered with an internal error; the browser keeps it
+// pending and sends it again, and it is saved once commits work again.
+func TestEditKeptOnInternalError(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, 1)
+	srv.faults.failCommit.Store(true)
+	b.selectText("CNN reported", 0)
+	b.key("3")
+	b.waitFor(`document.getElementById('notice') !== null`)
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '1'`)
+	b.waitFor(annCount + ` === 1`)
+	srv.faults.failCommit.Store(false)
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	snap, _ := srv.st.Snapshot(context.Background(), 1)
+	if len(snap.Annotations) != 1 || snap.Annotations[0].Quote != "CNN reported" {
+		t.Fatalf("store holds %+v, want the attribution", snap.Annotations)
+	}
+}
