@@ -46,6 +46,12 @@ type Notice struct {
 	At   time.Time
 }
 
+// winListener is a listener the session added to the window.
+type winListener struct {
+	event string
+	f     app.Func
+}
+
 // Session is one document's live connection. All its fields change only
 // on the UI goroutine: socket callbacks hand their work to dispatch.
 type Session struct {
@@ -55,7 +61,7 @@ type Session struct {
 
 	ws       app.Value
 	funcs    []app.Func
-	winFuncs []app.Func
+	winFuncs []winListener
 	attempt  int
 	closed   bool
 	timer    *time.Timer
@@ -79,6 +85,7 @@ type Session struct {
 	// after a backoff; retries counts failures since the last ack.
 	retry    *time.Timer
 	retries  int
+	sel      [2]int                       // the selection last sent for presence
 	overlay  map[string]*model.Annotation // optimistic view of annotations touched by pending ops; nil = deleted
 	roverlay map[string]*model.Relation
 	text     *textpos.Text
@@ -137,11 +144,24 @@ func (s *Session) touch(op protocol.Op) {
 func Open(doc int64, dispatch func(func()), changed func()) *Session {
 	s := &Session{doc: doc, dispatch: dispatch, changed: changed, state: docstate.New(),
 		overlay: map[string]*model.Annotation{}, roverlay: map[string]*model.Relation{}}
-	on := func(event string, fn func()) {
-		f := app.FuncOf(func(app.Value, []app.Value) any { s.dispatch(fn); return nil })
-		s.winFuncs = append(s.winFuncs, f)
+	listen := func(event string, f app.Func) {
+		s.winFuncs = append(s.winFuncs, winListener{event, f})
 		app.Window().Call("addEventListener", event, f)
 	}
+	on := func(event string, fn func()) {
+		listen(event, app.FuncOf(func(app.Value, []app.Value) any { s.dispatch(fn); return nil }))
+	}
+	// Leaving the page (a navigation, closing the tab) must end the
+	// socket now: a page kept in the back/forward cache would otherwise
+	// stay "present", its selection outlined on the others' desks. Run
+	// in the event itself, not dispatched: after it the page is frozen.
+	// Coming back, the socket's close makes the session reconnect.
+	listen("pagehide", app.FuncOf(func(app.Value, []app.Value) any {
+		if ws := s.ws; ws != nil && ws.Truthy() {
+			ws.Call("close", 1000, "page left")
+		}
+		return nil
+	}))
 	on("online", func() { s.reconnectNow() })
 	on("offline", func() {
 		if s.Status != Stopped {
@@ -163,9 +183,11 @@ func (s *Session) Close() {
 		s.retry.Stop()
 	}
 	s.dropSocket()
-	for i, f := range s.winFuncs {
-		_ = i
-		f.Release()
+	// Removed before released: a released function still listening
+	// throws on the next event.
+	for _, l := range s.winFuncs {
+		app.Window().Call("removeEventListener", l.event, l.f)
+		l.f.Release()
 	}
 	s.winFuncs = nil
 }
@@ -419,6 +441,7 @@ func (s *Session) welcome(m protocol.Message) {
 		s.dirtyAll = true
 	}
 	s.epoch = m.Epoch
+	s.sel = [2]int{} // a new connection starts with no selection
 	s.dirtyAll = true
 	s.Ready, s.Status, s.attempt = true, Connected, 0
 	// Re-send what was never acknowledged; the server answers ops it
@@ -445,10 +468,17 @@ func (s *Session) Submit(op protocol.Op) {
 	s.changed()
 }
 
-// Select tells the others where this user is selecting.
+// Select tells the others where this user is selecting; (0, 0) says
+// nowhere, which clears the outline the others draw. Only changes are
+// sent.
 func (s *Session) Select(start, end int) {
-	if s.Status == Connected {
-		s.sendMsg(protocol.Message{Type: protocol.TypeSelect, Start: start, End: end})
+	if end <= start {
+		start, end = 0, 0
+	}
+	if s.Status == Connected && [2]int{start, end} != s.sel {
+		if s.sendMsg(protocol.Message{Type: protocol.TypeSelect, Start: start, End: end}) {
+			s.sel = [2]int{start, end}
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 	}
 	// Paint the effect in this task, before go-app's next frame.
 	defer d.syncDoc()
+	defer d.sharePresence()
 	tag := strings.ToLower(e.Get("target").Get("tagName").String())
 	if tag == "input" || tag == "textarea" || tag == "select" {
 		return
@@ -132,10 +133,20 @@ func (d *Desk) onDocClick(ctx app.Context, e app.Event) {
 }
 
 // onMouseUp shares the user's selection with the others (presence).
-func (d *Desk) onMouseUp(ctx app.Context, e app.Event) {
+func (d *Desk) onMouseUp(ctx app.Context, e app.Event) { d.sharePresence() }
+
+// sharePresence tells the others where this user's text selection is,
+// or that there is none any more (a tag, Esc or a click cleared it), so
+// that their outline of it does not go stale.
+func (d *Desk) sharePresence() {
+	if d.sess == nil || !d.sess.Ready {
+		return
+	}
 	if start, end, _, ok := d.domSelection(); ok {
 		d.sess.Select(start, end)
+		return
 	}
+	d.sess.Select(0, 0)
 }
 
 // onRelListClick selects a relation from the list, or deletes it by its

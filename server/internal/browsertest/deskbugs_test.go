@@ -295,3 +295,30 @@ func TestEditKeptOnInternalError(t *testing.T) {
 		t.Fatalf("store holds %+v, want the attribution", snap.Annotations)
 	}
 }
+
+// TestPresenceClears (issue 13, bug 11): bob's selection outline on
+// alice's desk goes when bob tags the text (his selection is gone), and
+// when he leaves the document.
+func TestPresenceClears(t *testing.T) {
+	srv := startServer(t)
+	alice, bob := newBrowser(t), newBrowser(t)
+	alice.login(srv.URL, "alice")
+	bob.login(srv.URL, "bob")
+	alice.openDoc(srv.URL, 1)
+	bob.openDoc(srv.URL, 1)
+	bobSelects := func(text string) {
+		bob.selectText(text, 0)
+		eval[bool](bob, `document.getElementById('doc').dispatchEvent(new MouseEvent('mouseup', {bubbles: true}))`)
+	}
+	const outline = `document.querySelectorAll('#doc svg.presence rect').length`
+	bobSelects("CNN reported")
+	alice.waitFor(outline + ` > 0`)
+	bob.key("3")
+	bob.waitFor(annCount + ` === 1`)
+	alice.waitFor(outline + ` === 0`)
+	bobSelects("at least 40 people dead")
+	alice.waitFor(outline + ` > 0`)
+	bob.do(chromedp.Navigate("about:blank"))
+	alice.waitFor(`![...document.querySelectorAll('.presence .member')].some(e => e.textContent === 'bob')`)
+	alice.waitFor(outline + ` === 0`)
+}
