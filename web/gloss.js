@@ -320,3 +320,29 @@ document.addEventListener("keydown", (e) => {
   ws.onclose = (e) => { pre.closed = { code: e.code, reason: e.reason }; };
   window.glossPre = pre;
 })();
+
+// The login form posts to the server, which answers a wrong password
+// with the login page again: the user name typed is kept for that page
+// (this tab only), so only the password has to be typed again.
+document.addEventListener("submit", (e) => {
+  const f = e.target;
+  if (f && f.getAttribute && f.getAttribute("action") === "/api/login" && f.elements.name) {
+    try { sessionStorage.setItem("gloss-login-name", f.elements.name.value); } catch (err) { /* storage off */ }
+  }
+}, true);
+
+// glossLoginName is the user name of the failed login this page answers
+// (?error=…), or "".
+function glossLoginName() {
+  if (!/[?&]error=/.test(location.search)) return "";
+  try { return sessionStorage.getItem("gloss-login-name") || ""; } catch (err) { return ""; }
+}
+
+// Before the wasm has loaded, the server's form gets it too.
+document.addEventListener("DOMContentLoaded", () => {
+  const n = document.getElementById("name");
+  if (n && !n.value && location.pathname === "/login") {
+    n.value = glossLoginName();
+    if (n.value) { const p = document.getElementById("password"); if (p) p.focus(); }
+  }
+});

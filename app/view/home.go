@@ -64,7 +64,7 @@ func (h *Home) Render() app.UI {
 	return app.Div().Class("home").DataSet("ready", ready).Body(
 		topBar(h.me.User.Name),
 		app.Main().Class("projects").Body(
-			app.If(h.err != "", app.P().Class("error").Text(h.err)),
+			messages("", h.err, "", ""),
 			app.If(h.me.SiteAdmin, app.P().Body(
 				app.A().ID("admin-link").Href("/admin").Text("Site administration: projects and accounts"),
 			)),

@@ -123,8 +123,7 @@ func (m *Members) Render() app.UI {
 				return app.Li().Body(app.Span().Class("strong").Text(string(roleHelp[i].role)), app.Text(": "+roleHelp[i].what))
 			}),
 		),
-		app.If(m.err != "", app.P().ID("members-error").Class("error").Text(m.err)),
-		app.If(m.notice != "", app.P().ID("members-notice").Class("notice-ok").Text(m.notice)),
+		messages("members-error", m.err, "members-notice", m.notice),
 		app.Table().Class("grid").Body(
 			app.Tr().Class("head").Body(app.Th().Text("User"), app.Th().Text("Role"), app.Th()),
 			app.Range(m.members).Slice(func(i int) app.UI {
