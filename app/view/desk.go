@@ -217,9 +217,9 @@ func (d *Desk) Render() app.UI {
 			),
 			d.sidebar(anns),
 		),
-		app.If(d.showHelp, newShortcutHelp().Schema(s.Schema).OnClose(func() { d.showHelp = false })),
+		app.If(d.showHelp, newShortcutHelp().Schema(s.Schema).OnClose(d.closeDialogs)),
 		app.If(d.showExport, newExportDialog().Project(s.Document.ProjectID, s.Document.ID).Layers(d.layers()).Schema(s.Schema).
-			OnClose(func() { d.showExport = false })),
+			OnClose(d.closeDialogs)),
 	)
 }
 

@@ -15,11 +15,19 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 	// Paint the effect in this task, before go-app's next frame.
 	defer d.syncDoc()
 	defer d.sharePresence()
-	tag := strings.ToLower(e.Get("target").Get("tagName").String())
-	if tag == "input" || tag == "textarea" || tag == "select" {
+	key := e.Get("key").String()
+	if d.showExport || d.showHelp {
+		// A dialog is open: its controls have the keys; Esc closes it
+		// and gives the focus back to what opened it.
+		if key == "Escape" {
+			d.closeDialogs()
+		}
 		return
 	}
-	key := e.Get("key").String()
+	target := e.Get("target")
+	if app.Window().Call("glossTyping", target).Bool() {
+		return // text typed into a field, not a shortcut
+	}
 	ctrl := e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool()
 	if ctrl {
 		switch strings.ToLower(key) {
@@ -53,7 +61,9 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 			d.deleteSelected()
 		}
 	case "Tab":
-		e.PreventDefault()
+		if !e.Get("defaultPrevented").Bool() {
+			return // gloss.js let it move the focus (glossTabSteps)
+		}
 		if e.Get("shiftKey").Bool() {
 			d.step(-1)
 		} else {
@@ -86,13 +96,22 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 		e.PreventDefault()
 		app.Window().Call("glossFocus", "search")
 	case "?":
-		d.showHelp = !d.showHelp
+		d.showHelp = true
 	default:
 		if l, ok := d.sess.Schema.LabelForKey(key); ok {
 			e.PreventDefault()
 			d.applyLabel(l.Name)
 		}
 	}
+}
+
+// closeDialogs closes the export dialog and the shortcut list and puts
+// the focus back on the button that opened the dialog.
+func (d *Desk) closeDialogs() {
+	if d.showExport {
+		app.Window().Call("glossFocusWhenClosed", "export-open")
+	}
+	d.showExport, d.showHelp = false, false
 }
 
 // onDocClick selects the annotation under the pointer; clicking again

@@ -93,6 +93,7 @@ func (d *Desk) syncDoc() {
 		d.syncSome(container, dirtyIDs, colors)
 	}
 	st.sel, st.link, st.filters = d.selected, d.linkFrom, d.filterVer
+	d.publishTabStops()
 	d.drawOverlays(st.byID)
 	if !st.ready {
 		st.ready = true
@@ -166,5 +167,29 @@ func (d *Desk) syncSome(container app.Value, ids []string, colors map[string]str
 			marks = append(marks, st.byID[id])
 		}
 		children.Index(i).Set("innerHTML", markup.ParagraphContent(st.paras[i], marks))
+	}
+}
+
+// publishTabStops tells gloss.js, on the document element, whether an
+// annotation is selected and whether any is shown, so that it can decide
+// in the key event whether Tab steps through the annotations or moves
+// the focus on like everywhere else (glossTabSteps: no keyboard trap).
+func (d *Desk) publishTabStops() {
+	doc := app.Window().GetElementByID("doc")
+	if !doc.Truthy() {
+		return
+	}
+	sel, anns := "", "0"
+	if d.selected != "" {
+		sel = "1"
+	}
+	if len(d.sync.byID) > 0 {
+		anns = "1"
+	}
+	ds := doc.Get("dataset")
+	for k, v := range map[string]string{"sel": sel, "anns": anns} {
+		if ds.Get(k).String() != v {
+			ds.Set(k, v)
+		}
 	}
 }

@@ -322,3 +322,43 @@ func TestPresenceClears(t *testing.T) {
 	alice.waitFor(`![...document.querySelectorAll('.presence .member')].some(e => e.textContent === 'bob')`)
 	alice.waitFor(outline + ` === 0`)
 }
+
+// TestKeyboardNoTraps (issue 13, bug 7): Shift+Tab and Tab move the focus
+// out of the search box and back; Tab enters the export dialog and stays
+// in it, Esc closes it and the focus is back on its button; after a
+// click on a filter checkbox the shortcuts work.
+func TestKeyboardNoTraps(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, 1)
+	b.keyDownOnly("/")
+	b.waitFor(`document.activeElement.id === 'search'`)
+	backTab := chromedp.KeyEvent("\t", chromedp.KeyModifiers(shift))
+	b.do(backTab)
+	b.waitFor(`document.activeElement.id !== 'search' && document.activeElement !== document.body`)
+	first := eval[string](b, `document.activeElement.outerHTML`)
+	b.do(backTab)
+	b.waitFor(fmt.Sprintf(`document.activeElement.outerHTML !== %q`, first))
+	b.key("\t")
+	b.key("\t")
+	b.waitFor(`document.activeElement.id === 'search'`)
+
+	b.do(chromedp.Click(chromedp.ID("export-open")))
+	b.waitFor(`document.querySelector('#export') !== null && document.getElementById('export').contains(document.activeElement)`)
+	for i := 0; i < 12; i++ {
+		b.key("\t")
+		b.waitFor(`document.getElementById('export').contains(document.activeElement)`)
+	}
+	b.do(backTab)
+	b.waitFor(`document.getElementById('export').contains(document.activeElement)`)
+	b.key("\x1b")
+	b.waitFor(`document.querySelector('#export') === null`)
+	b.waitFor(`document.activeElement.id === 'export-open'`)
+
+	b.do(chromedp.Click(chromedp.CSS(`.filters input[data-layer="gold"]`)))
+	b.waitFor(`document.activeElement.dataset.layer === 'gold'`)
+	b.selectText("CNN reported", 0)
+	b.key("3")
+	b.waitFor(annCount + ` === 1`)
+}
