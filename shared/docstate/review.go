@@ -70,7 +70,7 @@ func (s *State) resolveReview(op protocol.Op, out protocol.Op, text *textpos.Tex
 	switch op.Kind {
 	case protocol.KindReview, protocol.KindAccept:
 		if !model.CanReview(who.Role) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not review annotations", who.User, who.Role)
+			return out, reject(protocol.CodeForbidden, "only reviewers and admins can review annotations; you are %s here", who.Role.Article())
 		}
 		src, ok := s.Anns[op.Target]
 		if !ok {
@@ -107,7 +107,7 @@ func (s *State) resolveReview(op protocol.Op, out protocol.Op, text *textpos.Tex
 			a.Layer = model.GoldLayer
 		}
 		if a.Layer != model.GoldLayer || !model.CanWrite(who.Role, who.User, a.Layer) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not write layer %q: accepting copies into gold", who.User, who.Role, a.Layer)
+			return out, reject(protocol.CodeForbidden, "accepting copies a span into gold; %s", layerRefusal(who, a.Layer))
 		}
 		if err := model.ValidateAnnotation(text, schema, a); err != nil {
 			return out, asRejection(err)
@@ -128,7 +128,7 @@ func (s *State) resolveReview(op protocol.Op, out protocol.Op, text *textpos.Tex
 		out.DocReview = s.startReview(who, now)
 	case protocol.KindComment:
 		if !model.CanComment(who.Role) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not comment", who.User, who.Role)
+			return out, reject(protocol.CodeForbidden, "as %s you can read the comments but not write any", who.Role.Article())
 		}
 		c := *op.Comment
 		if err := model.ValidateComment(c); err != nil {
@@ -153,7 +153,7 @@ func (s *State) resolveReview(op protocol.Op, out protocol.Op, text *textpos.Tex
 		out.Target = c.ID
 	case protocol.KindDocStatus:
 		if !model.CanReview(who.Role) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not set the document's review status", who.User, who.Role)
+			return out, reject(protocol.CodeForbidden, "only reviewers and admins can set the document's review status; you are %s here", who.Role.Article())
 		}
 		out.Status = op.Status
 		out.DocReview = &model.DocReview{Status: model.DocStatus(op.Status), Reviewer: who.User, Time: t}

@@ -304,3 +304,33 @@ func TestAcceptIntoEqualGold(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusalWording (issue 13, item 14): refusals speak to the user in
+// their terms: "an annotator", whose annotations, no "(role)" or layer
+// jargon.
+func TestRefusalWording(t *testing.T) {
+	bob := Actor{User: "bob", Role: model.RoleAnnotator}
+	tests := []struct {
+		name string
+		who  Actor
+		op   protocol.Op
+		want string
+	}{
+		{"another's span", bob, protocol.Op{ID: "x", Kind: protocol.KindDelete, Target: "a1", Version: 1},
+			"these are alice's annotations: as an annotator you can change only your own"},
+		{"gold", alice, protocol.Op{ID: "x", Kind: protocol.KindAdd, Ann: &model.Annotation{ID: "n", Layer: model.GoldLayer, Label: "claim", Start: 0, End: 12, Quote: "CNN reported"}},
+			"only reviewers and admins can change the gold annotations"},
+		{"review", alice, reviewOp("b2", 1, model.ReviewRejected), "only reviewers and admins can review annotations; you are an annotator here"},
+		{"viewer", vic, protocol.Op{ID: "x", Kind: protocol.KindAdd, Ann: &model.Annotation{ID: "n", Label: "claim", Start: 0, End: 12, Quote: "CNN reported"}},
+			"as a viewer you can read this document but not annotate it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := reviewBase().Resolve(tt.op, reviewText, model.DefaultSchema(), 9, tt.who, t1)
+			var rj *Rejection
+			if !errors.As(err, &rj) || rj.Code != protocol.CodeForbidden || rj.Message != tt.want {
+				t.Errorf("refusal = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
