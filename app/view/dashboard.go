@@ -19,6 +19,7 @@ type agreementReport struct {
 		Name string `json:"name"`
 	} `json:"project"`
 	Annotators []string           `json:"annotators"`
+	Excluded   []string           `json:"excluded_layers"` // machine layers and suggestions: not annotators
 	Documents  int                `json:"documents"`
 	Tokens     int                `json:"tokens"`
 	Overall    agreementSummary   `json:"overall"`
@@ -187,6 +188,9 @@ func (d *Dashboard) overall() app.UI {
 	annotators := strings.Join(r.Annotators, ", ")
 	if annotators == "" {
 		annotators = "none yet"
+	}
+	if len(r.Excluded) > 0 {
+		annotators += " (not counted: " + strings.Join(r.Excluded, ", ") + ", imported or suggested)"
 	}
 	return app.Section().ID("overall").Class("panel").Body(
 		app.H2().Text("Over the project"),

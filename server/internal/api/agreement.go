@@ -2,8 +2,10 @@ package api
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"slices"
 
@@ -17,8 +19,9 @@ import (
 // document. Every score is a number, or null where it is undefined (0/0:
 // nothing to compare, or one category only), never NaN.
 //
-// An annotator is anyone with a layer of their own (every layer but
-// model.GoldLayer). They count as having annotated a document if their
+// An annotator is a person with a layer of their own: a layer of kind
+// model.LayerHuman (named after an account). Gold, imported (machine)
+// layers and suggestions are no annotators; they are listed in Excluded. They count as having annotated a document if their
 // layer has at least one annotation in it; a document they left empty is
 // left out of their pairs instead of counting as disagreement everywhere.
 // (When "done" marks say who finished a document, an empty finished layer
@@ -26,8 +29,11 @@ import (
 type AgreementReport struct {
 	Project    AgreementProject `json:"project"`
 	Annotators []string         `json:"annotators"` // sorted
-	Documents  int              `json:"documents"`  // documents in the project
-	Tokens     int              `json:"tokens"`     // token units in them
+	// Excluded are the other layers with annotations (gold aside):
+	// imported machine layers and suggestions, sorted.
+	Excluded  []string `json:"excluded_layers"`
+	Documents int      `json:"documents"` // documents in the project
+	Tokens    int      `json:"tokens"`    // token units in them
 	// Overall is the agreement over all labels: a token's category is
 	// the label of the shortest span touching it (see agreement.Summary).
 	Overall AgreementSummary `json:"overall"`
@@ -104,7 +110,12 @@ func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request, u model
 	if !ok {
 		return
 	}
-	rep, err := computeAgreement(DocsOf(r.Context(), s.store, p.ID))
+	isAccount, err := s.accountNames(r.Context())
+	if err != nil {
+		s.internal(w, "agreement", err)
+		return
+	}
+	rep, err := computeAgreement(DocsOf(r.Context(), s.store, p.ID), isAccount)
 	if err != nil {
 		s.internal(w, "agreement", fmt.Errorf("project %d: %w", p.ID, err))
 		return
@@ -117,15 +128,27 @@ func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request, u model
 // the per-document list, then over all of them for the project. The
 // project report needs every document's text at once (agreement.Compute
 // takes a slice), so this holds the project's texts and spans in memory.
-func computeAgreement(docs iter.Seq2[export.Doc, error]) (AgreementReport, error) {
+//
+// Only human annotators' layers are compared (model.KindOfLayer with
+// isAccount; nil counts every layer but gold and suggestions).
+func computeAgreement(docs iter.Seq2[export.Doc, error], isAccount func(string) bool) (AgreementReport, error) {
 	var all []agreement.Document
-	out := AgreementReport{Annotators: []string{}, Labels: []AgreementSummary{}, ByDocument: []DocumentAgreement{}}
+	out := AgreementReport{Annotators: []string{}, Excluded: []string{}, Labels: []AgreementSummary{}, ByDocument: []DocumentAgreement{}}
+	excluded := map[string]bool{}
 	for d, err := range docs {
 		if err != nil {
 			return AgreementReport{}, err
 		}
 		layers := agreement.SpansByLayer(d.Annotations)
-		delete(layers, model.GoldLayer)
+		for l := range layers {
+			switch model.KindOfLayer(l, isAccount) {
+			case model.LayerHuman:
+				continue
+			case model.LayerMachine, model.LayerSuggestions:
+				excluded[l] = true
+			}
+			delete(layers, l)
+		}
 		doc := agreement.Document{Text: d.Document.Text, Layers: layers}
 		rep, err := agreement.Compute([]agreement.Document{doc})
 		if err != nil {
@@ -142,6 +165,7 @@ func computeAgreement(docs iter.Seq2[export.Doc, error]) (AgreementReport, error
 		return AgreementReport{}, err // each document passed alone
 	}
 	out.Annotators = append(out.Annotators, rep.Annotators...)
+	out.Excluded = append(out.Excluded, slices.Sorted(maps.Keys(excluded))...)
 	out.Documents, out.Tokens = rep.Docs, rep.Tokens
 	out.Overall = summarizeAgreement(rep.All)
 	for _, l := range rep.Labels {
@@ -223,4 +247,18 @@ func floatPtr(v float64) *float64 { return &v }
 
 func spanMatches(c agreement.SpanCounts) SpanMatches {
 	return SpanMatches{TP: c.TP, FP: c.FP, FN: c.FN}
+}
+
+// accountNames returns whether a name is a user account's: what makes a
+// layer a human annotator's (model.KindOfLayer).
+func (s *Server) accountNames(ctx context.Context) (func(string) bool, error) {
+	us, err := s.store.Users(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	names := make(map[string]bool, len(us))
+	for _, u := range us {
+		names[u.Name] = true
+	}
+	return func(n string) bool { return names[n] }, nil
 }
