@@ -515,6 +515,13 @@ func (s *Session) Text() *textpos.Text { return s.text }
 func (s *Session) Version() int { return s.version }
 
 // rebuildOverlay folds the pending ops over the confirmed state.
+// Unsaved reports whether annotation id shows an edit of this user's that
+// the server has not acknowledged yet (a new span, a relabel).
+func (s *Session) Unsaved(id string) bool {
+	a, ok := s.overlay[id]
+	return ok && a != nil
+}
+
 func (s *Session) rebuildOverlay() {
 	s.version++
 	s.overlay = map[string]*model.Annotation{}

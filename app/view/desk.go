@@ -33,7 +33,7 @@ type Desk struct {
 	selRel       string // the selected relation (clicked arc or list entry)
 	linkFrom     string // relation mode: the annotation the new relation starts at
 	relType      string // the type new relations get; "" = the schema's first
-	snap         bool
+	noSnap       bool   // snapping selections to whole words is on unless turned off
 	showHelp     bool
 	showExport   bool
 	query        string
@@ -269,8 +269,8 @@ func (d *Desk) toolbar() app.UI {
 			),
 		)),
 		app.Label().Class("snap").Title("Grow selections to whole words (w)").Body(
-			app.Input().ID("snap").Type("checkbox").Checked(d.snap).OnChange(func(ctx app.Context, e app.Event) {
-				d.snap = ctx.JSSrc().Get("checked").Bool()
+			app.Input().ID("snap").Type("checkbox").Checked(!d.noSnap).OnChange(func(ctx app.Context, e app.Event) {
+				d.noSnap = !ctx.JSSrc().Get("checked").Bool()
 			}),
 			app.Text(" snap to words"),
 		),
@@ -334,6 +334,9 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		}
 		if a.Layer != s.You.Layer {
 			b.WriteString(` other`)
+		}
+		if s.Unsaved(a.ID) {
+			b.WriteString(` pending" title="Not saved yet: sent when the connection allows`)
 		}
 		b.WriteString(`" data-id="`)
 		b.WriteString(markup.Escape(a.ID))

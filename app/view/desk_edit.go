@@ -128,7 +128,7 @@ func (d *Desk) domSelection() (start, end int, quote string, ok bool) {
 	}
 	from := selection.Point{Para: v.Index(0).Int(), UTF16: v.Index(1).Int()}
 	to := selection.Point{Para: v.Index(2).Int(), UTF16: v.Index(3).Int()}
-	start, end, quote, err := selection.Span(d.sync.text, d.sync.paras, from, to, d.snap)
+	start, end, quote, err := selection.Span(d.sync.text, d.sync.paras, from, to, !d.noSnap)
 	if err != nil {
 		return 0, 0, "", false
 	}

@@ -91,7 +91,7 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 			d.finishLink(d.selected)
 		}
 	case "w":
-		d.snap = !d.snap
+		d.noSnap = !d.noSnap
 	case "/":
 		e.PreventDefault()
 		app.Window().Call("glossFocus", "search")

@@ -362,3 +362,28 @@ func TestKeyboardNoTraps(t *testing.T) {
 	b.key("3")
 	b.waitFor(annCount + ` === 1`)
 }
+
+// TestUnsavedVisibleAndSnap (issue 13): selections snap to whole words by
+// default (a sloppy drag over "egional governor Andrey Vorob" tags the
+// whole name), and a span the server has not saved yet is drawn dashed
+// and listed as saving until it is.
+func TestUnsavedVisibleAndSnap(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, 1)
+	b.waitFor(`document.getElementById('snap').checked`)
+	srv.faults.failCommit.Store(true)
+	b.selectText("egional governor Andrey Vorob", 0)
+	b.key("1")
+	b.waitFor(`[...document.querySelectorAll('#doc .seg.pending')].map(s => s.textContent).join('') === 'regional governor Andrey Vorobyov'`)
+	b.waitFor(`document.querySelector('#annlist li.ann.pending') !== null`)
+	srv.faults.failCommit.Store(false)
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	b.waitFor(`document.querySelector('#doc .seg.pending') === null && document.querySelector('#annlist li.ann.pending') === null`)
+	b.waitFor(segWith("regional governor Andrey Vorobyov"))
+	snap, _ := srv.st.Snapshot(context.Background(), 1)
+	if len(snap.Annotations) != 1 || snap.Annotations[0].Quote != "regional governor Andrey Vorobyov" {
+		t.Fatalf("store holds %+v", snap.Annotations)
+	}
+}
