@@ -36,6 +36,7 @@ type Desk struct {
 	noSnap       bool   // snapping selections to whole words is on unless turned off
 	showHelp     bool
 	showExport   bool
+	drawer       bool // narrow screens: the side panel is open over the text
 	query        string
 	hiddenLabels map[string]bool
 	hiddenLayers map[string]bool
@@ -205,7 +206,11 @@ func (d *Desk) Render() app.UI {
 		d.lastKey = key
 	}
 	anns := d.shown
-	return app.Div().Class("desk").DataSet("ready", "1").DataSet("status", s.Status.String()).Body(
+	cls := "desk"
+	if d.drawer {
+		cls += " drawer-open"
+	}
+	return app.Div().Class(cls).DataSet("ready", "1").DataSet("status", s.Status.String()).Body(
 		topBar(s.You.User),
 		d.toolbar(),
 		app.Div().Class("workspace").Body(
@@ -258,6 +263,20 @@ func (d *Desk) toolbar() app.UI {
 		),
 		app.Button().Class("link").Title("Link the selected span to another (r)").Text("link (r)").
 			OnClick(func(ctx app.Context, e app.Event) { d.startLink() }),
+		// What the keys do, by mouse or touch too.
+		app.Button().ID("delete-btn").Class("link").Title("Delete the selected annotation or relation (Delete)").Text("delete").
+			Disabled(d.selected == "" && d.selRel == "").OnClick(func(ctx app.Context, e app.Event) {
+			defer d.syncDoc()
+			if d.selRel != "" {
+				d.deleteRelation(d.selRel)
+			} else {
+				d.deleteSelected()
+			}
+		}),
+		app.Button().ID("undo-btn").Class("link").Title("Undo your last edit (Ctrl+Z)").Text("undo").Disabled(len(d.undo) == 0).
+			OnClick(func(ctx app.Context, e app.Event) { defer d.syncDoc(); d.Undo() }),
+		app.Button().ID("redo-btn").Class("link").Title("Redo (Ctrl+Shift+Z)").Text("redo").Disabled(len(d.redo) == 0).
+			OnClick(func(ctx app.Context, e app.Event) { defer d.syncDoc(); d.Redo() }),
 		app.If(len(s.Schema.Relations) > 1, app.Label().Class("small").Body(
 			app.Text("as "),
 			app.Select().ID("rel-type").Title("The type of the relations you create").
@@ -287,6 +306,9 @@ func (d *Desk) toolbar() app.UI {
 		app.If(model.CanReview(s.You.Role), app.A().ID("review-open").Class("link").Href(fmt.Sprintf("/review/%d", d.docID)).
 			Title("Compare the analysts' layers and adjudicate into gold").Text("review")),
 		app.Button().Class("link").Title("Keyboard shortcuts (?)").Text("?").OnClick(func(ctx app.Context, e app.Event) { d.showHelp = true }),
+		app.Button().ID("panel-toggle").Class("link panel-toggle").Attr("aria-expanded", strconv.FormatBool(d.drawer)).Attr("aria-controls", "side").
+			Title("Show or hide the annotations, filters and search").Text("panel").
+			OnClick(func(ctx app.Context, e app.Event) { d.drawer = !d.drawer }),
 		notice,
 	)
 }
@@ -383,7 +405,7 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 	s := d.sess
 	layers := d.layers()
-	return app.Aside().Class("side").Body(
+	return app.Aside().ID("side").Class("side").Body(
 		app.Input().ID("search").Class("search").Type("search").Placeholder("Search text and annotations (/) — Enter finds in text").
 			OnInput(func(ctx app.Context, e app.Event) { d.query = ctx.JSSrc().Get("value").String() }).
 			OnKeyDown(func(ctx app.Context, e app.Event) {

@@ -387,3 +387,40 @@ func TestUnsavedVisibleAndSnap(t *testing.T) {
 		t.Fatalf("store holds %+v", snap.Annotations)
 	}
 }
+
+// TestPhoneByClick (issue 13): at a phone's 390 px, an analyst tags,
+// relabels, deletes, undoes and redoes by clicks alone, and reaches the
+// annotation list in the side panel's drawer.
+func TestPhoneByClick(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, 1)
+	b.waitFor(`document.getElementById('side').getBoundingClientRect().left >= window.innerWidth - 1`) // drawer closed
+	click := func(sel string) { b.t.Helper(); b.do(chromedp.Click(chromedp.CSS(sel))) }
+	b.selectText("CNN reported", 0)
+	click(`.label-btn[data-label="claim"]`)
+	b.waitFor(segWith("CNN reported"))
+	click(`.label-btn[data-label="attribution"]`) // relabel the selected span
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	click(`#panel-toggle`)
+	b.waitFor(`document.getElementById('side').getBoundingClientRect().right <= window.innerWidth + 1 && document.getElementById('side').getBoundingClientRect().left < window.innerWidth - 100`)
+	b.waitFor(`document.querySelector('#annlist li.ann .tag').textContent === 'attribution'`)
+	click(`#panel-toggle`)
+	b.waitFor(`document.getElementById('side').getBoundingClientRect().left >= window.innerWidth - 1`)
+	b.do(chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === 'CNN reported')`)))
+	b.waitFor(`!document.getElementById('delete-btn').disabled`)
+	click(`#delete-btn`)
+	b.waitFor(`document.querySelector('#doc .seg') === null`)
+	click(`#undo-btn`)
+	b.waitFor(segWith("CNN reported"))
+	click(`#undo-btn`) // the relabel
+	click(`#redo-btn`)
+	b.waitFor(`!document.getElementById('undo-btn').disabled`)
+	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
+	snap, _ := srv.st.Snapshot(context.Background(), 1)
+	if len(snap.Annotations) != 1 || snap.Annotations[0].Label != "attribution" || snap.Annotations[0].Quote != "CNN reported" {
+		t.Fatalf("store holds %+v, want the attribution back", snap.Annotations)
+	}
+}
