@@ -3,6 +3,7 @@ package view
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -17,6 +18,31 @@ type Home struct {
 	me     me
 	loaded bool
 	err    string
+	// Per project: the document list's search text and filter
+	// (docFilters).
+	query  map[int64]string
+	filter map[int64]string
+}
+
+// docFilters are the document list's filters: value and label.
+var docFilters = [][2]string{{"", "all documents"}, {"assigned", "assigned to me"}, {"todo", "assigned to me, not done"}, {"done", "done"}}
+
+// shownDocs are the project's documents that match its search and filter.
+func (h *Home) shownDocs(p projectInfo) []docInfo {
+	q := strings.ToLower(strings.TrimSpace(h.query[p.ID]))
+	f := h.filter[p.ID]
+	var out []docInfo
+	for _, d := range p.Documents {
+		if q != "" && !strings.Contains(strings.ToLower(d.Name), q) {
+			continue
+		}
+		switch {
+		case f == "assigned" && !d.Assigned, f == "todo" && (!d.Assigned || d.Done), f == "done" && !d.Done:
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // OnNav loads the user's projects.
@@ -89,6 +115,7 @@ func (h *Home) project(p projectInfo) app.UI {
 		summary += fmt.Sprintf(" · %d assigned to you, %d done", assigned, done)
 	}
 	canAnnotate := p.Role != model.RoleViewer
+	shown := h.shownDocs(p)
 	return app.Section().Class("project").DataSet("project", p.ID).Body(
 		app.H2().Text(p.Name),
 		app.P().Class("muted").Text(summary),
@@ -104,9 +131,31 @@ func (h *Home) project(p projectInfo) app.UI {
 			app.A().Class("export").Href(fmt.Sprintf("/api/projects/%d/export?format=jsonl", p.ID)).Attr("download", "").Text("Export JSONL"),
 		),
 		newGuidelines().Schema(p.Schema),
+		app.Div().Class("docfind").Body(
+			app.Label().For(fmt.Sprintf("doc-search-%d", p.ID)).Class("sr-only").Text("Search the documents of "+p.Name),
+			app.Input().ID(fmt.Sprintf("doc-search-%d", p.ID)).Class("doc-search").Type("search").Placeholder("Find a document by title").
+				Value(h.query[p.ID]).OnInput(func(ctx app.Context, e app.Event) {
+				if h.query == nil {
+					h.query = map[int64]string{}
+				}
+				h.query[p.ID] = ctx.JSSrc().Get("value").String()
+			}, p.ID),
+			app.Label().For(fmt.Sprintf("doc-filter-%d", p.ID)).Class("sr-only").Text("Show"),
+			app.Select().ID(fmt.Sprintf("doc-filter-%d", p.ID)).Class("doc-filter").OnChange(func(ctx app.Context, e app.Event) {
+				if h.filter == nil {
+					h.filter = map[int64]string{}
+				}
+				h.filter[p.ID] = ctx.JSSrc().Get("value").String()
+			}, p.ID).Body(
+				app.Range(docFilters).Slice(func(i int) app.UI {
+					return app.Option().Value(docFilters[i][0]).Selected(docFilters[i][0] == h.filter[p.ID]).Text(docFilters[i][1])
+				}),
+			),
+			app.Span().Class("muted small").Text(fmt.Sprintf(" %d of %d", len(shown), len(p.Documents))),
+		),
 		app.Ul().Class("doclist").Body(
-			app.Range(p.Documents).Slice(func(j int) app.UI {
-				d := p.Documents[j]
+			app.Range(shown).Slice(func(j int) app.UI {
+				d := shown[j]
 				var status app.UI = app.Text("")
 				switch {
 				case d.Assigned && d.Done:

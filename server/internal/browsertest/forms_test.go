@@ -105,3 +105,30 @@ func TestLoginTypingSurvivesWasm(t *testing.T) {
 	b2.waitFor(`document.querySelector('main.login[data-ready="1"]') !== null`)
 	b2.waitFor(`document.activeElement && document.activeElement.id === 'name'`)
 }
+
+// TestFindDocuments (issue 13): documents are listed by title (the first
+// line, not the file hash) and the project's list can be searched and
+// filtered to the user's unfinished assignments.
+func TestFindDocuments(t *testing.T) {
+	srv := startServer(t)
+	ctx := context.Background()
+	alice, _, err := srv.st.UserByName(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.st.SetAssigned(ctx, 2, alice.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	const links = `[...document.querySelectorAll('section.project[data-project="1"] a.doclink')].map(a => a.textContent)`
+	b.waitFor(links + `.length === 2`)
+	b.waitFor(links + `.every(t => !/^[0-9a-f_]+$/.test(t))`)
+	b.waitFor(links + `[0].startsWith('Moscow: The ISIS')`)
+	b.do(chromedp.SendKeys(chromedp.ID("doc-search-1"), "devastating"))
+	b.waitFor(links + `.length === 1 && ` + links + `[0].startsWith('The Islamic State')`)
+	eval[bool](b, `(() => { const i = document.getElementById('doc-search-1'); i.value = ''; i.dispatchEvent(new Event('input', {bubbles: true})); return true })()`)
+	b.waitFor(links + `.length === 2`)
+	b.do(chromedp.SetValue(chromedp.ID("doc-filter-1"), "todo"))
+	b.waitFor(links + `.length === 1 && ` + links + `[0].startsWith('The Islamic State')`)
+}
