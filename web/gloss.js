@@ -311,7 +311,7 @@ function glossTyping(el) {
 
 // glossOnControl reports whether el is (inside) a focusable control.
 function glossOnControl(el) {
-  return !!(el && el.closest && el.closest("input, textarea, select, button, a[href], summary, [tabindex]"));
+  return !!(el && el.closest && el.closest("input, textarea, select, button, a[href], summary, [tabindex]:not(#doc)"));
 }
 
 // glossTabSteps reports whether Tab (with Shift: back) steps to another

@@ -214,7 +214,8 @@ func (d *Desk) Render() app.UI {
 		topBar(s.You.User),
 		d.toolbar(),
 		app.Div().Class("workspace").Body(
-			app.Article().ID("doc").Class("doc").OnClick(d.onDocClick).OnMouseUp(d.onMouseUp).Body(
+			// Focusable: the text scrolls, and a keyboard must reach it.
+			app.Article().ID("doc").Class("doc").TabIndex(0).Aria("label", "Document text").OnClick(d.onDocClick).OnMouseUp(d.onMouseUp).Body(
 				app.H1().Class("doctitle").Text(s.Document.Name),
 				// Filled and patched by syncDoc, never by go-app: it has
 				// no children in go-app's tree, so go-app leaves it alone.
@@ -368,6 +369,8 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 			c = "#777777"
 		}
 		b.WriteString(c)
+		b.WriteString(`;--ink:`)
+		b.WriteString(inkFor(c))
 		b.WriteString(`">`)
 		b.WriteString(markup.Escape(a.Label))
 		b.WriteString(`</span> <q>`)
