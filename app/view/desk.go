@@ -429,7 +429,8 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 				if d.hiddenLabels[l.Name] {
 					cls += " off"
 				}
-				return app.Span().Class(cls).DataSet("label", l.Name).Style("--c", safeColor(l.Color)).Title(l.Guideline+" (click to show/hide)").
+				return app.Button().Type("button").Class(cls).DataSet("label", l.Name).Style("--c", safeColor(l.Color)).Title(l.Guideline+" (click to show/hide)").
+					Aria("pressed", strconv.FormatBool(!d.hiddenLabels[l.Name])).
 					OnClick(func(ctx app.Context, e app.Event) { d.hiddenLabels[l.Name] = !d.hiddenLabels[l.Name]; d.filterVer++ }, l.Name).
 					Text(fmt.Sprintf("%s %d", l.Name, d.counts[l.Name]))
 			}),

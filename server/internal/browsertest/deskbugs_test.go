@@ -424,3 +424,23 @@ func TestPhoneByClick(t *testing.T) {
 		t.Fatalf("store holds %+v, want the attribution back", snap.Annotations)
 	}
 }
+
+// TestOverlapSameLabelReadable (issue 13): two overlapping figures are
+// told apart: boundary ticks where each starts and ends, and on hover
+// the label and owner of every span under the pointer.
+func TestOverlapSameLabelReadable(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, 1)
+	b.selectText("at least 40 people dead", 0)
+	b.key("2")
+	b.selectText("40 people dead and over 100 wounded", 0)
+	b.key("2")
+	b.waitFor(annCount + ` === 2`)
+	const both = `[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === '40 people dead')`
+	b.waitFor(both + `.dataset.b === 's e'`)
+	b.waitFor(both + `.title === 'figure · alice\nfigure · alice'`)
+	b.waitFor(`[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === 'at least ').dataset.b === 's'`)
+	b.waitFor(`[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === ' and over 100 wounded').dataset.b === 'e'`)
+}
