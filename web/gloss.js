@@ -174,6 +174,9 @@ function glossDraw() {
     const top = Math.min(y1, y2) - lift;
     const hot = gloss.hover && (gloss.hover === r.from || gloss.hover === r.to || gloss.hover === r.id);
     const g = glossSVG("g", { class: "arc" + (hot ? " hot" : ""), "data-rel": r.id });
+    // A wide invisible stroke under the arc makes it easy to click
+    // (selects the relation; Delete or the list's button deletes it).
+    g.appendChild(glossSVG("path", { d: `M${x1},${y1} C${x1},${top} ${x2},${top} ${x2},${y2}`, fill: "none", stroke: "transparent", "stroke-width": 12, class: "arc-hit" }));
     g.appendChild(glossSVG("path", { d: `M${x1},${y1} C${x1},${top} ${x2},${top} ${x2},${y2}`, fill: "none", stroke: r.color || "#444", "stroke-width": hot ? 2.5 : 1.5, "stroke-dasharray": r.faded ? "4 3" : "", "marker-end": "url(#arrow)" }));
     g.appendChild(glossSVG("text", { x: (x1 + x2) / 2, y: top + lift * 0.25, "text-anchor": "middle", class: "arc-label" }, r.type));
     svg.appendChild(g);
@@ -278,10 +281,67 @@ function glossFocus(id) {
   if (el) { el.focus(); if (el.select) el.select(); }
 }
 
+// glossFocusWhenClosed focuses element id once the dialog (.overlay) has
+// left the page: a closed dialog gives the focus back to its opener.
+function glossFocusWhenClosed(id, tries) {
+  tries = tries || 0;
+  if (document.querySelector(".overlay") && tries < 60) {
+    requestAnimationFrame(() => glossFocusWhenClosed(id, tries + 1));
+    return;
+  }
+  const el = document.getElementById(id);
+  if (el) el.focus();
+}
+
 // glossMarkReady records when the document view first rendered, for the
 // render benchmark (performance.now() is ms since navigation start).
 function glossMarkReady() {
   requestAnimationFrame(() => { window.glossReadyAt = performance.now(); });
+}
+
+// glossTyping reports whether el takes text, so that keys typed there are
+// text, not shortcuts. A checkbox or a button does not.
+function glossTyping(el) {
+  if (!el || !el.tagName) return false;
+  const t = el.tagName.toLowerCase();
+  if (t === "textarea" || t === "select" || el.isContentEditable) return true;
+  if (t !== "input") return false;
+  return !["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes((el.type || "").toLowerCase());
+}
+
+// glossOnControl reports whether el is (inside) a focusable control.
+function glossOnControl(el) {
+  return !!(el && el.closest && el.closest("input, textarea, select, button, a[href], summary, [tabindex]:not(#doc)"));
+}
+
+// glossTabSteps reports whether Tab (with Shift: back) steps to another
+// annotation rather than moving the focus (see publishTabStops in Go):
+// from the text, Tab walks the annotations (wrapping around); Esc
+// clears the selection, and then Shift+Tab leaves the text, as does Tab
+// when there is no annotation to go to. No keyboard trap.
+function glossTabSteps(e) {
+  if (glossOnControl(e.target)) return false;
+  const doc = document.getElementById("doc");
+  const d = doc ? doc.dataset : {};
+  if (d.anns !== "1") return false;
+  return !!d.sel || !e.shiftKey;
+}
+
+// glossTrapFocus keeps Tab inside an open modal dialog
+// ([role=dialog][aria-modal=true]): from its last control to its first
+// and back, and into it from outside. It reports whether it acted.
+function glossTrapFocus(e) {
+  if (e.key !== "Tab") return false;
+  const dlg = document.querySelector('[role="dialog"][aria-modal="true"]');
+  if (!dlg) return false;
+  const els = [...dlg.querySelectorAll('a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])')]
+    .filter((x) => x.offsetParent !== null || x === document.activeElement);
+  if (els.length === 0) return false;
+  const first = els[0], last = els[els.length - 1], at = document.activeElement;
+  if (!dlg.contains(at)) { e.preventDefault(); first.focus(); return true; }
+  if (e.shiftKey && at === first) { e.preventDefault(); last.focus(); return true; }
+  if (!e.shiftKey && at === last) { e.preventDefault(); first.focus(); return true; }
+  return true; // inside: the browser moves it
 }
 
 // go-app runs Go event handlers asynchronously, too late to cancel a
@@ -290,11 +350,17 @@ function glossMarkReady() {
 // Backspace and arrows must not scroll or navigate while a span is selected.
 document.addEventListener("keydown", (e) => {
   if (!document.getElementById("doc")) return;
-  const tag = (e.target.tagName || "").toLowerCase();
-  if (tag === "input" || tag === "textarea" || tag === "select") return;
+  if (glossTrapFocus(e)) return;
+  if (document.querySelector(".overlay")) return; // a dialog has the keys
+  if (glossTyping(e.target)) return;
   const k = e.key;
+  // Tab on a control (a button, a checkbox, a link) moves the focus as
+  // everywhere; from the text it may step through the annotations
+  // (glossTabSteps). The desk's Go handler steps only when the default
+  // was prevented here.
+  if (k === "Tab" && !e.ctrlKey && !e.altKey && !e.metaKey && !glossTabSteps(e)) return;
   const ctrl = e.ctrlKey || e.metaKey;
-  const spanSelected = !!document.querySelector("#doc .seg.sel");
+  const spanSelected = !!document.querySelector("#doc .seg.sel, #rels li.sel");
   if ((ctrl && (k === "z" || k === "Z" || k === "y")) || (!ctrl && !e.altKey && (k === "Tab" || k === "/" || k === "?" ||
       (spanSelected && (k === "Backspace" || k === "Delete" || k.startsWith("Arrow")))))) {
     e.preventDefault();
@@ -317,3 +383,29 @@ document.addEventListener("keydown", (e) => {
   ws.onclose = (e) => { pre.closed = { code: e.code, reason: e.reason }; };
   window.glossPre = pre;
 })();
+
+// The login form posts to the server, which answers a wrong password
+// with the login page again: the user name typed is kept for that page
+// (this tab only), so only the password has to be typed again.
+document.addEventListener("submit", (e) => {
+  const f = e.target;
+  if (f && f.getAttribute && f.getAttribute("action") === "/api/login" && f.elements.name) {
+    try { sessionStorage.setItem("gloss-login-name", f.elements.name.value); } catch (err) { /* storage off */ }
+  }
+}, true);
+
+// glossLoginName is the user name of the failed login this page answers
+// (?error=…), or "".
+function glossLoginName() {
+  if (!/[?&]error=/.test(location.search)) return "";
+  try { return sessionStorage.getItem("gloss-login-name") || ""; } catch (err) { return ""; }
+}
+
+// Before the wasm has loaded, the server's form gets it too.
+document.addEventListener("DOMContentLoaded", () => {
+  const n = document.getElementById("name");
+  if (n && !n.value && location.pathname === "/login") {
+    n.value = glossLoginName();
+    if (n.value) { const p = document.getElementById("password"); if (p) p.focus(); }
+  }
+});

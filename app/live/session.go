@@ -46,6 +46,12 @@ type Notice struct {
 	At   time.Time
 }
 
+// winListener is a listener the session added to the window.
+type winListener struct {
+	event string
+	f     app.Func
+}
+
 // Session is one document's live connection. All its fields change only
 // on the UI goroutine: socket callbacks hand their work to dispatch.
 type Session struct {
@@ -55,7 +61,7 @@ type Session struct {
 
 	ws       app.Value
 	funcs    []app.Func
-	winFuncs []app.Func
+	winFuncs []winListener
 	attempt  int
 	closed   bool
 	timer    *time.Timer
@@ -71,6 +77,15 @@ type Session struct {
 	epoch    string
 	state    *docstate.State
 	pending  []protocol.Op
+	// owner is the user the pending edits are theirs: they are kept in
+	// localStorage under that user's name and sent only on that user's
+	// connection (another user of the same browser never sends them).
+	owner string
+	// retry re-sends edits the server could not commit (code internal)
+	// after a backoff; retries counts failures since the last ack.
+	retry    *time.Timer
+	retries  int
+	sel      [2]int                       // the selection last sent for presence
 	overlay  map[string]*model.Annotation // optimistic view of annotations touched by pending ops; nil = deleted
 	roverlay map[string]*model.Relation
 	text     *textpos.Text
@@ -129,13 +144,24 @@ func (s *Session) touch(op protocol.Op) {
 func Open(doc int64, dispatch func(func()), changed func()) *Session {
 	s := &Session{doc: doc, dispatch: dispatch, changed: changed, state: docstate.New(),
 		overlay: map[string]*model.Annotation{}, roverlay: map[string]*model.Relation{}}
-	s.loadPending()
-	s.rebuildOverlay()
-	on := func(event string, fn func()) {
-		f := app.FuncOf(func(app.Value, []app.Value) any { s.dispatch(fn); return nil })
-		s.winFuncs = append(s.winFuncs, f)
+	listen := func(event string, f app.Func) {
+		s.winFuncs = append(s.winFuncs, winListener{event, f})
 		app.Window().Call("addEventListener", event, f)
 	}
+	on := func(event string, fn func()) {
+		listen(event, app.FuncOf(func(app.Value, []app.Value) any { s.dispatch(fn); return nil }))
+	}
+	// Leaving the page (a navigation, closing the tab) must end the
+	// socket now: a page kept in the back/forward cache would otherwise
+	// stay "present", its selection outlined on the others' desks. Run
+	// in the event itself, not dispatched: after it the page is frozen.
+	// Coming back, the socket's close makes the session reconnect.
+	listen("pagehide", app.FuncOf(func(app.Value, []app.Value) any {
+		if ws := s.ws; ws != nil && ws.Truthy() {
+			ws.Call("close", 1000, "page left")
+		}
+		return nil
+	}))
 	on("online", func() { s.reconnectNow() })
 	on("offline", func() {
 		if s.Status != Stopped {
@@ -153,10 +179,15 @@ func (s *Session) Close() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
+	if s.retry != nil {
+		s.retry.Stop()
+	}
 	s.dropSocket()
-	for i, f := range s.winFuncs {
-		_ = i
-		f.Release()
+	// Removed before released: a released function still listening
+	// throws on the next event.
+	for _, l := range s.winFuncs {
+		app.Window().Call("removeEventListener", l.event, l.f)
+		l.f.Release()
 	}
 	s.winFuncs = nil
 }
@@ -338,8 +369,14 @@ func (s *Session) receive(data string) {
 		}
 	case protocol.TypeAck:
 		s.removePending(m.OpID)
+		s.retries = 0
 	case protocol.TypeError:
-		if m.OpID != "" && s.removePending(m.OpID) {
+		if m.Code == protocol.CodeInternal && m.OpID != "" && s.isPending(m.OpID) {
+			// Not applied, not refused: the server could not commit.
+			// Keep the edit and send it again (PROTOCOL.md).
+			s.notice(m.Code, "Gloss could not save your edit just now; it is kept and will be sent again.")
+			s.retryLater()
+		} else if m.OpID != "" && s.removePending(m.OpID) {
 			s.notice(m.Code, conflictText(m))
 		} else {
 			s.notice(m.Code, m.Text)
@@ -395,7 +432,16 @@ func (s *Session) welcome(m protocol.Message) {
 	if m.You != nil {
 		s.You = *m.You
 	}
+	if s.owner != s.You.User {
+		// This connection's user (first welcome, or another user logged
+		// in on this browser): their own unsent edits, none of another's,
+		// which stay stored under that user's name.
+		s.owner = s.You.User
+		s.pending = s.loadPending()
+		s.dirtyAll = true
+	}
 	s.epoch = m.Epoch
+	s.sel = [2]int{} // a new connection starts with no selection
 	s.dirtyAll = true
 	s.Ready, s.Status, s.attempt = true, Connected, 0
 	// Re-send what was never acknowledged; the server answers ops it
@@ -422,10 +468,17 @@ func (s *Session) Submit(op protocol.Op) {
 	s.changed()
 }
 
-// Select tells the others where this user is selecting.
+// Select tells the others where this user is selecting; (0, 0) says
+// nowhere, which clears the outline the others draw. Only changes are
+// sent.
 func (s *Session) Select(start, end int) {
-	if s.Status == Connected {
-		s.sendMsg(protocol.Message{Type: protocol.TypeSelect, Start: start, End: end})
+	if end <= start {
+		start, end = 0, 0
+	}
+	if s.Status == Connected && [2]int{start, end} != s.sel {
+		if s.sendMsg(protocol.Message{Type: protocol.TypeSelect, Start: start, End: end}) {
+			s.sel = [2]int{start, end}
+		}
 	}
 }
 
@@ -462,6 +515,13 @@ func (s *Session) Text() *textpos.Text { return s.text }
 func (s *Session) Version() int { return s.version }
 
 // rebuildOverlay folds the pending ops over the confirmed state.
+// Unsaved reports whether annotation id shows an edit of this user's that
+// the server has not acknowledged yet (a new span, a relabel).
+func (s *Session) Unsaved(id string) bool {
+	a, ok := s.overlay[id]
+	return ok && a != nil
+}
+
 func (s *Session) rebuildOverlay() {
 	s.version++
 	s.overlay = map[string]*model.Annotation{}
@@ -562,13 +622,48 @@ func (s *Session) Relations() []model.Relation {
 	return out
 }
 
-func (s *Session) storageKey() string { return "gloss-pending-" + strconv.FormatInt(s.doc, 10) }
+// isPending reports whether op id is an unacknowledged edit.
+func (s *Session) isPending(id string) bool {
+	for _, op := range s.pending {
+		if op.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// retryLater re-sends every pending edit after a backoff (1 s doubling to
+// 30 s), once per burst of failures: the server answers those it did
+// commit meanwhile with their ack.
+func (s *Session) retryLater() {
+	if s.retry != nil {
+		return // one is scheduled
+	}
+	d := time.Duration(math.Min(30000, 1000*math.Pow(2, float64(min(s.retries, 5))))) * time.Millisecond
+	s.retries++
+	s.retry = time.AfterFunc(d, func() {
+		s.dispatch(func() {
+			s.retry = nil
+			if s.closed || s.Status != Connected {
+				return // the next welcome re-sends them
+			}
+			for _, op := range s.pending {
+				s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
+			}
+		})
+	})
+}
+
+// storageKey names the unsent edits of the owner on this document.
+func (s *Session) storageKey() string {
+	return "gloss-pending-" + strconv.FormatInt(s.doc, 10) + "-" + s.owner
+}
 
 // savePending keeps unacknowledged edits in localStorage, so that closing
 // the tab while offline does not lose them.
 func (s *Session) savePending() {
 	ls := app.Window().Get("localStorage")
-	if !ls.Truthy() {
+	if !ls.Truthy() || s.owner == "" {
 		return
 	}
 	if len(s.pending) == 0 {
@@ -580,19 +675,21 @@ func (s *Session) savePending() {
 	}
 }
 
-func (s *Session) loadPending() {
+// loadPending returns the owner's stored unsent edits.
+func (s *Session) loadPending() []protocol.Op {
 	ls := app.Window().Get("localStorage")
-	if !ls.Truthy() {
-		return
+	if !ls.Truthy() || s.owner == "" {
+		return nil
 	}
 	v := ls.Call("getItem", s.storageKey())
 	if !v.Truthy() {
-		return
+		return nil
 	}
 	var ops []protocol.Op
-	if json.Unmarshal([]byte(v.String()), &ops) == nil {
-		s.pending = ops
+	if json.Unmarshal([]byte(v.String()), &ops) != nil {
+		return nil
 	}
+	return ops
 }
 
 // NewID returns a random ID for an op, annotation or relation.

@@ -71,6 +71,20 @@ type Mark struct {
 	// covers, e.g. "noted" (has comments) or "dis" (disagreement). Only
 	// [a-z0-9-] survive: a class cannot break out of the attribute.
 	Class string
+	// Title says what the mark is ("figure · alice"); each piece of text
+	// shows the titles of the marks covering it on hover, so that two
+	// overlapping spans of the same label are told apart.
+	Title string
+}
+
+// ParagraphContent is Paragraph without the <p> element around it: what
+// replaces a paragraph's content in place. Keeping the element keeps the
+// size the browser remembered for it (content-visibility), which a new
+// element lacks: replacing the one paragraph of a long single-paragraph
+// document shrank it to its placeholder height and lost the scroll.
+func ParagraphContent(p Para, marks []Mark) string {
+	h := Paragraph(p, marks)
+	return h[strings.IndexByte(h, '>')+1 : len(h)-len("</p>")]
 }
 
 // Paragraph returns the HTML of paragraph p with marks (any order; marks
@@ -137,6 +151,37 @@ func Paragraph(p Para, marks []Mark) string {
 				b.WriteByte(' ')
 			}
 			escape(&b, m.ID)
+		}
+		// Where a mark begins or ends inside its neighbours (data-b "s",
+		// "e"), a boundary tick is drawn: a span nested in or overlapping
+		// another of the same colour is still seen where it starts.
+		starts, ends := false, false
+		for _, m := range cover {
+			starts = starts || m.Start-p.Start == a
+			ends = ends || m.End-p.Start == z
+		}
+		if len(cover) > 1 || len(in) > 1 {
+			switch {
+			case starts && ends:
+				b.WriteString(`" data-b="s e`)
+			case starts:
+				b.WriteString(`" data-b="s`)
+			case ends:
+				b.WriteString(`" data-b="e`)
+			}
+		}
+		titled := false
+		for _, m := range cover {
+			if m.Title == "" {
+				continue
+			}
+			if !titled {
+				b.WriteString(`" title="`)
+				titled = true
+			} else {
+				b.WriteString("&#10;")
+			}
+			escape(&b, m.Title)
 		}
 		// Underlines stack downwards, innermost nearest the text; the
 		// innermost label also tints the background.

@@ -3,6 +3,7 @@ package markup
 import (
 	"html"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -111,5 +112,43 @@ func BenchmarkParagraphs5000(b *testing.B) {
 		for j, p := range ps {
 			_ = Paragraph(p, g[j])
 		}
+	}
+}
+
+// TestParagraphContent: the content is the paragraph's HTML inside its
+// <p> element, with and without marks.
+func TestParagraphContent(t *testing.T) {
+	ps := Paragraphs("one <b> two\nthree")
+	for _, marks := range [][]Mark{nil, {{ID: "a", Start: 0, End: 3, Style: Style{Color: "#112233"}}}} {
+		for _, p := range ps {
+			whole, inner := Paragraph(p, marks), ParagraphContent(p, marks)
+			if want := `<p class="para" data-p="` + strconv.Itoa(p.Index) + `">` + inner + `</p>`; whole != want {
+				t.Errorf("Paragraph = %q, want %q", whole, want)
+			}
+		}
+	}
+}
+
+// TestOverlapReadable (issue 13): two overlapping spans of the same label
+// get boundary ticks where each begins and ends, and every piece names
+// the spans over it (label and owner) in its title, escaped.
+func TestOverlapReadable(t *testing.T) {
+	p := Paragraphs("aaa bbb ccc")[0]
+	red := Style{Color: "#D55E00"}
+	x := Mark{ID: "x", Start: 0, End: 7, Style: red, Title: "figure · alice"}
+	y := Mark{ID: "y", Start: 4, End: 11, Style: red, Title: `figure · "bob"`}
+	out := Paragraph(p, []Mark{x, y})
+	for _, want := range []string{
+		`data-a="x" data-b="s" title="figure · alice"`,
+		`data-a="x y" data-b="s e" title="figure · alice&#10;figure · &#34;bob&#34;"`,
+		`data-a="y" data-b="e" title="figure · &#34;bob&#34;"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markup lacks %s:\n%s", want, out)
+		}
+	}
+	// A lone span needs no ticks.
+	if out := Paragraph(p, []Mark{x}); strings.Contains(out, "data-b") {
+		t.Errorf("lone span with ticks: %s", out)
 	}
 }

@@ -114,8 +114,7 @@ func (a *Account) Render() app.UI {
 		topBar(a.me.User.Name),
 		app.Main().Class("page").Body(
 			app.H1().Text("Your account"),
-			app.If(a.err != "", app.P().ID("account-error").Class("error").Text(a.err)),
-			app.If(a.notice != "", app.P().ID("account-notice").Class("notice-ok").Text(a.notice)),
+			messages("account-error", a.err, "account-notice", a.notice),
 			app.Section().Class("panel").Body(
 				app.H2().Text("Password"),
 				app.Div().ID("password-form").Class("stacked-form").Body(

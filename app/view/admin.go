@@ -189,8 +189,7 @@ func (a *Admin) Render() app.UI {
 		topBar(a.me.User.Name),
 		app.Main().Class("page").Body(
 			app.H1().Text("Site administration"),
-			app.If(a.err != "", app.P().ID("admin-error").Class("error").Text(a.err)),
-			app.If(a.notice != "", app.P().ID("admin-notice").Class("notice-ok").Text(a.notice)),
+			messages("admin-error", a.err, "admin-notice", a.notice),
 			body,
 		),
 	)

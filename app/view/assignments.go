@@ -104,7 +104,7 @@ func (a *Assignments) Render() app.UI {
 	return app.Section().Class("panel assignments").DataSet("ready", ready).Body(
 		app.H2().Text("Documents & assignment"),
 		app.P().Class("muted").Text("Tick a box to give a document to someone; they see it as assigned on their project list and mark it done there."),
-		app.If(a.err != "", app.P().ID("assign-error").Class("error").Text(a.err)),
+		messages("assign-error", a.err, "", ""),
 		app.If(a.loaded && len(a.docs) == 0, app.P().Text("No documents yet: import some under Import.")),
 		app.If(len(a.docs) > 0, app.Div().Class("scroll").Body(app.Table().Class("grid assign-table").Body(
 			app.Tr().Class("head").Body(

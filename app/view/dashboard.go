@@ -148,6 +148,9 @@ func (d *Dashboard) overall() app.UI {
 	if annotators == "" {
 		annotators = "none yet"
 	}
+	if len(r.Excluded) > 0 {
+		annotators += " (not counted: " + strings.Join(r.Excluded, ", ") + ", imported or suggested)"
+	}
 	return app.Section().ID("overall").Class("panel").Body(
 		app.H2().Text("Over the project"),
 		app.Table().Class("grid").Body(

@@ -30,10 +30,13 @@ type Desk struct {
 	sync docSync
 
 	selected     string
+	selRel       string // the selected relation (clicked arc or list entry)
 	linkFrom     string // relation mode: the annotation the new relation starts at
-	snap         bool
+	relType      string // the type new relations get; "" = the schema's first
+	noSnap       bool   // snapping selections to whole words is on unless turned off
 	showHelp     bool
 	showExport   bool
+	drawer       bool // narrow screens: the side panel is open over the text
 	query        string
 	hiddenLabels map[string]bool
 	hiddenLayers map[string]bool
@@ -54,11 +57,11 @@ type Desk struct {
 }
 
 type viewKey struct {
-	ver                   int
-	selected, link, query string
-	filterVer             int
-	listAll               bool
-	members               int
+	ver                           int
+	selected, link, query, selRel string
+	filterVer                     int
+	listAll                       bool
+	members                       int
 }
 
 // OnNav opens the live session of the document in the URL.
@@ -149,7 +152,11 @@ func (d *Desk) drawOverlays(shown map[string]markup.Mark) {
 		if _, ok := shown[r.To]; !ok {
 			continue
 		}
-		rels = append(rels, relDraw{ID: r.ID, From: r.From, To: r.To, Type: r.Type, Color: "#444444", Faded: r.Layer != s.You.Layer})
+		color := "#444444"
+		if r.ID == d.selRel {
+			color = "#C0392B"
+		}
+		rels = append(rels, relDraw{ID: r.ID, From: r.From, To: r.To, Type: r.Type, Color: color, Faded: r.Layer != s.You.Layer})
 	}
 	pres := []presenceDraw{}
 	for _, m := range s.Members {
@@ -192,18 +199,23 @@ func (d *Desk) Render() app.UI {
 		return loadingView("desk", s)
 	}
 	d.syncDoc() // selection or filter changes made by handlers
-	key := viewKey{ver: s.Version(), selected: d.selected, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll, members: len(s.Members)}
+	key := viewKey{ver: s.Version(), selected: d.selected, selRel: d.selRel, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll, members: len(s.Members)}
 	if key != d.lastKey {
 		d.shown = d.visible()
 		d.buildLists(d.shown)
 		d.lastKey = key
 	}
 	anns := d.shown
-	return app.Div().Class("desk").DataSet("ready", "1").DataSet("status", s.Status.String()).Body(
+	cls := "desk"
+	if d.drawer {
+		cls += " drawer-open"
+	}
+	return app.Div().Class(cls).DataSet("ready", "1").DataSet("status", s.Status.String()).Body(
 		topBar(s.You.User),
 		d.toolbar(),
 		app.Div().Class("workspace").Body(
-			app.Article().ID("doc").Class("doc").OnClick(d.onDocClick).OnMouseUp(d.onMouseUp).Body(
+			// Focusable: the text scrolls, and a keyboard must reach it.
+			app.Article().ID("doc").Class("doc").TabIndex(0).Aria("label", "Document text").OnClick(d.onDocClick).OnMouseUp(d.onMouseUp).Body(
 				app.H1().Class("doctitle").Text(s.Document.Name),
 				// Filled and patched by syncDoc, never by go-app: it has
 				// no children in go-app's tree, so go-app leaves it alone.
@@ -211,9 +223,9 @@ func (d *Desk) Render() app.UI {
 			),
 			d.sidebar(anns),
 		),
-		app.If(d.showHelp, newShortcutHelp().Schema(s.Schema).OnClose(func() { d.showHelp = false })),
+		app.If(d.showHelp, newShortcutHelp().Schema(s.Schema).OnClose(d.closeDialogs)),
 		app.If(d.showExport, newExportDialog().Project(s.Document.ProjectID, s.Document.ID).Layers(d.layers()).Schema(s.Schema).
-			OnClose(func() { d.showExport = false })),
+			OnClose(d.closeDialogs)),
 	)
 }
 
@@ -237,9 +249,14 @@ func (d *Desk) toolbar() app.UI {
 		app.Div().Class("labels").Body(
 			app.Range(s.Schema.Labels).Slice(func(i int) app.UI {
 				l := s.Schema.Labels[i]
+				// The scope argument (l.Name) is what makes go-app swap the
+				// handler when the list changes: it compares handlers by
+				// code pointer, and every closure of this literal has the
+				// same one, so without it a button keeps its first label.
+				// Every handler built in a loop passes its values so.
 				return app.Button().Class("label-btn").DataSet("label", l.Name).Title(l.Guideline).
 					Disabled(!canWrite).Style("--c", model.DisplayColor(l.Color)).
-					OnClick(func(ctx app.Context, e app.Event) { d.applyLabel(l.Name) }).Body(
+					OnClick(func(ctx app.Context, e app.Event) { d.applyLabel(l.Name) }, l.Name).Body(
 					app.Span().Class("key").Text(l.Key),
 					app.Span().Text(l.Name),
 				)
@@ -247,9 +264,33 @@ func (d *Desk) toolbar() app.UI {
 		),
 		app.Button().Class("link").Title("Link the selected span to another (r)").Text("link (r)").
 			OnClick(func(ctx app.Context, e app.Event) { d.startLink() }),
+		// What the keys do, by mouse or touch too.
+		app.Button().ID("delete-btn").Class("link").Title("Delete the selected annotation or relation (Delete)").Text("delete").
+			Disabled(d.selected == "" && d.selRel == "").OnClick(func(ctx app.Context, e app.Event) {
+			defer d.syncDoc()
+			if d.selRel != "" {
+				d.deleteRelation(d.selRel)
+			} else {
+				d.deleteSelected()
+			}
+		}),
+		app.Button().ID("undo-btn").Class("link").Title("Undo your last edit (Ctrl+Z)").Text("undo").Disabled(len(d.undo) == 0).
+			OnClick(func(ctx app.Context, e app.Event) { defer d.syncDoc(); d.Undo() }),
+		app.Button().ID("redo-btn").Class("link").Title("Redo (Ctrl+Shift+Z)").Text("redo").Disabled(len(d.redo) == 0).
+			OnClick(func(ctx app.Context, e app.Event) { defer d.syncDoc(); d.Redo() }),
+		app.If(len(s.Schema.Relations) > 1, app.Label().Class("small").Body(
+			app.Text("as "),
+			app.Select().ID("rel-type").Title("The type of the relations you create").
+				OnChange(func(ctx app.Context, e app.Event) { d.relType = ctx.JSSrc().Get("value").String() }).Body(
+				app.Range(s.Schema.Relations).Slice(func(i int) app.UI {
+					t := s.Schema.Relations[i]
+					return app.Option().Value(t).Selected(t == d.newRelType()).Text(t)
+				}),
+			),
+		)),
 		app.Label().Class("snap").Title("Grow selections to whole words (w)").Body(
-			app.Input().ID("snap").Type("checkbox").Checked(d.snap).OnChange(func(ctx app.Context, e app.Event) {
-				d.snap = ctx.JSSrc().Get("checked").Bool()
+			app.Input().ID("snap").Type("checkbox").Checked(!d.noSnap).OnChange(func(ctx app.Context, e app.Event) {
+				d.noSnap = !ctx.JSSrc().Get("checked").Bool()
 			}),
 			app.Text(" snap to words"),
 		),
@@ -266,6 +307,9 @@ func (d *Desk) toolbar() app.UI {
 		app.If(model.CanReview(s.You.Role), app.A().ID("review-open").Class("link").Href(fmt.Sprintf("/review/%d", d.docID)).
 			Title("Compare the analysts' layers and adjudicate into gold").Text("review")),
 		app.Button().Class("link").Title("Keyboard shortcuts (?)").Text("?").OnClick(func(ctx app.Context, e app.Event) { d.showHelp = true }),
+		app.Button().ID("panel-toggle").Class("link panel-toggle").Attr("aria-expanded", strconv.FormatBool(d.drawer)).Attr("aria-controls", "side").
+			Title("Show or hide the annotations, filters and search").Text("panel").
+			OnClick(func(ctx app.Context, e app.Event) { d.drawer = !d.drawer }),
 		notice,
 	)
 }
@@ -314,6 +358,9 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		if a.Layer != s.You.Layer {
 			b.WriteString(` other`)
 		}
+		if s.Unsaved(a.ID) {
+			b.WriteString(` pending" title="Not saved yet: sent when the connection allows`)
+		}
 		b.WriteString(`" data-id="`)
 		b.WriteString(markup.Escape(a.ID))
 		b.WriteString(`"><span class="tag" style="--c:`)
@@ -322,6 +369,8 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 			c = model.FallbackColor
 		}
 		b.WriteString(c)
+		b.WriteString(`;--ink:`)
+		b.WriteString(inkFor(c))
 		b.WriteString(`">`)
 		b.WriteString(markup.Escape(a.Label))
 		b.WriteString(`</span> <q>`)
@@ -341,8 +390,16 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 	for _, r := range rels {
 		from, _ := s.Annotation(r.From)
 		to, _ := s.Annotation(r.To)
-		fmt.Fprintf(&rb, `<li data-rel="%s"><q>%s</q> —%s→ <q>%s</q> <span class="by">%s</span></li>`,
-			markup.Escape(r.ID), markup.Escape(model.Clip(from.Quote, 40)), markup.Escape(r.Type), markup.Escape(model.Clip(to.Quote, 40)), markup.Escape(r.Layer))
+		cls := "rel"
+		if r.ID == d.selRel {
+			cls += " sel"
+		}
+		del := ""
+		if model.CanWrite(s.You.Role, s.You.User, r.Layer) {
+			del = fmt.Sprintf(` <button type="button" class="link small del-rel" data-del-rel="%s" title="Delete this relation">delete</button>`, markup.Escape(r.ID))
+		}
+		fmt.Fprintf(&rb, `<li class="%s" data-rel="%s"><q>%s</q> —%s→ <q>%s</q> <span class="by">%s</span>%s</li>`,
+			cls, markup.Escape(r.ID), markup.Escape(model.Clip(from.Quote, 40)), markup.Escape(r.Type), markup.Escape(model.Clip(to.Quote, 40)), markup.Escape(r.Layer), del)
 	}
 	rb.WriteString(`</ul>`)
 	d.relHTML = rb.String()
@@ -351,7 +408,7 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 	s := d.sess
 	layers := d.layers()
-	return app.Aside().Class("side").Body(
+	return app.Aside().ID("side").Class("side").Body(
 		app.Input().ID("search").Class("search").Type("search").Placeholder("Search text and annotations (/) — Enter finds in text").
 			OnInput(func(ctx app.Context, e app.Event) { d.query = ctx.JSSrc().Get("value").String() }).
 			OnKeyDown(func(ctx app.Context, e app.Event) {
@@ -372,8 +429,9 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 				if d.hiddenLabels[l.Name] {
 					cls += " off"
 				}
-				return app.Span().Class(cls).DataSet("label", l.Name).Style("--c", model.DisplayColor(l.Color)).Title(l.Guideline + " (click to show/hide)").
-					OnClick(func(ctx app.Context, e app.Event) { d.hiddenLabels[l.Name] = !d.hiddenLabels[l.Name]; d.filterVer++ }).
+				return app.Button().Type("button").Class(cls).DataSet("label", l.Name).Style("--c", model.DisplayColor(l.Color)).Title(l.Guideline+" (click to show/hide)").
+					Aria("pressed", strconv.FormatBool(!d.hiddenLabels[l.Name])).
+					OnClick(func(ctx app.Context, e app.Event) { d.hiddenLabels[l.Name] = !d.hiddenLabels[l.Name]; d.filterVer++ }, l.Name).
 					Text(fmt.Sprintf("%s %d", l.Name, d.counts[l.Name]))
 			}),
 		),
@@ -386,7 +444,7 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 						OnChange(func(ctx app.Context, e app.Event) {
 							d.hiddenLayers[l] = !ctx.JSSrc().Get("checked").Bool()
 							d.filterVer++
-						}),
+						}, l),
 					app.Text(" "+l),
 				)
 			}),
@@ -395,7 +453,7 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 		app.H2().Text(fmt.Sprintf("Annotations (%d)", len(anns))),
 		app.Div().ID("annlist").OnClick(d.onListClick).Body(app.Raw(d.listHTML)),
 		app.H2().Text(fmt.Sprintf("Relations (%d)", d.nRels)),
-		app.Div().ID("rels").Body(app.Raw(d.relHTML)),
+		app.Div().ID("rels").OnClick(d.onRelListClick).Body(app.Raw(d.relHTML)),
 	)
 }
 

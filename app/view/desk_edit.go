@@ -128,7 +128,7 @@ func (d *Desk) domSelection() (start, end int, quote string, ok bool) {
 	}
 	from := selection.Point{Para: v.Index(0).Int(), UTF16: v.Index(1).Int()}
 	to := selection.Point{Para: v.Index(2).Int(), UTF16: v.Index(3).Int()}
-	start, end, quote, err := selection.Span(d.sync.text, d.sync.paras, from, to, d.snap)
+	start, end, quote, err := selection.Span(d.sync.text, d.sync.paras, from, to, !d.noSnap)
 	if err != nil {
 		return 0, 0, "", false
 	}
@@ -175,15 +175,41 @@ func (d *Desk) startLink() {
 	}
 }
 
+// newRelType is the type a new relation gets: the one chosen in the
+// toolbar if the schema still has it, else the schema's first.
+func (d *Desk) newRelType() string {
+	rs := d.sess.Schema.Relations
+	if d.sess.Schema.HasRelation(d.relType) {
+		return d.relType
+	}
+	if len(rs) > 0 {
+		return rs[0]
+	}
+	return ""
+}
+
+// deleteRelation deletes relation id (undoably).
+func (d *Desk) deleteRelation(id string) {
+	for _, r := range d.sess.Relations() {
+		if r.ID == id {
+			r := r
+			d.submit(protocol.Op{Kind: protocol.KindDeleteRelation, Target: r.ID, Version: r.Version}, change{relID: r.ID, relBefore: &r})
+		}
+	}
+	if d.selRel == id {
+		d.selRel = ""
+	}
+}
+
 // finishLink creates a relation from linkFrom to the annotation to,
-// of the schema's first relation type ("source" by default).
+// of the type chosen in the toolbar (newRelType).
 func (d *Desk) finishLink(to string) {
 	from := d.linkFrom
 	d.linkFrom = ""
 	if from == "" || to == "" || from == to || len(d.sess.Schema.Relations) == 0 {
 		return
 	}
-	r := model.Relation{ID: live.NewID(), Document: d.docID, Layer: d.sess.You.Layer, Type: d.sess.Schema.Relations[0], From: from, To: to}
+	r := model.Relation{ID: live.NewID(), Document: d.docID, Layer: d.sess.You.Layer, Type: d.newRelType(), From: from, To: to}
 	d.submit(protocol.Op{Kind: protocol.KindAddRelation, Rel: &r}, change{relID: r.ID, relAfter: &r})
 	d.selected = to
 }

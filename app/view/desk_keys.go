@@ -14,11 +14,20 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 	}
 	// Paint the effect in this task, before go-app's next frame.
 	defer d.syncDoc()
-	tag := strings.ToLower(e.Get("target").Get("tagName").String())
-	if tag == "input" || tag == "textarea" || tag == "select" {
+	defer d.sharePresence()
+	key := e.Get("key").String()
+	if d.showExport || d.showHelp {
+		// A dialog is open: its controls have the keys; Esc closes it
+		// and gives the focus back to what opened it.
+		if key == "Escape" {
+			d.closeDialogs()
+		}
 		return
 	}
-	key := e.Get("key").String()
+	target := e.Get("target")
+	if app.Window().Call("glossTyping", target).Bool() {
+		return // text typed into a field, not a shortcut
+	}
 	ctrl := e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool()
 	if ctrl {
 		switch strings.ToLower(key) {
@@ -40,15 +49,21 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 	}
 	switch key {
 	case "Escape":
-		d.selected, d.linkFrom, d.showHelp = "", "", false
+		d.selected, d.selRel, d.linkFrom, d.showHelp = "", "", "", false
 		app.Window().Call("glossClearSelection")
 	case "Delete", "Backspace":
-		if d.selected != "" {
+		switch {
+		case d.selRel != "":
+			e.PreventDefault()
+			d.deleteRelation(d.selRel)
+		case d.selected != "":
 			e.PreventDefault()
 			d.deleteSelected()
 		}
 	case "Tab":
-		e.PreventDefault()
+		if !e.Get("defaultPrevented").Bool() {
+			return // gloss.js let it move the focus (glossTabSteps)
+		}
 		if e.Get("shiftKey").Bool() {
 			d.step(-1)
 		} else {
@@ -76,18 +91,27 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 			d.finishLink(d.selected)
 		}
 	case "w":
-		d.snap = !d.snap
+		d.noSnap = !d.noSnap
 	case "/":
 		e.PreventDefault()
 		app.Window().Call("glossFocus", "search")
 	case "?":
-		d.showHelp = !d.showHelp
+		d.showHelp = true
 	default:
 		if l, ok := d.sess.Schema.LabelForKey(key); ok {
 			e.PreventDefault()
 			d.applyLabel(l.Name)
 		}
 	}
+}
+
+// closeDialogs closes the export dialog and the shortcut list and puts
+// the focus back on the button that opened the dialog.
+func (d *Desk) closeDialogs() {
+	if d.showExport {
+		app.Window().Call("glossFocusWhenClosed", "export-open")
+	}
+	d.showExport, d.showHelp = false, false
 }
 
 // onDocClick selects the annotation under the pointer; clicking again
@@ -98,6 +122,11 @@ func (d *Desk) onDocClick(ctx app.Context, e app.Event) {
 	if app.Window().Call("glossHasSelection").Bool() {
 		return // the user was selecting text, not clicking a highlight
 	}
+	if arc := e.Get("target").Call("closest", "[data-rel]"); arc.Truthy() {
+		d.selRel, d.selected = arc.Get("dataset").Get("rel").String(), ""
+		return
+	}
+	d.selRel = ""
 	el := e.Get("target").Call("closest", "[data-a]")
 	if !el.Truthy() {
 		d.selected = ""
@@ -123,9 +152,32 @@ func (d *Desk) onDocClick(ctx app.Context, e app.Event) {
 }
 
 // onMouseUp shares the user's selection with the others (presence).
-func (d *Desk) onMouseUp(ctx app.Context, e app.Event) {
+func (d *Desk) onMouseUp(ctx app.Context, e app.Event) { d.sharePresence() }
+
+// sharePresence tells the others where this user's text selection is,
+// or that there is none any more (a tag, Esc or a click cleared it), so
+// that their outline of it does not go stale.
+func (d *Desk) sharePresence() {
+	if d.sess == nil || !d.sess.Ready {
+		return
+	}
 	if start, end, _, ok := d.domSelection(); ok {
 		d.sess.Select(start, end)
+		return
+	}
+	d.sess.Select(0, 0)
+}
+
+// onRelListClick selects a relation from the list, or deletes it by its
+// button.
+func (d *Desk) onRelListClick(ctx app.Context, e app.Event) {
+	defer d.syncDoc()
+	if b := e.Get("target").Call("closest", "[data-del-rel]"); b.Truthy() {
+		d.deleteRelation(b.Get("dataset").Get("delRel").String())
+		return
+	}
+	if li := e.Get("target").Call("closest", "li[data-rel]"); li.Truthy() {
+		d.selRel, d.selected = li.Get("dataset").Get("rel").String(), ""
 	}
 }
 
@@ -144,6 +196,6 @@ func (d *Desk) onListClick(ctx app.Context, e app.Event) {
 		d.finishLink(id)
 		return
 	}
-	d.selected = id
+	d.selected, d.selRel = id, ""
 	app.Window().Call("glossScrollTo", d.selected)
 }

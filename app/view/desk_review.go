@@ -18,10 +18,15 @@ import (
 
 // markClass is the extra class of an annotation's highlight.
 func (d *Desk) markClass(id string) string {
+	var cls []string
 	if d.sess.CommentCount(id) > 0 {
-		return "noted"
+		cls = append(cls, "noted")
 	}
-	return ""
+	// Not yet acknowledged: drawn dashed until the server has it.
+	if d.sess.Unsaved(id) {
+		cls = append(cls, "pending")
+	}
+	return strings.Join(cls, " ")
 }
 
 // writeReviewBadges writes an annotation's comment count and review status

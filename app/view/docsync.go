@@ -46,7 +46,8 @@ func (d *Desk) mark(a model.Annotation, colors map[string]string) markup.Mark {
 	return markup.Mark{ID: a.ID, Start: a.Start, End: a.End,
 		Style:    markup.Style{Color: colors[a.Label], Faded: a.Layer != d.sess.You.Layer},
 		Selected: a.ID == d.selected || a.ID == d.linkFrom,
-		Class:    d.markClass(a.ID)}
+		Class:    d.markClass(a.ID),
+		Title:    a.Label + " · " + a.Layer}
 }
 
 func (d *Desk) labelColors() map[string]string {
@@ -93,6 +94,7 @@ func (d *Desk) syncDoc() {
 		d.syncSome(container, dirtyIDs, colors)
 	}
 	st.sel, st.link, st.filters = d.selected, d.linkFrom, d.filterVer
+	d.publishTabStops()
 	d.drawOverlays(st.byID)
 	if !st.ready {
 		st.ready = true
@@ -126,6 +128,8 @@ func (d *Desk) syncAll(container app.Value, colors map[string]string) {
 
 // syncSome re-renders the paragraphs touched by the given annotations
 // (before or after their change).
+// The paragraph elements stay; only their content is replaced (see
+// markup.ParagraphContent: a new element loses the scroll position).
 func (d *Desk) syncSome(container app.Value, ids []string, colors map[string]string) {
 	st := &d.sync
 	dirty := map[int]bool{}
@@ -163,6 +167,30 @@ func (d *Desk) syncSome(container app.Value, ids []string, colors map[string]str
 		for id := range st.inPara[i] {
 			marks = append(marks, st.byID[id])
 		}
-		children.Index(i).Set("outerHTML", markup.Paragraph(st.paras[i], marks))
+		children.Index(i).Set("innerHTML", markup.ParagraphContent(st.paras[i], marks))
+	}
+}
+
+// publishTabStops tells gloss.js, on the document element, whether an
+// annotation is selected and whether any is shown, so that it can decide
+// in the key event whether Tab steps through the annotations or moves
+// the focus on like everywhere else (glossTabSteps: no keyboard trap).
+func (d *Desk) publishTabStops() {
+	doc := app.Window().GetElementByID("doc")
+	if !doc.Truthy() {
+		return
+	}
+	sel, anns := "", "0"
+	if d.selected != "" {
+		sel = "1"
+	}
+	if len(d.sync.byID) > 0 {
+		anns = "1"
+	}
+	ds := doc.Get("dataset")
+	for k, v := range map[string]string{"sel": sel, "anns": anns} {
+		if ds.Get(k).String() != v {
+			ds.Set(k, v)
+		}
 	}
 }

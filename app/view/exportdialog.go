@@ -72,6 +72,12 @@ func (x *ExportDialog) href() string {
 	return fmt.Sprintf("/api/projects/%d/export?%s", x.project, q.Encode())
 }
 
+// OnMount puts the focus in the dialog (gloss.js keeps it there until
+// it closes).
+func (x *ExportDialog) OnMount(ctx app.Context) {
+	ctx.Defer(func(app.Context) { app.Window().Call("glossFocus", "export-format") })
+}
+
 // Render draws the dialog.
 func (x *ExportDialog) Render() app.UI {
 	if x.labels == nil {
@@ -88,16 +94,16 @@ func (x *ExportDialog) Render() app.UI {
 		{"card", "Dataset card (JSON)"},
 	}
 	return app.Div().ID("export").Class("overlay").Body(
-		app.Div().Class("card").Body(
-			app.H2().Text("Export dataset"),
-			app.Label().Text("Format "),
+		app.Div().Class("card").Attr("role", "dialog").Attr("aria-modal", "true").Attr("aria-labelledby", "export-title").Body(
+			app.H2().ID("export-title").Text("Export dataset"),
+			app.Label().For("export-format").Text("Format "),
 			app.Select().ID("export-format").OnChange(func(ctx app.Context, e app.Event) { x.format = ctx.JSSrc().Get("value").String() }).Body(
 				app.Range(formats).Slice(func(i int) app.UI {
 					return app.Option().Value(formats[i][0]).Selected(formats[i][0] == x.format).Text(formats[i][1])
 				}),
 			),
 			app.P().Body(
-				app.Label().Text("Layer "),
+				app.Label().For("export-layer").Text("Layer "),
 				app.Select().ID("export-layer").OnChange(func(ctx app.Context, e app.Event) { x.layer = ctx.JSSrc().Get("value").String() }).Body(
 					app.Option().Value("").Selected(x.layer == "").Text("all layers"),
 					app.Range(x.layers).Slice(func(i int) app.UI {
@@ -110,7 +116,7 @@ func (x *ExportDialog) Render() app.UI {
 				app.Range(x.schema.Labels).Slice(func(i int) app.UI {
 					l := x.schema.Labels[i].Name
 					return app.Label().Body(app.Input().Type("checkbox").Checked(x.labels[l]).
-						OnChange(func(ctx app.Context, e app.Event) { x.labels[l] = ctx.JSSrc().Get("checked").Bool() }), app.Text(" "+l+" "))
+						OnChange(func(ctx app.Context, e app.Event) { x.labels[l] = ctx.JSSrc().Get("checked").Bool() }, l), app.Text(" "+l+" "))
 				}),
 			),
 			app.P().Body(
@@ -118,7 +124,7 @@ func (x *ExportDialog) Render() app.UI {
 				app.Range(reviewStatuses).Slice(func(i int) app.UI {
 					r := reviewStatuses[i]
 					return app.Label().Body(app.Input().Type("checkbox").Checked(x.reviews[r]).
-						OnChange(func(ctx app.Context, e app.Event) { x.reviews[r] = ctx.JSSrc().Get("checked").Bool() }), app.Text(" "+r+" "))
+						OnChange(func(ctx app.Context, e app.Event) { x.reviews[r] = ctx.JSSrc().Get("checked").Bool() }, r), app.Text(" "+r+" "))
 				}),
 			),
 			app.P().Body(app.Label().Body(

@@ -34,7 +34,7 @@ func (g *Guidelines) Render() app.UI {
 					guideline = "No guideline yet."
 				}
 				return app.Div().Class("guideline").DataSet("label", l.Name).Body(
-					app.Div().Class("dt").Body(app.Span().Class("tag").Style("--c", model.DisplayColor(l.Color)).Text(l.Name), app.Text(key)),
+					app.Div().Class("dt").Body(app.Span().Class("tag").Style("--c", model.DisplayColor(l.Color)).Style("--ink", inkFor(l.Color)).Text(l.Name), app.Text(key)),
 					app.Div().Class("dd").Text(guideline),
 				)
 			}),

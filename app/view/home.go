@@ -3,6 +3,7 @@ package view
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -18,6 +19,31 @@ type Home struct {
 	me     httpapi.Me
 	loaded bool
 	err    string
+	// Per project: the document list's search text and filter
+	// (docFilters).
+	query  map[int64]string
+	filter map[int64]string
+}
+
+// docFilters are the document list's filters: value and label.
+var docFilters = [][2]string{{"", "all documents"}, {"assigned", "assigned to me"}, {"todo", "assigned to me, not done"}, {"done", "done"}}
+
+// shownDocs are the project's documents that match its search and filter.
+func (h *Home) shownDocs(p httpapi.MyProject) []httpapi.MyDoc {
+	q := strings.ToLower(strings.TrimSpace(h.query[p.ID]))
+	f := h.filter[p.ID]
+	var out []httpapi.MyDoc
+	for _, d := range p.Documents {
+		if q != "" && !strings.Contains(strings.ToLower(d.Name), q) {
+			continue
+		}
+		switch {
+		case f == "assigned" && !d.Assigned, f == "todo" && (!d.Assigned || d.Done), f == "done" && !d.Done:
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // OnNav loads the user's projects.
@@ -65,7 +91,7 @@ func (h *Home) Render() app.UI {
 	return app.Div().Class("home").DataSet("ready", ready).Body(
 		topBar(h.me.User.Name),
 		app.Main().Class("projects").Body(
-			app.If(h.err != "", app.P().Class("error").Text(h.err)),
+			messages("", h.err, "", ""),
 			app.If(h.me.SiteAdmin, app.P().Body(
 				app.A().ID("admin-link").Href("/admin").Text("Site administration: projects and accounts"),
 			)),
@@ -90,6 +116,7 @@ func (h *Home) project(p httpapi.MyProject) app.UI {
 		summary += fmt.Sprintf(" · %d assigned to you, %d done", assigned, done)
 	}
 	canAnnotate := p.Role != model.RoleViewer
+	shown := h.shownDocs(p)
 	return app.Section().Class("project").DataSet("project", p.ID).Body(
 		app.H2().Text(p.Name),
 		app.P().Class("muted").Text(summary),
@@ -100,12 +127,36 @@ func (h *Home) project(p httpapi.MyProject) app.UI {
 				app.A().Class("progress-link").Href(fmt.Sprintf("/projects/%d/settings?tab=progress", p.ID)).Text("Progress")),
 			app.If(p.Role == model.RoleAdmin || p.Role == model.RoleReviewer,
 				app.A().Class("agreement-link").Href(fmt.Sprintf("/projects/%d/agreement", p.ID)).Text("Agreement")),
-			app.A().Class("export").Href(fmt.Sprintf("/api/projects/%d/export?format=jsonl", p.ID)).Text("Export JSONL"),
+			// download: go-app routes every other same-site link in-app,
+			// where /api/... is an unknown page (its 404).
+			app.A().Class("export").Href(fmt.Sprintf("/api/projects/%d/export?format=jsonl", p.ID)).Attr("download", "").Text("Export JSONL"),
 		),
 		newGuidelines().Schema(p.Schema),
+		app.Div().Class("docfind").Body(
+			app.Label().For(fmt.Sprintf("doc-search-%d", p.ID)).Class("sr-only").Text("Search the documents of "+p.Name),
+			app.Input().ID(fmt.Sprintf("doc-search-%d", p.ID)).Class("doc-search").Type("search").Placeholder("Find a document by title").
+				Value(h.query[p.ID]).OnInput(func(ctx app.Context, e app.Event) {
+				if h.query == nil {
+					h.query = map[int64]string{}
+				}
+				h.query[p.ID] = ctx.JSSrc().Get("value").String()
+			}, p.ID),
+			app.Label().For(fmt.Sprintf("doc-filter-%d", p.ID)).Class("sr-only").Text("Show"),
+			app.Select().ID(fmt.Sprintf("doc-filter-%d", p.ID)).Class("doc-filter").OnChange(func(ctx app.Context, e app.Event) {
+				if h.filter == nil {
+					h.filter = map[int64]string{}
+				}
+				h.filter[p.ID] = ctx.JSSrc().Get("value").String()
+			}, p.ID).Body(
+				app.Range(docFilters).Slice(func(i int) app.UI {
+					return app.Option().Value(docFilters[i][0]).Selected(docFilters[i][0] == h.filter[p.ID]).Text(docFilters[i][1])
+				}),
+			),
+			app.Span().Class("muted small").Text(fmt.Sprintf(" %d of %d", len(shown), len(p.Documents))),
+		),
 		app.Ul().Class("doclist").Body(
-			app.Range(p.Documents).Slice(func(j int) app.UI {
-				d := p.Documents[j]
+			app.Range(shown).Slice(func(j int) app.UI {
+				d := shown[j]
 				var status app.UI = app.Text("")
 				switch {
 				case d.Assigned && d.Done:

@@ -11,12 +11,63 @@ type Login struct {
 	errCode string
 	next    string
 	mounted bool
+
+	// What was typed into the server's pre-rendered form before the wasm
+	// took over, and where the caret was: the wasm's form replaces that
+	// one and starts with these.
+	name, password string
+	focus          string
+}
+
+// OnInit runs before the first render, while the pre-rendered form is
+// still in the page: what the user typed there is carried over (on a
+// slow first visit they type before the wasm has loaded). After a failed
+// login the user name comes back from the attempt (gloss.js keeps it).
+func (l *Login) OnInit() {
+	if !app.IsClient {
+		return
+	}
+	doc := app.Window().Get("document")
+	for _, f := range []struct {
+		id string
+		to *string
+	}{{"name", &l.name}, {"password", &l.password}} {
+		if el := doc.Call("getElementById", f.id); el.Truthy() {
+			*f.to = el.Get("value").String()
+		}
+	}
+	if a := doc.Get("activeElement"); a.Truthy() {
+		if id := a.Get("id").String(); id == "name" || id == "password" || id == "login" {
+			l.focus = id
+		}
+	}
+	if l.name == "" {
+		if v := app.Window().Call("glossLoginName"); v.Truthy() {
+			l.name = v.String()
+		}
+	}
 }
 
 // OnMount marks the page as live: the server's pre-rendered copy of the
 // form is replaced when the wasm mounts, so tests (and scripts) wait for
-// data-ready="1" before typing into it.
-func (l *Login) OnMount(ctx app.Context) { l.mounted = true }
+// data-ready="1" before typing into it. The focus goes where the user
+// was, else to the first empty field (autofocus does nothing on a form
+// the wasm inserts).
+func (l *Login) OnMount(ctx app.Context) {
+	l.mounted = true
+	focus := l.focus
+	if focus == "" {
+		focus = "name"
+		if l.name != "" {
+			focus = "password"
+		}
+	}
+	ctx.Defer(func(app.Context) {
+		if el := app.Window().GetElementByID(focus); el.Truthy() {
+			el.Call("focus")
+		}
+	})
+}
 
 // OnNav reads the error and return path from the URL.
 func (l *Login) OnNav(ctx app.Context) {
@@ -48,9 +99,11 @@ func (l *Login) Render() app.UI {
 		app.If(l.errText() != "", app.P().Class("error").ID("login-error").Text(l.errText())),
 		app.Form().Method("post").Action("/api/login").Body(
 			app.Label().For("name").Text("User name"),
-			app.Input().ID("name").Name("name").Type("text").AutoComplete(true).AutoFocus(true).Required(true),
+			app.Input().ID("name").Name("name").Type("text").AutoComplete(true).AutoFocus(true).Required(true).Value(l.name).
+				OnInput(func(ctx app.Context, e app.Event) { l.name = ctx.JSSrc().Get("value").String() }),
 			app.Label().For("password").Text("Password"),
-			app.Input().ID("password").Name("password").Type("password").Required(true),
+			app.Input().ID("password").Name("password").Type("password").Required(true).Value(l.password).
+				OnInput(func(ctx app.Context, e app.Event) { l.password = ctx.JSSrc().Get("value").String() }),
 			app.Input().Type("hidden").Name("next").Value(l.next),
 			app.Button().ID("login").Type("submit").Text("Log in"),
 		),

@@ -98,8 +98,8 @@ func (m *Members) add(ctx app.Context, e app.Event) {
 	m.set(ctx, name, role, func() { clearInput("member-name") })
 }
 
-func roleSelect(id string, current model.Role, onChange app.EventHandler, scope ...any) app.UI {
-	sel := app.Select().Class("role-select").OnChange(onChange, scope...)
+func roleSelect(id, label string, current model.Role, onChange app.EventHandler, scope ...any) app.UI {
+	sel := app.Select().Class("role-select").Aria("label", label).OnChange(onChange, scope...)
 	if id != "" {
 		sel = sel.ID(id)
 	}
@@ -124,8 +124,7 @@ func (m *Members) Render() app.UI {
 				return app.Li().Body(app.Span().Class("strong").Text(string(roleHelp[i].role)), app.Text(": "+roleHelp[i].what))
 			}),
 		),
-		app.If(m.err != "", app.P().ID("members-error").Class("error").Text(m.err)),
-		app.If(m.notice != "", app.P().ID("members-notice").Class("notice-ok").Text(m.notice)),
+		messages("members-error", m.err, "members-notice", m.notice),
 		app.Table().Class("grid").Body(
 			app.Tr().Class("head").Body(app.Th().Text("User"), app.Th().Text("Role"), app.Th()),
 			app.Range(m.members).Slice(func(i int) app.UI {
@@ -136,7 +135,7 @@ func (m *Members) Render() app.UI {
 				}
 				return app.Tr().DataSet("member", mb.User.Name).Body(
 					app.Td().Text(name),
-					app.Td().Body(roleSelect("", mb.Role, func(ctx app.Context, e app.Event) {
+					app.Td().Body(roleSelect("", "Role of "+mb.User.Name, mb.Role, func(ctx app.Context, e app.Event) {
 						m.set(ctx, mb.User.Name, model.Role(ctx.JSSrc().Get("value").String()), nil)
 					}, mb.User.ID, mb.Role)),
 					app.Td().Body(app.Button().Class("link danger").Type("button").Text("Remove").
@@ -148,7 +147,7 @@ func (m *Members) Render() app.UI {
 			app.Label().For("member-name").Text("Add"),
 			app.Input().ID("member-name").Type("text").Placeholder("user name").Required(true),
 			app.Label().For("member-role").Text("as"),
-			roleSelect("member-role", model.RoleAnnotator, func(app.Context, app.Event) {}),
+			roleSelect("member-role", "Role", model.RoleAnnotator, func(app.Context, app.Event) {}),
 			app.Button().ID("add-member-button").Type("button").Text("Add member").OnClick(m.add),
 		),
 		app.P().Class("muted small").Text("Accounts are created by a site admin (Site administration, or gloss user add)."),

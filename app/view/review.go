@@ -172,7 +172,7 @@ func (r *Review) Render() app.UI {
 		app.If(!canReview, app.P().ID("review-forbidden").Class("notice-warn").
 			Text("You may read this page, but only reviewers and admins adjudicate: your review actions would be refused.")),
 		app.Div().Class("workspace").Body(
-			app.Article().ID("doc").Class("doc review-doc").OnClick(r.onDocClick).Body(
+			app.Article().ID("doc").Class("doc review-doc").TabIndex(0).Aria("label", "Document text").OnClick(r.onDocClick).Body(
 				app.H1().Class("doctitle").Text(s.Document.Name),
 				app.Raw(r.docHTML),
 			),

@@ -199,7 +199,7 @@ func (r *Review) sideUI(name, layer string, a *model.Annotation) app.UI {
 	ann := *a
 	return app.Div().Class("dside").DataSet("id", a.ID).OnClick(func(ctx app.Context, e app.Event) { r.selectAnn(ann.ID) }, ann.ID).Body(
 		app.Span().Class("muted").Text(name+" · "+layer+" "),
-		app.Span().Class("tag").Style("--c", r.labelColor(a.Label)).Text(a.Label),
+		app.Span().Class("tag").Style("--c", r.labelColor(a.Label)).Style("--ink", inkFor(r.labelColor(a.Label))).Text(a.Label),
 		app.Text(" "),
 		app.Q().Text(model.Clip(a.Quote, 140)),
 		app.If(status != "", app.Span().Class("rstatus "+status).Text(status)),
@@ -304,7 +304,7 @@ func (r *Review) threadBox() app.UI {
 	return app.Div().Class("review-thread").Body(
 		app.P().Class("small muted").Body(
 			app.Text("Thread of "+a.Layer+"'s "),
-			app.Span().Class("tag").Style("--c", r.labelColor(a.Label)).Text(a.Label),
+			app.Span().Class("tag").Style("--c", r.labelColor(a.Label)).Style("--ink", inkFor(r.labelColor(a.Label))).Text(a.Label),
 			app.Text(" "),
 			app.Q().Text(model.Clip(a.Quote, 80)),
 		),
@@ -329,7 +329,7 @@ func (r *Review) goldList() app.UI {
 				}
 				id := g.ID
 				return app.Li().Class(cls).DataSet("id", g.ID).OnClick(func(ctx app.Context, e app.Event) { r.selectAnn(id) }, id).Body(
-					app.Span().Class("tag").Style("--c", r.labelColor(g.Label)).Text(g.Label),
+					app.Span().Class("tag").Style("--c", r.labelColor(g.Label)).Style("--ink", inkFor(r.labelColor(g.Label))).Text(g.Label),
 					app.Text(" "),
 					app.Q().Text(model.Clip(g.Quote, 80)),
 					app.Span().Class("by").Text(" "+prov),

@@ -303,9 +303,31 @@ func (r *Review) acceptAgreed() {
 		return
 	}
 	for _, d := range r.result.Agreed {
-		if !d.Resolved() && d.A != nil {
-			r.accept(d.A, d.A.Label)
+		if d.A == nil {
+			continue
 		}
+		if !d.Resolved() {
+			r.accept(d.A, d.A.Label)
+		} else {
+			r.acceptIntoEqualGold(d.A)
+		}
+		// B's identical span is accepted too, into the same gold span:
+		// review=accepted exports hold both annotators' copies.
+		r.acceptIntoEqualGold(d.B)
+	}
+}
+
+// acceptIntoEqualGold records a as accepted into the gold span equal to
+// it (which the server finds), unless a is linked to a gold span already.
+func (r *Review) acceptIntoEqualGold(a *model.Annotation) {
+	if a == nil {
+		return
+	}
+	if rv, ok := r.sess.Review(a.ID); ok && rv.Gold != "" {
+		return
+	}
+	if cur, ok := r.sess.Annotation(a.ID); ok {
+		r.sess.Submit(protocol.Op{Kind: protocol.KindReview, Target: cur.ID, Version: cur.Version, Status: string(model.ReviewAccepted)})
 	}
 }
 

@@ -123,7 +123,7 @@ func (s *ProjectSettings) Render() app.UI {
 		app.Main().Class("page").Body(
 			app.P().Body(app.A().Href("/").Text("← Projects")),
 			app.H1().Text(s.project.Name),
-			app.If(s.err != "", app.P().Class("error").Text(s.err)),
+			messages("", s.err, "", ""),
 			app.Div().Class("tabs").Body(
 				app.Range(settingsTabs).Slice(func(i int) app.UI {
 					t := settingsTabs[i]

@@ -37,7 +37,7 @@ func (h *ShortcutHelp) Render() app.UI {
 		row("Ctrl+Z / Ctrl+Shift+Z", "undo / redo your own edits (synced like any edit)"),
 		row("w", "toggle snapping selections to whole words"),
 		row("/", "search the text and the annotations; Enter selects the next match"),
-		row("Esc", "clear the selection, cancel linking, close this"),
+		row("Esc", "clear the selection, cancel linking, close this; then Shift+Tab leaves the text"),
 		row("?", "show or hide this list"),
 	)
 	return app.Div().ID("shortcuts").Class("overlay").OnClick(func(ctx app.Context, e app.Event) {

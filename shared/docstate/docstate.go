@@ -106,7 +106,7 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 			a.Layer = model.DefaultLayer(who.Role, who.User)
 		}
 		if !model.CanWrite(who.Role, who.User, a.Layer) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not write layer %q", who.User, who.Role, a.Layer)
+			return out, reject(protocol.CodeForbidden, "%s", layerRefusal(who, a.Layer))
 		}
 		if err := model.ValidateAnnotation(text, schema, a); err != nil {
 			return out, asRejection(err)
@@ -128,7 +128,7 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 			return out, &Rejection{Code: protocol.CodeNotFound, Message: fmt.Sprintf("annotation %q does not exist (deleted?)", op.Ann.ID)}
 		}
 		if !model.CanWrite(who.Role, who.User, cur.Layer) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not write layer %q", who.User, who.Role, cur.Layer)
+			return out, reject(protocol.CodeForbidden, "%s", layerRefusal(who, cur.Layer))
 		}
 		if op.Version != cur.Version {
 			c := cur
@@ -160,7 +160,7 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 			return out, reject(protocol.CodeNotFound, "annotation %q does not exist (already deleted?)", op.Target)
 		}
 		if !model.CanWrite(who.Role, who.User, cur.Layer) && !model.CanDismiss(who.Role, cur.Layer) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not write layer %q", who.User, who.Role, cur.Layer)
+			return out, reject(protocol.CodeForbidden, "%s", layerRefusal(who, cur.Layer))
 		}
 		if op.Version != cur.Version {
 			c := cur
@@ -186,7 +186,7 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 			r.Layer = model.DefaultLayer(who.Role, who.User)
 		}
 		if !model.CanWrite(who.Role, who.User, r.Layer) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not write layer %q", who.User, who.Role, r.Layer)
+			return out, reject(protocol.CodeForbidden, "%s", layerRefusal(who, r.Layer))
 		}
 		_, okF := s.Anns[r.From]
 		_, okT := s.Anns[r.To]
@@ -201,7 +201,7 @@ func (s *State) Resolve(op protocol.Op, text *textpos.Text, schema model.Schema,
 			return out, reject(protocol.CodeNotFound, "relation %q does not exist", op.Target)
 		}
 		if !model.CanWrite(who.Role, who.User, cur.Layer) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not write layer %q", who.User, who.Role, cur.Layer)
+			return out, reject(protocol.CodeForbidden, "%s", layerRefusal(who, cur.Layer))
 		}
 		if op.Version != cur.Version {
 			return out, reject(protocol.CodeConflict, "relation %q is at version %d", cur.ID, cur.Version)
@@ -280,4 +280,18 @@ func (s *State) Relations() []model.Relation {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// layerRefusal says, in the user's terms, why who may not change the
+// annotations of layer.
+func layerRefusal(who Actor, layer string) string {
+	switch {
+	case who.Role == model.RoleViewer:
+		return "as a viewer you can read this document but not annotate it"
+	case layer == model.GoldLayer:
+		return "only reviewers and admins can change the gold annotations"
+	case layer == who.User:
+		return "as " + who.Role.Article() + " you cannot change annotations here"
+	}
+	return fmt.Sprintf("these are %s's annotations: as %s you can change only your own", layer, who.Role.Article())
 }

@@ -70,7 +70,7 @@ func (s *State) resolveReview(op protocol.Op, out protocol.Op, text *textpos.Tex
 	switch op.Kind {
 	case protocol.KindReview, protocol.KindAccept:
 		if !model.CanReview(who.Role) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not review annotations", who.User, who.Role)
+			return out, reject(protocol.CodeForbidden, "only reviewers and admins can review annotations; you are %s here", who.Role.Article())
 		}
 		src, ok := s.Anns[op.Target]
 		if !ok {
@@ -90,6 +90,15 @@ func (s *State) resolveReview(op protocol.Op, out protocol.Op, text *textpos.Tex
 		if op.Kind == protocol.KindReview {
 			out.Status = op.Status
 			out.Reviews = []model.Review{{Annotation: src.ID, Status: model.ReviewStatus(op.Status), Reviewer: who.User, Time: t}}
+			if op.Status == string(model.ReviewAccepted) {
+				// A span equal to one already in gold (both annotators
+				// agree) is accepted into that gold span, not copied again.
+				g, ok := s.equalGold(src)
+				if !ok {
+					return out, reject(protocol.CodeBadTarget, "annotation %q has no equal gold span: accept it into gold instead", src.ID)
+				}
+				out.Reviews[0].Gold = g.ID
+			}
 			out.DocReview = s.startReview(who, now)
 			return out, nil
 		}
@@ -98,7 +107,7 @@ func (s *State) resolveReview(op protocol.Op, out protocol.Op, text *textpos.Tex
 			a.Layer = model.GoldLayer
 		}
 		if a.Layer != model.GoldLayer || !model.CanWrite(who.Role, who.User, a.Layer) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not write layer %q: accepting copies into gold", who.User, who.Role, a.Layer)
+			return out, reject(protocol.CodeForbidden, "accepting copies a span into gold; %s", layerRefusal(who, a.Layer))
 		}
 		if err := model.ValidateAnnotation(text, schema, a); err != nil {
 			return out, asRejection(err)
@@ -119,7 +128,7 @@ func (s *State) resolveReview(op protocol.Op, out protocol.Op, text *textpos.Tex
 		out.DocReview = s.startReview(who, now)
 	case protocol.KindComment:
 		if !model.CanComment(who.Role) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not comment", who.User, who.Role)
+			return out, reject(protocol.CodeForbidden, "as %s you can read the comments but not write any", who.Role.Article())
 		}
 		c := *op.Comment
 		if err := model.ValidateComment(c); err != nil {
@@ -144,7 +153,7 @@ func (s *State) resolveReview(op protocol.Op, out protocol.Op, text *textpos.Tex
 		out.Target = c.ID
 	case protocol.KindDocStatus:
 		if !model.CanReview(who.Role) {
-			return out, reject(protocol.CodeForbidden, "%s (%s) may not set the document's review status", who.User, who.Role)
+			return out, reject(protocol.CodeForbidden, "only reviewers and admins can set the document's review status; you are %s here", who.Role.Article())
 		}
 		out.Status = op.Status
 		out.DocReview = &model.DocReview{Status: model.DocStatus(op.Status), Reviewer: who.User, Time: t}
@@ -161,6 +170,19 @@ func (s *State) goldCopy(id string) (model.Annotation, bool) {
 	}
 	g, ok := s.Anns[r.Gold]
 	return g, ok
+}
+
+// equalGold returns the gold span with a's label and boundaries, if any
+// (the lowest ID, so that every holder picks the same).
+func (s *State) equalGold(a model.Annotation) (model.Annotation, bool) {
+	var best model.Annotation
+	found := false
+	for _, g := range s.Anns {
+		if g.Layer == model.GoldLayer && g.Label == a.Label && g.Start == a.Start && g.End == a.End && (!found || g.ID < best.ID) {
+			best, found = g, true
+		}
+	}
+	return best, found
 }
 
 // startReview is the document status an adjudicating op moves a document
@@ -185,11 +207,17 @@ func (s *State) goldEdited(cur, next model.Annotation) []model.Review {
 	}
 	prov.Status = model.ReviewEdited
 	out := []model.Review{prov}
-	if src, ok := s.Reviews[prov.Source]; ok && src.Gold == cur.ID {
-		src.Status = model.ReviewEdited
-		out = append(out, src)
+	// Every span accepted into it (its source, and equal spans accepted
+	// with a review op) is now "edited" too.
+	var srcs []model.Review
+	for _, r := range s.Reviews {
+		if r.Gold == cur.ID && r.Annotation != cur.ID {
+			r.Status = model.ReviewEdited
+			srcs = append(srcs, r)
+		}
 	}
-	return out
+	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Annotation < srcs[j].Annotation })
+	return append(out, srcs...)
 }
 
 // goldDeleted returns the records that change when gold span id is

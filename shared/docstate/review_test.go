@@ -259,3 +259,78 @@ func TestSetReview(t *testing.T) {
 		t.Error("Reset kept review state")
 	}
 }
+
+// TestAcceptIntoEqualGold (issue 13, bug 13): when both annotators tagged
+// the same span alike, accepting A copies it into gold and a review op
+// records B's equal span as accepted into that same gold span; editing
+// the gold span marks both edited; a span with no equal gold span is
+// refused.
+func TestAcceptIntoEqualGold(t *testing.T) {
+	s := reviewBase()
+	b := s.Anns["b2"]
+	b.Label = "figure" // bob now agrees with alice
+	s.Anns["b2"] = b
+	if _, err := s.Resolve(reviewOp("b2", 1, model.ReviewAccepted), reviewText, model.DefaultSchema(), 9, rita, t1); err == nil {
+		t.Fatal("accepting b2 with no gold span was allowed")
+	} else if rj := new(Rejection); !errors.As(err, &rj) || rj.Code != protocol.CodeBadTarget {
+		t.Fatalf("refusal %v, want %s", err, protocol.CodeBadTarget)
+	}
+	apply(t, s, acceptOp("a2", 2, "g1", "figure"), rita, t1)
+	out := apply(t, s, reviewOp("b2", 1, model.ReviewAccepted), rita, t1)
+	want := model.Review{Annotation: "b2", Status: model.ReviewAccepted, Reviewer: "rita", Time: t1, Gold: "g1"}
+	if len(out.Reviews) != 1 || out.Reviews[0] != want || s.Reviews["b2"] != want {
+		t.Fatalf("b2's review: op %+v, state %+v; want %+v", out.Reviews, s.Reviews["b2"], want)
+	}
+	if r := s.Reviews["a2"]; r.Status != model.ReviewAccepted || r.Gold != "g1" {
+		t.Errorf("a2's review changed: %+v", r)
+	}
+	// A second accept of b2 is refused: it is in gold already.
+	if _, err := s.Resolve(reviewOp("b2", 1, model.ReviewAccepted), reviewText, model.DefaultSchema(), 9, rita, t1); err == nil {
+		t.Error("b2 accepted twice")
+	}
+	g := s.Anns["g1"]
+	g.Label = "claim"
+	apply(t, s, protocol.Op{ID: "e1", Kind: protocol.KindUpdate, Version: 1, Ann: &g}, boss, t1)
+	for _, id := range []string{"g1", "a2", "b2"} {
+		if st := s.Reviews[id].Status; st != model.ReviewEdited {
+			t.Errorf("%s after editing gold: %s, want edited", id, st)
+		}
+	}
+	// Deleting the gold span makes both unreviewed again.
+	apply(t, s, protocol.Op{ID: "d1", Kind: protocol.KindDelete, Target: "g1", Version: 2}, rita, t1)
+	for _, id := range []string{"a2", "b2"} {
+		if r := s.Reviews[id]; r.Status != model.ReviewUnreviewed || r.Gold != "" {
+			t.Errorf("%s after deleting gold: %+v", id, r)
+		}
+	}
+}
+
+// TestRefusalWording (issue 13, item 14): refusals speak to the user in
+// their terms: "an annotator", whose annotations, no "(role)" or layer
+// jargon.
+func TestRefusalWording(t *testing.T) {
+	bob := Actor{User: "bob", Role: model.RoleAnnotator}
+	tests := []struct {
+		name string
+		who  Actor
+		op   protocol.Op
+		want string
+	}{
+		{"another's span", bob, protocol.Op{ID: "x", Kind: protocol.KindDelete, Target: "a1", Version: 1},
+			"these are alice's annotations: as an annotator you can change only your own"},
+		{"gold", alice, protocol.Op{ID: "x", Kind: protocol.KindAdd, Ann: &model.Annotation{ID: "n", Layer: model.GoldLayer, Label: "claim", Start: 0, End: 12, Quote: "CNN reported"}},
+			"only reviewers and admins can change the gold annotations"},
+		{"review", alice, reviewOp("b2", 1, model.ReviewRejected), "only reviewers and admins can review annotations; you are an annotator here"},
+		{"viewer", vic, protocol.Op{ID: "x", Kind: protocol.KindAdd, Ann: &model.Annotation{ID: "n", Label: "claim", Start: 0, End: 12, Quote: "CNN reported"}},
+			"as a viewer you can read this document but not annotate it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := reviewBase().Resolve(tt.op, reviewText, model.DefaultSchema(), 9, tt.who, t1)
+			var rj *Rejection
+			if !errors.As(err, &rj) || rj.Code != protocol.CodeForbidden || rj.Message != tt.want {
+				t.Errorf("refusal = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -12,8 +12,12 @@ package httpapi
 type AgreementReport struct {
 	Project    AgreementProject `json:"project"`
 	Annotators []string         `json:"annotators"` // sorted
-	Documents  int              `json:"documents"`  // documents in the project
-	Tokens     int              `json:"tokens"`     // token units in them
+	// Excluded are the other layers with annotations (gold aside):
+	// imported machine layers and suggestions, sorted. An annotator is a
+	// layer of kind model.LayerHuman (named after an account).
+	Excluded  []string `json:"excluded_layers"`
+	Documents int      `json:"documents"` // documents in the project
+	Tokens    int      `json:"tokens"`    // token units in them
 	// Overall is the agreement over all labels: a token's category is
 	// the label of the shortest span touching it (see agreement.Summary).
 	Overall AgreementSummary `json:"overall"`

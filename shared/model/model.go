@@ -28,6 +28,18 @@ func (r Role) Valid() bool {
 	return false
 }
 
+// Article returns the role with its indefinite article, for messages:
+// "an annotator", "a reviewer".
+func (r Role) Article() string {
+	switch r {
+	case RoleAdmin, RoleAnnotator:
+		return "an " + string(r)
+	case "":
+		return "a non-member"
+	}
+	return "a " + string(r)
+}
+
 // GoldLayer is the layer reviewers adjudicate into. Every other layer is
 // named after the annotator who owns it.
 const GoldLayer = "gold"

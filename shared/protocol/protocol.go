@@ -45,7 +45,7 @@ const (
 
 	// Review and adjudication (reviewers and admins; comments: every role
 	// but viewers). See PROTOCOL.md.
-	KindReview        = "review"         // Target annotation's review Status (rejected or unreviewed); Version is required
+	KindReview        = "review"         // Target annotation's review Status (rejected, unreviewed, or accepted: into the gold span equal to it); Version is required
 	KindAccept        = "accept"         // copy Target annotation into gold as Ann (a new id, maybe another label or span); Version is required
 	KindComment       = "comment"        // Comment is a new comment on annotation Comment.Target
 	KindDeleteComment = "delete_comment" // Target comment
@@ -257,8 +257,8 @@ func checkOp(op *Op) error {
 		if op.Target == "" || op.Version <= 0 {
 			return &DecodeError{CodeBadJSON, "review op needs \"target\" and \"version\""}
 		}
-		if st := model.ReviewStatus(op.Status); st != model.ReviewRejected && st != model.ReviewUnreviewed {
-			return &DecodeError{CodeBadJSON, fmt.Sprintf("review op status %q must be \"rejected\" or \"unreviewed\" (accepting is an accept op)", clip(op.Status))}
+		if st := model.ReviewStatus(op.Status); st != model.ReviewRejected && st != model.ReviewUnreviewed && st != model.ReviewAccepted {
+			return &DecodeError{CodeBadJSON, fmt.Sprintf("review op status %q must be \"rejected\", \"unreviewed\" or \"accepted\" (copying into gold is an accept op)", clip(op.Status))}
 		}
 	case KindAccept:
 		if op.Target == "" || op.Version <= 0 || op.Ann == nil {

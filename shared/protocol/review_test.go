@@ -14,7 +14,8 @@ func TestDecodeReview(t *testing.T) {
 	}{
 		{"reject", `{"type":"op","op":{"id":"o1","kind":"review","target":"a1","version":1,"status":"rejected"}}`, ""},
 		{"reset", `{"type":"op","op":{"id":"o1","kind":"review","target":"a1","version":1,"status":"unreviewed"}}`, ""},
-		{"review accepted", `{"type":"op","op":{"id":"o1","kind":"review","target":"a1","version":1,"status":"accepted"}}`, CodeBadJSON},
+		{"review accepted (into an equal gold span)", `{"type":"op","op":{"id":"o1","kind":"review","target":"a1","version":1,"status":"accepted"}}`, ""},
+		{"review edited", `{"type":"op","op":{"id":"o1","kind":"review","target":"a1","version":1,"status":"edited"}}`, CodeBadJSON},
 		{"review without status", `{"type":"op","op":{"id":"o1","kind":"review","target":"a1","version":1}}`, CodeBadJSON},
 		{"review without version", `{"type":"op","op":{"id":"o1","kind":"review","target":"a1","status":"rejected"}}`, CodeBadJSON},
 		{"review without target", `{"type":"op","op":{"id":"o1","kind":"review","version":1,"status":"rejected"}}`, CodeBadJSON},

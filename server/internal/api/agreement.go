@@ -2,12 +2,15 @@ package api
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"slices"
 
 	"gloss/server/internal/export"
+	"gloss/server/internal/store"
 	"gloss/shared/agreement"
 	"gloss/shared/model"
 )
@@ -20,7 +23,12 @@ func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request, u model
 	if !ok {
 		return
 	}
-	rep, err := computeAgreement(DocsOf(r.Context(), s.store, p.ID))
+	isAccount, err := s.accountNames(r.Context())
+	if err != nil {
+		s.internal(w, "agreement", err)
+		return
+	}
+	rep, err := computeAgreement(DocsOf(r.Context(), s.store, p.ID), isAccount)
 	if err != nil {
 		s.internal(w, "agreement", fmt.Errorf("project %d: %w", p.ID, err))
 		return
@@ -33,15 +41,27 @@ func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request, u model
 // the per-document list, then over all of them for the project. The
 // project report needs every document's text at once (agreement.Compute
 // takes a slice), so this holds the project's texts and spans in memory.
-func computeAgreement(docs iter.Seq2[export.Doc, error]) (AgreementReport, error) {
+//
+// Only human annotators' layers are compared (model.KindOfLayer with
+// isAccount; nil counts every layer but gold and suggestions).
+func computeAgreement(docs iter.Seq2[export.Doc, error], isAccount func(string) bool) (AgreementReport, error) {
 	var all []agreement.Document
-	out := AgreementReport{Annotators: []string{}, Labels: []AgreementSummary{}, ByDocument: []DocumentAgreement{}}
+	out := AgreementReport{Annotators: []string{}, Excluded: []string{}, Labels: []AgreementSummary{}, ByDocument: []DocumentAgreement{}}
+	excluded := map[string]bool{}
 	for d, err := range docs {
 		if err != nil {
 			return AgreementReport{}, err
 		}
 		layers := agreement.SpansByLayer(d.Annotations)
-		delete(layers, model.GoldLayer)
+		for l := range layers {
+			switch model.KindOfLayer(l, isAccount) {
+			case model.LayerHuman:
+				continue
+			case model.LayerMachine, model.LayerSuggestions:
+				excluded[l] = true
+			}
+			delete(layers, l)
+		}
 		doc := agreement.Document{Text: d.Document.Text, Layers: layers}
 		rep, err := agreement.Compute([]agreement.Document{doc})
 		if err != nil {
@@ -58,6 +78,7 @@ func computeAgreement(docs iter.Seq2[export.Doc, error]) (AgreementReport, error
 		return AgreementReport{}, err // each document passed alone
 	}
 	out.Annotators = append(out.Annotators, rep.Annotators...)
+	out.Excluded = append(out.Excluded, slices.Sorted(maps.Keys(excluded))...)
 	out.Documents, out.Tokens = rep.Docs, rep.Tokens
 	out.Overall = summarizeAgreement(rep.All)
 	for _, l := range rep.Labels {
@@ -129,4 +150,25 @@ func meanOverlapF1(pairs []agreement.Pair) *float64 {
 
 func spanMatches(c agreement.SpanCounts) SpanMatches {
 	return SpanMatches{TP: c.TP, FP: c.FP, FN: c.FN}
+}
+
+// accountNames returns whether a name is a user account's: what makes a
+// layer a human annotator's (model.KindOfLayer).
+func (s *Server) accountNames(ctx context.Context) (func(string) bool, error) {
+	return AccountNames(ctx, s.store)
+}
+
+// AccountNames reports which layer names are accounts' (human annotators):
+// the dataset card and agreement count those only. The CLI's export uses
+// it too.
+func AccountNames(ctx context.Context, st store.Store) (func(string) bool, error) {
+	us, err := st.Users(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	names := make(map[string]bool, len(us))
+	for _, u := range us {
+		names[u.Name] = true
+	}
+	return func(n string) bool { return names[n] }, nil
 }

@@ -363,3 +363,37 @@ func TestAgreementRoute(t *testing.T) {
 		t.Errorf("anonymous: %s %s, want 401", resp.Status, body)
 	}
 }
+
+// TestAgreementHumansOnly (issue 13, bug 6): an imported machine layer and
+// the suggestions in a document change nothing: they are listed as
+// excluded, not as annotators, and the document keeps its one annotator.
+func TestAgreementHumansOnly(t *testing.T) {
+	f := newAgreementFixture(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	var ops []protocol.Op
+	for i, layer := range []string{"model-v1", model.SuggestionsLayer} {
+		a := model.Annotation{ID: fmt.Sprintf("m-%d", i), Document: f.docs["C"], Layer: layer, Label: "claim", Start: 0, End: 7,
+			Quote: "Nothing", Author: layer, Version: 1, Created: now, Updated: now}
+		ops = append(ops, protocol.Op{ID: "op-" + a.ID, Kind: protocol.KindAdd, Ann: &a, User: "admin", Time: now.UnixMilli()})
+	}
+	if _, err := f.st.Commit(ctx, f.docs["C"], ops); err != nil {
+		t.Fatal(err)
+	}
+	w := f.get("rita", "1")
+	var rep AgreementReport
+	if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil {
+		t.Fatalf("%v: %s", err, w.Body)
+	}
+	if want := []string{"alice", "bob", "carol"}; !slices.Equal(rep.Annotators, want) {
+		t.Errorf("annotators %v, want %v", rep.Annotators, want)
+	}
+	if want := []string{"model-v1", model.SuggestionsLayer}; !slices.Equal(rep.Excluded, want) {
+		t.Errorf("excluded %v, want %v", rep.Excluded, want)
+	}
+	for _, d := range rep.ByDocument {
+		if d.ID == f.docs["C"] && (d.Annotators != 1 || d.Alpha != nil) {
+			t.Errorf("document C: %d annotators, alpha %v; want 1, null", d.Annotators, d.Alpha)
+		}
+	}
+}

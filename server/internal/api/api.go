@@ -262,7 +262,7 @@ func (s *Server) access(w http.ResponseWriter, r *http.Request, u model.User, al
 		return p, role, false
 	}
 	if len(allowed) > 0 && !slices.Contains(allowed, role) {
-		writeError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("a %s of this project may not do this", role))
+		writeError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("you are %s of this project: this needs another role (ask a project admin)", role.Article()))
 		return p, role, false
 	}
 	return p, role, true

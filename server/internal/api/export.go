@@ -34,6 +34,13 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, u model.Us
 	}
 	opt := export.Options{Layers: listParam(q["layer"]), Labels: listParam(q["label"]), Reviews: listParam(q["review"]),
 		ToolVersion: s.cfg.ToolVersion, Now: time.Now().UTC()}
+	if format == export.FormatCard || format == export.FormatBrat {
+		// The card counts human annotators only (bug 6 of issue 13).
+		if opt.IsAccount, err = s.accountNames(r.Context()); err != nil {
+			s.internal(w, "export", err)
+			return
+		}
+	}
 	for _, v := range opt.Reviews {
 		if !model.ReviewStatus(v).Valid() {
 			writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("review %q must be unreviewed, accepted, rejected or edited", v))

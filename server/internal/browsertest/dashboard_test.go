@@ -61,6 +61,13 @@ const (
 // stays text. An annotator is refused.
 func TestAgreementDashboard(t *testing.T) {
 	srv := startServer(t)
+	// Annotators are people: carol and the hostile name get accounts
+	// (a layer named after no account is an imported machine layer).
+	for _, name := range []string{"carol", hostileAnnotator} {
+		if _, err := srv.st.CreateUser(context.Background(), name, []byte("not a real hash")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// The demo's two articles (ids 1, 2) have no annotations.
 	docA := addAnnotatedDoc(t, srv, "agree-A", "Officials denied it.", []dashSpan{
 		{"alice", "claim", 10, 19}, {"bob", "claim", 10, 19},

@@ -5,6 +5,7 @@ package browsertest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +32,7 @@ import (
 	"gloss/server/internal/hub"
 	"gloss/server/internal/pages"
 	"gloss/server/internal/store"
+	"gloss/shared/protocol"
 )
 
 // repoRoot finds the module root from this file's location.
@@ -67,9 +70,12 @@ type server struct {
 	addr string
 	URL  string
 	st   store.Store
-	hub  *hub.Hub
-	http *http.Server
-	done chan struct{}
+	// faults wraps st: a test can make commits fail, as a full disk or
+	// a database outage would.
+	faults *faultStore
+	hub    *hub.Hub
+	http   *http.Server
+	done   chan struct{}
 }
 
 func startServer(t testing.TB) *server {
@@ -97,8 +103,9 @@ func (s *server) start() {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	h := hub.New(st, log, hub.Config{})
-	a := api.New(st, h, log, api.Config{ToolVersion: "gloss test"}, pg)
+	s.faults = &faultStore{Store: st}
+	h := hub.New(s.faults, log, hub.Config{})
+	a := api.New(s.faults, h, log, api.Config{ToolVersion: "gloss test"}, pg)
 	addr := s.addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -120,6 +127,19 @@ func (s *server) start() {
 	s.http = &http.Server{Handler: a.Handler()}
 	s.done = make(chan struct{})
 	go func() { s.http.Serve(ln); close(s.done) }()
+}
+
+// faultStore is a store whose commits fail while failCommit is set.
+type faultStore struct {
+	store.Store
+	failCommit atomic.Bool
+}
+
+func (f *faultStore) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64, error) {
+	if f.failCommit.Load() {
+		return 0, errors.New("browsertest: injected commit failure")
+	}
+	return f.Store.Commit(ctx, docID, ops)
 }
 
 func (s *server) stop() {

@@ -35,6 +35,12 @@ func (c cmdIO) exportCmd(args []string) error {
 			return err
 		}
 		opt := export.Options{Layers: splitList(*layers), Labels: splitList(*labels), Reviews: splitList(*reviews), ToolVersion: "gloss " + c.version, Now: time.Now().UTC()}
+		if *format == export.FormatCard || *format == export.FormatBrat {
+			// The card counts human annotators only, as over HTTP.
+			if opt.IsAccount, err = api.AccountNames(ctx, st); err != nil {
+				return err
+			}
+		}
 		return writeOut(*out, c.stdout, func(w io.Writer) error {
 			return export.Write(w, *format, p, api.DocsOf(ctx, st, p.ID), opt)
 		})

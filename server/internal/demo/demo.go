@@ -44,7 +44,7 @@ func Seed(ctx context.Context, st store.Store) (bool, error) {
 	}
 	var docs []model.Document
 	for _, a := range sample.Demo() {
-		docs = append(docs, model.Document{Name: a.Name, Text: a.Text, Meta: map[string]string{"source": "sample/demo/" + a.Name + ".txt"}})
+		docs = append(docs, model.Document{Name: model.DocumentTitle(a.Name, a.Text), Text: a.Text, Meta: map[string]string{"source": "sample/demo/" + a.Name + ".txt"}})
 	}
 	if _, err := st.AddDocuments(ctx, p.ID, docs); err != nil {
 		return false, fmt.Errorf("demo: %w", err)

@@ -113,7 +113,7 @@ func writeBrat(w io.Writer, project model.Project, docs iter.Seq2[Doc, error], o
 		if err := zw.Flush(); err != nil {
 			return fmt.Errorf("export: brat: %w", err)
 		}
-		stats.add(v)
+		stats.add(v, opt)
 	}
 	var readme bytes.Buffer
 	if err := WriteCard(&readme, project, stats, opt); err != nil {

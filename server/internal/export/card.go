@@ -50,13 +50,14 @@ type Stats struct {
 	// RelationTypes counts relations by type, then by annotator.
 	RelationTypes map[string]map[string]int
 
-	// annotators are the annotator layers seen (gold excluded); agree the
+	// annotators are the human annotators' layers seen (gold, machine
+	// and suggestion layers excluded: model.KindOfLayer); agree the
 	// documents two or more of them annotated, for the agreement figures.
 	annotators map[string]bool
 	agree      []agreement.Document
 }
 
-func (s *Stats) add(v docView) {
+func (s *Stats) add(v docView, opt Options) {
 	if s.Labels == nil {
 		s.Labels = map[string]map[string]int{}
 		s.RelationTypes = map[string]map[string]int{}
@@ -72,7 +73,11 @@ func (s *Stats) add(v docView) {
 		bump(s.RelationTypes, r.Type, r.Author)
 	}
 	layers := agreement.SpansByLayer(v.anns)
-	delete(layers, model.GoldLayer)
+	for l := range layers {
+		if model.KindOfLayer(l, opt.IsAccount) != model.LayerHuman {
+			delete(layers, l)
+		}
+	}
 	if s.annotators == nil {
 		s.annotators = map[string]bool{}
 	}
@@ -103,7 +108,7 @@ func CountStats(docs iter.Seq2[Doc, error], opt Options) (Stats, error) {
 		if err != nil {
 			return Stats{}, fmt.Errorf("export: card: %w", err)
 		}
-		s.add(v)
+		s.add(v, opt)
 	}
 	return s, nil
 }
@@ -180,9 +185,12 @@ type cardRelation struct {
 }
 
 type cardAnnotator struct {
-	Name        string `json:"name"`
-	Annotations int    `json:"annotations"`
-	Relations   int    `json:"relations"`
+	Name string `json:"name"`
+	// Kind is model.KindOfLayer of the name: "human", or "machine" for
+	// an imported layer's author, which is no annotator.
+	Kind        model.LayerKind `json:"kind"`
+	Annotations int             `json:"annotations"`
+	Relations   int             `json:"relations"`
 }
 
 const offsetsNote = "Unicode code points, end exclusive: Python's text[start:end] is the span"
@@ -222,7 +230,7 @@ func newCard(project model.Project, s Stats, opt Options) (card, error) {
 	annotators := map[string]*cardAnnotator{}
 	who := func(name string) *cardAnnotator {
 		if annotators[name] == nil {
-			annotators[name] = &cardAnnotator{Name: name}
+			annotators[name] = &cardAnnotator{Name: name, Kind: model.KindOfLayer(name, opt.IsAccount)}
 		}
 		return annotators[name]
 	}
@@ -301,13 +309,13 @@ func WriteCard(w io.Writer, project model.Project, stats Stats, opt Options) err
 	for _, r := range c.RelationTypes {
 		fmt.Fprintf(&b, "| %s | %d | %s |\n", mdText(r.Type), r.Relations, byAnnotator(r.ByAnnotator))
 	}
-	b.WriteString("\n## Annotators\n\n| Annotator | Annotations | Relations |\n|---|---:|---:|\n")
+	b.WriteString("\n## Annotators\n\n| Annotator | Kind | Annotations | Relations |\n|---|---|---:|---:|\n")
 	for _, a := range c.Annotators {
-		fmt.Fprintf(&b, "| %s | %d | %d |\n", mdText(a.Name), a.Annotations, a.Relations)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d |\n", mdText(a.Name), a.Kind, a.Annotations, a.Relations)
 	}
 	b.WriteString("\n## Agreement\n\n")
 	if ag := c.Agreement; ag == nil {
-		b.WriteString("n/a: fewer than two annotators (gold excluded).\n")
+		b.WriteString("n/a: fewer than two human annotators (gold, imported and suggestion layers excluded).\n")
 	} else {
 		names := make([]string, len(ag.Annotators))
 		for i, n := range ag.Annotators {

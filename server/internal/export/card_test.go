@@ -145,3 +145,42 @@ func TestCardAgreement(t *testing.T) {
 		t.Errorf("disjoint annotators: %+v", c.Agreement)
 	}
 }
+
+// TestCardHumansOnly (issue 13, bug 6): an imported machine layer and the
+// suggestions are not annotators: with alice and a model layer agreeing
+// perfectly, the card has no agreement (one human), and the model's
+// author is listed as a machine.
+func TestCardHumansOnly(t *testing.T) {
+	span := func(id, layer string, s, e int) model.Annotation {
+		return model.Annotation{ID: id, Document: 1, Layer: layer, Label: "claim", Start: s, End: e, Quote: "aa bb cc"[s:e], Author: layer, Version: 1}
+	}
+	docs := []Doc{{
+		Document: model.Document{ID: 1, Name: "one", Text: "aa bb cc"},
+		Annotations: []model.Annotation{span("a1", "alice", 0, 2), span("m1", "model-v1", 0, 2),
+			span("s1", model.SuggestionsLayer, 0, 2)},
+	}}
+	opt := demoOptions()
+	opt.IsAccount = func(n string) bool { return n == "alice" || n == "bob" }
+	var c card
+	if err := json.Unmarshal(export(t, FormatCard, docs, opt), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Agreement != nil {
+		t.Errorf("agreement between alice and machines: %+v", c.Agreement)
+	}
+	kinds := map[string]model.LayerKind{}
+	for _, a := range c.Annotators {
+		kinds[a.Name] = a.Kind
+	}
+	if kinds["alice"] != model.LayerHuman || kinds["model-v1"] != model.LayerMachine || kinds[model.SuggestionsLayer] != model.LayerSuggestions {
+		t.Errorf("annotator kinds %v", kinds)
+	}
+	// Without the accounts (nil), the model layer counts as before.
+	opt.IsAccount = nil
+	if err := json.Unmarshal(export(t, FormatCard, docs, opt), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Agreement == nil || !slices.Equal(c.Agreement.Annotators, []string{"alice", "model-v1"}) {
+		t.Errorf("without accounts: %+v", c.Agreement)
+	}
+}

@@ -81,6 +81,11 @@ type Options struct {
 	// the brat zip entries. Zero means time.Now(); tests fix it so that
 	// output is reproducible.
 	Now time.Time
+	// IsAccount reports whether a layer is named after a user account,
+	// i.e. is a human annotator's (model.KindOfLayer): the card's
+	// annotators and agreement count those only, not imported machine
+	// layers or suggestions. Nil: every layer but gold and suggestions.
+	IsAccount func(layer string) bool
 	// BaseURL, when set (e.g. "https://gloss.example.org"), makes W3C ids
 	// URLs under it; when empty they are urn:gloss: URNs. See w3c.go.
 	BaseURL string

@@ -160,7 +160,8 @@ func ParseFile(f File, opt Options) ([]store.NewDocument, error) {
 	}
 	if ext == ".txt" {
 		return []store.NewDocument{{Document: model.Document{
-			Name: strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name)),
+			// A hash-like file name gives way to the text's first line.
+			Name: model.DocumentTitle(strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name)), string(f.Data)),
 			Text: string(f.Data),
 			Meta: map[string]string{"source": f.Name},
 		}}}, nil
