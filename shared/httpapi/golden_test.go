@@ -69,7 +69,7 @@ func TestGolden(t *testing.T) {
 				Exact: SpanMatches{TP: 1, FP: 2, FN: 3}, Overlap: SpanMatches{}, ExactF1: num(0.25)}}},
 			Labels:     []AgreementSummary{},
 			ByDocument: []DocumentAgreement{{ID: 1, Name: "d", Annotators: 2, OverlapF1: num(1)}}},
-			`{"project":{"id":1,"name":"news"},"annotators":["a","b"],"documents":1,"tokens":4,` +
+			`{"project":{"id":1,"name":"news"},"annotators":["a","b"],"excluded_layers":null,"documents":1,"tokens":4,` +
 				`"overall":{"label":"","alpha":0.5,"exact_f1":null,"overlap_f1":null,"mean_kappa":null,"pairs":[{"a":"a","b":"b","docs":1,"tokens":4,` +
 				`"exact":{"tp":1,"fp":2,"fn":3},"overlap":{"tp":0,"fp":0,"fn":0},"exact_f1":0.25,"overlap_f1":null,"kappa":null}]},` +
 				`"labels":[],"by_document":[{"id":1,"name":"d","annotators":2,"alpha":null,"overlap_f1":1}]}`},
