@@ -117,3 +117,39 @@ func TestWasmLinksNoServerCode(t *testing.T) {
 		}
 	}
 }
+
+// The wasm goes out brotli-compressed to browsers that take it (when the
+// build made app.wasm.br), gzip to the others, plain to the rest.
+func TestWasmEncodingNegotiated(t *testing.T) {
+	dir := webDir(t)
+	os.WriteFile(filepath.Join(dir, "app.wasm.br"), []byte("brotli bytes"), 0o644)
+	h, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	tr := &http.Transport{DisableCompression: true}
+	for _, c := range []struct{ accept, enc string }{
+		{"gzip, deflate, br, zstd", "br"},
+		{"gzip, br;q=0", "gzip"},
+		{"gzip", "gzip"},
+		{"identity", ""},
+		{"", ""},
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+"/web/app.wasm", nil)
+		req.Header.Set("Accept-Encoding", c.accept)
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Encoding"); got != c.enc {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", c.accept, got, c.enc)
+		}
+		if c.enc == "br" && string(body) != "brotli bytes" || c.enc == "" && string(body) != "\x00asm fake wasm" {
+			t.Errorf("Accept-Encoding %q: body %q", c.accept, body)
+		}
+	}
+}
