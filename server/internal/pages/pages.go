@@ -58,7 +58,7 @@ func New(dir string) (http.Handler, error) {
 		// matches the loader's fetch() so the browser reuses the response.
 		RawHeaders: []string{`<link rel="preload" as="fetch" crossorigin="anonymous" href="` + res.AppWASM() + `">`},
 	}
-	return withDocument(goApp), nil
+	return streamingWasm(withDocument(goApp)), nil
 }
 
 // resources is go-app's ResourceProvider and serves /web/ itself.

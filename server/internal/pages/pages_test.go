@@ -45,6 +45,12 @@ func TestWasmServedCompressedAndVersioned(t *testing.T) {
 	if !strings.Contains(string(js), "/web/app.wasm?v=") {
 		t.Fatalf("app.js does not load a versioned wasm URL")
 	}
+	// Streamed from fetch() itself, so Chromium can cache the compiled
+	// module (see appjs.go).
+	if !strings.Contains(string(js), `instantiateStreaming(
+      fetch("/web/app.wasm?v=`) || strings.Contains(string(js), `fetchWithProgress("/web/app.wasm`) {
+		t.Errorf("app.js does not stream the wasm from fetch(): %s", js)
+	}
 	i := strings.Index(string(js), "/web/app.wasm?v=")
 	url := string(js[i : i+len("/web/app.wasm?v=")+16])
 
