@@ -46,8 +46,11 @@ test-short: ## unit tests only (no browser, no PostgreSQL)
 
 bench: bench-render bench-sync bench-export ## run all benchmarks (figures go in BENCHMARKS.md)
 
-bench-render: wasm ## document view: 5,000 spans in headless Chromium
-	$(GO) test -run '^$$' -bench 'Render' -benchtime 5x -count 1 ./server/internal/browsertest/
+# Iterations of the render benchmark: each is a fresh browser, cold tab, warm new tab and baseline tab.
+RENDER_N ?= 7
+
+bench-render: wasm ## document view: 5,000 spans, fresh browsers, cold / warm new tab / plain-DOM baseline, medians
+	$(GO) test -run '^$$' -bench 'Render' -benchtime $(RENDER_N)x -count 1 ./server/internal/browsertest/
 
 bench-sync: ## live sync: fan-out latency, throughput, memory per connection
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./server/internal/hub/

@@ -57,9 +57,7 @@ func withDocument(next http.Handler) http.Handler {
 		if hasDoc && rec.code == http.StatusOK {
 			html := view.RenderDocument(view.Prerender{Document: d.Doc, Schema: d.Schema, Seq: d.Seq, Layer: d.Layer,
 				Annotations: d.Annotations, Comments: d.Comments})
-			if at := bytes.Index(body, []byte(`<aside id="app-wasm-loader"`)); at >= 0 {
-				body = append(body[:at:at], append([]byte(html), body[at:]...)...)
-			}
+			body = splice(body, html)
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v
@@ -90,4 +88,27 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(p []byte) (int, error) {
 	r.wrote = true
 	return r.buf.Write(p)
+}
+
+// splice puts the pre-rendered document before go-app's loading overlay
+// and empties go-app's placeholder (the body's first element, which the
+// wasm mounts the page into: it holds the server-side render of the
+// desk's loading state, which would show above the document). A page not
+// shaped as expected is left as it is.
+func splice(page []byte, doc string) []byte {
+	body := bytes.Index(page, []byte("<body"))
+	if body < 0 {
+		return page
+	}
+	open := bytes.Index(page[body:], []byte("<div"))
+	loader := bytes.Index(page, []byte(`<aside id="app-wasm-loader"`))
+	if open < 0 || loader < body+open {
+		return page
+	}
+	open += body
+	out := make([]byte, 0, len(page)+len(doc))
+	out = append(out, page[:open]...)
+	out = append(out, "<div></div>"...)
+	out = append(out, doc...)
+	return append(out, page[loader:]...)
 }
