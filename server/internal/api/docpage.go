@@ -37,7 +37,6 @@ func (s *Server) handleDocPage(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("api: pre-render document", "doc", id, "err", err)
 		s.pages.ServeHTTP(w, r)
 	default:
-		w.Header().Set("Cache-Control", "no-store") // per user, and changes with every edit
 		s.pages.ServeHTTP(w, pages.WithDocument(r, d))
 	}
 }

@@ -95,6 +95,19 @@ func TestPrerenderedHTML(t *testing.T) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
+	// Per user and per state: never served from a cache, not even
+	// revalidated (go-app would answer a matching ETag with 304, and the
+	// browser would show the document as it was).
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/doc/%d", srv.URL, id), nil)
+	req.Header.Set("If-None-Match", "*")
+	resp, err := alice.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("ETag") != "" {
+		t.Errorf("revalidated page: %s, Cache-Control %q, ETag %q", resp.Status, resp.Header.Get("Cache-Control"), resp.Header.Get("ETag"))
+	}
 	for _, bad := range []string{"<script>alert", "<img src=x", `"><b>`} {
 		if strings.Contains(html, bad) {
 			t.Errorf("page holds unescaped %q", bad)

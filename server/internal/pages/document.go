@@ -51,6 +51,13 @@ func withDocument(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// go-app tags its pages with an ETag of the app version and
+		// answers If-None-Match with 304: a browser would then show the
+		// document as it was at its last visit. A pre-rendered page is
+		// per user and per state: never revalidated from cache.
+		r = r.Clone(r.Context())
+		r.Header.Del("If-None-Match")
+		r.Header.Del("If-Modified-Since")
 		rec := &recorder{header: http.Header{}, code: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		body := rec.buf.Bytes()
@@ -62,6 +69,9 @@ func withDocument(next http.Handler) http.Handler {
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}
+		w.Header().Del("ETag")
+		w.Header().Del("Last-Modified")
+		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		if hasCode {
 			rec.code = code
