@@ -20,11 +20,11 @@ function glossOffset(para, node, offset) {
 // the current selection inside the document, or null. A boundary outside
 // every paragraph (a triple-click ends at the next block) is moved to the
 // nearest paragraph edge.
-function glossSelection() {
+function glossSelection(root) {
   const sel = window.getSelection();
   if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
   const r = sel.getRangeAt(0);
-  const doc = document.getElementById("doc");
+  const doc = root || document.getElementById("doc");
   if (!doc || !doc.contains(r.commonAncestorContainer)) return null;
   const paras = doc.querySelectorAll("p.para[data-p]");
   if (paras.length === 0) return null;

@@ -131,8 +131,14 @@ func (d *Desk) adoptPrerender(container app.Value, colors map[string]string) boo
 			st.inPara[i][m.ID] = true
 		}
 	}
+	// Moving the nodes drops a selection the user made on the
+	// pre-render: keep it as positions and put it back.
+	sel := app.Window().Call("glossSelection", pre.Call("querySelector", "#doc"))
 	for c := paras.Get("firstChild"); c.Truthy(); c = paras.Get("firstChild") {
 		container.Call("appendChild", c)
+	}
+	if sel.Truthy() {
+		app.Window().Call("glossSetSelection", sel.Index(0), sel.Index(1), sel.Index(2), sel.Index(3))
 	}
 	st.full = false
 	return true

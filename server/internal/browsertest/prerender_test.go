@@ -288,3 +288,35 @@ func navigateNoWait(b *browser, u string) {
 		return err
 	}))
 }
+
+// A selection made on the pre-rendered text survives the take-over, so
+// the label key pressed just after still tags it.
+func TestSelectionSurvivesTakeOver(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	sessionCookie(t, b, srv.URL, "alice")
+	held := holdWasm(b)
+	navigateNoWait(b, srv.URL+"/doc/1")
+	b.waitFor(`document.querySelector('#gloss-pre #doc p.para') !== null && document.getElementById('app-wasm-loader') !== null`)
+	const claim = "left at least 40 people dead and over 100 wounded"
+	b.selectText(claim, 0)
+	ids := held()
+	if len(ids) == 0 {
+		t.Fatal("the wasm request was not held")
+	}
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		if _, err := chromedp.Call(ctx, fetch.Disable, cdp.Empty{}); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+		}
+		return nil
+	}))
+	b.waitFor(`document.querySelector('.desk[data-ready="1"]') !== null && document.getElementById('gloss-pre') === null`)
+	if got := eval[string](b, `String(window.getSelection())`); got != claim {
+		t.Fatalf("selection after the take-over %q, want %q", got, claim)
+	}
+	b.key("1")
+	b.waitFor(annCount + ` === 1`)
+}
