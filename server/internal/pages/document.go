@@ -111,8 +111,14 @@ func splice(page []byte, doc string) []byte {
 		return page
 	}
 	open := bytes.Index(page[body:], []byte("<div"))
-	loader := bytes.Index(page, []byte(`<aside id="app-wasm-loader"`))
-	if open < 0 || loader < body+open {
+	// go-app prints attributes in no fixed order: find the loader by its
+	// id, then the tag that holds it.
+	id := bytes.Index(page, []byte(`id="app-wasm-loader"`))
+	if open < 0 || id < 0 {
+		return page
+	}
+	loader := bytes.LastIndex(page[:id], []byte("<aside"))
+	if loader < body+open {
 		return page
 	}
 	open += body

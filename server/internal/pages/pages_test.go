@@ -159,3 +159,16 @@ func TestWasmEncodingNegotiated(t *testing.T) {
 		}
 	}
 }
+
+// go-app prints attributes in map order: the pre-render goes in whatever
+// order the loader's class and id come.
+func TestSpliceAttributeOrder(t *testing.T) {
+	for _, loader := range []string{`<aside class="goapp-app-info" id="app-wasm-loader">`, `<aside id="app-wasm-loader" class="goapp-app-info">`} {
+		page := "<html><head></head><body>\n<div class=\"desk\" data-ready=\"0\"><p>Opening…</p></div>\n" + loader + "<p>x</p></aside></body></html>"
+		got := string(splice([]byte(page), `<div id="gloss-pre"></div>`))
+		want := "<html><head></head><body>\n<div></div><div id=\"gloss-pre\"></div>" + loader + "<p>x</p></aside></body></html>"
+		if got != want {
+			t.Errorf("splice with %s:\n got %s\nwant %s", loader, got, want)
+		}
+	}
+}
