@@ -9,6 +9,10 @@ import (
 )
 
 func main() {
+	// When main starts (ms since navigation start): everything before is
+	// download, compile and the Go runtime's and packages' init. The
+	// render benchmark reports it.
+	app.Window().Set("glossMainAt", app.Window().Get("performance").Call("now"))
 	view.Routes()
 	app.RunWhenOnBrowser()
 }

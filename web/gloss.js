@@ -20,11 +20,11 @@ function glossOffset(para, node, offset) {
 // the current selection inside the document, or null. A boundary outside
 // every paragraph (a triple-click ends at the next block) is moved to the
 // nearest paragraph edge.
-function glossSelection() {
+function glossSelection(root) {
   const sel = window.getSelection();
   if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
   const r = sel.getRangeAt(0);
-  const doc = document.getElementById("doc");
+  const doc = root || document.getElementById("doc");
   if (!doc || !doc.contains(r.commonAncestorContainer)) return null;
   const paras = doc.querySelectorAll("p.para[data-p]");
   if (paras.length === 0) return null;
@@ -409,3 +409,38 @@ document.addEventListener("DOMContentLoaded", () => {
     if (n.value) { const p = document.getElementById("password"); if (p) p.focus(); }
   }
 });
+
+// Keys pressed on the server's pre-rendered document before the wasm has
+// taken it over: a label key on a selection is kept with the selection
+// (as paragraph/UTF-16 positions) and replayed by the desk once it is
+// live (app/view/prerender.go), so an analyst who tags at once loses
+// nothing. Only plain single-character keys with a selection are kept.
+(function glossEarlyKeys() {
+  window.glossEarly = [];
+  document.addEventListener("keydown", (e) => {
+    if (!document.getElementById("gloss-pre")) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.key.length !== 1) return;
+    const sel = glossSelection();
+    if (!sel) return;
+    window.glossEarly.push({ key: e.key, sel: sel });
+    e.preventDefault();
+  }, true);
+})();
+
+function glossTakeEarlyKeys() {
+  const keys = window.glossEarly || [];
+  if (keys.length === 0) return "";
+  window.glossEarly = [];
+  return JSON.stringify(keys);
+}
+
+// glossSetSelection selects paragraph/UTF-16 positions in the document.
+function glossSetSelection(p1, u1, p2, u2) {
+  const doc = document.getElementById("doc");
+  const r = doc && glossRange(doc, p1, u1, p2, u2);
+  if (!r) return false;
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  sel.addRange(r);
+  return true;
+}

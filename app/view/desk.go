@@ -196,6 +196,10 @@ func (d *Desk) paraPos(cp int) (int, int, bool) {
 func (d *Desk) Render() app.UI {
 	s := d.sess
 	if s == nil || !s.Ready {
+		if _, ok := prerendered(); ok && (s == nil || len(s.Notices) == 0) {
+			// The server's pre-render shows the document meanwhile.
+			return app.Div().Class("desk").DataSet("ready", "0")
+		}
 		return loadingView("desk", s)
 	}
 	d.syncDoc() // selection or filter changes made by handlers

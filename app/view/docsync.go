@@ -43,20 +43,11 @@ func (d *Desk) markFor(id string, colors map[string]string) (markup.Mark, bool) 
 }
 
 func (d *Desk) mark(a model.Annotation, colors map[string]string) markup.Mark {
-	return markup.Mark{ID: a.ID, Start: a.Start, End: a.End,
-		Style:    markup.Style{Color: colors[a.Label], Faded: a.Layer != d.sess.You.Layer},
-		Selected: a.ID == d.selected || a.ID == d.linkFrom,
-		Class:    d.markClass(a.ID),
-		Title:    a.Label + " · " + a.Layer}
+	// markOf (prerender.go) is shared with the server's pre-render.
+	return markOf(a, colors, d.sess.You.Layer, a.ID == d.selected || a.ID == d.linkFrom, d.markClass(a.ID))
 }
 
-func (d *Desk) labelColors() map[string]string {
-	colors := make(map[string]string, len(d.sess.Schema.Labels))
-	for _, l := range d.sess.Schema.Labels {
-		colors[l.Name] = l.Color
-	}
-	return colors
-}
+func (d *Desk) labelColors() map[string]string { return schemaColors(d.sess.Schema) }
 
 // syncDoc brings the document DOM up to date. Cheap when nothing changed.
 func (d *Desk) syncDoc() {
@@ -65,8 +56,10 @@ func (d *Desk) syncDoc() {
 		return
 	}
 	container := app.Window().GetElementByID("paras")
-	if !container.Truthy() {
-		return // not mounted yet; the deferred call after the render comes back
+	if !container.Truthy() || container.Call("closest", "#"+PrerenderID).Truthy() {
+		// Not mounted yet (the #paras found is the server's pre-render):
+		// the deferred call after the render comes back.
+		return
 	}
 	st := &d.sync
 	if st.text == nil || st.text.String() != s.Document.Text {
@@ -83,7 +76,11 @@ func (d *Desk) syncDoc() {
 	}
 	colors := d.labelColors()
 	if st.full {
-		d.syncAll(container, colors)
+		// The first render adopts the server's pre-rendered paragraphs
+		// when they show this state (prerender.go).
+		if st.ready || !d.adoptPrerender(container, colors) {
+			d.syncAll(container, colors)
+		}
 	} else {
 		if st.sel != d.selected {
 			dirtyIDs = append(dirtyIDs, st.sel, d.selected)
@@ -99,6 +96,7 @@ func (d *Desk) syncDoc() {
 	if !st.ready {
 		st.ready = true
 		app.Window().Call("glossMarkReady")
+		d.replayEarlyKeys()
 	}
 }
 

@@ -140,6 +140,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/projects/{id}/export", s.authed(s.handleExport))
 	mux.HandleFunc("GET /api/projects/{id}/agreement", s.authed(s.handleAgreement))
 	mux.HandleFunc("GET /ws", s.handleWS)
+	mux.HandleFunc("GET /doc/{id}", s.handleDocPage)
 	mux.Handle("/", s.pages)
 	return s.securityHeaders(s.checkOrigin(mux))
 }

@@ -37,7 +37,7 @@ func New(dir string) (http.Handler, error) {
 	version := hex.EncodeToString(h.Sum(nil))[:16]
 	res := &resources{dir: dir, version: version, wasmSize: size}
 	view.Routes()
-	return &app.Handler{
+	goApp := &app.Handler{
 		Name:        "Gloss",
 		ShortName:   "Gloss",
 		Title:       "Gloss — span annotation for news",
@@ -53,7 +53,12 @@ func New(dir string) (http.Handler, error) {
 		LoadingLabel:            "Loading Gloss {progress}%",
 		BackgroundColor:         "#fbfaf7",
 		ThemeColor:              "#fbfaf7",
-	}, nil
+		// Fetch the wasm while the page is still being parsed, not when
+		// go-app's deferred loader runs (≈ 80–100 ms later). crossorigin
+		// matches the loader's fetch() so the browser reuses the response.
+		RawHeaders: []string{`<link rel="preload" as="fetch" crossorigin="anonymous" href="` + res.AppWASM() + `">`},
+	}
+	return streamingWasm(withDocument(goApp)), nil
 }
 
 // resources is go-app's ResourceProvider and serves /web/ itself.
@@ -85,18 +90,39 @@ func (r *resources) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if name == "app.wasm" {
 		w.Header().Set("Content-Type", "application/wasm")
 		w.Header().Set("X-Wasm-Content-Length", strconv.FormatInt(r.wasmSize, 10))
-		if strings.Contains(req.Header.Get("Accept-Encoding"), "gzip") {
-			if gz, err := os.Open(path + ".gz"); err == nil {
-				defer gz.Close()
-				w.Header().Set("Content-Encoding", "gzip")
-				w.Header().Set("Vary", "Accept-Encoding")
-				if st, err := gz.Stat(); err == nil {
-					w.Header().Set("Content-Length", strconv.FormatInt(st.Size(), 10))
-				}
-				io.Copy(w, gz)
-				return
+		// Brotli (≈ 27 % smaller than gzip for this binary) when the
+		// browser takes it and the build made it, else gzip.
+		for _, enc := range []struct{ name, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
+			if !accepts(req.Header.Get("Accept-Encoding"), enc.name) {
+				continue
 			}
+			f, err := os.Open(path + enc.ext)
+			if err != nil {
+				continue
+			}
+			defer f.Close()
+			w.Header().Set("Content-Encoding", enc.name)
+			w.Header().Set("Vary", "Accept-Encoding")
+			if st, err := f.Stat(); err == nil {
+				w.Header().Set("Content-Length", strconv.FormatInt(st.Size(), 10))
+			}
+			io.Copy(w, f)
+			return
 		}
 	}
 	http.ServeFile(w, req, path)
+}
+
+// accepts reports whether an Accept-Encoding header allows encoding enc
+// (listed, and not with q=0).
+func accepts(header, enc string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), enc) {
+			continue
+		}
+		q := strings.ReplaceAll(params, " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }

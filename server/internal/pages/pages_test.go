@@ -45,6 +45,12 @@ func TestWasmServedCompressedAndVersioned(t *testing.T) {
 	if !strings.Contains(string(js), "/web/app.wasm?v=") {
 		t.Fatalf("app.js does not load a versioned wasm URL")
 	}
+	// Streamed from fetch() itself, so Chromium can cache the compiled
+	// module (see appjs.go).
+	if !strings.Contains(string(js), `instantiateStreaming(
+      fetch("/web/app.wasm?v=`) || strings.Contains(string(js), `fetchWithProgress("/web/app.wasm`) {
+		t.Errorf("app.js does not stream the wasm from fetch(): %s", js)
+	}
 	i := strings.Index(string(js), "/web/app.wasm?v=")
 	url := string(js[i : i+len("/web/app.wasm?v=")+16])
 
@@ -114,6 +120,55 @@ func TestWasmLinksNoServerCode(t *testing.T) {
 			if dep == banned || strings.HasPrefix(dep, banned+"/") {
 				t.Errorf("the wasm build links %s", dep)
 			}
+		}
+	}
+}
+
+// The wasm goes out brotli-compressed to browsers that take it (when the
+// build made app.wasm.br), gzip to the others, plain to the rest.
+func TestWasmEncodingNegotiated(t *testing.T) {
+	dir := webDir(t)
+	os.WriteFile(filepath.Join(dir, "app.wasm.br"), []byte("brotli bytes"), 0o644)
+	h, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	tr := &http.Transport{DisableCompression: true}
+	for _, c := range []struct{ accept, enc string }{
+		{"gzip, deflate, br, zstd", "br"},
+		{"gzip, br;q=0", "gzip"},
+		{"gzip", "gzip"},
+		{"identity", ""},
+		{"", ""},
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+"/web/app.wasm", nil)
+		req.Header.Set("Accept-Encoding", c.accept)
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Encoding"); got != c.enc {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", c.accept, got, c.enc)
+		}
+		if c.enc == "br" && string(body) != "brotli bytes" || c.enc == "" && string(body) != "\x00asm fake wasm" {
+			t.Errorf("Accept-Encoding %q: body %q", c.accept, body)
+		}
+	}
+}
+
+// go-app prints attributes in map order: the pre-render goes in whatever
+// order the loader's class and id come.
+func TestSpliceAttributeOrder(t *testing.T) {
+	for _, loader := range []string{`<aside class="goapp-app-info" id="app-wasm-loader">`, `<aside id="app-wasm-loader" class="goapp-app-info">`} {
+		page := "<html><head></head><body>\n<div class=\"desk\" data-ready=\"0\"><p>Opening…</p></div>\n" + loader + "<p>x</p></aside></body></html>"
+		got := string(splice([]byte(page), `<div id="gloss-pre"></div>`))
+		want := "<html><head></head><body>\n<div></div><div id=\"gloss-pre\"></div>" + loader + "<p>x</p></aside></body></html>"
+		if got != want {
+			t.Errorf("splice with %s:\n got %s\nwant %s", loader, got, want)
 		}
 	}
 }

@@ -1,0 +1,178 @@
+package view
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"gloss/app/markup"
+	"gloss/shared/model"
+)
+
+// The document view, rendered by the server into the page's HTML (see
+// server/internal/pages/document.go), so the highlighted article is on
+// screen before the wasm has loaded. The wasm then adopts that DOM: the
+// desk moves the pre-rendered paragraphs into its own container instead
+// of building them again (adoptPrerender), when they were made from the
+// same state (same seq, same layer, nothing pending). Both sides draw a
+// mark with markOf and a paragraph with markup.Paragraph, so what the
+// server wrote is what the desk would have written.
+
+// PrerenderID is the id of the pre-rendered desk's root element.
+const PrerenderID = "gloss-pre"
+
+// Prerender is what the server knows of a document when it renders it
+// for one user: only what that user may see.
+type Prerender struct {
+	Document    model.Document
+	Schema      model.Schema
+	Seq         int64
+	Layer       string // the user's own layer: other layers are drawn faded
+	Annotations []model.Annotation
+	Comments    []model.Comment
+}
+
+// markOf is how the document view draws annotation a.
+func markOf(a model.Annotation, colors map[string]string, own string, selected bool, class string) markup.Mark {
+	return markup.Mark{ID: a.ID, Start: a.Start, End: a.End,
+		Style:    markup.Style{Color: colors[a.Label], Faded: a.Layer != own},
+		Selected: selected,
+		Class:    class,
+		Title:    a.Label + " · " + a.Layer}
+}
+
+func schemaColors(s model.Schema) map[string]string {
+	colors := make(map[string]string, len(s.Labels))
+	for _, l := range s.Labels {
+		colors[l.Name] = l.Color
+	}
+	return colors
+}
+
+// RenderDocument returns the HTML of the pre-rendered document view: the
+// title and every paragraph with its highlights, in the desk's classes,
+// plus the seq and layer it was made at as data- attributes (no script:
+// the page's Content-Security-Policy allows none inline).
+func RenderDocument(p Prerender) string {
+	counts := map[string]int{}
+	for _, c := range p.Comments {
+		counts[c.Target]++
+	}
+	colors := schemaColors(p.Schema)
+	marks := make([]markup.Mark, len(p.Annotations))
+	for i, a := range p.Annotations {
+		class := ""
+		if counts[a.ID] > 0 {
+			class = "noted" // as Desk.markClass: a saved span with comments
+		}
+		marks[i] = markOf(a, colors, p.Layer, false, class)
+	}
+	paras := markup.Paragraphs(p.Document.Text)
+	byPara := markup.ByParagraph(paras, marks)
+	var b strings.Builder
+	b.Grow(len(p.Document.Text) + 200*len(marks) + 512)
+	b.WriteString(`<div id="` + PrerenderID + `" class="desk prerendered" data-ready="0" data-doc="`)
+	b.WriteString(strconv.FormatInt(p.Document.ID, 10))
+	b.WriteString(`" data-seq="`)
+	b.WriteString(strconv.FormatInt(p.Seq, 10))
+	b.WriteString(`" data-layer="`)
+	b.WriteString(markup.Escape(p.Layer))
+	b.WriteString(`"><div class="toolbar"></div><div class="workspace"><article id="doc" class="doc"><h1 class="doctitle">`)
+	b.WriteString(markup.Escape(p.Document.Name))
+	b.WriteString(`</h1><div id="paras" class="paras">`)
+	for i, para := range paras {
+		b.WriteString(markup.Paragraph(para, byPara[i]))
+	}
+	b.WriteString(`</div></article><aside class="side"></aside></div></div>`)
+	return b.String()
+}
+
+// prerendered returns the pre-rendered desk's root if the page has one.
+func prerendered() (app.Value, bool) {
+	el := app.Window().GetElementByID(PrerenderID)
+	return el, el.Truthy()
+}
+
+// adoptPrerender takes over the pre-rendered paragraphs instead of
+// rendering them: it moves them into container (the nodes themselves,
+// so nothing is parsed or laid out anew) and fills the sync state from
+// the session, as syncAll would. It reports false, and only removes the
+// pre-render, when that was made from another state than the session's.
+func (d *Desk) adoptPrerender(container app.Value, colors map[string]string) bool {
+	pre, ok := prerendered()
+	if !ok {
+		return false
+	}
+	defer pre.Call("remove")
+	s := d.sess
+	ds := pre.Get("dataset")
+	if ds.Get("doc").String() != strconv.FormatInt(d.docID, 10) || ds.Get("seq").String() != strconv.FormatInt(s.Seq(), 10) ||
+		ds.Get("layer").String() != s.You.Layer || s.Pending() > 0 || len(d.hiddenLabels)+len(d.hiddenLayers) > 0 ||
+		d.selected != "" || container.Get("childElementCount").Int() != 0 {
+		return false
+	}
+	paras := pre.Call("querySelector", "#paras")
+	if !paras.Truthy() || paras.Get("childElementCount").Int() != len(d.sync.paras) {
+		return false
+	}
+	st := &d.sync
+	anns := d.visible()
+	marks := make([]markup.Mark, len(anns))
+	st.byID = make(map[string]markup.Mark, len(anns))
+	for i, a := range anns {
+		marks[i] = d.mark(a, colors)
+		st.byID[a.ID] = marks[i]
+	}
+	byPara := markup.ByParagraph(st.paras, marks)
+	st.inPara = make([]map[string]bool, len(st.paras))
+	for i := range st.paras {
+		st.inPara[i] = make(map[string]bool, len(byPara[i]))
+		for _, m := range byPara[i] {
+			st.inPara[i][m.ID] = true
+		}
+	}
+	// Moving the nodes drops a selection the user made on the
+	// pre-render: keep it as positions and put it back.
+	sel := app.Window().Call("glossSelection", pre.Call("querySelector", "#doc"))
+	for c := paras.Get("firstChild"); c.Truthy(); c = paras.Get("firstChild") {
+		container.Call("appendChild", c)
+	}
+	if sel.Truthy() {
+		app.Window().Call("glossSetSelection", sel.Index(0), sel.Index(1), sel.Index(2), sel.Index(3))
+	}
+	st.full = false
+	return true
+}
+
+// earlyKey is a key pressed on the pre-rendered document before the wasm
+// took over, with the selection it was pressed on (gloss.js keeps them).
+type earlyKey struct {
+	Key string `json:"key"`
+	Sel []int  `json:"sel"` // startPara, startUTF16, endPara, endUTF16
+}
+
+// replayEarlyKeys applies the label keys pressed before the desk was
+// ready, each on the selection it was pressed on, in order.
+func (d *Desk) replayEarlyKeys() {
+	raw := app.Window().Call("glossTakeEarlyKeys")
+	if !raw.Truthy() {
+		return
+	}
+	var keys []earlyKey
+	if json.Unmarshal([]byte(raw.String()), &keys) != nil {
+		return
+	}
+	for _, k := range keys {
+		l, ok := d.sess.Schema.LabelForKey(k.Key)
+		if !ok || len(k.Sel) != 4 {
+			continue
+		}
+		if !app.Window().Call("glossSetSelection", k.Sel[0], k.Sel[1], k.Sel[2], k.Sel[3]).Bool() {
+			continue
+		}
+		d.applyLabel(l.Name)
+		d.syncDoc()
+	}
+}

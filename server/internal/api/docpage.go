@@ -1,0 +1,78 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"gloss/server/internal/pages"
+	"gloss/server/internal/store"
+	"gloss/shared/model"
+)
+
+// handleDocPage serves the document page /doc/{id} with the document
+// already rendered into it for the logged-in user (pages.WithDocument),
+// so the highlighted text shows before the wasm has loaded. Someone not
+// logged in gets the bare page (the app sends them to the login); a
+// document that does not exist or is in a project the user is not a
+// member of gets the bare page with 404 — no text, as for the API.
+func (s *Server) handleDocPage(w http.ResponseWriter, r *http.Request) {
+	p, err := s.authenticate(r)
+	if err != nil {
+		// Not logged in, or the database is out: the bare page, whose
+		// wasm logs in or retries.
+		s.pages.ServeHTTP(w, r)
+		return
+	}
+	id, perr := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if perr != nil || id <= 0 {
+		s.pages.ServeHTTP(w, pages.WithStatus(r, http.StatusNotFound))
+		return
+	}
+	d, err := s.prerenderDoc(r, p.user, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.pages.ServeHTTP(w, pages.WithStatus(r, http.StatusNotFound))
+	case err != nil:
+		// The page still works without the pre-render: the wasm loads
+		// the document over the websocket.
+		s.log.Error("api: pre-render document", "doc", id, "err", err)
+		s.pages.ServeHTTP(w, r)
+	default:
+		s.pages.ServeHTTP(w, pages.WithDocument(r, d))
+	}
+}
+
+// prerenderDoc loads what user may see of document id; ErrNotFound if
+// the document does not exist or the user is not a member of its project.
+func (s *Server) prerenderDoc(r *http.Request, user model.User, id int64) (pages.Document, error) {
+	ctx := r.Context()
+	doc, err := s.store.Document(ctx, id)
+	if err != nil {
+		return pages.Document{}, err
+	}
+	role, err := s.store.Role(ctx, doc.ProjectID, user.ID)
+	if err != nil {
+		return pages.Document{}, err
+	}
+	proj, err := s.store.Project(ctx, doc.ProjectID)
+	if err != nil {
+		return pages.Document{}, err
+	}
+	snap, err := s.store.Snapshot(ctx, id)
+	if err != nil {
+		return pages.Document{}, err
+	}
+	anns, comments := visibleTo(role, user, snap.Annotations, snap.Comments)
+	return pages.Document{Doc: doc, Schema: proj.Schema, Seq: snap.Seq, Layer: model.DefaultLayer(role, user.Name),
+		Annotations: anns, Comments: comments}, nil
+}
+
+// visibleTo is the one place that decides which annotations and comments
+// of a document a member sees in the pre-rendered page. Today every
+// member sees every layer, as in the websocket's welcome; a blind mode
+// (annotators see only their own layer) would filter here — and the
+// hub's welcome would have to apply the same rule.
+func visibleTo(role model.Role, user model.User, anns []model.Annotation, comments []model.Comment) ([]model.Annotation, []model.Comment) {
+	return anns, comments
+}
