@@ -81,10 +81,14 @@ func env(name, def string) string {
 
 // OpenStore opens a SQLite file, or PostgreSQL for a postgres:// URL.
 func OpenStore(ctx context.Context, db string) (store.Store, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+	if isPostgres(db) {
 		return store.OpenPostgres(ctx, db)
 	}
 	return store.OpenSQLite(ctx, db)
+}
+
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 // cmdIO is where a CLI command reads and writes.

@@ -32,6 +32,9 @@ type Config struct {
 	Origins string
 	Secure  bool
 	NoDemo  bool
+	// AllowNonDurable starts on a PostgreSQL server whose commits are not
+	// durable (synchronous_commit or fsync off), with a warning.
+	AllowNonDurable bool
 	// Limits on what one request may make the server hold (README,
 	// "Limits"), in MB, and how long a client may take to send one.
 	MaxUploadMB, MaxDocMB, MaxInflatedMB int64
@@ -92,6 +95,7 @@ func (c cmdIO) serve(args []string) error {
 	fs.Int64Var(&cfg.MaxInflatedMB, "max-inflated-mb", intEnv("MAX_INFLATED_MB", export.DefaultMaxInflated>>20), "most an imported zip may inflate to in MB (env GLOSS_MAX_INFLATED_MB)")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", durationEnv("READ_TIMEOUT", 30*time.Second), "time a client has to send a whole request, except uploads (env GLOSS_READ_TIMEOUT)")
 	fs.DurationVar(&cfg.UploadTimeout, "upload-timeout", durationEnv("UPLOAD_TIMEOUT", 5*time.Minute), "time a client has to send an import upload (env GLOSS_UPLOAD_TIMEOUT)")
+	fs.BoolVar(&cfg.AllowNonDurable, "pg-allow-nondurable", false, "start even if PostgreSQL's synchronous_commit or fsync is off (acked edits may be lost in a crash)")
 	fs.IntVar(&cfg.WSPerUser, "ws-per-user", 32, "most open live-sync websockets per user; -1: no cap")
 	fs.IntVar(&cfg.WSPerAddr, "ws-per-addr", 512, "most open live-sync websockets per client address; -1: no cap")
 	fs.Float64Var(&cfg.OpRate, "op-rate", 100, "most ops per second per websocket (bursts of 4 s); -1: no limit")
@@ -105,7 +109,14 @@ func (c cmdIO) serve(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := OpenStore(ctx, cfg.DB)
+	var st store.Store
+	var err error
+	if isPostgres(cfg.DB) {
+		st, err = store.OpenPostgresWith(ctx, cfg.DB, store.PostgresOptions{AllowNonDurable: cfg.AllowNonDurable,
+			Warn: func(msg string) { log.Warn(msg) }})
+	} else {
+		st, err = OpenStore(ctx, cfg.DB)
+	}
 	if err != nil {
 		return err
 	}

@@ -55,9 +55,32 @@ const (
 // key=value string; pgxpool settings such as pool_max_conns work) and
 // migrates it to the current schema.
 func OpenPostgres(ctx context.Context, dsn string) (*Postgres, error) {
+	return OpenPostgresWith(ctx, dsn, PostgresOptions{})
+}
+
+// PostgresOptions are the choices OpenPostgresWith leaves to the operator.
+type PostgresOptions struct {
+	// AllowNonDurable opens a server that does not make commits durable
+	// (synchronous_commit or fsync off), with a loud warning through
+	// Warn, instead of refusing: Gloss acks an edit only after its commit,
+	// and on such a server an acked edit can be lost in a crash.
+	AllowNonDurable bool
+	Warn            func(msg string)
+}
+
+// ErrNotDurable is why OpenPostgres refuses a server whose commits are
+// not durable.
+var ErrNotDurable = errors.New("store: postgres commits are not durable")
+
+// OpenPostgresWith is OpenPostgres with options.
+func OpenPostgresWith(ctx context.Context, dsn string, opt PostgresOptions) (*Postgres, error) {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	if err := checkDurable(ctx, pool, opt); err != nil {
+		pool.Close()
+		return nil, err
 	}
 	p := &Postgres{pool: pool}
 	if err := p.migrate(ctx); err != nil {
@@ -65,6 +88,27 @@ func OpenPostgres(ctx context.Context, dsn string) (*Postgres, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// checkDurable reads the settings that decide whether a commit survives a
+// crash, as the connections Gloss will use see them (a DSN's options or
+// the role's settings can change them per session).
+func checkDurable(ctx context.Context, pool *pgxpool.Pool, opt PostgresOptions) error {
+	var sync, fsync string
+	if err := pool.QueryRow(ctx, "SELECT current_setting('synchronous_commit'), current_setting('fsync')").Scan(&sync, &fsync); err != nil {
+		return fmt.Errorf("store: open postgres: read durability settings: %w", err)
+	}
+	if sync != "off" && fsync != "off" {
+		return nil
+	}
+	msg := fmt.Sprintf("synchronous_commit is %q and fsync is %q: an acknowledged edit can be lost if the database crashes", sync, fsync)
+	if !opt.AllowNonDurable {
+		return fmt.Errorf("%w: %s (turn them on, or start with -pg-allow-nondurable to accept the risk)", ErrNotDurable, msg)
+	}
+	if opt.Warn != nil {
+		opt.Warn("WARNING: " + msg)
+	}
+	return nil
 }
 
 // postgresMigrations are applied in order; schema_version holds how many

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -195,4 +197,33 @@ func newDocument(t *testing.T, s store.Store) int64 {
 func addOp(docID int64, id string) protocol.Op {
 	a := model.Annotation{ID: id, Document: docID, Layer: "ann1", Label: "claim", Start: 0, End: 4, Quote: "text", Author: "ann1", Version: 1}
 	return protocol.Op{ID: id, Kind: protocol.KindAdd, Ann: &a, User: "ann1"}
+}
+
+// TestPostgresDurability: a server (here, a session setting in the DSN)
+// with synchronous_commit off is refused unless the operator accepts the
+// risk, and then warned about.
+func TestPostgresDurability(t *testing.T) {
+	dsn := pgtest.New(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	async := dsn + sep + "options=" + strings.ReplaceAll(url.QueryEscape("-c synchronous_commit=off"), "+", "%20")
+	if _, err := store.OpenPostgres(t.Context(), async); !errors.Is(err, store.ErrNotDurable) {
+		t.Fatalf("open with synchronous_commit off: %v, want ErrNotDurable", err)
+	}
+	var warned string
+	p, err := store.OpenPostgresWith(t.Context(), async, store.PostgresOptions{AllowNonDurable: true, Warn: func(m string) { warned = m }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if !strings.Contains(warned, "synchronous_commit") {
+		t.Errorf("warning = %q", warned)
+	}
+	p, err = store.OpenPostgres(t.Context(), dsn)
+	if err != nil {
+		t.Fatalf("a durable server was refused: %v", err)
+	}
+	p.Close()
 }
