@@ -6,13 +6,16 @@ FUZZTIME ?= 3s
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WASM     := web/app.wasm
 
-.PHONY: help run build wasm server test test-short vet fuzz eval bench bench-render bench-sync bench-export bench-suggest clean
+.PHONY: help run run-pg build wasm server test test-short vet fuzz eval bench bench-render bench-sync bench-export bench-suggest clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 run: build ## build everything and start Gloss on http://$(ADDR) with the SQLite file $(DB)
 	./bin/gloss serve -addr $(ADDR) -db $(DB)
+
+run-pg: build ## PostgreSQL + two Gloss instances behind nginx on http://127.0.0.1:8080 (scripts/run-pg.sh)
+	./scripts/run-pg.sh
 
 build: wasm server ## build the wasm UI and the gloss binary
 
