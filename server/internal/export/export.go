@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"gloss/shared/model"
+	"gloss/shared/story"
 	"gloss/shared/textpos"
 )
 
@@ -185,6 +186,10 @@ type docView struct {
 	rels      []model.Relation
 	reviews   map[string]model.Review // by annotation ID, the reviewed ones only
 	docReview model.DocReview
+	// attributed says, for each claim and figure, whether a source
+	// relation vouches for it (story.Attributed over every layer of the
+	// document, whatever the filters keep).
+	attributed map[string]bool
 }
 
 // preparer applies Options' filters. It keeps scratch space between
@@ -272,6 +277,7 @@ func (p *preparer) prepare(d Doc) (docView, error) {
 		}
 	}
 	v.reviews, v.docReview = p.reviews, d.DocReview
+	v.attributed = story.Attributed(d.Annotations, d.Relations)
 	return v, nil
 }
 

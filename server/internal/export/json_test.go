@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"gloss/shared/model"
+	"gloss/shared/story"
 )
 
 var jsonStrings = []string{
@@ -69,16 +73,18 @@ type refDoc struct {
 }
 
 type refSpan struct {
-	Start     int       `json:"start"`
-	End       int       `json:"end"`
-	Label     string    `json:"label"`
-	Text      string    `json:"text"`
-	Annotator string    `json:"annotator"`
-	ID        string    `json:"id"`
-	Layer     string    `json:"layer"`
-	Version   int64     `json:"version"`
-	Created   time.Time `json:"created"`
-	Updated   time.Time `json:"updated"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Label string `json:"label"`
+	Text  string `json:"text"`
+	// Attributed is written on claims and figures only.
+	Attributed *bool     `json:"attributed,omitempty"`
+	Annotator  string    `json:"annotator"`
+	ID         string    `json:"id"`
+	Layer      string    `json:"layer"`
+	Version    int64     `json:"version"`
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
 }
 
 type refRelation struct {
@@ -105,8 +111,13 @@ func TestJSONLMatchesEncodingJSON(t *testing.T) {
 		for k, val := range v.doc.Meta {
 			ref.Meta[k] = val
 		}
+		attributed := story.Attributed(d.Annotations, d.Relations)
 		for _, a := range v.anns {
-			ref.Spans = append(ref.Spans, refSpan{a.Start, a.End, a.Label, a.Quote, a.Author, a.ID, a.Layer, a.Version, a.Created.UTC(), a.Updated.UTC()})
+			var at *bool
+			if x, ok := attributed[a.ID]; ok {
+				at = &x
+			}
+			ref.Spans = append(ref.Spans, refSpan{a.Start, a.End, a.Label, a.Quote, at, a.Author, a.ID, a.Layer, a.Version, a.Created.UTC(), a.Updated.UTC()})
 		}
 		for _, r := range v.rels {
 			ref.Relations = append(ref.Relations, refRelation{r.ID, r.Type, r.From, r.To, r.Author, r.Layer, r.Version, r.Created.UTC()})
@@ -202,5 +213,41 @@ func TestInvalidUTF8(t *testing.T) {
 	conll := string(export(t, FormatCoNLL, []Doc{d}, demoOptions()))
 	if !strings.Contains(conll, "caf 0 3 O O O\n\ufffd 3 4 O O O\n\ufffd 5 6 O O O\nsaid 7 11 O B-figure O\n") {
 		t.Errorf("CoNLL:\n%s", conll)
+	}
+}
+
+// TestJSONLAttributed: claims and figures carry "attributed"; a figure
+// inside a claim that an attribution sources is attributed, an unlinked
+// claim is not, and other labels carry no such key.
+func TestJSONLAttributed(t *testing.T) {
+	text := "CNN reported that at least 40 people died. Business Times has been able to verify it."
+	at := func(id, label string, s, e int) model.Annotation {
+		return model.Annotation{ID: id, Layer: "alice", Label: label, Start: s, End: e, Quote: string([]rune(text)[s:e]), Author: "alice", Version: 1}
+	}
+	doc := Doc{Document: model.Document{ID: 1, Name: "d", Text: text},
+		Annotations: []model.Annotation{at("a", "attribution", 0, 12), at("c", "claim", 18, 41), at("f", "figure", 18, 29), at("u", "claim", 43, 85)},
+		Relations:   []model.Relation{{ID: "r", Layer: "alice", Type: "source", From: "a", To: "c", Author: "alice", Version: 1}}}
+	var b strings.Builder
+	if err := Write(&b, FormatJSONL, model.Project{ID: 1, Name: "p", Schema: model.DefaultSchema()}, func(yield func(Doc, error) bool) { yield(doc, nil) }, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var line struct {
+		Spans []struct {
+			ID         string
+			Attributed *bool
+		}
+	}
+	if err := json.Unmarshal([]byte(b.String()), &line); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"a": "none", "c": "true", "f": "true", "u": "false"}
+	for _, s := range line.Spans {
+		got := "none"
+		if s.Attributed != nil {
+			got = strconv.FormatBool(*s.Attributed)
+		}
+		if got != want[s.ID] {
+			t.Errorf("span %s: attributed %s, want %s", s.ID, got, want[s.ID])
+		}
 	}
 }

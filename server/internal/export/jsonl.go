@@ -6,6 +6,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strconv"
 
 	"gloss/shared/model"
 )
@@ -80,6 +81,12 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 		b = appendJSONString(b, a.Label)
 		b = append(b, `,"text":`...)
 		b = appendJSONString(b, a.Quote) // prepare checked it equals the text there
+		// Claims and figures: whether a source relation vouches for them
+		// (story.Attributed over the whole document).
+		if at, ok := v.attributed[a.ID]; ok {
+			b = append(b, `,"attributed":`...)
+			b = strconv.AppendBool(b, at)
+		}
 		b = append(b, `,"annotator":`...)
 		b = appendJSONString(b, a.Author)
 		b = append(b, `,"id":`...)
@@ -96,6 +103,7 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 		if r, ok := v.reviews[a.ID]; ok {
 			b = appendJSONReview(b, r)
 		}
+
 		b = append(b, '}')
 	}
 	b = append(b, `],"meta":`...)
