@@ -257,6 +257,10 @@ func Escape(s string) string {
 	return b.String()
 }
 
+// EscapeTo writes s to b escaped as Escape does, without a string per
+// call: for other writers of hand-built HTML (app/storyview).
+func EscapeTo(b *strings.Builder, s string) { escape(b, s) }
+
 // MarksFrom converts annotations to marks, styling them by label colour
 // and fading layers other than own.
 func MarksFrom(anns []model.Annotation, schema model.Schema, own string, selected string) []Mark {

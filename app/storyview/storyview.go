@@ -8,6 +8,7 @@
 package storyview
 
 import (
+	"gloss/app/markup"
 	"net/url"
 	"strconv"
 	"strings"
@@ -206,29 +207,5 @@ func writeFigure(b *strings.Builder, f *story.Figure) {
 	b.WriteString(`</span></a>`)
 }
 
-// esc writes s with the five HTML-significant characters escaped, as
-// markup.Escape does, without a string per call.
-func esc(b *strings.Builder, s string) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var rep string
-		switch s[i] {
-		case '<':
-			rep = "&lt;"
-		case '>':
-			rep = "&gt;"
-		case '&':
-			rep = "&amp;"
-		case '"':
-			rep = "&#34;"
-		case '\'':
-			rep = "&#39;"
-		default:
-			continue
-		}
-		b.WriteString(s[last:i])
-		b.WriteString(rep)
-		last = i + 1
-	}
-	b.WriteString(s[last:])
-}
+// esc writes s escaped, as the document markup does.
+func esc(b *strings.Builder, s string) { markup.EscapeTo(b, s) }

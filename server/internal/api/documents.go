@@ -242,6 +242,32 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u model.Us
 	writeJSON(w, http.StatusOK, convert(as, assignment))
 }
 
+// annotatorOf checks that u may annotate document id (a member of its
+// project who is not a viewer) and answers the refusal itself. A
+// document of a project u is not in answers exactly as a missing one, so
+// that ids cannot be probed.
+func (s *Server) annotatorOf(w http.ResponseWriter, r *http.Request, u model.User, id int64, what string) bool {
+	ctx := r.Context()
+	d, err := s.store.Document(ctx, id)
+	var role model.Role
+	if err == nil {
+		role, err = s.store.Role(ctx, d.ProjectID, u.ID)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "no such document")
+		return false
+	}
+	if err != nil {
+		s.internal(w, what, err)
+		return false
+	}
+	if role == model.RoleViewer {
+		writeError(w, http.StatusForbidden, "forbidden", "viewers do not annotate documents")
+		return false
+	}
+	return true
+}
+
 // handleDone records that the user finished (or reopened) a document
 // assigned to them: {"done": true}. Marking done never assigns: an
 // unassigned document is refused with 409. A document of a project the
@@ -257,24 +283,10 @@ func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User
 		return
 	}
 	ctx := r.Context()
-	d, err := s.store.Document(ctx, id)
-	var role model.Role
-	if err == nil {
-		role, err = s.store.Role(ctx, d.ProjectID, u.ID)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no such document")
+	if !s.annotatorOf(w, r, u, id, "done") {
 		return
 	}
-	if err != nil {
-		s.internal(w, "done", err)
-		return
-	}
-	if role == model.RoleViewer {
-		writeError(w, http.StatusForbidden, "forbidden", "viewers do not annotate documents")
-		return
-	}
-	err = s.store.MarkDone(ctx, id, u.ID, req.Done)
+	err := s.store.MarkDone(ctx, id, u.ID, req.Done)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusConflict, "not_assigned", "this document is not assigned to you: ask a project admin to assign it")
 		return

@@ -2,11 +2,9 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
-	"gloss/server/internal/store"
 	"gloss/server/internal/suggester"
 	"gloss/shared/httpapi"
 	"gloss/shared/model"
@@ -47,25 +45,10 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, u model.U
 	if !ok {
 		return
 	}
-	ctx := r.Context()
-	d, err := s.store.Document(ctx, id)
-	var role model.Role
-	if err == nil {
-		role, err = s.store.Role(ctx, d.ProjectID, u.ID)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no such document")
+	if !s.annotatorOf(w, r, u, id, "suggest") {
 		return
 	}
-	if err != nil {
-		s.internal(w, "suggest", err)
-		return
-	}
-	if role == model.RoleViewer {
-		writeError(w, http.StatusForbidden, "forbidden", "viewers cannot ask for suggestions")
-		return
-	}
-	res, err := suggester.Run(ctx, s.store, id, time.Now())
+	res, err := suggester.Run(r.Context(), s.store, id, time.Now())
 	if err != nil {
 		s.internal(w, "suggest", err)
 		return

@@ -185,24 +185,9 @@ func (c cmdIO) assignCmd(args []string) error {
 		if _, err := st.Role(ctx, p.ID, u.ID); err != nil {
 			return fmt.Errorf("%s is not a member of project %d (gloss member set first): %w", u.Name, p.ID, err)
 		}
-		docs, err := st.Documents(ctx, p.ID)
+		ids, err := docIDs(ctx, st, p.ID, *docList, *all)
 		if err != nil {
 			return err
-		}
-		inProject := map[int64]bool{}
-		var ids []int64
-		for _, d := range docs {
-			inProject[d.ID] = true
-			if *all {
-				ids = append(ids, d.ID)
-			}
-		}
-		for _, s := range splitList(*docList) {
-			id, err := strconv.ParseInt(s, 10, 64)
-			if err != nil || !inProject[id] {
-				return fmt.Errorf("document %q is not in project %d", s, p.ID)
-			}
-			ids = append(ids, id)
 		}
 		for _, id := range ids {
 			if err := st.SetAssigned(ctx, id, u.ID, !*undo); err != nil {
@@ -216,4 +201,29 @@ func (c cmdIO) assignCmd(args []string) error {
 		}
 		return nil
 	})
+}
+
+// docIDs parses a comma-separated list of document ids of the project,
+// or with all every document of it.
+func docIDs(ctx context.Context, st store.Store, project int64, list string, all bool) ([]int64, error) {
+	docs, err := st.Documents(ctx, project)
+	if err != nil {
+		return nil, err
+	}
+	inProject := map[int64]bool{}
+	var ids []int64
+	for _, d := range docs {
+		inProject[d.ID] = true
+		if all {
+			ids = append(ids, d.ID)
+		}
+	}
+	for _, s := range splitList(list) {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || !inProject[id] {
+			return nil, fmt.Errorf("document %q is not in project %d", s, project)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }

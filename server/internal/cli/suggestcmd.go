@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -137,24 +136,9 @@ func (c cmdIO) suggestStored(db string, project int64, docList string) error {
 		if err != nil {
 			return err
 		}
-		docs, err := st.Documents(ctx, p.ID)
+		ids, err := docIDs(ctx, st, p.ID, docList, docList == "")
 		if err != nil {
 			return err
-		}
-		inProject := map[int64]bool{}
-		var ids []int64
-		for _, d := range docs {
-			inProject[d.ID] = true
-			if docList == "" {
-				ids = append(ids, d.ID)
-			}
-		}
-		for _, s := range splitList(docList) {
-			id, err := strconv.ParseInt(s, 10, 64)
-			if err != nil || !inProject[id] {
-				return fmt.Errorf("document %q is not in project %d", s, p.ID)
-			}
-			ids = append(ids, id)
 		}
 		for _, id := range ids {
 			res, err := suggester.Run(ctx, st, id, time.Now())
