@@ -105,7 +105,7 @@ func (d *Desk) OnDismount() {
 func (d *Desk) visible() []model.Annotation {
 	all := d.sess.Annotations()
 	if len(d.hiddenLabels) == 0 && len(d.hiddenLayers) == 0 {
-		return all
+		return d.hideTaken(all)
 	}
 	out := all[:0:0]
 	for _, a := range all {
@@ -113,7 +113,7 @@ func (d *Desk) visible() []model.Annotation {
 			out = append(out, a)
 		}
 	}
-	return out
+	return d.hideTaken(out)
 }
 
 type relDraw struct {

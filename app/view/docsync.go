@@ -46,7 +46,7 @@ func (d *Desk) mark(a model.Annotation, colors map[string]string) markup.Mark {
 	return markup.Mark{ID: a.ID, Start: a.Start, End: a.End,
 		Style:    markup.Style{Color: colors[a.Label], Faded: a.Layer != d.sess.You.Layer},
 		Selected: a.ID == d.selected || a.ID == d.linkFrom,
-		Class:    d.markClass(a.ID)}
+		Class:    suggestClass(a, d.markClass(a.ID))}
 }
 
 func (d *Desk) labelColors() map[string]string {
