@@ -40,6 +40,7 @@ type Desk struct {
 	filterVer    int // bumped when a filter changes
 	listAll      bool
 	undo, redo   []change
+	suggestMsg   string // the last "Suggest" answer (desk_suggest.go)
 
 	// What the last render was computed from, and its costly parts: a
 	// render with the same key reuses them (a keystroke that changes
@@ -247,6 +248,7 @@ func (d *Desk) toolbar() app.UI {
 		),
 		app.Button().Class("link").Title("Link the selected span to another (r)").Text("link (r)").
 			OnClick(func(ctx app.Context, e app.Event) { d.startLink() }),
+		d.suggestTools(canWrite),
 		app.Label().Class("snap").Title("Grow selections to whole words (w)").Body(
 			app.Input().ID("snap").Type("checkbox").Checked(d.snap).OnChange(func(ctx app.Context, e app.Event) {
 				d.snap = ctx.JSSrc().Get("checked").Bool()

@@ -1,8 +1,13 @@
 package view
 
 import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
 	"gloss/app/live"
 	"gloss/app/markup"
+	"gloss/shared/httpapi"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 )
@@ -116,4 +121,39 @@ func suggestClass(a model.Annotation, class string) string {
 		return "suggestion"
 	}
 	return class + " suggestion"
+}
+
+// suggestTools are the toolbar's suggestion buttons: run the suggester on
+// this document (the new spans arrive through the live session, like any
+// op) and take every suggestion of the selected span's paragraph.
+func (d *Desk) suggestTools(canWrite bool) app.UI {
+	return app.Span().Class("suggest-tools").Body(
+		app.Button().ID("suggest-run").Class("link").Title("Propose figures and attributions (dashed spans)").
+			Disabled(!canWrite).Text("suggest").OnClick(d.runSuggest),
+		app.Button().ID("suggest-para").Class("link").Title("Take every suggestion of the selected span's paragraph (Shift+Enter)").
+			Disabled(!canWrite).Text("take paragraph").OnClick(func(ctx app.Context, e app.Event) {
+			defer d.syncDoc()
+			d.acceptParagraph()
+		}),
+		app.If(d.suggestMsg != "", app.Span().ID("suggest-msg").Class("muted").Text(d.suggestMsg)),
+	)
+}
+
+func (d *Desk) runSuggest(ctx app.Context, e app.Event) {
+	d.suggestMsg = "suggesting…"
+	id := d.docID
+	ctx.Async(func() {
+		var res httpapi.SuggestResult
+		err := live.SendJSON("POST", fmt.Sprintf("/api/documents/%d/suggest", id), nil, &res)
+		ctx.Dispatch(func(ctx app.Context) {
+			switch {
+			case err != nil:
+				d.suggestMsg = "suggest failed: " + err.Error()
+			case res.Added == 1:
+				d.suggestMsg = "1 new suggestion"
+			default:
+				d.suggestMsg = fmt.Sprintf("%d new suggestions", res.Added)
+			}
+		})
+	})
 }
