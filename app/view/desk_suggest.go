@@ -86,13 +86,16 @@ func (d *Desk) takeSuggestion(id, label string) bool {
 	return true
 }
 
-// dismissSuggestion deletes suggestion id (any annotator may).
+// dismissSuggestion deletes suggestion id (any annotator may). It is not
+// put on the undo stack: only the suggester writes the suggest layer, so
+// the server would refuse the add that undoes it; asking for suggestions
+// again does not bring it back either (dismissed stays dismissed).
 func (d *Desk) dismissSuggestion(id string) {
 	s, ok := d.isSuggestion(id)
 	if !ok {
 		return
 	}
-	d.submit(protocol.Op{Kind: protocol.KindDelete, Target: s.ID, Version: s.Version}, change{annID: s.ID, before: &s})
+	d.sess.Submit(protocol.Op{Kind: protocol.KindDelete, Target: s.ID, Version: s.Version})
 	d.selected = ""
 }
 
