@@ -71,6 +71,14 @@ func TestSuggestAcceptDismiss(t *testing.T) {
 	sel(alice, dismiss.ID)
 	alice.key("x")
 	alice.waitFor(`!(` + listed(dismiss.ID) + `)`)
+	// Ctrl+Z undoes the last take (a dismissal is not undoable): the
+	// suggestion shows again; Ctrl+Shift+Z takes it back, fields and all.
+	alice.do(chromedp.KeyEvent("z", chromedp.KeyModifiers(ctrl)))
+	alice.waitFor(ownCount("alice") + ` === 1`)
+	alice.waitFor(listed(byKey.ID))
+	alice.do(chromedp.KeyEvent("z", chromedp.KeyModifiers(ctrl, shift)))
+	alice.waitFor(ownCount("alice") + ` === 2`)
+	alice.waitFor(`!(` + listed(byKey.ID) + `)`)
 	alice.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
 
 	bob.waitFor(ownCount("alice") + ` === 2`)
