@@ -43,6 +43,7 @@ type Desk struct {
 	filterVer    int // bumped when a filter changes
 	listAll      bool
 	undo, redo   []change
+	suggestMsg   string // the last "Suggest" answer (desk_suggest.go)
 
 	// What the last render was computed from, and its costly parts: a
 	// render with the same key reuses them (a keystroke that changes
@@ -108,7 +109,7 @@ func (d *Desk) OnDismount() {
 func (d *Desk) visible() []model.Annotation {
 	all := d.sess.Annotations()
 	if len(d.hiddenLabels) == 0 && len(d.hiddenLayers) == 0 {
-		return all
+		return d.hideTaken(all)
 	}
 	out := all[:0:0]
 	for _, a := range all {
@@ -116,7 +117,7 @@ func (d *Desk) visible() []model.Annotation {
 			out = append(out, a)
 		}
 	}
-	return out
+	return d.hideTaken(out)
 }
 
 type relDraw struct {
@@ -292,6 +293,7 @@ func (d *Desk) toolbar() app.UI {
 				}),
 			),
 		)),
+		d.suggestTools(canWrite),
 		app.Label().Class("snap").Title("Grow selections to whole words (w)").Body(
 			app.Input().ID("snap").Type("checkbox").Checked(!d.noSnap).OnChange(func(ctx app.Context, e app.Event) {
 				d.noSnap = !ctx.JSSrc().Get("checked").Bool()

@@ -49,7 +49,7 @@ func (d *Desk) moveAnn(id string, target *model.Annotation) bool {
 		d.sess.Submit(protocol.Op{Kind: protocol.KindDelete, Target: id, Version: cur.Version})
 	case target != nil && !exists:
 		a := *target
-		d.sess.Submit(protocol.Op{Kind: protocol.KindAdd, Ann: &model.Annotation{ID: a.ID, Document: d.docID, Layer: a.Layer, Label: a.Label, Start: a.Start, End: a.End, Quote: a.Quote}})
+		d.sess.Submit(protocol.Op{Kind: protocol.KindAdd, Ann: &model.Annotation{ID: a.ID, Document: d.docID, Layer: a.Layer, Label: a.Label, Start: a.Start, End: a.End, Quote: a.Quote, Attrs: a.Attrs}})
 	case target != nil && exists && (cur.Label != target.Label || cur.Start != target.Start || cur.End != target.End):
 		next := cur
 		next.Label, next.Start, next.End, next.Quote = target.Label, target.Start, target.End, target.Quote

@@ -80,7 +80,12 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 			d.step(-1)
 		}
 	case "Enter":
-		if d.linkFrom != "" && d.selected != "" && d.selected != d.linkFrom {
+		if d.linkFrom == "" && e.Get("shiftKey").Bool() {
+			e.PreventDefault()
+			d.acceptParagraph()
+		} else if d.linkFrom == "" && d.takeSuggestion(d.selected, "") {
+			e.PreventDefault()
+		} else if d.linkFrom != "" && d.selected != "" && d.selected != d.linkFrom {
 			e.PreventDefault()
 			d.finishLink(d.selected)
 		}
@@ -90,6 +95,8 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 		} else if d.selected != d.linkFrom {
 			d.finishLink(d.selected)
 		}
+	case "x":
+		d.dismissSuggestion(d.selected)
 	case "w":
 		d.noSnap = !d.noSnap
 	case "/":
@@ -100,7 +107,9 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 	default:
 		if l, ok := d.sess.Schema.LabelForKey(key); ok {
 			e.PreventDefault()
-			d.applyLabel(l.Name)
+			if !d.takeSuggestion(d.selected, l.Name) {
+				d.applyLabel(l.Name)
+			}
 		}
 	}
 }

@@ -44,7 +44,7 @@ func (d *Desk) markFor(id string, colors map[string]string) (markup.Mark, bool) 
 
 func (d *Desk) mark(a model.Annotation, colors map[string]string) markup.Mark {
 	// markOf (prerender.go) is shared with the server's pre-render.
-	return markOf(a, colors, d.sess.You.Layer, a.ID == d.selected || a.ID == d.linkFrom, d.markClass(a.ID))
+	return markOf(a, colors, d.sess.You.Layer, a.ID == d.selected || a.ID == d.linkFrom, suggestClass(a, d.markClass(a.ID)))
 }
 
 func (d *Desk) labelColors() map[string]string { return schemaColors(d.sess.Schema) }

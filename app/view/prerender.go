@@ -67,7 +67,7 @@ func RenderDocument(p Prerender) string {
 		if counts[a.ID] > 0 {
 			class = "noted" // as Desk.markClass: a saved span with comments
 		}
-		marks[i] = markOf(a, colors, p.Layer, false, class)
+		marks[i] = markOf(a, colors, p.Layer, false, suggestClass(a, class))
 	}
 	paras := markup.Paragraphs(p.Document.Text)
 	byPara := markup.ByParagraph(paras, marks)
