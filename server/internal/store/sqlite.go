@@ -18,7 +18,8 @@ import (
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // SQLite is the embedded store. Durability: WAL journal with
@@ -32,6 +33,7 @@ import (
 // a pool that WAL lets run beside the writer.
 type SQLite struct {
 	w, r  *sql.DB
+	stmts *stmtCache // Commit's statements, prepared once on w
 	epoch string
 }
 
@@ -60,7 +62,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
-	s := &SQLite{w: w, r: r}
+	s := &SQLite{w: w, r: r, stmts: newStmtCache(w)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -158,21 +160,33 @@ func (s *SQLite) Epoch() string { return s.epoch }
 
 // Close implements Store.
 func (s *SQLite) Close() error {
+	err0 := s.stmts.close()
 	err1 := s.w.Close()
 	err2 := s.r.Close()
-	return errors.Join(err1, err2)
+	return errors.Join(err0, err1, err2)
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
+// sqliteCode is the extended result code of a SQLite error, 0 if err is
+// not one. Constraint failures are told apart by code, not message text.
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
+	}
+	return 0
+}
+
 func isUnique(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint") || strings.Contains(err.Error(), "duplicate key"))
+	c := sqliteCode(err)
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
 func isForeignKey(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint")
+	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // placeholders returns "?,?,…" for n values and the values as arguments.
@@ -428,6 +442,9 @@ func (s *SQLite) Projects(ctx context.Context) ([]model.Project, error) {
 		ids = append(ids, id)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: projects: %w", err)
+	}
 	out := make([]model.Project, 0, len(ids))
 	for _, id := range ids {
 		p, err := s.Project(ctx, id)
@@ -482,6 +499,9 @@ func (s *SQLite) Memberships(ctx context.Context, userID int64) ([]Member, error
 		prs = append(prs, x)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: memberships: %w", err)
+	}
 	out := make([]Member, 0, len(prs))
 	for _, x := range prs {
 		p, err := s.Project(ctx, x.id)
@@ -572,7 +592,7 @@ func (s *SQLite) ImportDocuments(ctx context.Context, projectID int64, docs []Ne
 		d.ProjectID = projectID
 		out[i] = d
 		if len(nd.Annotations) > 0 {
-			if _, err := commitSQL(ctx, tx, d.ID, importOps(d.ID, nd.Annotations)); err != nil {
+			if _, err := commitSQL(ctx, preparedTx{tx, s.stmts}, d.ID, importOps(d.ID, nd.Annotations)); err != nil {
 				return nil, fmt.Errorf("store: add document %q: %w", d.Name, err)
 			}
 		}
@@ -652,6 +672,9 @@ func (s *SQLite) Snapshot(ctx context.Context, docID int64) (Snapshot, error) {
 		snap.Annotations = append(snap.Annotations, a)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return snap, fmt.Errorf("store: snapshot annotations: %w", err)
+	}
 	rows, err = tx.QueryContext(ctx, `SELECT id, layer, type, from_id, to_id, author, version, created
 		FROM relations WHERE doc_id = ? ORDER BY id`, docID)
 	if err != nil {
@@ -721,6 +744,9 @@ func (s *SQLite) OpSeqs(ctx context.Context, docID int64, opIDs []string) (map[s
 			out[id] = seq
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: op seqs: %w", err)
+		}
 	}
 	return out, nil
 }
@@ -732,7 +758,7 @@ func (s *SQLite) Commit(ctx context.Context, docID int64, ops []protocol.Op) (in
 		return 0, fmt.Errorf("store: commit ops: begin: %w", err)
 	}
 	defer tx.Rollback()
-	first, err := commitSQL(ctx, tx, docID, ops)
+	first, err := commitSQL(ctx, preparedTx{tx, s.stmts}, docID, ops)
 	if err != nil {
 		return 0, err
 	}
@@ -744,9 +770,13 @@ func (s *SQLite) Commit(ctx context.Context, docID int64, ops []protocol.Op) (in
 
 // commitSQL appends ops to a document's log inside tx, assigning seqs
 // after its current one, and applies them; see Store.Commit.
-func commitSQL(ctx context.Context, tx *sql.Tx, docID int64, ops []protocol.Op) (int64, error) {
+func commitSQL(ctx context.Context, tx preparedTx, docID int64, ops []protocol.Op) (int64, error) {
 	var seq int64
-	if err := tx.QueryRowContext(ctx, "SELECT seq FROM documents WHERE id = ?", docID).Scan(&seq); err != nil {
+	row, err := tx.QueryRowContext(ctx, "SELECT seq FROM documents WHERE id = ?", docID)
+	if err != nil {
+		return 0, fmt.Errorf("store: commit ops: read seq: %w", err)
+	}
+	if err := row.Scan(&seq); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("store: commit ops to document %d: %w", docID, ErrNotFound)
 		}
@@ -766,8 +796,7 @@ func commitSQL(ctx context.Context, tx *sql.Tx, docID int64, ops []protocol.Op) 
 	return first, nil
 }
 
-// execer is what applySQL needs of a transaction; Postgres's adapter
-// provides the same with $n placeholders rewritten.
+// execer is what applySQL needs of a transaction (a preparedTx).
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
@@ -906,6 +935,9 @@ func (s *SQLite) UpdateSchema(ctx context.Context, projectID int64, ch SchemaCha
 			rels = append(rels, r)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, fmt.Errorf("store: update schema: relations: %w", err)
+		}
 	}
 	var anns []model.Annotation
 	if labels := plan.touchedLabels(); len(labels) > 0 {
@@ -927,10 +959,13 @@ func (s *SQLite) UpdateSchema(ctx context.Context, projectID int64, ch SchemaCha
 			anns = append(anns, a)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, fmt.Errorf("store: update schema: annotations: %w", err)
+		}
 	}
 	byDoc, res := schemaOps(plan, anns, rels, ch.By, "schema-"+newEpoch(), nowMS())
 	for _, doc := range res.Documents {
-		if _, err := commitSQL(ctx, tx, doc, byDoc[doc]); err != nil {
+		if _, err := commitSQL(ctx, preparedTx{tx, s.stmts}, doc, byDoc[doc]); err != nil {
 			return SchemaResult{}, err
 		}
 	}
