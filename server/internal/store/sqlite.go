@@ -33,7 +33,6 @@ import (
 // a pool that WAL lets run beside the writer.
 type SQLite struct {
 	w, r  *sql.DB
-	stmts *stmtCache // Commit's statements, prepared once on w
 	epoch string
 }
 
@@ -62,7 +61,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
-	s := &SQLite{w: w, r: r, stmts: newStmtCache(w)}
+	s := &SQLite{w: w, r: r}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -160,10 +159,9 @@ func (s *SQLite) Epoch() string { return s.epoch }
 
 // Close implements Store.
 func (s *SQLite) Close() error {
-	err0 := s.stmts.close()
 	err1 := s.w.Close()
 	err2 := s.r.Close()
-	return errors.Join(err0, err1, err2)
+	return errors.Join(err1, err2)
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -592,7 +590,7 @@ func (s *SQLite) ImportDocuments(ctx context.Context, projectID int64, docs []Ne
 		d.ProjectID = projectID
 		out[i] = d
 		if len(nd.Annotations) > 0 {
-			if _, err := commitSQL(ctx, preparedTx{tx, s.stmts}, d.ID, importOps(d.ID, nd.Annotations)); err != nil {
+			if _, err := commitSQL(ctx, tx, d.ID, importOps(d.ID, nd.Annotations)); err != nil {
 				return nil, fmt.Errorf("store: add document %q: %w", d.Name, err)
 			}
 		}
@@ -758,7 +756,7 @@ func (s *SQLite) Commit(ctx context.Context, docID int64, ops []protocol.Op) (in
 		return 0, fmt.Errorf("store: commit ops: begin: %w", err)
 	}
 	defer tx.Rollback()
-	first, err := commitSQL(ctx, preparedTx{tx, s.stmts}, docID, ops)
+	first, err := commitSQL(ctx, tx, docID, ops)
 	if err != nil {
 		return 0, err
 	}
@@ -770,13 +768,9 @@ func (s *SQLite) Commit(ctx context.Context, docID int64, ops []protocol.Op) (in
 
 // commitSQL appends ops to a document's log inside tx, assigning seqs
 // after its current one, and applies them; see Store.Commit.
-func commitSQL(ctx context.Context, tx preparedTx, docID int64, ops []protocol.Op) (int64, error) {
+func commitSQL(ctx context.Context, tx *sql.Tx, docID int64, ops []protocol.Op) (int64, error) {
 	var seq int64
-	row, err := tx.QueryRowContext(ctx, "SELECT seq FROM documents WHERE id = ?", docID)
-	if err != nil {
-		return 0, fmt.Errorf("store: commit ops: read seq: %w", err)
-	}
-	if err := row.Scan(&seq); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT seq FROM documents WHERE id = ?", docID).Scan(&seq); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("store: commit ops to document %d: %w", docID, ErrNotFound)
 		}
@@ -796,7 +790,7 @@ func commitSQL(ctx context.Context, tx preparedTx, docID int64, ops []protocol.O
 	return first, nil
 }
 
-// execer is what applySQL needs of a transaction (a preparedTx).
+// execer is what applySQL needs of a transaction.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
@@ -965,7 +959,7 @@ func (s *SQLite) UpdateSchema(ctx context.Context, projectID int64, ch SchemaCha
 	}
 	byDoc, res := schemaOps(plan, anns, rels, ch.By, "schema-"+newEpoch(), nowMS())
 	for _, doc := range res.Documents {
-		if _, err := commitSQL(ctx, preparedTx{tx, s.stmts}, doc, byDoc[doc]); err != nil {
+		if _, err := commitSQL(ctx, tx, doc, byDoc[doc]); err != nil {
 			return SchemaResult{}, err
 		}
 	}
