@@ -18,8 +18,7 @@ import (
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 
-	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
 
 // SQLite is the embedded store. Durability: WAL journal with
@@ -173,23 +172,12 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-// sqliteCode is the extended result code of a SQLite error, 0 if err is
-// not one. Constraint failures are told apart by code, not message text.
-func sqliteCode(err error) int {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code()
-	}
-	return 0
-}
-
 func isUnique(err error) bool {
-	c := sqliteCode(err)
-	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint") || strings.Contains(err.Error(), "duplicate key"))
 }
 
 func isForeignKey(err error) bool {
-	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint")
 }
 
 // placeholders returns "?,?,…" for n values and the values as arguments.
@@ -461,9 +449,6 @@ func (s *SQLite) Projects(ctx context.Context) ([]model.Project, error) {
 		ids = append(ids, id)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: projects: %w", err)
-	}
 	out := make([]model.Project, 0, len(ids))
 	for _, id := range ids {
 		p, err := s.Project(ctx, id)
@@ -518,9 +503,6 @@ func (s *SQLite) Memberships(ctx context.Context, userID int64) ([]Member, error
 		prs = append(prs, x)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: memberships: %w", err)
-	}
 	out := make([]Member, 0, len(prs))
 	for _, x := range prs {
 		p, err := s.Project(ctx, x.id)
@@ -697,9 +679,6 @@ func (s *SQLite) Snapshot(ctx context.Context, docID int64) (Snapshot, error) {
 		snap.Annotations = append(snap.Annotations, a)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return snap, fmt.Errorf("store: snapshot annotations: %w", err)
-	}
 	rows, err = tx.QueryContext(ctx, `SELECT id, layer, type, from_id, to_id, author, version, created
 		FROM relations WHERE doc_id = ? ORDER BY id`, docID)
 	if err != nil {
@@ -769,9 +748,6 @@ func (s *SQLite) OpSeqs(ctx context.Context, docID int64, opIDs []string) (map[s
 			out[id] = seq
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: op seqs: %w", err)
-		}
 	}
 	return out, nil
 }
@@ -817,7 +793,8 @@ func commitSQL(ctx context.Context, tx *sql.Tx, docID int64, ops []protocol.Op) 
 	return first, nil
 }
 
-// execer is what applySQL needs of a transaction.
+// execer is what applySQL needs of a transaction; Postgres's adapter
+// provides the same with $n placeholders rewritten.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
@@ -956,9 +933,6 @@ func (s *SQLite) UpdateSchema(ctx context.Context, projectID int64, ch SchemaCha
 			rels = append(rels, r)
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil {
-			return res, fmt.Errorf("store: update schema: relations: %w", err)
-		}
 	}
 	var anns []model.Annotation
 	if labels := plan.touchedLabels(); len(labels) > 0 {
@@ -985,9 +959,6 @@ func (s *SQLite) UpdateSchema(ctx context.Context, projectID int64, ch SchemaCha
 			anns = append(anns, a)
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil {
-			return res, fmt.Errorf("store: update schema: annotations: %w", err)
-		}
 	}
 	byDoc, res := schemaOps(plan, anns, rels, ch.By, "schema-"+newEpoch(), nowMS())
 	for _, doc := range res.Documents {
