@@ -160,27 +160,50 @@ function glossDraw() {
   const svg = glossLayer(doc, "arcs");
   svg.setAttribute("width", doc.scrollWidth);
   svg.setAttribute("height", doc.scrollHeight);
-  svg.replaceChildren();
-  const defs = glossSVG("defs", {});
-  const marker = glossSVG("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" });
-  marker.appendChild(glossSVG("path", { d: "M0,0 L10,5 L0,10 z", fill: "#444" }));
-  defs.appendChild(marker);
-  svg.appendChild(defs);
+  if (!svg.querySelector("defs")) {
+    const defs = glossSVG("defs", {});
+    const marker = glossSVG("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" });
+    marker.appendChild(glossSVG("path", { d: "M0,0 L10,5 L0,10 z", fill: "#444" }));
+    defs.appendChild(marker);
+    svg.appendChild(defs);
+  }
+  // Arcs are updated in place, keyed by relation id, never rebuilt: a
+  // click is a press and a release on the same element, and replacing the
+  // element between the two (a redraw after the pointer moved onto it)
+  // would swallow the click.
+  const old = new Map();
+  for (const g of svg.querySelectorAll(":scope > g.arc")) old.set(g.dataset.rel, g);
   for (const r of gloss.rels) {
     const a = glossFirstRect(doc, r.from), b = glossFirstRect(doc, r.to);
     if (!a || !b) continue;
     const x1 = a.x + Math.min(a.w / 2, 20), y1 = a.y, x2 = b.x + Math.min(b.w / 2, 20), y2 = b.y;
     const lift = Math.max(18, Math.min(70, Math.abs(x2 - x1) / 4 + Math.abs(y2 - y1) / 6));
     const top = Math.min(y1, y2) - lift;
-    const hot = gloss.hover && (gloss.hover === r.from || gloss.hover === r.to || gloss.hover === r.id);
-    const g = glossSVG("g", { class: "arc" + (hot ? " hot" : ""), "data-rel": r.id });
-    // A wide invisible stroke under the arc makes it easy to click
-    // (selects the relation; Delete or the list's button deletes it).
-    g.appendChild(glossSVG("path", { d: `M${x1},${y1} C${x1},${top} ${x2},${top} ${x2},${y2}`, fill: "none", stroke: "transparent", "stroke-width": 12, class: "arc-hit" }));
-    g.appendChild(glossSVG("path", { d: `M${x1},${y1} C${x1},${top} ${x2},${top} ${x2},${y2}`, fill: "none", stroke: r.color || "#444", "stroke-width": hot ? 2.5 : 1.5, "stroke-dasharray": r.faded ? "4 3" : "", "marker-end": "url(#arrow)" }));
-    g.appendChild(glossSVG("text", { x: (x1 + x2) / 2, y: top + lift * 0.25, "text-anchor": "middle", class: "arc-label" }, r.type));
-    svg.appendChild(g);
+    let g = old.get(r.id);
+    old.delete(r.id);
+    if (!g) {
+      g = glossSVG("g", { class: "arc", "data-rel": r.id });
+      // A wide invisible stroke under the arc makes it easy to click
+      // (selects the relation; Delete or the list's button deletes it).
+      g.appendChild(glossSVG("path", { fill: "none", stroke: "transparent", "stroke-width": 12, class: "arc-hit" }));
+      g.appendChild(glossSVG("path", { fill: "none", class: "arc-line", "marker-end": "url(#arrow)" }));
+      g.appendChild(glossSVG("text", { "text-anchor": "middle", class: "arc-label" }));
+      svg.appendChild(g);
+    }
+    g.dataset.from = r.from;
+    g.dataset.to = r.to;
+    const d = `M${x1},${y1} C${x1},${top} ${x2},${top} ${x2},${y2}`;
+    const [hit, line, label] = g.children;
+    hit.setAttribute("d", d);
+    line.setAttribute("d", d);
+    line.setAttribute("stroke", r.color || "#444");
+    line.setAttribute("stroke-dasharray", r.faded ? "4 3" : "");
+    label.setAttribute("x", (x1 + x2) / 2);
+    label.setAttribute("y", top + lift * 0.25);
+    if (label.textContent !== r.type) label.textContent = r.type;
   }
+  for (const g of old.values()) g.remove();
+  glossHot();
   const ps = glossLayer(doc, "presence");
   ps.setAttribute("width", doc.scrollWidth);
   ps.setAttribute("height", doc.scrollHeight);
@@ -223,6 +246,7 @@ function glossRange(doc, p1, u1, p2, u2) {
 }
 
 // Hovering a highlight or an arc lights up the spans it is linked to.
+// Only classes change: no redraw, so the element under the pointer stays.
 document.addEventListener("mouseover", (e) => {
   const seg = e.target.closest && e.target.closest("#doc .seg");
   const ids = seg ? seg.dataset.a.split(" ") : [];
@@ -238,8 +262,16 @@ document.addEventListener("mouseover", (e) => {
       }
     }
   }
-  if (!gloss.frame) gloss.frame = requestAnimationFrame(glossDraw);
+  glossHot();
 });
+
+// glossHot marks the arcs touching the hovered span.
+function glossHot() {
+  const h = gloss.hover;
+  document.querySelectorAll("#doc svg.arcs g.arc").forEach((g) => {
+    g.classList.toggle("hot", !!h && (g.dataset.from === h || g.dataset.to === h || g.dataset.rel === h));
+  });
+}
 window.addEventListener("resize", () => { if (!gloss.frame) gloss.frame = requestAnimationFrame(glossDraw); });
 
 // glossFind selects the next occurrence of query in the document text
