@@ -82,6 +82,18 @@ document.addEventListener("selectionchange", () => {
   if (pos) gloss.savedSel = pos;
 });
 
+// glossNoteSelection remembers the live selection now, just before Go
+// replaces paragraphs: selectionchange is delivered later, as a task, so
+// a selection made just before an ack or someone's edit re-renders its
+// paragraph would otherwise be lost with the old text nodes.
+function glossNoteSelection() {
+  glossWatchDoc();
+  const sel = window.getSelection();
+  if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+  const pos = glossSelection();
+  if (pos) gloss.savedSel = pos;
+}
+
 function glossWatchDoc() {
   const doc = document.getElementById("doc");
   if (!doc || doc.glossWatched) return;

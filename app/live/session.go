@@ -17,10 +17,9 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
-	"gloss/shared/docstate"
+	"gloss/app/optimistic"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
-	"gloss/shared/textpos"
 )
 
 // Status is the connection state shown to the user.
@@ -66,84 +65,32 @@ type Session struct {
 	closed   bool
 	timer    *time.Timer
 
+	// Doc is the document as this user sees it: confirmed state with
+	// the unacknowledged edits folded over it.
+	*optimistic.Doc
+
 	// Ready is true once the first welcome has arrived.
-	Ready    bool
-	Status   Status
-	Document model.Document
-	Schema   model.Schema
-	You      protocol.You
-	Members  []protocol.Member
-	Notices  []Notice
-	epoch    string
-	state    *docstate.State
-	pending  []protocol.Op
+	Ready   bool
+	Status  Status
+	Schema  model.Schema
+	Members []protocol.Member
+	Notices []Notice
+	epoch   string
 	// owner is the user the pending edits are theirs: they are kept in
 	// localStorage under that user's name and sent only on that user's
 	// connection (another user of the same browser never sends them).
 	owner string
 	// retry re-sends edits the server could not commit (code internal)
 	// after a backoff; retries counts failures since the last ack.
-	retry    *time.Timer
-	retries  int
-	sel      [2]int                       // the selection last sent for presence
-	overlay  map[string]*model.Annotation // optimistic view of annotations touched by pending ops; nil = deleted
-	roverlay map[string]*model.Relation
-	text     *textpos.Text
-	// The optimistic view of review records and comments (review.go).
-	revOverlay map[string]model.Review
-	comOverlay []model.Comment
-	comHidden  map[string]bool
-	docOverlay *model.DocReview
-	counts     map[string]int // comments per annotation, nil until asked
-
-	// version counts changes of the optimistic view; sorted caches the
-	// view in reading order for one version, since every render needs it
-	// and sorting 5,000 annotations in wasm is not free.
-	version   int
-	sorted    []model.Annotation
-	sortedVer int
-
-	// dirty holds the IDs of annotations whose view changed since the
-	// last TakeDirty; dirtyAll means everything may have.
-	dirty    map[string]bool
-	dirtyAll bool
-}
-
-// TakeDirty returns, and forgets, which annotations changed in view since
-// the last call: their IDs, or all=true after a snapshot or resume.
-func (s *Session) TakeDirty() (ids []string, all bool) {
-	for id := range s.dirty {
-		ids = append(ids, id)
-	}
-	all = s.dirtyAll
-	s.dirty, s.dirtyAll = nil, false
-	return ids, all
-}
-
-// touch records the annotations an op changes.
-func (s *Session) touch(op protocol.Op) {
-	if s.dirty == nil {
-		s.dirty = map[string]bool{}
-	}
-	switch {
-	case op.Ann != nil:
-		s.dirty[op.Ann.ID] = true
-	case op.Kind == protocol.KindDelete:
-		s.dirty[op.Target] = true
-	case op.Kind == protocol.KindComment && op.Comment != nil:
-		s.dirty[op.Comment.Target] = true // its comment count shows
-	case op.Kind == protocol.KindDeleteComment:
-		if c, ok := s.state.Comments[op.Target]; ok {
-			s.dirty[c.Target] = true
-		}
-	}
+	retry   *time.Timer
+	retries int
+	sel     [2]int // the selection last sent for presence
 }
 
 // Open starts a session. dispatch must run its function on the UI
 // goroutine (ctx.Dispatch); changed is called there after every change.
 func Open(doc int64, dispatch func(func()), changed func()) *Session {
-	s := &Session{doc: doc, dispatch: dispatch, changed: changed, state: docstate.New(),
-		overlay: map[string]*model.Annotation{}, roverlay: map[string]*model.Relation{}}
+	s := &Session{doc: doc, dispatch: dispatch, changed: changed, Doc: optimistic.New(doc)}
 	listen := func(event string, f app.Func) {
 		s.winFuncs = append(s.winFuncs, winListener{event, f})
 		app.Window().Call("addEventListener", event, f)
@@ -221,7 +168,7 @@ func (s *Session) connect() {
 	var queued []string
 	var preClosed app.Value
 	ws := app.Value(nil)
-	if pre := app.Window().Get("glossPre"); pre.Truthy() && pre.Get("doc").Int() == int(s.doc) && s.state.Seq == 0 && len(s.pending) == 0 {
+	if pre := app.Window().Get("glossPre"); pre.Truthy() && pre.Get("doc").Int() == int(s.doc) && s.Seq() == 0 && len(s.PendingOps()) == 0 {
 		app.Window().Set("glossPre", nil)
 		ws = pre.Get("ws")
 		q := pre.Get("queue")
@@ -247,7 +194,7 @@ func (s *Session) connect() {
 		return g
 	}
 	ws.Set("onopen", fn(func([]app.Value) {
-		s.sendMsg(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: s.doc, Epoch: s.epoch, Since: s.state.Seq, Compact: true})
+		s.sendMsg(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: s.doc, Epoch: s.epoch, Since: s.Seq(), Compact: true})
 	}))
 	ws.Set("onmessage", fn(func(args []app.Value) {
 		s.receive(args[0].Get("data").String())
@@ -353,30 +300,26 @@ func (s *Session) receive(data string) {
 		if m.Op == nil {
 			return
 		}
-		if m.Op.Seq != s.state.Seq+1 {
+		n := len(s.PendingOps())
+		if !s.Confirm(*m.Op) {
 			// A gap: our view would be wrong. Reconnect and resume.
 			s.dropSocket()
 			s.onClose(protocol.CloseSlow, "gap")
 			return
 		}
-		s.touch(*m.Op) // before Apply: a deleted comment's annotation is looked up
-		s.state.Apply(*m.Op)
-		// Our own op coming back is as good as its ack (which follows):
-		// keeping it pending would fold it over the state twice, and an
-		// edit made in between would name a version one too high.
-		if !s.removePending(m.Op.ID) {
-			s.rebuildOverlay()
+		if len(s.PendingOps()) != n { // our own op came back
+			s.savePending()
 		}
 	case protocol.TypeAck:
-		s.removePending(m.OpID)
+		s.ack(m.OpID)
 		s.retries = 0
 	case protocol.TypeError:
-		if m.Code == protocol.CodeInternal && m.OpID != "" && s.isPending(m.OpID) {
+		if m.Code == protocol.CodeInternal && m.OpID != "" && s.HasPending(m.OpID) {
 			// Not applied, not refused: the server could not commit.
 			// Keep the edit and send it again (PROTOCOL.md).
 			s.notice(m.Code, "Gloss could not save your edit just now; it is kept and will be sent again.")
 			s.retryLater()
-		} else if m.OpID != "" && s.removePending(m.OpID) {
+		} else if m.OpID != "" && s.ack(m.OpID) {
 			s.notice(m.Code, conflictText(m))
 		} else {
 			s.notice(m.Code, m.Text)
@@ -402,29 +345,9 @@ func conflictText(m protocol.Message) string {
 }
 
 func (s *Session) welcome(m protocol.Message) {
-	if m.Snapshot {
-		if m.Document != nil {
-			s.Document = *m.Document
-			s.text = textpos.New(s.Document.Text)
-		}
-		anns := m.Annotations
-		if m.Packed != "" && s.text != nil {
-			var err error
-			if anns, err = protocol.UnpackAnnotations(m.Packed, s.text, s.Document.ID); err != nil {
-				s.notice(protocol.CodeInternal, "Could not read the document's annotations: "+err.Error())
-				return
-			}
-		}
-		s.state.Reset(m.Seq, anns, m.Relations)
-		var dr model.DocReview
-		if m.DocReview != nil {
-			dr = *m.DocReview
-		}
-		s.state.SetReview(m.Reviews, m.Comments, dr)
-	} else {
-		for _, op := range m.Ops {
-			s.state.Apply(op)
-		}
+	if err := s.Doc.Welcome(m); err != nil {
+		s.notice(protocol.CodeInternal, "Could not read the document's annotations: "+err.Error())
+		return
 	}
 	if m.Schema != nil {
 		s.Schema = *m.Schema // also on resume: labels may have changed meanwhile
@@ -437,19 +360,16 @@ func (s *Session) welcome(m protocol.Message) {
 		// in on this browser): their own unsent edits, none of another's,
 		// which stay stored under that user's name.
 		s.owner = s.You.User
-		s.pending = s.loadPending()
-		s.dirtyAll = true
+		s.SetPending(s.loadPending())
 	}
 	s.epoch = m.Epoch
 	s.sel = [2]int{} // a new connection starts with no selection
-	s.dirtyAll = true
 	s.Ready, s.Status, s.attempt = true, Connected, 0
 	// Re-send what was never acknowledged; the server answers ops it
 	// already applied with their original ack.
-	for _, op := range s.pending {
+	for _, op := range s.PendingOps() {
 		s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
 	}
-	s.rebuildOverlay()
 }
 
 // Submit queues an edit: it shows at once (optimistically), is kept until
@@ -458,10 +378,8 @@ func (s *Session) Submit(op protocol.Op) {
 	if op.ID == "" {
 		op.ID = NewID()
 	}
-	s.pending = append(s.pending, op)
-	s.touch(op)
+	s.Doc.Submit(op)
 	s.savePending()
-	s.rebuildOverlay()
 	if s.Status == Connected {
 		s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
 	}
@@ -483,19 +401,16 @@ func (s *Session) Select(start, end int) {
 }
 
 // Pending is the number of edits not yet acknowledged.
-func (s *Session) Pending() int { return len(s.pending) }
+func (s *Session) Pending() int { return len(s.PendingOps()) }
 
-func (s *Session) removePending(opID string) bool {
-	for i, op := range s.pending {
-		if op.ID == opID {
-			s.touch(op)
-			s.pending = append(s.pending[:i:i], s.pending[i+1:]...)
-			s.savePending()
-			s.rebuildOverlay()
-			return true
-		}
+// ack retires a pending edit (acknowledged or refused) and forgets it in
+// storage; it reports whether the edit was pending.
+func (s *Session) ack(opID string) bool {
+	if !s.Doc.Ack(opID) {
+		return false
 	}
-	return false
+	s.savePending()
+	return true
 }
 
 func (s *Session) notice(code, text string) {
@@ -507,130 +422,6 @@ func (s *Session) notice(code, text string) {
 
 // DismissNotices clears the notices.
 func (s *Session) DismissNotices() { s.Notices = nil }
-
-// Text is the document text, indexed for offset conversion.
-func (s *Session) Text() *textpos.Text { return s.text }
-
-// Version changes whenever the annotations or relations in view change.
-func (s *Session) Version() int { return s.version }
-
-// rebuildOverlay folds the pending ops over the confirmed state.
-// Unsaved reports whether annotation id shows an edit of this user's that
-// the server has not acknowledged yet (a new span, a relabel).
-func (s *Session) Unsaved(id string) bool {
-	a, ok := s.overlay[id]
-	return ok && a != nil
-}
-
-func (s *Session) rebuildOverlay() {
-	s.version++
-	s.overlay = map[string]*model.Annotation{}
-	s.roverlay = map[string]*model.Relation{}
-	for _, op := range s.pending {
-		switch op.Kind {
-		case protocol.KindAdd:
-			a := *op.Ann
-			if a.Layer == "" {
-				a.Layer = s.You.Layer
-			}
-			a.Author, a.Version = s.You.User, 1
-			s.overlay[a.ID] = &a
-		case protocol.KindUpdate:
-			if cur, ok := s.Annotation(op.Ann.ID); ok {
-				cur.Label, cur.Start, cur.End, cur.Quote = op.Ann.Label, op.Ann.Start, op.Ann.End, op.Ann.Quote
-				cur.Version++
-				s.overlay[cur.ID] = &cur
-			}
-		case protocol.KindDelete:
-			s.overlay[op.Target] = nil
-		case protocol.KindAddRelation:
-			r := *op.Rel
-			s.roverlay[r.ID] = &r
-		case protocol.KindDeleteRelation:
-			s.roverlay[op.Target] = nil
-		case protocol.KindAccept:
-			a := *op.Ann
-			a.Layer, a.Author, a.Version = model.GoldLayer, s.You.User, 1
-			s.overlay[a.ID] = &a
-		}
-	}
-	s.rebuildReviewOverlay()
-}
-
-// Annotation returns the current (optimistic) view of one annotation.
-func (s *Session) Annotation(id string) (model.Annotation, bool) {
-	if a, ok := s.overlay[id]; ok {
-		if a == nil {
-			return model.Annotation{}, false
-		}
-		return *a, true
-	}
-	a, ok := s.state.Anns[id]
-	return a, ok
-}
-
-// IsPending reports whether an annotation has an unacknowledged edit.
-func (s *Session) IsPending(id string) bool {
-	_, ok := s.overlay[id]
-	return ok
-}
-
-// Annotations returns the optimistic view in reading order. The slice is
-// shared until the next change: callers must not modify it.
-func (s *Session) Annotations() []model.Annotation {
-	if s.sorted != nil && s.sortedVer == s.version {
-		return s.sorted
-	}
-	out := make([]model.Annotation, 0, len(s.state.Anns)+len(s.overlay))
-	for id, a := range s.state.Anns {
-		if _, over := s.overlay[id]; !over {
-			out = append(out, a)
-		}
-	}
-	for _, a := range s.overlay {
-		if a != nil {
-			out = append(out, *a)
-		}
-	}
-	docstate.SortAnnotations(out)
-	s.sorted, s.sortedVer = out, s.version
-	return out
-}
-
-// Relations returns the optimistic view of the relations whose both ends exist.
-func (s *Session) Relations() []model.Relation {
-	var out []model.Relation
-	add := func(r model.Relation) {
-		if _, ok := s.Annotation(r.From); !ok {
-			return
-		}
-		if _, ok := s.Annotation(r.To); !ok {
-			return
-		}
-		out = append(out, r)
-	}
-	for id, r := range s.state.Rels {
-		if _, over := s.roverlay[id]; !over {
-			add(r)
-		}
-	}
-	for _, r := range s.roverlay {
-		if r != nil {
-			add(*r)
-		}
-	}
-	return out
-}
-
-// isPending reports whether op id is an unacknowledged edit.
-func (s *Session) isPending(id string) bool {
-	for _, op := range s.pending {
-		if op.ID == id {
-			return true
-		}
-	}
-	return false
-}
 
 // retryLater re-sends every pending edit after a backoff (1 s doubling to
 // 30 s), once per burst of failures: the server answers those it did
@@ -647,7 +438,7 @@ func (s *Session) retryLater() {
 			if s.closed || s.Status != Connected {
 				return // the next welcome re-sends them
 			}
-			for _, op := range s.pending {
+			for _, op := range s.PendingOps() {
 				s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
 			}
 		})
@@ -666,11 +457,11 @@ func (s *Session) savePending() {
 	if !ls.Truthy() || s.owner == "" {
 		return
 	}
-	if len(s.pending) == 0 {
+	if len(s.PendingOps()) == 0 {
 		ls.Call("removeItem", s.storageKey())
 		return
 	}
-	if b, err := json.Marshal(s.pending); err == nil {
+	if b, err := json.Marshal(s.PendingOps()); err == nil {
 		ls.Call("setItem", s.storageKey(), string(b))
 	}
 }

@@ -120,6 +120,7 @@ func (d *Desk) syncAll(container app.Value, colors map[string]string) {
 		}
 		b.WriteString(markup.Paragraph(p, byPara[i]))
 	}
+	app.Window().Call("glossNoteSelection")
 	container.Set("innerHTML", b.String())
 	st.full = false
 }
@@ -159,6 +160,10 @@ func (d *Desk) syncSome(container app.Value, ids []string, colors map[string]str
 			touch(now, true)
 		}
 	}
+	if len(dirty) == 0 {
+		return
+	}
+	app.Window().Call("glossNoteSelection")
 	children := container.Get("children")
 	for i := range dirty {
 		marks := make([]markup.Mark, 0, len(st.inPara[i]))
