@@ -62,16 +62,11 @@ const titlePrefix = 2048
 // storyDoc makes a StoryDocument from a document's columns; text may be a
 // prefix of the text.
 func storyDoc(id int64, name, metaJSON string, text []byte) (StoryDocument, error) {
-	var meta map[string]string
-	if err := json.Unmarshal([]byte(metaJSON), &meta); err != nil {
+	d := model.Document{ID: id, Name: name, Text: strings.ToValidUTF8(string(text), "")}
+	if err := json.Unmarshal([]byte(metaJSON), &d.Meta); err != nil {
 		return StoryDocument{}, fmt.Errorf("document %d meta: %w", id, err)
 	}
-	d := StoryDocument{ID: id, Name: name, Outlet: meta[story.MetaOutlet], Published: meta[story.MetaPublished]}
-	d.Title = strings.TrimSpace(meta[MetaTitle])
-	if d.Title == "" {
-		d.Title = model.DocumentTitle(name, strings.ToValidUTF8(string(text), ""))
-	}
-	return d, nil
+	return StoryDocumentOf(d), nil
 }
 
 // sortStoryDocs puts documents in reading order: by publication time,
@@ -115,18 +110,36 @@ func uniqueIDs(ids []int64) []int64 {
 	return out
 }
 
+// OtherProjectError lists the documents a story change named that are not
+// in the story's project (or do not exist).
+type OtherProjectError struct {
+	Project   int64
+	Documents []int64
+}
+
+func (e *OtherProjectError) Error() string {
+	ids := make([]string, len(e.Documents))
+	for i, id := range e.Documents {
+		ids[i] = fmt.Sprint(id)
+	}
+	return fmt.Sprintf("store: document(s) %s not in project %d", strings.Join(ids, ", "), e.Project)
+}
+
+// Unwrap makes errors.Is(err, ErrOtherProject) hold.
+func (e *OtherProjectError) Unwrap() error { return ErrOtherProject }
+
 // otherProjectError names the documents of ids that are not in found.
 func otherProjectError(projectID int64, ids []int64, found map[int64]bool) error {
-	var missing []string
+	var missing []int64
 	for _, id := range ids {
 		if !found[id] {
-			missing = append(missing, fmt.Sprint(id))
+			missing = append(missing, id)
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	return fmt.Errorf("store: document(s) %s not in project %d: %w", strings.Join(missing, ", "), projectID, ErrOtherProject)
+	return &OtherProjectError{Project: projectID, Documents: missing}
 }
 
 // applyMeta applies changes to a document's metadata JSON: an empty value
@@ -151,4 +164,14 @@ func applyMeta(metaJSON string, changes map[string]string) (string, error) {
 		return "", fmt.Errorf("encode meta: %w", err)
 	}
 	return string(b), nil
+}
+
+// StoryDocumentOf describes a stored document as stories list it.
+func StoryDocumentOf(d model.Document) StoryDocument {
+	out := StoryDocument{ID: d.ID, Name: d.Name, Outlet: d.Meta[story.MetaOutlet], Published: d.Meta[story.MetaPublished]}
+	out.Title = strings.TrimSpace(d.Meta[MetaTitle])
+	if out.Title == "" {
+		out.Title = model.DocumentTitle(d.Name, d.Text)
+	}
+	return out
 }
