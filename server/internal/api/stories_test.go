@@ -229,7 +229,7 @@ func demoServer(t *testing.T) *fixture {
 		}
 		f.users[name] = u
 	}
-	tag := func(doc int64, layer string, spans ...model.Annotation) {
+	tag := func(doc int64, layer string, rels []model.Relation, spans ...model.Annotation) {
 		d, err := st.Document(ctx, doc)
 		if err != nil {
 			t.Fatal(err)
@@ -245,6 +245,10 @@ func demoServer(t *testing.T) *fixture {
 			a.End = a.Start + len([]rune(a.Quote))
 			ops = append(ops, protocol.Op{ID: layer + strconv.Itoa(i), Kind: protocol.KindAdd, Ann: &a, User: layer})
 		}
+		for i, r := range rels {
+			r.Document, r.Layer, r.Author, r.Version = doc, layer, layer, 1
+			ops = append(ops, protocol.Op{ID: layer + "-r" + strconv.Itoa(i), Kind: protocol.KindAddRelation, Rel: &r, User: layer})
+		}
 		if _, err := st.Commit(ctx, doc, ops); err != nil {
 			t.Fatal(err)
 		}
@@ -253,11 +257,14 @@ func demoServer(t *testing.T) *fixture {
 		return model.Annotation{ID: id, Label: story.LabelFigure, Quote: quote,
 			Attrs: &model.Attrs{Value: &v, Qualifier: qualifier, Unit: unit, Quantity: quantity}}
 	}
-	tag(1, "alice",
+	// The first article's toll is in a claim CNN is cited for.
+	tag(1, "alice", []model.Relation{{ID: "ar1", Type: story.RelationSource, From: "a4", To: "a5"}},
+		model.Annotation{ID: "a4", Label: story.LabelAttribution, Quote: "CNN reported"},
+		model.Annotation{ID: "a5", Label: story.LabelClaim, Quote: "The ISIS has claimed responsibility for the massive attack on concert hall in the Russian capital that left at least 40 people dead"},
 		fig("a1", "at least 40 people dead", 40, "at least", "people", "dead"),
 		fig("a2", "115 people have been hospitalised", 115, "", "people", "hospitalised"),
 		fig("a3", "Around 100 people were evacuated", 100, "Around", "people", "evacuated"))
-	tag(2, "bob",
+	tag(2, "bob", nil,
 		fig("b1", "at least 60 people dead", 60, "at least", "people", "dead"),
 		fig("b2", "145 people hospitalized", 145, "", "people", "hospitalized"),
 		fig("b3", "evacuated around 100 people", 100, "around", "people", "evacuated"),
@@ -334,7 +341,7 @@ func TestStoryFiguresCSV(t *testing.T) {
 		dead60[col["published"]] != "" || !strings.HasPrefix(dead60[col["document"]], "The Islamic State (ISIS)") {
 		t.Errorf("the second article's toll row = %v", dead60)
 	}
-	if dead40 := seen[key{"dead", "40"}]; dead40 == nil || dead40[col["outlet"]] != "" || dead40[col["layer"]] != "alice" {
+	if dead40 := seen[key{"dead", "40"}]; dead40 == nil || dead40[col["outlet"]] != "" || dead40[col["layer"]] != "alice" || dead40[col["source"]] != "CNN" {
 		t.Errorf("the first article's toll row = %v", dead40)
 	}
 
