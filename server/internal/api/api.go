@@ -17,7 +17,9 @@
 //     allows); non-members get 404, as if the project did not exist;
 //   - annotators, reviewers, admins: mark documents done for themselves;
 //   - reviewers and admins: see the progress of everyone;
-//   - admins: change the schema, members, assignments, import documents;
+//   - admins: change the schema, members, assignments, import documents,
+//     create, rename, regroup and delete stories, edit documents' details
+//     (title, outlet, publication time; stories.go);
 //   - site admins: create accounts and projects, list all projects, and
 //     set members of any project (to recover one that lost its admins).
 package api
@@ -139,6 +141,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PUT /api/projects/{id}/settings", s.authed(s.handleSetSettings))
 	mux.HandleFunc("GET /api/projects/{id}/export", s.authed(s.handleExport))
 	mux.HandleFunc("GET /api/projects/{id}/agreement", s.authed(s.handleAgreement))
+	mux.HandleFunc("GET /api/projects/{id}/stories", s.authed(s.handleStories))
+	mux.HandleFunc("POST /api/projects/{id}/stories", s.authed(s.handleCreateStory))
+	mux.HandleFunc("GET /api/stories/{id}", s.authed(s.handleStory))
+	mux.HandleFunc("PATCH /api/stories/{id}", s.authed(s.handleUpdateStory))
+	mux.HandleFunc("DELETE /api/stories/{id}", s.authed(s.handleDeleteStory))
+	mux.HandleFunc("GET /api/stories/{id}/figures", s.authed(s.handleFigures))
+	mux.HandleFunc("PATCH /api/documents/{id}", s.authed(s.handleDocumentMeta))
 	mux.HandleFunc("GET /ws", s.handleWS)
 	mux.HandleFunc("GET /doc/{id}", s.handleDocPage)
 	mux.Handle("/", s.pages)

@@ -302,8 +302,11 @@ func (f *fixture) state() string {
 		fmt.Fprintf(&b, "project %+v\nmembers %v\ndocs %v\nassignments %v\n", p, ms, docs, as)
 		for _, d := range docs {
 			snap, _ := f.st.Snapshot(ctx, d.ID)
-			fmt.Fprintf(&b, "doc %d seq %d anns %d\n", d.ID, snap.Seq, len(snap.Annotations))
+			full, _ := f.st.Document(ctx, d.ID)
+			fmt.Fprintf(&b, "doc %d seq %d anns %d meta %v\n", d.ID, snap.Seq, len(snap.Annotations), full.Meta)
 		}
+		ss, _ := f.st.Stories(ctx, p.ID)
+		fmt.Fprintf(&b, "stories %+v\n", ss)
 	}
 	ts, _ := f.st.APITokens(ctx, 0)
 	fmt.Fprintf(&b, "tokens %d\n", len(ts))

@@ -69,6 +69,21 @@ func TestRolesHTTP(t *testing.T) {
 		{"create a user", "POST", "/api/users", func(*fixture) any { return map[string]any{"name": "newbie", "password": "long-enough"} },
 			want{created, forbidden, forbidden, forbidden, forbidden}},
 		{"list users", "GET", "/api/users", nil, want{ok, forbidden, forbidden, forbidden, forbidden}},
+		{"list stories", "GET", "/api/projects/1/stories", nil, want{ok, ok, ok, ok, notFound}},
+		{"create a story", "POST", "/api/projects/1/stories", func(f *fixture) any {
+			return map[string]any{"name": "attack", "documents": []int64{f.doc}}
+		}, want{created, forbidden, forbidden, forbidden, notFound}},
+		{"read a story", "GET", "/api/stories/1", func(f *fixture) any { f.story(); return nil }, want{ok, ok, ok, ok, notFound}},
+		{"export a story's figures", "GET", "/api/stories/1/figures", func(f *fixture) any { f.story(); return nil },
+			want{ok, ok, ok, ok, notFound}},
+		{"rename a story", "PATCH", "/api/stories/1", func(f *fixture) any { f.story(); return map[string]string{"name": "renamed"} },
+			want{ok, forbidden, forbidden, forbidden, notFound}},
+		{"regroup a story", "PATCH", "/api/stories/1", func(f *fixture) any { f.story(); return map[string][]int64{"documents": {}} },
+			want{ok, forbidden, forbidden, forbidden, notFound}},
+		{"delete a story", "DELETE", "/api/stories/1", func(f *fixture) any { f.story(); return nil },
+			want{noContent, forbidden, forbidden, forbidden, notFound}},
+		{"edit a document's details", "PATCH", "/api/documents/1", func(*fixture) any { return map[string]string{"outlet": "CNN"} },
+			want{ok, forbidden, forbidden, forbidden, notFound}},
 		{"create an API token", "POST", "/api/tokens", func(*fixture) any { return map[string]string{"label": "ci"} },
 			want{created, created, created, created, created}},
 	}

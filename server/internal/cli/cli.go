@@ -33,7 +33,9 @@ var commands = []command{
 	{"member", "set|remove|list      who is in a project, in which role", func(c cmdIO, args []string) error { return c.memberCmd(args) }},
 	{"assign", "give documents to an annotator (or take them back)", func(c cmdIO, args []string) error { return c.assignCmd(args) }},
 	{"import", "add .txt and .jsonl files (or folders of them) to a project", func(c cmdIO, args []string) error { return c.importCmd(args) }},
-	{"export", "export a project's annotations (jsonl, conll, w3c, brat, card)", func(c cmdIO, args []string) error { return c.exportCmd(args) }},
+	{"story", "list|create|rename|set-docs|delete  group a project's articles about one event", func(c cmdIO, args []string) error { return c.storyCmd(args) }},
+	{"doc", "meta                  a document's title, outlet and publication time", func(c cmdIO, args []string) error { return c.docCmd(args) }},
+	{"export", "export a project's annotations (jsonl, conll, w3c, brat, card) or a story's figures", func(c cmdIO, args []string) error { return c.exportCmd(args) }},
 	{"suggest", "FILE...            suggest figures, attributions and claims for .txt/.jsonl files (no -db)", func(c cmdIO, args []string) error { return c.suggestCmd(args) }},
 }
 

@@ -14,15 +14,21 @@ import (
 )
 
 func (c cmdIO) exportCmd(args []string) error {
-	fs, db := c.flags("export", "", "Write a project's dataset to standard output or a file.")
+	fs, db := c.flags("export", "", "Write a project's dataset to standard output or a file, or with -format figures\n"+
+		"a story's figures, one row per figure (gloss export -format figures -story 1 -o figures.csv).")
 	project := fs.Int64("project", 1, "project id")
-	format := fs.String("format", "jsonl", "jsonl, conll, w3c, brat (zip) or card")
+	format := fs.String("format", "jsonl", "jsonl, conll, w3c, brat (zip), card, or figures (needs -story)")
+	storyID := fs.Int64("story", 0, "story id (-format figures)")
+	figuresFormat := fs.String("figures-format", "csv", "csv or jsonl (-format figures)")
 	layers := fs.String("layer", "", "comma-separated layers (annotator names or gold); empty = all")
 	labels := fs.String("label", "", "comma-separated labels; empty = all")
 	reviews := fs.String("review", "", "comma-separated review statuses (unreviewed, accepted, rejected, edited); empty = all")
 	out := fs.String("o", "-", "output file, - for stdout")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *format == "figures" {
+		return c.exportFigures(*db, *storyID, *figuresFormat, *out)
 	}
 	for _, v := range splitList(*reviews) {
 		if !model.ReviewStatus(v).Valid() {

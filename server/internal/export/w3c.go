@@ -31,15 +31,18 @@ import (
 //     of prefix and suffix, omitted when empty) and a TextPositionSelector
 //     (start, end in code points, as the model requires); creator
 //     {"type":"Person","nickname":annotator}, created, modified, and
-//     "gloss:layer";
+//     "gloss:layer"; claims and figures also "gloss:attributed" (true
+//     when a source relation vouches for them, story.Attributed, as in
+//     the JSONL export);
 //  3. one item per relation, by id: motivation "linking", target the span
 //     the relation starts from, body the span it points to and a tagging
 //     TextualBody with the relation type. Target and body rather than two
 //     targets, because JSON-LD treats "target" as an unordered set and the
 //     direction (attribution → claim) matters.
 //
-// "gloss:document" and "gloss:layer" are extensions; JSON-LD processors see
-// them as properties named by the IRIs gloss:document and gloss:layer.
+// "gloss:document", "gloss:layer" and "gloss:attributed" are extensions; JSON-LD processors see
+// them as properties named by the IRIs gloss:document, gloss:layer and
+// gloss:attributed.
 //
 // Ids are urn:gloss: URNs unless Options.BaseURL is set:
 //
@@ -206,6 +209,10 @@ func appendW3CDoc(b []byte, ids w3cIDs, v docView, first bool) ([]byte, error) {
 		b = appendJSONInt(b, int64(a.End))
 		b = append(b, `}]},"gloss:layer":`...)
 		b = appendJSONString(b, a.Layer)
+		if at, ok := v.attributed[a.ID]; ok {
+			b = append(b, `,"gloss:attributed":`...)
+			b = strconv.AppendBool(b, at)
+		}
 		b = append(b, '}')
 	}
 

@@ -1,7 +1,8 @@
 // Package importer turns files into documents for store.ImportDocuments:
 // plain-text articles (.txt, one document per file) and JSONL (.jsonl or
 // .ndjson, one {"text": …, "meta": {…}, "spans": [{"start", "end",
-// "label"}]} per line), and, into a named layer (Options.Layer, required
+// "label"}]} per line, optionally with "title", "outlet" and "published"
+// for stories), and, into a named layer (Options.Layer, required
 // for these), W3C Web Annotation collections (.jsonld) and brat standoff
 // zips (.zip of NAME.txt/NAME.ann pairs) as Gloss exports them, read with
 // export.Read. The HTTP upload and the CLI share it.
@@ -31,6 +32,7 @@ import (
 	"gloss/server/internal/export"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
+	"gloss/shared/story"
 	"gloss/shared/textpos"
 )
 
@@ -238,6 +240,36 @@ func invalidUTF8(b []byte) (int, bool) {
 type record struct {
 	export.Record
 	ID json.RawMessage `json:"id"`
+	// Title, Outlet and Published are the story view's document fields
+	// (shared/story's metadata keys), accepted at the top level as well
+	// as in "meta"; the top level wins.
+	Title     *string `json:"title"`
+	Outlet    *string `json:"outlet"`
+	Published *string `json:"published"`
+}
+
+// storyFields copies rec's top-level title, outlet and published into
+// meta, checking that published is a time the story view can order by.
+func storyFields(rec *record, meta map[string]string) error {
+	for _, f := range []struct {
+		key string
+		v   *string
+	}{{"title", rec.Title}, {story.MetaOutlet, rec.Outlet}, {story.MetaPublished, rec.Published}} {
+		if f.v == nil {
+			continue
+		}
+		v := strings.TrimSpace(*f.v)
+		if v == "" {
+			continue
+		}
+		if f.key == story.MetaPublished {
+			if _, ok := story.ParsePublished(v); !ok {
+				return fmt.Errorf(`"published" %q is not a date or time like 2024-03-22 or 2024-03-22T21:00:00Z`, v)
+			}
+		}
+		meta[f.key] = v
+	}
+	return nil
 }
 
 func parseJSONL(f File, opt Options) ([]store.NewDocument, error) {
@@ -301,6 +333,9 @@ func parseRecord(raw []byte, name, source string, opt Options) (store.NewDocumen
 	d := model.Document{Name: rec.Name, Text: *rec.Text, Meta: map[string]string{}}
 	for k, v := range export.MetaStrings(rec.Meta) {
 		d.Meta[k] = v
+	}
+	if err := storyFields(&rec, d.Meta); err != nil {
+		return store.NewDocument{}, err
 	}
 	if d.Name == "" {
 		d.Name = firstNonEmpty(d.Meta["name"], d.Meta["title"], idString(rec.ID), name)

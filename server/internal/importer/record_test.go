@@ -1,6 +1,10 @@
 package importer
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 // TestMetaKeptAsWritten: the upload path reads JSONL with export's record
 // decoder, so meta numbers keep their digits. The importer's own parser
@@ -41,5 +45,29 @@ func TestSpanAttrsKept(t *testing.T) {
 	bad := `{"text":"CNN reported.","spans":[{"start":0,"end":3,"label":"attribution","cue":[4,12]}]}`
 	if _, err := Parse([]File{{Name: "b.jsonl", Data: []byte(bad)}}, opts()); err == nil {
 		t.Fatal("a cue outside its span was imported")
+	}
+}
+
+// TestStoryFields: a JSONL record's top-level title, outlet and published
+// reach the document's metadata (overriding meta's), the title names an
+// unnamed document, and a publication time the story view cannot read is
+// refused with the line named.
+func TestStoryFields(t *testing.T) {
+	data := `{"text":"abc","title":"Moscow attack","outlet":" CNN ","published":"2024-03-22T21:00:00Z","meta":{"outlet":"old"}}` + "\n" +
+		`{"text":"def","name":"kept","meta":{"published":"2024-03-23"}}`
+	docs, err := Parse([]File{{Name: "s.jsonl", Data: []byte(data)}}, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := docs[0].Meta; m["title"] != "Moscow attack" || m["outlet"] != "CNN" || m["published"] != "2024-03-22T21:00:00Z" || docs[0].Name != "Moscow attack" {
+		t.Errorf("first document = %q %v", docs[0].Name, m)
+	}
+	if m := docs[1].Meta; m["published"] != "2024-03-23" || docs[1].Name != "kept" {
+		t.Errorf("second document = %q %v", docs[1].Name, m)
+	}
+	_, err = Parse([]File{{Name: "b.jsonl", Data: []byte(`{"text":"x"}` + "\n" + `{"text":"y","published":"last Friday"}`)}}, opts())
+	var ie *Error
+	if !errors.As(err, &ie) || ie.Line != 2 || !strings.Contains(err.Error(), "published") {
+		t.Errorf("a bad publication time: %v", err)
 	}
 }

@@ -168,6 +168,14 @@ var postgresMigrations = []string{
 	`ALTER TABLE annotations ADD COLUMN attrs text;`,
 	// 5: project settings (settings.go), JSON; no row means defaults.
 	`CREATE TABLE project_settings (project_id bigint PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, settings text NOT NULL);`,
+	// 6: stories (postgres_story.go): groups of a project's documents that
+	// report one event; a document is in at most one.
+	`CREATE TABLE stories (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		project_id bigint NOT NULL REFERENCES projects(id) ON DELETE CASCADE, name text NOT NULL);
+	CREATE INDEX stories_project ON stories(project_id);
+	CREATE TABLE story_documents (document_id bigint PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+		story_id bigint NOT NULL REFERENCES stories(id) ON DELETE CASCADE);
+	CREATE INDEX story_documents_story ON story_documents(story_id);`,
 }
 
 // migrate brings the schema up to date and reads (or creates) the epoch,

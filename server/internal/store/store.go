@@ -268,6 +268,23 @@ type Store interface {
 	// does not match, nothing is written and the error wraps ErrStale.
 	Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64, error)
 
+	// CreateStory makes a story of a project with the given documents
+	// (moving them out of any other story); every document must be in
+	// the project, or the error wraps ErrOtherProject and nothing changes.
+	// An unknown project is ErrNotFound.
+	CreateStory(ctx context.Context, projectID int64, name string, docs []int64) (Story, error)
+	Story(ctx context.Context, id int64) (Story, error)
+	// Stories lists a project's stories, oldest first.
+	Stories(ctx context.Context, projectID int64) ([]Story, error)
+	// UpdateStory renames and/or regroups a story in one transaction,
+	// with CreateStory's rules for the documents.
+	UpdateStory(ctx context.Context, id int64, change StoryChange) (Story, error)
+	// DeleteStory deletes a story; its documents stay.
+	DeleteStory(ctx context.Context, id int64) error
+	// SetDocumentMeta changes a document's metadata: each key of changes
+	// is set to its value, or deleted when the value is empty.
+	SetDocumentMeta(ctx context.Context, docID int64, changes map[string]string) error
+
 	// RightsEpoch is a counter that every change of a membership, a role,
 	// a password, a site admin flag, a project's schema, or a deletion of
 	// a session, an API token or a user moves on, whoever makes it (any

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CreateProjectWithAdmin", testCreateProjectWithAdmin},
 		{"Attrs", testAttrs},
 		{"Settings", testSettings},
+		{"Stories", testStories},
 		{"RightsEpoch", testRightsEpoch},
 	}
 	for _, tc := range tests {
