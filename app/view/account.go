@@ -1,7 +1,6 @@
 package view
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -26,26 +25,15 @@ type Account struct {
 func (a *Account) OnNav(ctx app.Context) { a.load(ctx) }
 
 func (a *Account) load(ctx app.Context) {
-	ctx.Async(func() {
-		var m httpapi.Me
-		var ts []httpapi.APIToken
-		err := live.GetJSON("/api/me", &m)
-		if err == nil {
-			err = live.GetJSON("/api/tokens", &ts)
-		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if errors.Is(err, live.ErrUnauthenticated) {
-				ctx.Navigate("/login?next=/account")
-				return
-			}
+	var ts []httpapi.APIToken
+	loadPage(ctx, cachedUser, func(httpapi.Me) error { return live.GetJSON("/api/tokens", &ts) },
+		func(ctx app.Context, m httpapi.Me, err error) {
 			if err != nil {
 				a.err = err.Error()
 				return
 			}
-			live.SetCSRF(m.CSRF)
 			a.me, a.tokens, a.loaded = m, ts, true
 		})
-	})
 }
 
 func (a *Account) changePassword(ctx app.Context, e app.Event) {
@@ -63,6 +51,7 @@ func (a *Account) changePassword(ctx app.Context, e app.Event) {
 				return
 			}
 			live.SetCSRF(res.CSRF)
+			forgetMe(ctx) // it holds the old session's token
 			for _, id := range []string{"current-password", "new-password", "new-password-again"} {
 				clearInput(id)
 			}

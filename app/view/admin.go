@@ -1,7 +1,6 @@
 package view
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -28,29 +27,22 @@ type Admin struct {
 func (a *Admin) OnNav(ctx app.Context) { a.load(ctx) }
 
 func (a *Admin) load(ctx app.Context) {
-	ctx.Async(func() {
-		var m httpapi.Me
-		var ps []httpapi.ProjectEntry
-		var us []httpapi.Account
-		err := live.GetJSON("/api/me", &m)
-		if err == nil && m.SiteAdmin {
-			err = live.GetJSON("/api/projects", &ps)
-			if err == nil {
-				err = live.GetJSON("/api/users", &us)
-			}
+	var ps []httpapi.ProjectEntry
+	var us []httpapi.Account
+	loadPage(ctx, cachedUser, func(m httpapi.Me) error {
+		if !m.SiteAdmin {
+			return nil
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if errors.Is(err, live.ErrUnauthenticated) {
-				ctx.Navigate("/login?next=/admin")
-				return
-			}
-			if err != nil {
-				a.err = err.Error()
-				return
-			}
-			live.SetCSRF(m.CSRF)
-			a.me, a.projects, a.users, a.loaded = m, ps, us, true
-		})
+		if err := live.GetJSON("/api/projects", &ps); err != nil {
+			return err
+		}
+		return live.GetJSON("/api/users", &us)
+	}, func(ctx app.Context, m httpapi.Me, err error) {
+		if err != nil {
+			a.err = err.Error()
+			return
+		}
+		a.me, a.projects, a.users, a.loaded = m, ps, us, true
 	})
 }
 

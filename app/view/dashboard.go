@@ -62,15 +62,10 @@ func (d *Dashboard) OnNav(ctx app.Context) {
 	if d.metric == "" {
 		d.metric = metricKappa
 	}
-	ctx.Async(func() {
-		var m httpapi.Me
-		err := live.GetJSON("/api/me", &m)
-		ctx.Dispatch(func(ctx app.Context) {
-			if err == nil {
-				live.SetCSRF(m.CSRF)
-				d.user = m.User.Name
-			}
-		})
+	loadPage(ctx, cachedUser, nil, func(ctx app.Context, m httpapi.Me, err error) {
+		if err == nil {
+			d.user = m.User.Name
+		}
 	})
 	d.load(ctx)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
-	"gloss/app/live"
 	"gloss/app/markup"
 	"gloss/shared/model"
 )
@@ -21,9 +20,7 @@ import (
 type Desk struct {
 	app.Compo
 
-	docID    int64
-	sess     *live.Session
-	unlisten func()
+	docPage
 
 	// The document view's DOM is kept by docsync.go, outside go-app's
 	// diffing: see there.
@@ -67,43 +64,24 @@ type viewKey struct {
 
 // OnNav opens the live session of the document in the URL.
 func (d *Desk) OnNav(ctx app.Context) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(ctx.Page().URL().Path, "/doc/"), 10, 64)
-	if err != nil {
+	if _, ok := d.navigate(ctx, "/doc/"); !ok {
 		return
 	}
-	if d.sess != nil && d.docID == id {
-		return
-	}
-	if d.sess != nil {
-		d.sess.Close()
-	}
-	d.docID, d.selected, d.linkFrom, d.sync = id, "", "", docSync{}
+	d.selected, d.linkFrom, d.sync = "", "", docSync{}
 	d.undo, d.redo = nil, nil
 	d.hiddenLabels, d.hiddenLayers = map[string]bool{}, map[string]bool{}
 	// Every change the session makes is painted into the document at
 	// once (syncDoc); go-app's render of the rest follows on its own
 	// schedule. The deferred call covers the first welcome, whose
 	// document container go-app mounts only in the render after it.
-	d.sess = live.Open(id, func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }, func() {
+	d.start(ctx, func() {
 		d.syncDoc()
 		ctx.Defer(func(app.Context) { d.syncDoc() })
-	})
-	if d.unlisten == nil {
-		d.unlisten = app.Window().AddEventListener("keydown", d.onKey)
-	}
+	}, d.onKey)
 }
 
 // OnDismount ends the session and drops the key listener.
-func (d *Desk) OnDismount() {
-	if d.sess != nil {
-		d.sess.Close()
-		d.sess = nil
-	}
-	if d.unlisten != nil {
-		d.unlisten()
-		d.unlisten = nil
-	}
-}
+func (d *Desk) OnDismount() { d.stop() }
 
 // visible returns the annotations that pass the layer and label filters.
 func (d *Desk) visible() []model.Annotation {

@@ -9,7 +9,7 @@ import (
 // onKey is the keyboard map of the desk; the ShortcutHelp overlay lists
 // the same keys.
 func (d *Desk) onKey(ctx app.Context, e app.Event) {
-	if d.sess == nil || !d.sess.Ready {
+	if !d.ready() {
 		return
 	}
 	// Paint the effect in this task, before go-app's next frame.
@@ -24,9 +24,8 @@ func (d *Desk) onKey(ctx app.Context, e app.Event) {
 		}
 		return
 	}
-	target := e.Get("target")
-	if app.Window().Call("glossTyping", target).Bool() {
-		return // text typed into a field, not a shortcut
+	if typing(e) {
+		return
 	}
 	ctrl := e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool()
 	if ctrl {

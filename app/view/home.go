@@ -1,7 +1,6 @@
 package view
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -50,21 +49,13 @@ func (h *Home) shownDocs(p httpapi.MyProject) []httpapi.MyDoc {
 func (h *Home) OnNav(ctx app.Context) { h.load(ctx) }
 
 func (h *Home) load(ctx app.Context) {
-	ctx.Async(func() {
-		var m httpapi.Me
-		err := live.GetJSON("/api/me", &m)
-		ctx.Dispatch(func(ctx app.Context) {
-			if errors.Is(err, live.ErrUnauthenticated) {
-				ctx.Navigate("/login")
-				return
-			}
-			if err != nil {
-				h.err = err.Error()
-				return
-			}
-			live.SetCSRF(m.CSRF)
-			h.me, h.loaded, h.err = m, true, ""
-		})
+	// Fresh: the project list's counts come with the user.
+	loadPage(ctx, freshUser, nil, func(ctx app.Context, m httpapi.Me, err error) {
+		if err != nil {
+			h.err = err.Error()
+			return
+		}
+		h.me, h.loaded, h.err = m, true, ""
 	})
 }
 

@@ -3,11 +3,9 @@ package view
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
-	"gloss/app/live"
 	"gloss/app/markup"
 	"gloss/shared/model"
 	"gloss/shared/review"
@@ -27,9 +25,7 @@ import (
 type Review struct {
 	app.Compo
 
-	docID    int64
-	sess     *live.Session
-	unlisten func()
+	docPage
 
 	mode     string // modeMerged, modeSide or modeAlone
 	layerA   string // chosen layers; "" picks the first annotator layers
@@ -65,38 +61,19 @@ type reviewKey struct {
 
 // OnNav opens the live session of the document in the URL.
 func (r *Review) OnNav(ctx app.Context) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(ctx.Page().URL().Path, "/review/"), 10, 64)
-	if err != nil {
+	if _, ok := r.navigate(ctx, "/review/"); !ok {
 		return
 	}
-	if r.sess != nil && r.docID == id {
-		return
-	}
-	if r.sess != nil {
-		r.sess.Close()
-	}
-	r.docID, r.cur, r.selected, r.choosing = id, "", "", false
+	r.cur, r.selected, r.choosing = "", "", false
 	if r.mode == "" {
 		r.mode = modeMerged
 	}
 	r.lastKey = reviewKey{}
-	r.sess = live.Open(id, func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }, func() {})
-	if r.unlisten == nil {
-		r.unlisten = app.Window().AddEventListener("keydown", r.onKey)
-	}
+	r.start(ctx, func() {}, r.onKey)
 }
 
 // OnDismount ends the session and drops the key listener.
-func (r *Review) OnDismount() {
-	if r.sess != nil {
-		r.sess.Close()
-		r.sess = nil
-	}
-	if r.unlisten != nil {
-		r.unlisten()
-		r.unlisten = nil
-	}
-}
+func (r *Review) OnDismount() { r.stop() }
 
 // compute brings the comparison and the document HTML up to date.
 func (r *Review) compute() {

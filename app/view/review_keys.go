@@ -19,11 +19,7 @@ import (
 // accept B, reject A.
 
 func (r *Review) onKey(ctx app.Context, e app.Event) {
-	if r.sess == nil || !r.sess.Ready {
-		return
-	}
-	tag := strings.ToLower(e.Get("target").Get("tagName").String())
-	if tag == "input" || tag == "textarea" || tag == "select" {
+	if !r.ready() || typing(e) {
 		return
 	}
 	if e.Get("ctrlKey").Bool() || e.Get("metaKey").Bool() || e.Get("altKey").Bool() {

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -46,29 +45,18 @@ func (s *ProjectSettings) OnNav(ctx app.Context) {
 		return
 	}
 	s.id, s.tab = id, u.Query().Get("tab")
-	ctx.Async(func() {
-		var p httpapi.ProjectView
-		var m httpapi.Me
-		err := live.GetJSON(fmt.Sprintf("/api/projects/%d", id), &p)
-		if err == nil {
-			err = live.GetJSON("/api/me", &m)
-		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if errors.Is(err, live.ErrUnauthenticated) {
-				ctx.Navigate("/login?next=" + u.Path)
-				return
-			}
+	var p httpapi.ProjectView
+	loadPage(ctx, cachedUser, func(httpapi.Me) error { return live.GetJSON(fmt.Sprintf("/api/projects/%d", id), &p) },
+		func(ctx app.Context, m httpapi.Me, err error) {
 			if err != nil {
 				s.err = err.Error()
 				return
 			}
-			live.SetCSRF(m.CSRF)
 			s.project, s.role, s.user, s.loaded = p.Project, p.Role, m.User.Name, true
 			if !s.allowed(s.tab) {
 				s.tab = s.firstTab()
 			}
 		})
-	})
 }
 
 // allowed reports whether the user's role opens tab.
