@@ -205,15 +205,21 @@ func (h *Hub) Clients(doc int64) int {
 	}
 }
 
-// catchUpAll has every room compare its seq with the op log's.
-func (h *Hub) catchUpAll() {
+// openRooms returns the rooms open now. The list is a copy, so the
+// caller may block on a room without holding the hub's lock.
+func (h *Hub) openRooms() []*room {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	rooms := make([]*room, 0, len(h.rooms))
 	for _, r := range h.rooms {
 		rooms = append(rooms, r)
 	}
-	h.mu.Unlock()
-	for _, r := range rooms {
+	return rooms
+}
+
+// catchUpAll has every room compare its seq with the op log's.
+func (h *Hub) catchUpAll() {
+	for _, r := range h.openRooms() {
 		r.check.Store(true)
 		r.wakeUp()
 	}

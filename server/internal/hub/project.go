@@ -17,13 +17,7 @@ func (h *Hub) ProjectChanged(projectID int64) {
 
 // recheckAll has every room re-check its connections' rights.
 func (h *Hub) recheckAll() {
-	h.mu.Lock()
-	rooms := make([]*room, 0, len(h.rooms))
-	for _, r := range h.rooms {
-		rooms = append(rooms, r)
-	}
-	h.mu.Unlock()
-	for _, r := range rooms {
+	for _, r := range h.openRooms() {
 		r.recheck.Store(true)
 		r.wakeUp()
 	}
@@ -35,13 +29,7 @@ func (h *Hub) recheckAll() {
 // connection whose session or token is gone ends with 4401 instead of
 // going on with credentials that no longer exist.
 func (h *Hub) DisconnectUser(userID int64) {
-	h.mu.Lock()
-	rooms := make([]*room, 0, len(h.rooms))
-	for _, r := range h.rooms {
-		rooms = append(rooms, r)
-	}
-	h.mu.Unlock()
-	for _, r := range rooms {
+	for _, r := range h.openRooms() {
 		select {
 		case r.kick <- userID:
 		case <-r.quit:
