@@ -103,6 +103,22 @@ func (d *Desk) syncDoc() {
 // syncAll renders every paragraph and sets them with one innerHTML.
 func (d *Desk) syncAll(container app.Value, colors map[string]string) {
 	st := &d.sync
+	byPara := d.indexMarks(colors)
+	var b strings.Builder
+	for i, p := range st.paras {
+		b.WriteString(markup.Paragraph(p, byPara[i]))
+	}
+	app.Window().Call("glossNoteSelection")
+	container.Set("innerHTML", b.String())
+	st.full = false
+}
+
+// indexMarks fills the sync state's bookkeeping (marks by ID, mark IDs
+// by paragraph) from the session's visible annotations and returns the
+// marks of each paragraph: what a full render draws, or what an adopted
+// pre-render already shows.
+func (d *Desk) indexMarks(colors map[string]string) [][]markup.Mark {
+	st := &d.sync
 	anns := d.visible()
 	marks := make([]markup.Mark, len(anns))
 	st.byID = make(map[string]markup.Mark, len(anns))
@@ -112,17 +128,13 @@ func (d *Desk) syncAll(container app.Value, colors map[string]string) {
 	}
 	byPara := markup.ByParagraph(st.paras, marks)
 	st.inPara = make([]map[string]bool, len(st.paras))
-	var b strings.Builder
-	for i, p := range st.paras {
+	for i := range st.paras {
 		st.inPara[i] = make(map[string]bool, len(byPara[i]))
 		for _, m := range byPara[i] {
 			st.inPara[i][m.ID] = true
 		}
-		b.WriteString(markup.Paragraph(p, byPara[i]))
 	}
-	app.Window().Call("glossNoteSelection")
-	container.Set("innerHTML", b.String())
-	st.full = false
+	return byPara
 }
 
 // syncSome re-renders the paragraphs touched by the given annotations

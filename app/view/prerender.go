@@ -118,21 +118,7 @@ func (d *Desk) adoptPrerender(container app.Value, colors map[string]string) boo
 		return false
 	}
 	st := &d.sync
-	anns := d.visible()
-	marks := make([]markup.Mark, len(anns))
-	st.byID = make(map[string]markup.Mark, len(anns))
-	for i, a := range anns {
-		marks[i] = d.mark(a, colors)
-		st.byID[a.ID] = marks[i]
-	}
-	byPara := markup.ByParagraph(st.paras, marks)
-	st.inPara = make([]map[string]bool, len(st.paras))
-	for i := range st.paras {
-		st.inPara[i] = make(map[string]bool, len(byPara[i]))
-		for _, m := range byPara[i] {
-			st.inPara[i][m.ID] = true
-		}
-	}
+	d.indexMarks(colors)
 	// Moving the nodes drops a selection the user made on the
 	// pre-render: keep it as positions and put it back.
 	sel := app.Window().Call("glossSelection", pre.Call("querySelector", "#doc"))
