@@ -6,7 +6,7 @@ FUZZTIME ?= 3s
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WASM     := web/app.wasm
 
-.PHONY: help run run-pg build wasm server test test-short vet fuzz eval bench bench-render bench-sync bench-export bench-suggest clean
+.PHONY: help run run-pg build wasm server test test-short vet fuzz eval bench bench-render profile-render bench-sync bench-export bench-suggest clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,11 @@ RENDER_N ?= 7
 
 bench-render: wasm ## document view: 5,000 spans, fresh browsers, cold / warm new tab / plain-DOM baseline, medians
 	$(GO) test -run '^$$' -bench 'Render' -benchtime $(RENDER_N)x -count 1 ./server/internal/browsertest/
+
+profile-render: ## CPU profile of opening the 5,000-span document in a new tab (wasm built with symbols), top functions
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(WASM) ./app && gzip -9 -k -f $(WASM) && rm -f $(WASM).br
+	GLOSS_PROFILE=1 $(GO) test -run '^TestProfileStartup$$' -count=1 -v ./server/internal/browsertest/ | grep -v '^=== '
+	$(MAKE) wasm
 
 bench-sync: ## live sync: fan-out latency, throughput, memory per connection
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./server/internal/hub/

@@ -53,6 +53,18 @@ function glossSelection(root) {
   return [a[0], a[1], b[0], b[1]];
 }
 
+// glossSelSeen: has the page had any selection (or caret) yet? Reading
+// the Selection API makes Chromium lay out the whole document first: at
+// start-up, before anyone selected anything, that is a wasted synchronous
+// layout of a 5,000-span article just before the desk moves it.
+let glossSelSeen = false;
+
+// glossSelectionIfAny is glossSelection without that cost when nothing
+// was ever selected.
+function glossSelectionIfAny(root) {
+  return glossSelSeen ? glossSelection(root) : null;
+}
+
 function glossHasSelection() {
   const sel = window.getSelection();
   return !!sel && !sel.isCollapsed && sel.toString().length > 0;
@@ -69,6 +81,7 @@ function glossClearSelection() {
 // drop the user's half-made selection, so the selection is remembered as
 // (paragraph, UTF-16 offset) positions and put back after such a change.
 document.addEventListener("selectionchange", () => {
+  glossSelSeen = true;
   const sel = window.getSelection();
   if (!sel || sel.rangeCount === 0) return;
   if (sel.isCollapsed) {

@@ -165,7 +165,7 @@ func (s *Session) connect() {
 	}
 	// Adopt the socket web/gloss.js opened at page load, if it is for
 	// this document: its hello is sent and the welcome may be waiting.
-	var queued []string
+	var queued []app.Value
 	var preClosed app.Value
 	ws := app.Value(nil)
 	if pre := app.Window().Get("glossPre"); pre.Truthy() && pre.Get("doc").Int() == int(s.doc) && s.Seq() == 0 && len(s.PendingOps()) == 0 {
@@ -173,7 +173,7 @@ func (s *Session) connect() {
 		ws = pre.Get("ws")
 		q := pre.Get("queue")
 		for i := 0; i < q.Length(); i++ {
-			queued = append(queued, q.Index(i).String())
+			queued = append(queued, q.Index(i))
 		}
 		preClosed = pre.Get("closed")
 	} else {
@@ -197,7 +197,7 @@ func (s *Session) connect() {
 		s.sendMsg(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: s.doc, Epoch: s.epoch, Since: s.Seq(), Compact: true})
 	}))
 	ws.Set("onmessage", fn(func(args []app.Value) {
-		s.receive(args[0].Get("data").String())
+		s.receiveValue(args[0].Get("data"))
 	}))
 	ws.Set("onclose", fn(func(args []app.Value) {
 		s.onClose(args[0].Get("code").Int(), args[0].Get("reason").String())
@@ -206,7 +206,7 @@ func (s *Session) connect() {
 		ws.Set("onopen", nil) // already open: the page script said hello
 	}
 	for _, data := range queued {
-		s.receive(data)
+		s.receiveValue(data)
 	}
 	if preClosed != nil && preClosed.Truthy() {
 		s.onClose(preClosed.Get("code").Int(), preClosed.Get("reason").String())
@@ -288,11 +288,60 @@ func (s *Session) sendMsg(m protocol.Message) bool {
 	return true
 }
 
+// bigWelcome is the size from which a welcome is decoded by splitting
+// (see receiveValue).
+const bigWelcome = 32 << 10
+
+// receiveValue handles one websocket message, a JS string. A large
+// welcome (a snapshot: the document's text and its packed annotations,
+// hundreds of KB) is parsed by the browser's native JSON.parse, its two
+// big strings taken out as they are, and only the small rest decoded by
+// encoding/json: in wasm, encoding/json scans and unquotes every byte of
+// it, which was the largest part of opening a 5,000-span document.
+func (s *Session) receiveValue(v app.Value) {
+	// syscall/js refuses Get and Call on a primitive string: its methods
+	// are called through String.prototype (charAt past the end is "").
+	str := app.Window().Get("String").Get("prototype")
+	if str.Get("charAt").Call("call", v, bigWelcome).String() == "" ||
+		!str.Get("startsWith").Call("call", v, `{"type":"welcome"`).Bool() {
+		s.receive(v.String())
+		return
+	}
+	JSON := app.Window().Get("JSON")
+	obj := JSON.Call("parse", v)
+	var packed, text string
+	hasText := false
+	if p := obj.Get("packed"); p.Type() == app.TypeString {
+		packed = p.String()
+		obj.Delete("packed")
+	}
+	if d := obj.Get("document"); d.Truthy() {
+		if t := d.Get("text"); t.Type() == app.TypeString {
+			text, hasText = t.String(), true
+			d.Delete("text")
+		}
+	}
+	var m protocol.Message
+	if err := json.Unmarshal([]byte(JSON.Call("stringify", obj).String()), &m); err != nil {
+		return
+	}
+	m.Packed = packed
+	if m.Document != nil && hasText {
+		m.Document.Text = text
+	}
+	s.handle(m)
+}
+
 func (s *Session) receive(data string) {
 	var m protocol.Message
 	if err := json.Unmarshal([]byte(data), &m); err != nil {
 		return
 	}
+	s.handle(m)
+}
+
+// handle acts on one decoded message.
+func (s *Session) handle(m protocol.Message) {
 	switch m.Type {
 	case protocol.TypeWelcome:
 		s.welcome(m)

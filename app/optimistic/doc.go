@@ -43,6 +43,11 @@ type Doc struct {
 	version   int
 	sorted    []model.Annotation
 	sortedVer int
+	// base is the snapshot's annotations when they came in reading order
+	// (the server sends them so), valid while the confirmed state is
+	// still that snapshot's: the first render then needs no sort.
+	base    []model.Annotation
+	baseSeq int64
 
 	// dirty holds the IDs of annotations whose view changed since the
 	// last TakeDirty; dirtyAll means everything may have.
@@ -86,6 +91,10 @@ func (d *Doc) Welcome(m protocol.Message) error {
 			}
 		}
 		d.state.Reset(m.Seq, anns, m.Relations)
+		d.base = nil
+		if slices.IsSortedFunc(anns, model.ReadingOrder) && len(d.state.Anns) == len(anns) {
+			d.base, d.baseSeq = anns, m.Seq
+		}
 		var dr model.DocReview
 		if m.DocReview != nil {
 			dr = *m.DocReview
@@ -299,6 +308,10 @@ func (d *Doc) Annotation(id string) (model.Annotation, bool) {
 func (d *Doc) Annotations() []model.Annotation {
 	if d.sorted != nil && d.sortedVer == d.version {
 		return d.sorted
+	}
+	if d.base != nil && d.baseSeq == d.state.Seq && len(d.overlay) == 0 {
+		d.sorted, d.sortedVer = d.base, d.version
+		return d.base
 	}
 	out := make([]model.Annotation, 0, len(d.state.Anns)+len(d.overlay))
 	for id, a := range d.state.Anns {

@@ -316,3 +316,41 @@ func TestDirty(t *testing.T) {
 		t.Fatal("an acked add is still unsaved")
 	}
 }
+
+// TestSnapshotOrder: a snapshot's annotations show in reading order
+// whatever order they came in, and stay right after later edits.
+func TestSnapshotOrder(t *testing.T) {
+	in := []model.Annotation{
+		{ID: "b", Layer: "bob", Label: "claim", Start: 5, End: 9, Version: 1},
+		{ID: "a", Layer: "bob", Label: "claim", Start: 0, End: 4, Version: 1},
+		{ID: "c", Layer: "bob", Label: "figure", Start: 0, End: 9, Version: 1},
+	}
+	for _, tc := range []struct {
+		name string
+		anns []model.Annotation
+	}{
+		{"sorted", []model.Annotation{in[2], in[1], in[0]}},
+		{"unsorted", in},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := New(1)
+			doc := model.Document{ID: 1, Text: text}
+			if err := d.Welcome(protocol.Message{Snapshot: true, Seq: 3, Document: &doc, Annotations: tc.anns, You: &protocol.You{User: "alice", Layer: "alice"}}); err != nil {
+				t.Fatal(err)
+			}
+			ids := func() (out []string) {
+				for _, a := range d.Annotations() {
+					out = append(out, a.ID)
+				}
+				return out
+			}
+			if got := ids(); !reflect.DeepEqual(got, []string{"c", "a", "b"}) {
+				t.Fatalf("order %v", got)
+			}
+			d.Confirm(protocol.Op{Seq: 4, Kind: protocol.KindDelete, Target: "c"})
+			if got := ids(); !reflect.DeepEqual(got, []string{"a", "b"}) {
+				t.Fatalf("after a delete: %v", got)
+			}
+		})
+	}
+}

@@ -38,6 +38,8 @@ type Desk struct {
 	hiddenLabels map[string]bool
 	hiddenLayers map[string]bool
 	filterVer    int // bumped when a filter changes
+	visCache     []model.Annotation
+	visKey       [2]int // the view version and filter version visCache is for
 	listAll      bool
 	undo, redo   []change
 	suggestMsg   string // the last "Suggest" answer (desk_suggest.go)
@@ -67,7 +69,7 @@ func (d *Desk) OnNav(ctx app.Context) {
 	if _, ok := d.navigate(ctx, "/doc/"); !ok {
 		return
 	}
-	d.selected, d.linkFrom, d.sync = "", "", docSync{}
+	d.selected, d.linkFrom, d.sync, d.visCache = "", "", docSync{}, nil
 	d.undo, d.redo = nil, nil
 	d.hiddenLabels, d.hiddenLayers = map[string]bool{}, map[string]bool{}
 	// Every change the session makes is painted into the document at
@@ -83,19 +85,27 @@ func (d *Desk) OnNav(ctx app.Context) {
 // OnDismount ends the session and drops the key listener.
 func (d *Desk) OnDismount() { d.stop() }
 
-// visible returns the annotations that pass the layer and label filters.
+// visible returns the annotations that pass the layer and label filters,
+// in reading order, without the suggestions already taken. The render
+// and the document sync both ask for it; it is computed once per change
+// of the view or the filters (5,000 spans are 1 MB to copy in wasm).
 func (d *Desk) visible() []model.Annotation {
+	key := [2]int{d.sess.Version(), d.filterVer}
+	if d.visCache != nil && d.visKey == key {
+		return d.visCache
+	}
 	all := d.sess.Annotations()
-	if len(d.hiddenLabels) == 0 && len(d.hiddenLayers) == 0 {
-		return d.hideTaken(all)
-	}
-	out := all[:0:0]
-	for _, a := range all {
-		if !d.hiddenLabels[a.Label] && !d.hiddenLayers[a.Layer] {
-			out = append(out, a)
+	if len(d.hiddenLabels) > 0 || len(d.hiddenLayers) > 0 {
+		out := all[:0:0]
+		for _, a := range all {
+			if !d.hiddenLabels[a.Label] && !d.hiddenLayers[a.Layer] {
+				out = append(out, a)
+			}
 		}
+		all = out
 	}
-	return d.hideTaken(out)
+	d.visCache, d.visKey = d.hideTaken(all), key
+	return d.visCache
 }
 
 type relDraw struct {

@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -47,6 +48,9 @@ func (d *Desk) ownSpans() map[[2]int][]string {
 
 // hideTaken drops the suggestions the user has already taken.
 func (d *Desk) hideTaken(anns []model.Annotation) []model.Annotation {
+	if !slices.ContainsFunc(anns, func(a model.Annotation) bool { return a.Layer == model.SuggestLayer }) {
+		return anns // nothing to drop: no copy
+	}
 	var own map[[2]int][]string
 	out := anns[:0:0]
 	for _, a := range anns {

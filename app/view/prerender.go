@@ -121,7 +121,7 @@ func (d *Desk) adoptPrerender(container app.Value, colors map[string]string) boo
 	d.indexMarks(colors)
 	// Moving the nodes drops a selection the user made on the
 	// pre-render: keep it as positions and put it back.
-	sel := app.Window().Call("glossSelection", pre.Call("querySelector", "#doc"))
+	sel := app.Window().Call("glossSelectionIfAny", pre.Call("querySelector", "#doc"))
 	for c := paras.Get("firstChild"); c.Truthy(); c = paras.Get("firstChild") {
 		container.Call("appendChild", c)
 	}
