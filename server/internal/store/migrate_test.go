@@ -22,7 +22,7 @@ func TestSQLiteUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
-		sqliteMigrations[0],
+		migration(t, "sqlite", 0),
 		"PRAGMA user_version = 1",
 		"INSERT INTO users (id, name, pw, created) VALUES (1, 'boss', x'00', 0), (2, 'ann', x'00', 0)",
 		`INSERT INTO projects (id, name, schema) VALUES (1, 'p', '{"labels":[],"relations":[]}')`,
@@ -64,7 +64,7 @@ func TestPostgresUpgrade(t *testing.T) {
 	for _, q := range []string{
 		"CREATE TABLE schema_version (version integer NOT NULL)",
 		"INSERT INTO schema_version (version) VALUES (1)",
-		postgresMigrations[0],
+		migration(t, "postgres", 0),
 		"INSERT INTO users (name, pw, created) VALUES ('boss', '\\x00', 0), ('ann', '\\x00', 0)",
 		`INSERT INTO projects (name, schema) VALUES ('p', '{"labels":[],"relations":[]}')`,
 		"INSERT INTO members (project_id, user_id, role) SELECT 1, id, CASE name WHEN 'boss' THEN 'admin' ELSE 'annotator' END FROM users",
@@ -89,4 +89,14 @@ func TestPostgresUpgrade(t *testing.T) {
 			t.Errorf("%s: site admin = %v", u.Name, u.SiteAdmin)
 		}
 	}
+}
+
+// migration returns migration i (from 0) of a dialect.
+func migration(t *testing.T, dir string, i int) string {
+	t.Helper()
+	ms, err := migrations(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms[i]
 }
