@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"gloss/shared/docstate"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 )
@@ -18,7 +19,7 @@ import (
 // (postgres.go). What an op changes comes decided in the op
 // (docstate.Resolve fills in the annotation's next version, op.Reviews and
 // op.DocReview); the store writes it as it is, plus the cascade of an
-// annotation delete, which docstate.Apply mirrors.
+// annotation delete, docstate.DeleteCascade, the rule Apply follows too.
 
 // step is one statement of a commit with what it must achieve.
 type step struct {
@@ -53,13 +54,23 @@ var (
 	qNotify   = sqlText("SELECT pg_notify(?, ?)")
 	qLockSeq  = sqlText("SELECT seq FROM documents WHERE id = ?{LOCK}")
 
-	// The cascade of an annotation delete (docstate.Apply's too): the
-	// relations that touch it, its review record and its comments. Each
-	// takes the document and the annotation.
-	qDeleteRelsOf     = sqlText("DELETE FROM relations WHERE doc_id = ? AND (from_id = ? OR to_id = ?)")
+	// The cascade of an annotation delete, a statement per
+	// docstate.Dependent; each takes the document and the annotation.
+	qDeleteRelsOf     = sqlText("DELETE FROM relations WHERE doc_id = ? AND ? IN (from_id, to_id)")
 	qDeleteReviewOf   = sqlText("DELETE FROM reviews WHERE doc_id = ? AND ann_id = ?")
 	qDeleteCommentsOf = sqlText("DELETE FROM comments WHERE doc_id = ? AND target = ?")
 )
+
+// cascade is how the store deletes each kind of record that
+// docstate.DeleteCascade says goes with a deleted annotation.
+var cascade = map[docstate.Dependent]struct {
+	what string
+	q    query
+}{
+	docstate.RelationsOf: {"delete relations of annotation", qDeleteRelsOf},
+	docstate.ReviewOf:    {"delete review of annotation", qDeleteReviewOf},
+	docstate.CommentsOf:  {"delete comments of annotation", qDeleteCommentsOf},
+}
 
 // opQueries are the statements Commit runs, prepared at open.
 var opQueries = []query{qInsertOp, qInsertAnn, qUpdateAnn, qDeleteAnn, qInsertRel, qDeleteRel, qInsertComment, qDeleteComment,
@@ -87,9 +98,13 @@ func (s *db) opSteps(docID int64, op protocol.Op) ([]step, error) {
 		add("update annotation", qUpdateAnn, true, a.Label, a.Start, a.End, s.d.bytes(a.Quote), a.Version, ms(a.Updated), attrsColumn(a.Attrs), docID, a.ID, op.Version)
 	case protocol.KindDelete:
 		add("delete annotation", qDeleteAnn, true, docID, op.Target, op.Version)
-		add("delete relations of annotation", qDeleteRelsOf, false, docID, op.Target, op.Target)
-		add("delete review of annotation", qDeleteReviewOf, false, docID, op.Target)
-		add("delete comments of annotation", qDeleteCommentsOf, false, docID, op.Target)
+		for _, d := range docstate.DeleteCascade {
+			c, ok := cascade[d]
+			if !ok {
+				return nil, fmt.Errorf("store: delete annotation: no statement for dependent %d", d)
+			}
+			add(c.what, c.q, false, docID, op.Target)
+		}
 	case protocol.KindAddRelation:
 		r := op.Rel
 		add("insert relation", qInsertRel, true, docID, r.ID, r.Layer, r.Type, r.From, r.To, r.Author, r.Version, ms(r.Created))

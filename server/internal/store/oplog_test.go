@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"gloss/shared/docstate"
 )
 
 // TestDecodeOp reads op log bodies of each format: the wire JSON that the
@@ -38,5 +40,15 @@ func TestRebind(t *testing.T) {
 	}
 	if got, want := sqliteDialect.rebind(q), `SELECT a FROM t WHERE x = ? AND y IN (?, ?) ORDER BY a`; got != want {
 		t.Errorf("sqlite: %s, want %s", got, want)
+	}
+}
+
+// TestCascade: every kind of record that docstate deletes with an
+// annotation has its statement here.
+func TestCascade(t *testing.T) {
+	for _, d := range docstate.DeleteCascade {
+		if _, ok := cascade[d]; !ok {
+			t.Errorf("no statement deletes dependent %d of a deleted annotation", d)
+		}
 	}
 }
