@@ -31,7 +31,6 @@ func sqlText(text string) query {
 
 // dialect is what truly differs between SQLite and PostgreSQL.
 type dialect struct {
-	name string
 	// dollar numbers placeholders ($1, $2, …) instead of `?`.
 	dollar bool
 	// collate is appended where {C} marks a sorted string: PostgreSQL

@@ -48,7 +48,6 @@ const notifyChannel = "gloss_ops"
 const migrateLock = 0x676c6f7373 // "gloss"
 
 var postgresDialect = &dialect{
-	name:             "postgres",
 	dollar:           true,
 	collate:          ` COLLATE "C"`,
 	forUpdate:        " FOR UPDATE",

@@ -84,7 +84,7 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-// exec runs a write that must change a row, else ErrNotFound.
+// execOne runs a write that must change a row, else ErrNotFound.
 func (s *db) execOne(ctx context.Context, notFound string, q query, args ...any) error {
 	res, err := s.w.ExecContext(ctx, s.q(q), args...)
 	if err != nil {

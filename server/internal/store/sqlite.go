@@ -25,7 +25,6 @@ import (
 type SQLite struct{ *db }
 
 var sqliteDialect = &dialect{
-	name:             "sqlite",
 	bytes:            func(s string) any { return s },
 	snapshotTx:       &sql.TxOptions{ReadOnly: true},
 	migrations:       "sqlite",
