@@ -222,11 +222,45 @@ func asRejection(err error) *Rejection {
 	return &Rejection{Code: protocol.CodeInternal, Message: err.Error()}
 }
 
+// Dependent is a kind of record that belongs to an annotation and goes
+// when the annotation is deleted.
+type Dependent int
+
+const (
+	RelationsOf Dependent = iota // the relations from or to it
+	ReviewOf                     // its own review record
+	CommentsOf                   // the comments of its thread
+)
+
+// DeleteCascade is what deleting an annotation takes along: the one rule
+// that Apply follows here and the store follows in SQL (one statement per
+// Dependent).
+var DeleteCascade = []Dependent{RelationsOf, ReviewOf, CommentsOf}
+
+// drop deletes the records of kind d that belong to annotation ann.
+func (s *State) drop(d Dependent, ann string) {
+	switch d {
+	case RelationsOf:
+		for id, r := range s.Rels {
+			if r.From == ann || r.To == ann {
+				delete(s.Rels, id)
+			}
+		}
+	case ReviewOf:
+		delete(s.Reviews, ann)
+	case CommentsOf:
+		for id, c := range s.Comments {
+			if c.Target == ann {
+				delete(s.Comments, id)
+			}
+		}
+	}
+}
+
 // Apply applies a resolved op (as Resolve returns it, or as the server
-// broadcasts it) and advances Seq. Deleting an annotation also deletes the
-// relations that touch it, its review record and its comments, as the
-// store does; then the op's review records and document status are
-// written as they are.
+// broadcasts it) and advances Seq. Deleting an annotation also deletes
+// what DeleteCascade names, as the store does; then the op's review
+// records and document status are written as they are.
 func (s *State) Apply(op protocol.Op) {
 	switch op.Kind {
 	case protocol.KindAdd, protocol.KindUpdate, protocol.KindAccept:
@@ -235,12 +269,9 @@ func (s *State) Apply(op protocol.Op) {
 		}
 	case protocol.KindDelete:
 		delete(s.Anns, op.Target)
-		for id, r := range s.Rels {
-			if r.From == op.Target || r.To == op.Target {
-				delete(s.Rels, id)
-			}
+		for _, d := range DeleteCascade {
+			s.drop(d, op.Target)
 		}
-		s.dropReviewOf(op.Target)
 	case protocol.KindAddRelation:
 		if op.Rel != nil {
 			s.Rels[op.Rel.ID] = *op.Rel

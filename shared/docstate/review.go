@@ -233,16 +233,6 @@ func (s *State) goldDeleted(id string, who Actor, now time.Time) []model.Review 
 	return out
 }
 
-// dropReviewOf removes a deleted annotation's review record and comments.
-func (s *State) dropReviewOf(ann string) {
-	delete(s.Reviews, ann)
-	for id, c := range s.Comments {
-		if c.Target == ann {
-			delete(s.Comments, id)
-		}
-	}
-}
-
 func (s *State) applyComment(op protocol.Op) {
 	if s.Comments == nil {
 		s.Comments = map[string]model.Comment{}

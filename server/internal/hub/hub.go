@@ -238,25 +238,30 @@ func (r *room) wakeUp() {
 func (h *Hub) poll() {
 	t := time.NewTicker(h.cfg.Poll)
 	defer t.Stop()
+	// Rights changed by another process (the CLI, another instance):
+	// close the affected sockets now, not at their next op (which is
+	// checked anyway). The first read, at once and with time to spare,
+	// is the baseline: a change before the first tick must count as one.
 	rights := int64(-1)
+	readRights := func(timeout time.Duration) {
+		ctx, cancel := context.WithTimeout(h.ctx, timeout)
+		n, err := h.store.RightsEpoch(ctx)
+		cancel()
+		if err == nil && n != rights {
+			if rights >= 0 {
+				h.recheckAll()
+			}
+			rights = n
+		}
+	}
+	readRights(10 * time.Second)
 	for {
 		select {
 		case <-h.ctx.Done():
 			return
 		case <-t.C:
 			h.catchUpAll()
-			// Rights changed by another process (the CLI, another
-			// instance): close the affected sockets now, not at their
-			// next op (which is checked anyway).
-			ctx, cancel := context.WithTimeout(h.ctx, h.cfg.Poll)
-			n, err := h.store.RightsEpoch(ctx)
-			cancel()
-			if err == nil && n != rights {
-				if rights >= 0 {
-					h.recheckAll()
-				}
-				rights = n
-			}
+			readRights(h.cfg.Poll)
 		}
 	}
 }

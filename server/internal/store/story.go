@@ -18,7 +18,7 @@ import (
 var ErrOtherProject = errors.New("document not in the story's project")
 
 // Story is a group of a project's documents that report one event
-// (sqlite_story.go, postgres_story.go). A document is in at most one
+// (sql_story.go). A document is in at most one
 // story; deleting a story leaves its documents alone.
 type Story struct {
 	ID      int64

@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Settings", testSettings},
 		{"Stories", testStories},
 		{"RightsEpoch", testRightsEpoch},
+		{"OpLogRoundTrip", testOpLogRoundTrip},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

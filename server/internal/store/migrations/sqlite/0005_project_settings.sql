@@ -1,0 +1,2 @@
+-- 5: project settings (settings.go), JSON; no row means defaults.
+CREATE TABLE project_settings (project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, settings TEXT NOT NULL);

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The rights epoch (see Store.RightsEpoch) is kept by triggers, so that
+// every writer of the database bumps it — this process, another, the CLI
+// — whatever code path changes a right. The triggers are installed on the
+// first call, idempotently, rather than by a migration.
+
+// sqliteRightsDDL creates the counter and its triggers.
+var sqliteRightsDDL = []string{`
+CREATE TABLE IF NOT EXISTS rights_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT OR IGNORE INTO rights_epoch (id, n) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS rights_members_insert AFTER INSERT ON members BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_members_update AFTER UPDATE ON members BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_members_delete AFTER DELETE ON members BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_users_update AFTER UPDATE OF pw, site_admin ON users BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_users_delete AFTER DELETE ON users BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_sessions_delete AFTER DELETE ON sessions BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_tokens_delete AFTER DELETE ON api_tokens BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_projects_update AFTER UPDATE OF schema ON projects BEGIN UPDATE rights_epoch SET n = n + 1; END;
+`}
+
+// postgresRightsDDL is the same for PostgreSQL, under an advisory lock:
+// instances starting together would otherwise race on CREATE OR REPLACE.
+var postgresRightsDDL = []string{
+	`SELECT pg_advisory_xact_lock(` + fmt.Sprint(migrateLock+1) + `)`,
+	`CREATE TABLE IF NOT EXISTS rights_epoch (id int PRIMARY KEY CHECK (id = 1), n bigint NOT NULL)`,
+	`INSERT INTO rights_epoch (id, n) VALUES (1, 0) ON CONFLICT DO NOTHING`,
+	`CREATE OR REPLACE FUNCTION gloss_rights_bump() RETURNS trigger LANGUAGE plpgsql AS
+		$$ BEGIN UPDATE rights_epoch SET n = n + 1 WHERE id = 1; RETURN NULL; END $$`,
+	`CREATE OR REPLACE TRIGGER rights_members AFTER INSERT OR UPDATE OR DELETE ON members
+		FOR EACH STATEMENT EXECUTE FUNCTION gloss_rights_bump()`,
+	`CREATE OR REPLACE TRIGGER rights_users AFTER UPDATE OF pw, site_admin OR DELETE ON users
+		FOR EACH STATEMENT EXECUTE FUNCTION gloss_rights_bump()`,
+	`CREATE OR REPLACE TRIGGER rights_sessions AFTER DELETE ON sessions
+		FOR EACH STATEMENT EXECUTE FUNCTION gloss_rights_bump()`,
+	`CREATE OR REPLACE TRIGGER rights_tokens AFTER DELETE ON api_tokens
+		FOR EACH STATEMENT EXECUTE FUNCTION gloss_rights_bump()`,
+	`CREATE OR REPLACE TRIGGER rights_projects AFTER UPDATE OF schema ON projects
+		FOR EACH STATEMENT EXECUTE FUNCTION gloss_rights_bump()`,
+}
+
+var qRightsEpoch = sqlText("SELECT n FROM rights_epoch WHERE id = 1")
+
+// RightsEpoch implements Store. Live sync reads it once per batch of ops,
+// so the read is prepared (once the triggers are installed).
+func (s *db) RightsEpoch(ctx context.Context) (int64, error) {
+	s.rightsMu.Lock()
+	stmt := s.rights
+	if stmt == nil {
+		err := s.inTx(ctx, "install rights epoch", func(tx *sql.Tx) error {
+			for _, q := range s.d.rightsDDL {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("store: install rights epoch: %w", err)
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			stmt, err = s.r.PrepareContext(ctx, s.q(qRightsEpoch))
+		}
+		if err != nil {
+			s.rightsMu.Unlock()
+			return 0, fmt.Errorf("store: rights epoch: %w", err)
+		}
+		s.rights = stmt
+	}
+	s.rightsMu.Unlock()
+	var n int64
+	if err := stmt.QueryRowContext(ctx).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: rights epoch: %w", err)
+	}
+	return n, nil
+}
