@@ -35,7 +35,7 @@ var rightsReady sync.Map
 func (s *SQLite) RightsEpoch(ctx context.Context) (int64, error) {
 	v, ok := rightsReady.Load(s)
 	if !ok {
-		if _, err := s.w.ExecContext(ctx, sqliteRightsDDL); err != nil {
+		if _, err := s.w.ExecContext(ctx, sqliteRightsDDL+sqliteBlindDDL); err != nil {
 			return 0, fmt.Errorf("store: install rights epoch: %w", err)
 		}
 		stmt, err := s.r.PrepareContext(ctx, "SELECT n FROM rights_epoch WHERE id = 1")

@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Attrs", testAttrs},
 		{"Settings", testSettings},
 		{"RightsEpoch", testRightsEpoch},
+		{"BlindEpoch", testBlindEpoch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
