@@ -66,7 +66,7 @@ type room struct {
 	// room has seen, by id (a comment's is its annotation's), kept after
 	// they are deleted: ops that name them only by id are judged by it.
 	layerOf map[string]string
-	recent   *recentOps // the latest committed op ids, for retries
+	recent  *recentOps // the latest committed op ids, for retries
 
 	// Presence is coalesced: at most one broadcast per presenceInterval,
 	// so that a burst of joins (every client reconnecting after a restart)
