@@ -87,5 +87,6 @@ func (s *Server) handleSetSettings(w http.ResponseWriter, r *http.Request, u mod
 		s.internal(w, "set settings", err)
 		return
 	}
+	s.projectChanged(p.ID) // blind annotation may have changed what members see
 	writeJSON(w, http.StatusOK, set)
 }
