@@ -78,6 +78,16 @@ func (b *browser) recordFrames() *wireLog {
 	return w
 }
 
+// settings reads project 1's settings from the store.
+func (s *server) settings(t *testing.T) model.Settings {
+	t.Helper()
+	set, err := s.st.ProjectSettings(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
 // apiSend makes a state-changing API request with c's session and its
 // CSRF token, as the wasm does.
 func apiSend(t *testing.T, c *http.Client, base, method, path string, body any) {
@@ -115,9 +125,23 @@ func apiSend(t *testing.T, c *http.Client, base, method, path string, body any) 
 // span, while alice, not done, still does not see his.
 func TestBlindAnnotation(t *testing.T) {
 	srv := startServer(t)
-	admin := httpLogin(t, srv.URL, "admin")
-	apiSend(t, admin, srv.URL, "PUT", "/api/projects/1/settings", model.Settings{Blind: true})
-	apiSend(t, admin, srv.URL, "POST", "/api/projects/1/assignments", httpapi.AssignRequest{User: "bob", Documents: []int64{2}, Assigned: true})
+	// The admin switches it on in the project's options (the demo
+	// project has it off: its walkthrough shows analysts live together).
+	admin := newBrowser(t)
+	admin.login(srv.URL, "admin")
+	admin.do(chromedp.Navigate(srv.URL + "/projects/1/settings?tab=options"))
+	admin.waitFor(`document.querySelector('.options[data-ready="1"] #opt-blind') !== null`)
+	axeCheck(t, admin, "project options")
+	if eval[bool](admin, `document.getElementById('opt-blind').checked`) {
+		t.Fatal("the demo project starts with blind annotation on")
+	}
+	admin.do(chromedp.Click(chromedp.ID("opt-blind")), chromedp.Click(chromedp.ID("options-save")))
+	admin.waitFor(`document.getElementById('options-saved') !== null`)
+	if got := srv.settings(t); got != (model.Settings{Blind: true}) {
+		t.Fatalf("settings after saving the options: %+v", got)
+	}
+	apiSend(t, httpLogin(t, srv.URL, "admin"), srv.URL, "POST", "/api/projects/1/assignments",
+		httpapi.AssignRequest{User: "bob", Documents: []int64{2}, Assigned: true})
 
 	alice, bob := newBrowser(t), newBrowser(t)
 	alice.login(srv.URL, "alice")
