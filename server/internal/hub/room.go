@@ -739,7 +739,10 @@ func (r *room) publish(res resolved) {
 		reviewed = reviewed || op.DocReview != nil
 		frames = append(frames, r.frame(protocol.Message{Type: protocol.TypeOp, Op: &res.accepted[i]}))
 	}
-	hidden := make([][]byte, len(frames)) // encoded when a blind client needs one
+	// Encoded when a blind client needs one: the hidden stand-in, and the
+	// op without its sender's name (who dismissed a suggestion is another
+	// annotator's judgement).
+	hidden, anon := make([][]byte, len(frames)), make([][]byte, len(frames))
 	framesFor := func(c *client) [][]byte {
 		if !c.view.Blind {
 			return frames
@@ -748,6 +751,14 @@ func (r *room) publish(res resolved) {
 		for i := range frames {
 			if seesAll(c.view, layers[i]) {
 				out[i] = frames[i]
+				if u := res.accepted[i].User; u != "" && u != c.user.Name {
+					if anon[i] == nil {
+						op := res.accepted[i]
+						op.User = ""
+						anon[i] = r.frame(protocol.Message{Type: protocol.TypeOp, Op: &op})
+					}
+					out[i] = anon[i]
+				}
 				continue
 			}
 			if hidden[i] == nil {
