@@ -41,6 +41,13 @@ func TestBlindHTTP(t *testing.T) {
 	if got != (model.Settings{Blind: true}) {
 		t.Fatalf("settings read back as %+v", got)
 	}
+	// A body with one field leaves the others as they are.
+	if code, body := admin.do("PUT", settings, map[string]bool{"suggest": false}); code != 200 {
+		t.Fatalf("admin sets suggest: %d %s", code, body)
+	}
+	if alice.getJSON(settings, &got); got != (model.Settings{Blind: true}) {
+		t.Fatalf("after {\"suggest\":false} the settings are %+v", got)
+	}
 
 	secrets := []string{`bob`, `gold`, `g1`}
 	exports := func(c *client, who string, wantSecrets bool) {
