@@ -296,6 +296,15 @@ func (r *room) snapshotWelcome(w protocol.Message, compact bool, v model.View) [
 		r.welcomes = map[model.View]*[2]sharedWelcome{}
 	}
 	pair := r.welcomes[v]
+	if pair == nil || pair[k].seq != r.state.Seq {
+		// About to encode: drop the other views' outdated encodings
+		// (blind annotators who left), so the cache holds one state.
+		for ov, p := range r.welcomes {
+			if ov != v && p[0].seq != r.state.Seq && p[1].seq != r.state.Seq {
+				delete(r.welcomes, ov)
+			}
+		}
+	}
 	if pair == nil {
 		pair = &[2]sharedWelcome{}
 		r.welcomes[v] = pair
