@@ -153,6 +153,7 @@ func TestBlindAnnotation(t *testing.T) {
 		b.waitFor(`document.getElementById('blind-notice') && document.getElementById('blind-notice').textContent.includes('only your own spans')`)
 	}
 
+	axeCheck(t, bob, "desk, blind")
 	const hers, his = "Regional governor Andrey Vorobyov", "Crocus City Hall"
 	alice.selectText(hers, 0)
 	alice.key("3")

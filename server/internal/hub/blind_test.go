@@ -96,7 +96,7 @@ func TestBlindAnnotation(t *testing.T) {
 
 	a := connect(t, s, "alice", doc)
 	r := connect(t, s, "rita", doc)
-	wire := wireGuard(t, "bob", "alice", "gold", `"a0"`, `"a1"`, `"g0"`)
+	wire := wireGuard(t, "bob", "alice", "gold", `"a0"`, `"a1"`, `"g0"`, "ar1", "rc1", "Why a claim")
 	presences := 0
 	bguard := func(m protocol.Message) {
 		t.Helper()
@@ -124,16 +124,25 @@ func TestBlindAnnotation(t *testing.T) {
 	mustAck(t, b, synctest.Add("b1-op", "b1", "figure", text, 20, 30))
 	// Alice dismisses the suggestion: bob sees it go, not who did it.
 	mustAck(t, a, synctest.Delete("a-dismiss", "s0", 1))
-	awaitAll(t, b, "bob at seq 6", bguard, func(protocol.Message) bool { return b.Replica.State.Seq >= 6 })
-	if err := r.AwaitSeq(6, wait); err != nil {
+	// A relation in alice's layer, and rita's comment on alice's span.
+	mustAck(t, a, opMsg(protocol.Op{ID: "a-rel", Kind: protocol.KindAddRelation, Rel: &model.Relation{ID: "ar1", Type: "source", From: "a0", To: "a1"}}))
+	mustAck(t, r, opMsg(protocol.Op{ID: "r-comment", Kind: protocol.KindComment, Comment: &model.Comment{ID: "rc1", Target: "a1", Text: "Why a claim?"}}))
+	awaitAll(t, b, "bob at seq 8", bguard, func(protocol.Message) bool { return b.Replica.State.Seq >= 8 })
+	if err := r.AwaitSeq(8, wait); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.AwaitSeq(6, wait); err != nil {
+	if err := a.AwaitSeq(8, wait); err != nil {
 		t.Fatal(err)
 	}
 	wantIDs(t, "bob", b, "b1")
 	wantIDs(t, "alice", a, "a0", "a1")
 	wantIDs(t, "rita", r, "a0", "a1", "b1", "g0")
+	if len(b.Replica.State.Rels) != 0 || len(b.Replica.State.Comments) != 0 {
+		t.Fatalf("bob holds relations %v, comments %v", b.Replica.State.Rels, b.Replica.State.Comments)
+	}
+	if len(a.Replica.State.Rels) != 1 || len(a.Replica.State.Comments) != 1 {
+		t.Fatalf("alice holds relations %v, comments %v; want her relation and rita's comment", a.Replica.State.Rels, a.Replica.State.Comments)
+	}
 
 	// Probing alice's span by id: as if it did not exist.
 	for _, m := range []protocol.Message{synctest.Delete("b-probe", "a1", 1),
