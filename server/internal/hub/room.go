@@ -487,7 +487,8 @@ func (r *room) recheckRights(ctx context.Context) error {
 // epoch: a revoked credential closes its socket with 4401, a membership
 // that ended with 4403, a changed role with 4001 (the reconnect's welcome
 // says the new role); a changed label schema closes every socket with
-// 4001 (the welcome carries it). On a store error nothing is decided and
+// 4001 (the welcome carries it); so does a change of what a client may see
+// (blind annotation: the settings, a done mark). On a store error nothing is decided and
 // r.rights stays, so the check runs again.
 func (r *room) recheckRightsAt(ctx context.Context, epoch int64) error {
 	p, err := r.hub.store.Project(ctx, r.document.ProjectID)
