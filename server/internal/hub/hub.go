@@ -246,9 +246,11 @@ func (h *Hub) poll() {
 			n, err := h.store.RightsEpoch(ctx)
 			cancel()
 			if err == nil && n != rights {
-				if rights >= 0 {
-					h.recheckAll()
-				}
+				// Also on the first successful read: under load the reads
+				// before a change may all have timed out, and taking the
+				// epoch after it as the baseline would miss it for good.
+				// Rooms with nothing to re-check cost one query each.
+				h.recheckAll()
 				rights = n
 			}
 		}
