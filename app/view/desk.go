@@ -28,6 +28,7 @@ type Desk struct {
 
 	selected     string
 	selRel       string // the selected relation (clicked arc or list entry)
+	doneErr      string // why marking the document done failed (desk_blind.go)
 	linkFrom     string // relation mode: the annotation the new relation starts at
 	relType      string // the type new relations get; "" = the schema's first
 	noSnap       bool   // snapping selections to whole words is on unless turned off
@@ -206,6 +207,7 @@ func (d *Desk) Render() app.UI {
 	return app.Div().Class(cls).DataSet("ready", "1").DataSet("status", s.Status.String()).Body(
 		topBar(s.You.User),
 		d.toolbar(),
+		d.blindNotice(),
 		app.Div().Class("workspace").Body(
 			// Focusable: the text scrolls, and a keyboard must reach it.
 			app.Article().ID("doc").Class("doc").TabIndex(0).Aria("label", "Document text").OnClick(d.onDocClick).OnMouseUp(d.onMouseUp).Body(

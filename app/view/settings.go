@@ -14,7 +14,7 @@ import (
 
 // ProjectSettings is a project's administration (/projects/{id}/settings):
 // tabs for the label schema, members, documents and their assignment,
-// import, and progress. Admins see every tab, reviewers only progress.
+// import, progress and options. Admins see every tab, reviewers only progress.
 // Each tab is its own component and loads its own data when shown.
 type ProjectSettings struct {
 	app.Compo
@@ -34,6 +34,7 @@ var settingsTabs = []struct{ id, title string }{
 	{"documents", "Documents & assignment"},
 	{"import", "Import"},
 	{"progress", "Progress"},
+	{"options", "Options"},
 }
 
 // OnNav reads the project and tab from the URL and loads the project.
@@ -102,6 +103,8 @@ func (s *ProjectSettings) Render() app.UI {
 			content = newImporter().ProjectID(s.id)
 		case "progress":
 			content = newProgress().ProjectID(s.id)
+		case "options":
+			content = newProjectOptions().ProjectID(s.id)
 		default:
 			content = app.P().Class("error").Text("Only the project's admins (and, for progress, its reviewers) can open its settings.")
 		}

@@ -50,6 +50,11 @@ const (
 	KindComment       = "comment"        // Comment is a new comment on annotation Comment.Target
 	KindDeleteComment = "delete_comment" // Target comment
 	KindDocStatus     = "doc_status"     // the document's review Status
+
+	// KindHidden is sent by the server only, in place of an op the
+	// receiver may not see under blind annotation: it carries just the
+	// Seq, so that the receiver's seq advances without a gap.
+	KindHidden = "hidden"
 )
 
 // Error codes sent in TypeError messages. Validation codes from package
@@ -143,6 +148,9 @@ type You struct {
 	User  string     `json:"user"`
 	Role  model.Role `json:"role"`
 	Layer string     `json:"layer"` // the layer this user's ops write to
+	// Blind: blind annotation hides the other layers from this user on
+	// this document (model.ViewOf); the server sends none of them.
+	Blind bool `json:"blind,omitempty"`
 }
 
 // Message is the envelope of every websocket message. Only the fields of

@@ -63,16 +63,13 @@ func (s *Server) prerenderDoc(r *http.Request, user model.User, id int64) (pages
 	if err != nil {
 		return pages.Document{}, err
 	}
-	anns, comments := visibleTo(role, user, snap.Annotations, snap.Comments)
+	// What the member sees, by the rule the hub's welcome applies
+	// (model.ViewOf): under blind annotation, their own layer.
+	view, err := viewsOf(ctx, s.store, doc.ProjectID, role, user)
+	if err != nil {
+		return pages.Document{}, err
+	}
+	anns, _, _, comments := view(id, snap.DocReview).Filter(snap.Annotations, snap.Relations, snap.Reviews, snap.Comments)
 	return pages.Document{Doc: doc, Schema: proj.Schema, Seq: snap.Seq, Layer: model.DefaultLayer(role, user.Name),
 		Annotations: anns, Comments: comments}, nil
-}
-
-// visibleTo is the one place that decides which annotations and comments
-// of a document a member sees in the pre-rendered page. Today every
-// member sees every layer, as in the websocket's welcome; a blind mode
-// (annotators see only their own layer) would filter here — and the
-// hub's welcome would have to apply the same rule.
-func visibleTo(role model.Role, user model.User, anns []model.Annotation, comments []model.Comment) ([]model.Annotation, []model.Comment) {
-	return anns, comments
 }

@@ -20,11 +20,17 @@ import (
 )
 
 func (s *Server) handleDocuments(w http.ResponseWriter, r *http.Request, u model.User) {
-	p, _, ok := s.access(w, r, u)
+	p, role, ok := s.access(w, r, u)
 	if !ok {
 		return
 	}
 	docs, err := s.store.Documents(r.Context(), p.ID)
+	if err == nil {
+		var view func(int64, model.DocReview) model.View
+		if view, err = viewsOf(r.Context(), s.store, p.ID, role, u); err == nil {
+			err = blindCounts(r.Context(), s.store, p.ID, docs, view)
+		}
+	}
 	if err != nil {
 		s.internal(w, "documents", err)
 		return
@@ -294,6 +300,11 @@ func (s *Server) handleDone(w http.ResponseWriter, r *http.Request, u model.User
 	if err != nil {
 		s.internal(w, "done", err)
 		return
+	}
+	// Done ends blind annotation for this user (reopening starts it
+	// again): their open desks reconnect with their new view.
+	if d, err := s.store.Document(ctx, id); err == nil {
+		s.projectChanged(d.ProjectID)
 	}
 	writeJSON(w, http.StatusOK, httpapi.Done{Done: req.Done})
 }

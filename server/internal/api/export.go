@@ -16,9 +16,11 @@ import (
 // w3c, brat, card), layer (repeatable or comma-separated, annotator names
 // or "gold"; default all), label (likewise), review (review statuses:
 // unreviewed, accepted, rejected, edited; default all), doc (document ids;
-// default all). Any member may export: every member reads every layer in the UI.
+// default all). Any member may export what they may read: under blind
+// annotation an annotator's export holds only what their view shows
+// (blind.go).
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, u model.User) {
-	p, _, ok := s.projectRole(w, r, u)
+	p, role, ok := s.projectRole(w, r, u)
 	if !ok {
 		return
 	}
@@ -41,6 +43,11 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, u model.Us
 			return
 		}
 	}
+	view, err := viewsOf(r.Context(), s.store, p.ID, role, u)
+	if err != nil {
+		s.internal(w, "export", err)
+		return
+	}
 	for _, v := range opt.Reviews {
 		if !model.ReviewStatus(v).Valid() {
 			writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("review %q must be unreviewed, accepted, rejected or edited", v))
@@ -58,7 +65,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, u model.Us
 		}
 		only = append(only, id)
 	}
-	docs := DocsOf(r.Context(), s.store, p.ID, only...)
+	docs := blindDocs(DocsOf(r.Context(), s.store, p.ID, only...), view)
 	if err := export.Write(w, format, p, docs, opt); err != nil {
 		// Headers are gone; the truncated body is the signal. Log it.
 		s.log.Error("api: export", "project", p.ID, "format", format, "err", err)

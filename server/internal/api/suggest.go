@@ -72,14 +72,19 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request, u model.
 	writeJSON(w, http.StatusOK, set)
 }
 
-// handleSetSettings (PUT /api/projects/{id}/settings) replaces them
-// (project admins).
+// handleSetSettings (PUT /api/projects/{id}/settings) sets them
+// (project admins). Fields the body leaves out keep their values, so that
+// {"suggest":false} does not switch blind annotation off by the way.
 func (s *Server) handleSetSettings(w http.ResponseWriter, r *http.Request, u model.User) {
 	p, _, ok := s.access(w, r, u, model.RoleAdmin)
 	if !ok {
 		return
 	}
-	var set model.Settings
+	set, err := s.store.ProjectSettings(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, "settings", err)
+		return
+	}
 	if !readJSON(w, r, 1<<10, &set) {
 		return
 	}
@@ -87,5 +92,6 @@ func (s *Server) handleSetSettings(w http.ResponseWriter, r *http.Request, u mod
 		s.internal(w, "set settings", err)
 		return
 	}
+	s.projectChanged(p.ID) // blind annotation may have changed what members see
 	writeJSON(w, http.StatusOK, set)
 }

@@ -40,6 +40,13 @@ type client struct {
 	cred    Credential
 	checked int64
 	addr    string // the client's address, for the per-address cap
+	// settings and markedDone are what blind annotation needs to know
+	// besides the document (blind.go): read at hello, then owned by the
+	// room, which re-reads them when the rights epoch moves; view is what
+	// the room decided this client sees (owned by the room).
+	settings   model.Settings
+	markedDone bool
+	view       model.View
 
 	// The op rate's token bucket; only readPump touches it.
 	tokens   float64
@@ -383,6 +390,11 @@ func (c *client) hello(m protocol.Message) bool {
 		return false
 	}
 	c.role = role
+	if err := c.readView(ctx, doc.ProjectID, doc.ID); err != nil {
+		c.hub.log.Error("hub: hello: view", "doc", m.Doc, "err", err)
+		c.closeWith(protocol.CloseRestart, "try again")
+		return false
+	}
 	r, err := c.hub.acquire(m.Doc)
 	if err != nil {
 		c.closeWith(protocol.CloseRestart, "server restarting")

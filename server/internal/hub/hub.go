@@ -242,16 +242,22 @@ func (h *Hub) poll() {
 	// close the affected sockets now, not at their next op (which is
 	// checked anyway). The first read, at once and with time to spare,
 	// is the baseline: a change before the first tick must count as one.
-	rights := int64(-1)
+	// A read that failed (a busy database) may hide a change: the next
+	// successful one re-checks the rooms whatever it reads.
+	rights, missed := int64(-1), false
 	readRights := func(timeout time.Duration) {
 		ctx, cancel := context.WithTimeout(h.ctx, timeout)
 		n, err := h.store.RightsEpoch(ctx)
 		cancel()
-		if err == nil && n != rights {
-			if rights >= 0 {
+		if err != nil {
+			missed = true
+			return
+		}
+		if n != rights || missed {
+			if rights >= 0 || missed {
 				h.recheckAll()
 			}
-			rights = n
+			rights, missed = n, false
 		}
 	}
 	readRights(10 * time.Second)

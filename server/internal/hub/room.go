@@ -58,10 +58,15 @@ type room struct {
 	// at (-1: some were not).
 	rights  int64
 	journal journal // what the batch being committed changed in state
-	// welcomes are the shared snapshot welcomes, plain and compact; a
+	// welcomes are the shared snapshot welcomes, plain and compact, one
+	// pair per view (everything, or one blind annotator's: blind.go); a
 	// schema change or reload drops them.
-	welcomes [2]sharedWelcome
-	recent   *recentOps // the latest committed op ids, for retries
+	welcomes map[model.View]*[2]sharedWelcome
+	// layerOf is the layer of every annotation, relation and comment the
+	// room has seen, by id (a comment's is its annotation's), kept after
+	// they are deleted: ops that name them only by id are judged by it.
+	layerOf map[string]string
+	recent  *recentOps // the latest committed op ids, for retries
 
 	// Presence is coalesced: at most one broadcast per presenceInterval,
 	// so that a burst of joins (every client reconnecting after a restart)
@@ -123,6 +128,7 @@ func (r *room) load(ctx context.Context) error {
 	r.state = docstate.New()
 	r.state.Reset(snap.Seq, snap.Annotations, snap.Relations)
 	r.state.SetReview(snap.Reviews, snap.Comments, snap.DocReview)
+	r.noteState()
 	// The log's tail, so that retries after a restart are known at once.
 	n := r.hub.cfg.RecentOps
 	tail, err := r.hub.store.OpsSince(ctx, r.doc, max(0, snap.Seq-int64(n)), n)
@@ -144,7 +150,8 @@ func (r *room) reload(ctx context.Context) error {
 	}
 	r.state.Reset(snap.Seq, snap.Annotations, snap.Relations)
 	r.state.SetReview(snap.Reviews, snap.Comments, snap.DocReview)
-	r.welcomes = [2]sharedWelcome{}
+	r.noteState()
+	r.welcomes = nil
 	return nil
 }
 
@@ -244,10 +251,14 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 	}
 	// The schema goes with every welcome, resume included: it may have
 	// changed while the client was away.
+	c.view = r.viewOf(c)
 	w := protocol.Message{Type: protocol.TypeWelcome, Doc: r.doc, Epoch: r.hub.store.Epoch(), Seq: r.state.Seq, Schema: &r.schema,
-		You: &protocol.You{User: c.user.Name, Role: c.role, Layer: model.DefaultLayer(c.role, c.user.Name)}}
+		You: &protocol.You{User: c.user.Name, Role: c.role, Layer: model.DefaultLayer(c.role, c.user.Name), Blind: c.view.Blind}}
+	if c.view.Blind {
+		w.Epoch += blindEpoch
+	}
 	resumed := false
-	if j.since > 0 && j.epoch == r.hub.store.Epoch() && j.since <= r.state.Seq && r.state.Seq-j.since <= int64(r.hub.cfg.ResumeLimit) {
+	if !c.view.Blind && j.since > 0 && j.epoch == r.hub.store.Epoch() && j.since <= r.state.Seq && r.state.Seq-j.since <= int64(r.hub.cfg.ResumeLimit) {
 		ops, err := r.hub.store.OpsSince(ctx, r.doc, j.since, r.hub.cfg.ResumeLimit)
 		if err == nil && int64(len(ops)) == r.state.Seq-j.since {
 			w.Ops, resumed = ops, true
@@ -259,7 +270,7 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 		if !c.sendMsg(w) {
 			return
 		}
-	} else if !c.send(r.snapshotWelcome(w, j.compact)) {
+	} else if !c.send(r.snapshotWelcome(w, j.compact, c.view)) {
 		return
 	}
 	if c.checked != r.rights {
@@ -272,22 +283,40 @@ func (r *room) handleJoin(ctx context.Context, j joinReq) {
 // snapshotWelcome returns the frame of a snapshot welcome w, in two
 // parts: the frame header with the client's own "you", then the rest of
 // the message, which is encoded once per state (seq, schema) and shape
-// (compact or not) and shared by every client that joins meanwhile — its
-// queue holds a reference, not a copy, so that a crowd of clients that
-// join a large document (and maybe never read) costs one copy of it.
-func (r *room) snapshotWelcome(w protocol.Message, compact bool) [][]byte {
+// (compact or not) and view and shared by every client that joins
+// meanwhile — its queue holds a reference, not a copy, so that a crowd of
+// clients that join a large document (and maybe never read) costs one
+// copy of it. A blind view's snapshot holds only what the view sees.
+func (r *room) snapshotWelcome(w protocol.Message, compact bool, v model.View) [][]byte {
 	k := 0
 	if compact {
 		k = 1
 	}
-	cached := &r.welcomes[k]
+	if r.welcomes == nil {
+		r.welcomes = map[model.View]*[2]sharedWelcome{}
+	}
+	pair := r.welcomes[v]
+	if pair == nil || pair[k].seq != r.state.Seq {
+		// About to encode: drop the other views' outdated encodings
+		// (blind annotators who left), so the cache holds one state.
+		for ov, p := range r.welcomes {
+			if ov != v && p[0].seq != r.state.Seq && p[1].seq != r.state.Seq {
+				delete(r.welcomes, ov)
+			}
+		}
+	}
+	if pair == nil {
+		pair = &[2]sharedWelcome{}
+		r.welcomes[v] = pair
+	}
+	cached := &pair[k]
 	if cached.body == nil || cached.seq != r.state.Seq {
 		you := w.You
 		w.You = nil
 		doc := r.document
 		w.Document, w.Snapshot = &doc, true
-		w.Annotations, w.Relations = r.state.Annotations(), r.state.Relations()
-		w.Reviews, w.Comments = r.state.SortedReviews(), r.state.SortedComments()
+		w.Annotations, w.Relations, w.Reviews, w.Comments = v.Filter(r.state.Annotations(), r.state.Relations(),
+			r.state.SortedReviews(), r.state.SortedComments())
 		if r.state.DocReview != (model.DocReview{}) {
 			dr := r.state.DocReview
 			w.DocReview = &dr
@@ -458,7 +487,8 @@ func (r *room) recheckRights(ctx context.Context) error {
 // epoch: a revoked credential closes its socket with 4401, a membership
 // that ended with 4403, a changed role with 4001 (the reconnect's welcome
 // says the new role); a changed label schema closes every socket with
-// 4001 (the welcome carries it). On a store error nothing is decided and
+// 4001 (the welcome carries it); so does a change of what a client may see
+// (blind annotation: the settings, a done mark). On a store error nothing is decided and
 // r.rights stays, so the check runs again.
 func (r *room) recheckRightsAt(ctx context.Context, epoch int64) error {
 	p, err := r.hub.store.Project(ctx, r.document.ProjectID)
@@ -500,9 +530,36 @@ func (r *room) recheckRightsAt(ctx context.Context, epoch int64) error {
 			closes[c] = verdict{protocol.CloseRestart, "your role changed: reconnect"}
 		}
 	}
+	// Blind annotation: the settings or a done mark may have changed what
+	// a client sees. Its socket closes, and the reconnect's welcome is a
+	// snapshot of its new view.
+	set, err := r.hub.store.ProjectSettings(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	dones := map[int64]bool{}
+	for c := range r.clients {
+		if _, closing := closes[c]; closing || c.isClosing() {
+			continue
+		}
+		done := false
+		if set.Blind && c.role == model.RoleAnnotator {
+			var ok bool
+			if done, ok = dones[c.user.ID]; !ok {
+				if done, err = r.hub.store.Done(ctx, r.doc, c.user.ID); err != nil {
+					return err
+				}
+				dones[c.user.ID] = done
+			}
+		}
+		c.settings, c.markedDone = set, done
+		if r.viewOf(c) != c.view {
+			closes[c] = verdict{protocol.CloseRestart, "what you may see of this document changed: reconnect"}
+		}
+	}
 	schemaChanged := !sameSchema(p.Schema, r.schema)
 	if schemaChanged {
-		r.schema, r.welcomes = p.Schema, [2]sharedWelcome{}
+		r.schema, r.welcomes = p.Schema, nil
 		if err := r.pull(ctx); err != nil { // the relabel/delete ops the change committed
 			r.hub.log.Warn("hub: pull after a schema change", "doc", r.doc, "err", err)
 		}
@@ -644,6 +701,12 @@ func (r *room) resolve(batch []opReq, seen map[string]ackInfo) resolved {
 			res.dups = append(res.dups, dupOp{q.c, i})
 			continue
 		}
+		if r.hiddenRef(q.c.view, *q.op) {
+			// Blind: what the op names is not there for this client.
+			res.replies[q.c] = append(res.replies[q.c], errorFrame(q.op.ID, protocol.CodeNotFound, "there is no such annotation", nil, true))
+			res.refused = append(res.refused, q.op.ID)
+			continue
+		}
 		out, err := r.state.Resolve(*q.op, r.text, r.schema, r.doc, docstate.Actor{User: q.c.user.Name, Role: q.c.role}, now)
 		if err != nil {
 			var f []byte
@@ -672,10 +735,48 @@ func (r *room) resolve(batch []opReq, seen map[string]ackInfo) resolved {
 // sender. Each op is encoded once for all clients; the acks follow the
 // ops in the sender's delivery, so by the time the sender drops its
 // pending copy it already holds the op.
+//
+// A blind client gets, in place of each op its view does not see, a
+// hidden op with the same seq (blind.go).
 func (r *room) publish(res resolved) {
 	frames := make([][]byte, 0, len(res.accepted))
+	layers := make([][]string, 0, len(res.accepted))
+	reviewed := false
 	for i := range res.accepted {
+		op := res.accepted[i]
+		r.noteLayers(op)
+		layers = append(layers, r.layersOf(op))
+		reviewed = reviewed || op.DocReview != nil
 		frames = append(frames, r.frame(protocol.Message{Type: protocol.TypeOp, Op: &res.accepted[i]}))
+	}
+	// Encoded when a blind client needs one: the hidden stand-in, and the
+	// op without its sender's name (who dismissed a suggestion is another
+	// annotator's judgement).
+	hidden, anon := make([][]byte, len(frames)), make([][]byte, len(frames))
+	framesFor := func(c *client) [][]byte {
+		if !c.view.Blind {
+			return frames
+		}
+		out := make([][]byte, len(frames))
+		for i := range frames {
+			if seesAll(c.view, layers[i]) {
+				out[i] = frames[i]
+				if u := res.accepted[i].User; u != "" && u != c.user.Name {
+					if anon[i] == nil {
+						op := res.accepted[i]
+						op.User = ""
+						anon[i] = r.frame(protocol.Message{Type: protocol.TypeOp, Op: &op})
+					}
+					out[i] = anon[i]
+				}
+				continue
+			}
+			if hidden[i] == nil {
+				hidden[i] = r.frame(protocol.Message{Type: protocol.TypeOp, Op: &protocol.Op{Kind: protocol.KindHidden, Seq: res.accepted[i].Seq}})
+			}
+			out[i] = hidden[i]
+		}
+		return out
 	}
 	ack := func(c *client, op protocol.Op) {
 		if c != nil {
@@ -688,13 +789,22 @@ func (r *room) publish(res resolved) {
 	for _, d := range res.dups {
 		ack(d.c, res.accepted[d.idx])
 	}
-	r.deliver(frames, res.replies)
+	r.deliverEach(framesFor, res.replies)
+	if reviewed {
+		r.reviewChanged()
+	}
 }
 
 // deliver queues, for every client of the room, the broadcast frames
 // followed by its own replies, as one delivery.
 func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
+	r.deliverEach(func(*client) [][]byte { return frames }, replies)
+}
+
+// deliverEach is deliver with the broadcast frames chosen per client.
+func (r *room) deliverEach(framesFor func(*client) [][]byte, replies map[*client][][]byte) {
 	for c := range r.clients {
+		frames := framesFor(c)
 		own := replies[c]
 		if len(frames) == 0 && len(own) == 0 {
 			continue
@@ -814,7 +924,26 @@ func (r *room) broadcastPresence() {
 	if err != nil {
 		return
 	}
-	r.deliver([][]byte{f}, nil)
+	// A blind annotator is shown alone: who else is on the document, and
+	// where, is the others' work too.
+	alone := map[string][]byte{}
+	r.deliverEach(func(c *client) [][]byte {
+		if !c.view.Blind {
+			return [][]byte{f}
+		}
+		if a, ok := alone[c.user.Name]; ok {
+			return [][]byte{a}
+		}
+		var own []protocol.Member
+		for _, m := range members {
+			if m.User == c.user.Name {
+				own = append(own, m)
+			}
+		}
+		a, _ := encode(protocol.Message{Type: protocol.TypePresence, Members: own})
+		alone[c.user.Name] = a
+		return [][]byte{a}
+	}, nil)
 }
 
 // errorFrame encodes an error message.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -23,6 +24,14 @@ CREATE TRIGGER IF NOT EXISTS rights_users_delete AFTER DELETE ON users BEGIN UPD
 CREATE TRIGGER IF NOT EXISTS rights_sessions_delete AFTER DELETE ON sessions BEGIN UPDATE rights_epoch SET n = n + 1; END;
 CREATE TRIGGER IF NOT EXISTS rights_tokens_delete AFTER DELETE ON api_tokens BEGIN UPDATE rights_epoch SET n = n + 1; END;
 CREATE TRIGGER IF NOT EXISTS rights_projects_update AFTER UPDATE OF schema ON projects BEGIN UPDATE rights_epoch SET n = n + 1; END;
+-- Blind annotation (model.ViewOf) depends on the project's settings and on
+-- whether an annotator marked a document done: a change of either moves
+-- the epoch too, so that open rooms re-check what each connection sees.
+CREATE TRIGGER IF NOT EXISTS rights_settings_insert AFTER INSERT ON project_settings BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_settings_update AFTER UPDATE ON project_settings BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_done_insert AFTER INSERT ON assignments WHEN NEW.done BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_done_update AFTER UPDATE OF done ON assignments WHEN OLD.done <> NEW.done BEGIN UPDATE rights_epoch SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS rights_done_delete AFTER DELETE ON assignments WHEN OLD.done BEGIN UPDATE rights_epoch SET n = n + 1; END;
 `}
 
 // postgresRightsDDL is the same for PostgreSQL, under an advisory lock:
@@ -42,6 +51,10 @@ var postgresRightsDDL = []string{
 	`CREATE OR REPLACE TRIGGER rights_tokens AFTER DELETE ON api_tokens
 		FOR EACH STATEMENT EXECUTE FUNCTION gloss_rights_bump()`,
 	`CREATE OR REPLACE TRIGGER rights_projects AFTER UPDATE OF schema ON projects
+		FOR EACH STATEMENT EXECUTE FUNCTION gloss_rights_bump()`,
+	`CREATE OR REPLACE TRIGGER rights_settings AFTER INSERT OR UPDATE ON project_settings
+		FOR EACH STATEMENT EXECUTE FUNCTION gloss_rights_bump()`,
+	`CREATE OR REPLACE TRIGGER rights_done AFTER INSERT OR UPDATE OF done OR DELETE ON assignments
 		FOR EACH STATEMENT EXECUTE FUNCTION gloss_rights_bump()`,
 }
 
@@ -76,4 +89,19 @@ func (s *db) RightsEpoch(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store: rights epoch: %w", err)
 	}
 	return n, nil
+}
+
+var qDone = sqlText("SELECT done FROM assignments WHERE doc_id = ? AND user_id = ?")
+
+// Done implements Store.
+func (s *db) Done(ctx context.Context, docID, userID int64) (bool, error) {
+	var done bool
+	err := s.r.QueryRowContext(ctx, s.q(qDone), docID, userID).Scan(&done)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: done: %w", err)
+	}
+	return done, nil
 }

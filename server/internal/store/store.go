@@ -241,6 +241,10 @@ type Store interface {
 	// MarkDone records whether a user has finished a document assigned
 	// to them; ErrNotFound if it is not assigned (it never assigns).
 	MarkDone(ctx context.Context, docID, userID int64, done bool) error
+	// Done reports whether a user marked a document done (false if it is
+	// not assigned to them); blind annotation ends there
+	// (sqlite_blind.go, postgres_blind.go).
+	Done(ctx context.Context, docID, userID int64) (bool, error)
 	// Assignments lists a project's assignments by document, then user.
 	Assignments(ctx context.Context, projectID int64) ([]Assignment, error)
 	// SpanCounts counts a project's annotations by document, layer and label.
@@ -286,7 +290,8 @@ type Store interface {
 	SetDocumentMeta(ctx context.Context, docID int64, changes map[string]string) error
 
 	// RightsEpoch is a counter that every change of a membership, a role,
-	// a password, a site admin flag, a project's schema, or a deletion of
+	// a password, a site admin flag, a project's schema or settings, a
+	// document's done mark, or a deletion of
 	// a session, an API token or a user moves on, whoever makes it (any
 	// instance, the CLI). Live sync reads it once per batch of ops and
 	// re-checks its connections' rights only when it moved

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Stories", testStories},
 		{"RightsEpoch", testRightsEpoch},
 		{"OpLogRoundTrip", testOpLogRoundTrip},
+		{"BlindEpoch", testBlindEpoch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
