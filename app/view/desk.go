@@ -227,15 +227,7 @@ func (d *Desk) Render() app.UI {
 func (d *Desk) toolbar() app.UI {
 	s := d.sess
 	canWrite := model.CanWrite(s.You.Role, s.You.User, s.You.Layer)
-	status := s.Status.String()
-	if n := s.Pending(); n > 0 {
-		status += fmt.Sprintf(" · %d pending", n)
-	}
-	var notice app.UI = app.Text("")
-	if len(s.Notices) > 0 {
-		notice = app.Div().ID("notice").Class("notice").OnClick(func(ctx app.Context, e app.Event) { s.DismissNotices() }).
-			Text(s.Notices[len(s.Notices)-1].Text)
-	}
+	conn, notice := d.connState()
 	var mode app.UI = app.Text("")
 	if d.linkFrom != "" {
 		mode = app.Span().ID("mode").Class("mode").Text("Link: pick the target span (click, or Tab then Enter) · Esc cancels")
@@ -298,7 +290,7 @@ func (d *Desk) toolbar() app.UI {
 				return app.Span().Class("member").Style("--c", model.DisplayColor(m.Color)).Title(m.User + " (" + m.Role + ")").Text(m.User)
 			}),
 		),
-		app.Span().ID("conn").Class("conn "+s.Status.String()).DataSet("pending", strconv.Itoa(s.Pending())).Text(status),
+		conn,
 		app.Button().ID("export-open").Class("link").Title("Download the annotations").Text("export").OnClick(func(ctx app.Context, e app.Event) { d.showExport = true }),
 		app.If(model.CanReview(s.You.Role), app.A().ID("review-open").Class("link").Href(fmt.Sprintf("/review/%d", d.docID)).
 			Title("Compare the analysts' layers and adjudicate into gold").Text("review")),

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -63,4 +64,22 @@ func (p *docPage) ready() bool { return p.sess != nil && p.sess.Ready }
 // than a shortcut.
 func typing(e app.Event) bool {
 	return app.Window().Call("glossTyping", e.Get("target")).Bool()
+}
+
+// connState is the connection status both pages show in their toolbar
+// (#conn, with the pending count the tests and the styles read) and the
+// latest notice, dismissed by a click.
+func (p *docPage) connState() (conn, notice app.UI) {
+	s := p.sess
+	status := s.Status.String()
+	if n := s.Pending(); n > 0 {
+		status += fmt.Sprintf(" · %d pending", n)
+	}
+	conn = app.Span().ID("conn").Class("conn "+s.Status.String()).DataSet("pending", strconv.Itoa(s.Pending())).Text(status)
+	notice = app.Text("")
+	if len(s.Notices) > 0 {
+		notice = app.Div().ID("notice").Class("notice").OnClick(func(ctx app.Context, e app.Event) { s.DismissNotices() }).
+			Text(s.Notices[len(s.Notices)-1].Text)
+	}
+	return conn, notice
 }

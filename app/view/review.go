@@ -2,7 +2,6 @@ package view
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -161,15 +160,7 @@ func (r *Review) Render() app.UI {
 
 func (r *Review) toolbar() app.UI {
 	s := r.sess
-	status := s.Status.String()
-	if n := s.Pending(); n > 0 {
-		status += fmt.Sprintf(" · %d pending", n)
-	}
-	var notice app.UI = app.Text("")
-	if len(s.Notices) > 0 {
-		notice = app.Div().ID("notice").Class("notice").OnClick(func(ctx app.Context, e app.Event) { s.DismissNotices() }).
-			Text(s.Notices[len(s.Notices)-1].Text)
-	}
+	conn, notice := r.connState()
 	modeBtn := func(mode, key, label string) app.UI {
 		cls := "tab"
 		if r.mode == mode {
@@ -213,7 +204,7 @@ func (r *Review) toolbar() app.UI {
 				return app.Span().Class("member").Style("--c", model.DisplayColor(m.Color)).Title(m.User + " (" + m.Role + ")").Text(m.User)
 			}),
 		),
-		app.Span().ID("conn").Class("conn "+s.Status.String()).DataSet("pending", strconv.Itoa(s.Pending())).Text(status),
+		conn,
 		app.A().Class("link").Href(fmt.Sprintf("/doc/%d", r.docID)).Title("The annotator's view of this document").Text("desk"),
 		app.Button().Class("link").Title("Keyboard shortcuts (?)").Text("?").OnClick(func(ctx app.Context, e app.Event) { r.showHelp = true }),
 		notice,
