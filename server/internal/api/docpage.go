@@ -65,7 +65,7 @@ func (s *Server) prerenderDoc(r *http.Request, user model.User, id int64) (pages
 	}
 	anns, comments := visibleTo(role, user, snap.Annotations, snap.Comments)
 	return pages.Document{Doc: doc, Schema: proj.Schema, Seq: snap.Seq, Layer: model.DefaultLayer(role, user.Name),
-		Annotations: anns, Comments: comments}, nil
+		Annotations: anns, Relations: snap.Relations, Comments: comments}, nil
 }
 
 // visibleTo is the one place that decides which annotations and comments
