@@ -179,12 +179,14 @@ func storyDocument(d httpapi.StoryDocument, s *live.Session) story.Document {
 	return out
 }
 
-// waiting is how many documents have not arrived yet; a document whose
-// session the server stopped (access, deleted) is not waited for.
+// waiting is how many documents are still on their first connection
+// attempt. One whose session failed (the server stopped it, or refused it
+// for now: a user's open connections are capped) is not waited for: the
+// table shows the others and adds it when it arrives.
 func (p *StoryPage) waiting() int {
 	n := 0
 	for _, s := range p.sessions {
-		if !s.Ready && s.Status != live.Stopped {
+		if !s.Ready && s.Status == live.Connecting {
 			n++
 		}
 	}
@@ -218,8 +220,13 @@ func (p *StoryPage) Render() app.UI {
 	}
 	var notices []string
 	for _, d := range p.story.Documents {
-		if s := p.sessions[d.ID]; s != nil && s.Status == live.Stopped && len(s.Notices) > 0 {
+		s := p.sessions[d.ID]
+		switch {
+		case s == nil || s.Ready:
+		case s.Status == live.Stopped && len(s.Notices) > 0:
 			notices = append(notices, fmt.Sprintf("%s: %s", d.Title, s.Notices[len(s.Notices)-1].Text))
+		case s.Status != live.Connecting:
+			notices = append(notices, fmt.Sprintf("%s: not loaded yet (%s; the server caps how many documents one user has open at once)", d.Title, s.Status))
 		}
 	}
 	status := ""
