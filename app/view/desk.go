@@ -10,6 +10,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/markup"
+	"gloss/app/storyview"
 	"gloss/shared/model"
 )
 
@@ -44,6 +45,12 @@ type Desk struct {
 	listAll      bool
 	undo, redo   []change
 	suggestMsg   string // the last "Suggest" answer (desk_suggest.go)
+	wantAnn      string // the annotation the URL's #ann-{id} names, selected once it is there (desk_story.go)
+	onlyUnattr   bool   // the list shows only unattributed claims and figures
+	// The unattributed claims and figures, worked out once per version
+	// of the session's view (desk_story.go).
+	unattr    map[string]bool
+	unattrVer int
 
 	// What the last render was computed from, and its costly parts: a
 	// render with the same key reuses them (a keystroke that changes
@@ -61,16 +68,23 @@ type viewKey struct {
 	ver                           int
 	selected, link, query, selRel string
 	filterVer                     int
-	listAll                       bool
+	listAll, onlyUnattr           bool
 	members                       int
 }
 
 // OnNav opens the live session of the document in the URL.
 func (d *Desk) OnNav(ctx app.Context) {
+	// #ann-{id} (a story view's link, or a hash change): select that
+	// annotation as soon as it is there.
+	d.wantAnn = storyview.ParseFragment(ctx.Page().URL().EscapedFragment())
 	if _, ok := d.navigate(ctx, "/doc/"); !ok {
+		if d.sess != nil {
+			d.syncDoc()
+		}
 		return
 	}
 	d.selected, d.linkFrom, d.sync, d.visCache = "", "", docSync{}, nil
+	d.unattr, d.onlyUnattr = nil, false
 	d.undo, d.redo = nil, nil
 	d.hiddenLabels, d.hiddenLayers = map[string]bool{}, map[string]bool{}
 	// Every change the session makes is painted into the document at
@@ -193,7 +207,8 @@ func (d *Desk) Render() app.UI {
 		return loadingView("desk", s)
 	}
 	d.syncDoc() // selection or filter changes made by handlers
-	key := viewKey{ver: s.Version(), selected: d.selected, selRel: d.selRel, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll, members: len(s.Members)}
+	key := viewKey{ver: s.Version(), selected: d.selected, selRel: d.selRel, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll,
+		onlyUnattr: d.onlyUnattr, members: len(s.Members)}
 	if key != d.lastKey {
 		d.shown = d.visible()
 		d.buildLists(d.shown)
@@ -324,6 +339,7 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		colors[l.Name] = model.DisplayColor(l.Color)
 	}
 	q := strings.ToLower(strings.TrimSpace(d.query))
+	unattr := d.unattributed()
 	var b strings.Builder
 	b.WriteString(`<ol class="annlist">`)
 	n, limit := 0, 200
@@ -332,6 +348,9 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 	}
 	for _, a := range anns {
 		if q != "" && !strings.Contains(strings.ToLower(a.Quote), q) && !strings.Contains(a.Label, q) && !strings.Contains(strings.ToLower(a.Layer), q) {
+			continue
+		}
+		if d.onlyUnattr && !unattr[a.ID] {
 			continue
 		}
 		if n == limit {
@@ -345,6 +364,9 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		}
 		if a.Layer != s.You.Layer {
 			b.WriteString(` other`)
+		}
+		if unattr[a.ID] {
+			b.WriteString(` unattributed`)
 		}
 		if s.Unsaved(a.ID) {
 			b.WriteString(` pending" title="Not saved yet: sent when the connection allows`)
@@ -366,6 +388,9 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		b.WriteString(`</q> <span class="by">`)
 		b.WriteString(markup.Escape(a.Layer))
 		b.WriteString(`</span>`)
+		if unattr[a.ID] {
+			b.WriteString(` <span class="nosrc" title="` + noSourceTitle + `">no source</span>`)
+		}
 		d.writeReviewBadges(&b, a.ID)
 		b.WriteString(`</li>`)
 	}
@@ -439,6 +464,11 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 		),
 		d.commentPanel(),
 		app.H2().Text(fmt.Sprintf("Annotations (%d)", len(anns))),
+		app.Label().Class("only-unattr small").Title("Show only claims and figures that no source relation covers").Body(
+			app.Input().ID("only-unattributed").Type("checkbox").Checked(d.onlyUnattr).
+				OnChange(func(ctx app.Context, e app.Event) { d.onlyUnattr = ctx.JSSrc().Get("checked").Bool() }),
+			app.Text(fmt.Sprintf(" only unattributed (%d)", len(d.unattributed()))),
+		),
 		app.Div().ID("annlist").OnClick(d.onListClick).Body(app.Raw(d.listHTML)),
 		app.H2().Text(fmt.Sprintf("Relations (%d)", d.nRels)),
 		app.Div().ID("rels").OnClick(d.onRelListClick).Body(app.Raw(d.relHTML)),

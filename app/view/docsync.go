@@ -31,6 +31,9 @@ type docSync struct {
 	link    string
 	filters int  // filter version as drawn
 	ready   bool // first full render done
+	// The unattributed spans as drawn (desk_story.go).
+	unattr    map[string]bool
+	unattrVer int
 }
 
 // markFor returns how annotation id should be drawn now, if at all.
@@ -44,7 +47,11 @@ func (d *Desk) markFor(id string, colors map[string]string) (markup.Mark, bool) 
 
 func (d *Desk) mark(a model.Annotation, colors map[string]string) markup.Mark {
 	// markOf (prerender.go) is shared with the server's pre-render.
-	return markOf(a, colors, d.sess.You.Layer, a.ID == d.selected || a.ID == d.linkFrom, suggestClass(a, d.markClass(a.ID)))
+	m := markOf(a, colors, d.sess.You.Layer, a.ID == d.selected || a.ID == d.linkFrom, suggestClass(a, d.markClass(a.ID)))
+	if d.unattributed()[a.ID] {
+		markUnattributed(&m)
+	}
+	return m
 }
 
 func (d *Desk) labelColors() map[string]string { return schemaColors(d.sess.Schema) }
@@ -75,6 +82,9 @@ func (d *Desk) syncDoc() {
 		st.full = true
 	}
 	colors := d.labelColors()
+	if changed := d.attributionChanges(); !st.full {
+		dirtyIDs = append(dirtyIDs, changed...)
+	}
 	if st.full {
 		// The first render adopts the server's pre-rendered paragraphs
 		// when they show this state (prerender.go).
@@ -97,6 +107,9 @@ func (d *Desk) syncDoc() {
 		st.ready = true
 		app.Window().Call("glossMarkReady")
 		d.replayEarlyKeys()
+	}
+	if d.wantAnn != "" {
+		d.showFragment()
 	}
 }
 

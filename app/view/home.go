@@ -22,6 +22,8 @@ type Home struct {
 	// (docFilters).
 	query  map[int64]string
 	filter map[int64]string
+	// stories lists each project's stories (GET /api/projects/{id}/stories).
+	stories map[int64][]httpapi.Story
 }
 
 // docFilters are the document list's filters: value and label.
@@ -56,6 +58,26 @@ func (h *Home) load(ctx app.Context) {
 			return
 		}
 		h.me, h.loaded, h.err = m, true, ""
+		h.loadStories(ctx)
+	})
+}
+
+// loadStories fetches the stories of the user's projects. A project
+// whose stories cannot be read just shows none: the list is a shortcut.
+func (h *Home) loadStories(ctx app.Context) {
+	ids := make([]int64, len(h.me.Projects))
+	for i, p := range h.me.Projects {
+		ids[i] = p.ID
+	}
+	ctx.Async(func() {
+		got := make(map[int64][]httpapi.Story, len(ids))
+		for _, id := range ids {
+			var ss []httpapi.Story
+			if err := live.GetJSON(fmt.Sprintf("/api/projects/%d/stories", id), &ss); err == nil {
+				got[id] = ss
+			}
+		}
+		ctx.Dispatch(func(ctx app.Context) { h.stories = got })
 	})
 }
 
@@ -122,6 +144,7 @@ func (h *Home) project(p httpapi.MyProject) app.UI {
 			// where /api/... is an unknown page (its 404).
 			app.A().Class("export").Href(fmt.Sprintf("/api/projects/%d/export?format=jsonl", p.ID)).Attr("download", "").Text("Export JSONL"),
 		),
+		h.storyList(p.ID),
 		newGuidelines().Schema(p.Schema),
 		app.Div().Class("docfind").Body(
 			app.Label().For(fmt.Sprintf("doc-search-%d", p.ID)).Class("sr-only").Text("Search the documents of "+p.Name),
@@ -173,6 +196,22 @@ func (h *Home) project(p httpapi.MyProject) app.UI {
 				)
 			}),
 		),
+	)
+}
+
+// storyList links a project's stories to their story views.
+func (h *Home) storyList(project int64) app.UI {
+	ss := h.stories[project]
+	return app.Div().Class("stories").Body(
+		app.If(len(ss) > 0, app.Span().Class("muted").Text("Stories: ")),
+		app.Range(ss).Slice(func(i int) app.UI {
+			s := ss[i]
+			return app.Span().Body(
+				app.A().Class("story-link").DataSet("story", s.ID).Href(storyHref(s.ID)).
+					Title("Compare the figures of this story's articles").Text(s.Name),
+				app.Span().Class("muted small").Text(fmt.Sprintf(" (%d articles) ", len(s.Documents))),
+			)
+		}),
 	)
 }
 

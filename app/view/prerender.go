@@ -31,6 +31,7 @@ type Prerender struct {
 	Seq         int64
 	Layer       string // the user's own layer: other layers are drawn faded
 	Annotations []model.Annotation
+	Relations   []model.Relation // for the "no source" markers
 	Comments    []model.Comment
 }
 
@@ -61,6 +62,7 @@ func RenderDocument(p Prerender) string {
 		counts[c.Target]++
 	}
 	colors := schemaColors(p.Schema)
+	unattr := unattributedOf(p.Annotations, p.Relations)
 	marks := make([]markup.Mark, len(p.Annotations))
 	for i, a := range p.Annotations {
 		class := ""
@@ -68,6 +70,9 @@ func RenderDocument(p Prerender) string {
 			class = "noted" // as Desk.markClass: a saved span with comments
 		}
 		marks[i] = markOf(a, colors, p.Layer, false, suggestClass(a, class))
+		if unattr[a.ID] {
+			markUnattributed(&marks[i]) // as Desk.mark
+		}
 	}
 	paras := markup.Paragraphs(p.Document.Text)
 	byPara := markup.ByParagraph(paras, marks)

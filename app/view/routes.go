@@ -15,4 +15,5 @@ func Routes() {
 	app.RouteWithRegexp(`^/doc/[0-9]+$`, &Desk{})
 	app.RouteWithRegexp(`^/projects/[0-9]+/agreement$`, &Dashboard{})
 	app.RouteWithRegexp(`^/review/[0-9]+$`, &Review{})
+	app.RouteWithRegexp(`^/stories/[0-9]+$`, &StoryPage{})
 }

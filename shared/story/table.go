@@ -205,7 +205,13 @@ func assemble(id int64, name string, in []*docFigures, keep bool) Table {
 			}
 			return -1
 		}
-		return x.Compare(y)
+		if c := x.Compare(y); c != 0 {
+			return c
+		}
+		// Then by document: a live builder learns its documents in
+		// whatever order their sessions answer, and the columns must not
+		// depend on it.
+		return cmp.Compare(a.col.Document, b.col.Document)
 	})
 	t := Table{Story: id, Name: name, Columns: make([]Column, len(docs))}
 	rows := map[rowKey]*Row{}

@@ -71,5 +71,5 @@ func (s *Server) prerenderDoc(r *http.Request, user model.User, id int64) (pages
 	}
 	anns, _, _, comments := view(id, snap.DocReview).Filter(snap.Annotations, snap.Relations, snap.Reviews, snap.Comments)
 	return pages.Document{Doc: doc, Schema: proj.Schema, Seq: snap.Seq, Layer: model.DefaultLayer(role, user.Name),
-		Annotations: anns, Comments: comments}, nil
+		Annotations: anns, Relations: snap.Relations, Comments: comments}, nil
 }

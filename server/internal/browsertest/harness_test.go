@@ -73,13 +73,18 @@ type server struct {
 	// faults wraps st: a test can make commits fail, as a full disk or
 	// a database outage would.
 	faults *faultStore
+	hubCfg hub.Config
 	hub    *hub.Hub
 	http   *http.Server
 	done   chan struct{}
 }
 
-func startServer(t testing.TB) *server {
-	s := &server{t: t, db: filepath.Join(t.TempDir(), "gloss.db")}
+func startServer(t testing.TB) *server { return startServerWith(t, hub.Config{}) }
+
+// startServerWith starts a server whose hub has cfg (e.g. a higher cap on
+// one user's connections).
+func startServerWith(t testing.TB, cfg hub.Config) *server {
+	s := &server{t: t, db: filepath.Join(t.TempDir(), "gloss.db"), hubCfg: cfg}
 	s.start()
 	t.Cleanup(s.stop)
 	return s
@@ -104,7 +109,7 @@ func (s *server) start() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	s.faults = &faultStore{Store: st}
-	h := hub.New(s.faults, log, hub.Config{})
+	h := hub.New(s.faults, log, s.hubCfg)
 	a := api.New(s.faults, h, log, api.Config{ToolVersion: "gloss test"}, pg)
 	addr := s.addr
 	if addr == "" {

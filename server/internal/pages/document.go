@@ -19,6 +19,7 @@ type Document struct {
 	Seq         int64
 	Layer       string
 	Annotations []model.Annotation
+	Relations   []model.Relation
 	Comments    []model.Comment
 }
 
@@ -63,7 +64,7 @@ func withDocument(next http.Handler) http.Handler {
 		body := rec.buf.Bytes()
 		if hasDoc && rec.code == http.StatusOK {
 			html := view.RenderDocument(view.Prerender{Document: d.Doc, Schema: d.Schema, Seq: d.Seq, Layer: d.Layer,
-				Annotations: d.Annotations, Comments: d.Comments})
+				Annotations: d.Annotations, Relations: d.Relations, Comments: d.Comments})
 			body = splice(body, html)
 		}
 		for k, v := range rec.header {

@@ -1,0 +1,260 @@
+package view
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"gloss/app/live"
+	"gloss/app/storyview"
+	"gloss/shared/httpapi"
+	"gloss/shared/story"
+)
+
+// StoryPage is the story view (/stories/{id}): the figures that a story's
+// articles report, compared in one table (shared/story's rules,
+// app/storyview's markup), with disagreements flagged and, per article,
+// the claims and figures nobody sources. It follows every article live:
+// one read-only live session per document (snapshot, then ops), each
+// change fed to a story.Builder that re-reads only that document.
+//
+// Like the desk's text (docsync.go), the table lives outside go-app's
+// tree: a story of 50 articles and 2,000 figures is one innerHTML, set in
+// the animation frame after the op arrived, instead of a virtual DOM of
+// ten thousand nodes diffed on every op.
+type StoryPage struct {
+	app.Compo
+
+	id     int64
+	story  httpapi.Story
+	loaded bool // the story arrived
+	err    string
+	user   string
+
+	sessions map[int64]*live.Session
+	seen     map[int64]int // the session version the builder last read
+	dirty    map[int64]bool
+	builder  *story.Builder
+	// frame is the requestAnimationFrame callback that flushes dirty
+	// documents into the table: ops arriving together cost one table.
+	frame    app.Func
+	frameReq bool
+	frameID  app.Value // the pending request, cancelled before frame is released
+	painted  int       // tables painted so far (data-painted, for tests and the benchmark)
+	rows     int       // rows and conflicts of the last table, for the page's summary
+	conflict int
+}
+
+// storyTableID is the element the table's HTML is set into.
+const storyTableID = "story-table"
+
+// OnNav loads the story in the URL and opens its documents' sessions.
+func (p *StoryPage) OnNav(ctx app.Context) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(ctx.Page().URL().Path, "/stories/"), 10, 64)
+	if err != nil {
+		p.err = "no such story"
+		return
+	}
+	if id == p.id && p.sessions != nil {
+		return
+	}
+	p.close()
+	p.id, p.loaded, p.err, p.painted = id, false, "", 0
+	p.frame = app.FuncOf(func(app.Value, []app.Value) any {
+		ctx.Dispatch(func(app.Context) { p.flush(ctx) })
+		return nil
+	})
+	ctx.Async(func() {
+		var m httpapi.Me
+		if err := live.GetJSON("/api/me", &m); err == nil {
+			live.SetCSRF(m.CSRF)
+		}
+		var s httpapi.Story
+		err := live.GetJSON(fmt.Sprintf("/api/stories/%d", id), &s)
+		ctx.Dispatch(func(ctx app.Context) {
+			if id != p.id {
+				return // navigated on meanwhile
+			}
+			if errors.Is(err, live.ErrUnauthenticated) {
+				ctx.Navigate(fmt.Sprintf("/login?next=/stories/%d", id))
+				return
+			}
+			if err != nil {
+				p.err = err.Error()
+				return
+			}
+			p.user = m.User.Name
+			p.open(ctx, s)
+		})
+	})
+}
+
+// open starts one live session per document of s.
+func (p *StoryPage) open(ctx app.Context, s httpapi.Story) {
+	p.story, p.loaded = s, true
+	p.builder = story.NewBuilder(s.ID, s.Name)
+	p.sessions = make(map[int64]*live.Session, len(s.Documents))
+	p.seen, p.dirty = map[int64]int{}, map[int64]bool{}
+	dispatch := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
+	for _, d := range s.Documents {
+		doc := d.ID
+		p.sessions[doc] = live.Open(doc, dispatch, func() { p.changed(doc) })
+	}
+	if len(s.Documents) == 0 {
+		p.schedule()
+	}
+}
+
+// changed notes that document doc's session changed; only a change of
+// its annotations or relations (a new version) costs a table.
+func (p *StoryPage) changed(doc int64) {
+	s := p.sessions[doc]
+	if s == nil || !s.Ready || s.Version() == p.seen[doc] {
+		return
+	}
+	p.dirty[doc] = true
+	p.schedule()
+}
+
+func (p *StoryPage) schedule() {
+	if p.frameReq || p.frame == nil {
+		return
+	}
+	p.frameReq = true
+	p.frameID = app.Window().Call("requestAnimationFrame", p.frame)
+}
+
+// flush feeds the changed documents to the builder and paints the table.
+// The first table waits until every document has arrived (or failed), so
+// that it does not shift column by column while the sessions open.
+func (p *StoryPage) flush(ctx app.Context) {
+	p.frameReq = false
+	if p.builder == nil {
+		return
+	}
+	byID := make(map[int64]httpapi.StoryDocument, len(p.story.Documents))
+	for _, d := range p.story.Documents {
+		byID[d.ID] = d
+	}
+	for doc := range p.dirty {
+		s := p.sessions[doc]
+		p.builder.Set(storyDocument(byID[doc], s))
+		p.seen[doc] = s.Version()
+	}
+	clear(p.dirty)
+	if p.painted == 0 && p.waiting() > 0 {
+		return
+	}
+	el := app.Window().GetElementByID(storyTableID)
+	if !el.Truthy() {
+		// Not mounted yet: go-app renders the container after this
+		// dispatch; paint then.
+		ctx.Defer(func(ctx app.Context) { p.schedule() })
+		return
+	}
+	t := p.builder.Table()
+	el.Set("innerHTML", storyview.Table(t))
+	p.painted++
+	p.rows, p.conflict = len(t.Rows), 0
+	for i := range t.Rows {
+		if t.Rows[i].Conflict {
+			p.conflict++
+		}
+	}
+	ds := el.Get("dataset")
+	ds.Set("painted", strconv.Itoa(p.painted))
+	ds.Set("ready", "1")
+}
+
+// storyDocument is document d as its session shows it now.
+func storyDocument(d httpapi.StoryDocument, s *live.Session) story.Document {
+	out := story.Document{ID: d.ID, Name: d.Title, Outlet: d.Outlet, Annotations: s.Annotations(), Relations: s.Relations()}
+	if out.Name == "" {
+		out.Name = s.Document.Name
+	}
+	out.Published, _ = story.ParsePublished(d.Published)
+	return out
+}
+
+// waiting is how many documents are still on their first connection
+// attempt. One whose session failed (the server stopped it, or refused it
+// for now: a user's open connections are capped) is not waited for: the
+// table shows the others and adds it when it arrives.
+func (p *StoryPage) waiting() int {
+	n := 0
+	for _, s := range p.sessions {
+		if !s.Ready && s.Status == live.Connecting {
+			n++
+		}
+	}
+	return n
+}
+
+// close ends the sessions and the frame callback.
+func (p *StoryPage) close() {
+	for _, s := range p.sessions {
+		s.Close()
+	}
+	p.sessions = nil
+	if p.frameReq {
+		app.Window().Call("cancelAnimationFrame", p.frameID)
+		p.frameReq = false
+	}
+	if p.frame != nil {
+		p.frame.Release()
+		p.frame = nil
+	}
+}
+
+// OnDismount ends the sessions.
+func (p *StoryPage) OnDismount() { p.close() }
+
+// Render draws the page around the table.
+func (p *StoryPage) Render() app.UI {
+	ready := "0"
+	if p.painted > 0 {
+		ready = "1"
+	}
+	var notices []string
+	for _, d := range p.story.Documents {
+		s := p.sessions[d.ID]
+		switch {
+		case s == nil || s.Ready:
+		case s.Status == live.Stopped && len(s.Notices) > 0:
+			notices = append(notices, fmt.Sprintf("%s: %s", d.Title, s.Notices[len(s.Notices)-1].Text))
+		case s.Status != live.Connecting:
+			notices = append(notices, fmt.Sprintf("%s: not loaded yet (%s; the server caps how many documents one user has open at once)", d.Title, s.Status))
+		}
+	}
+	status := ""
+	if p.loaded {
+		if n := p.waiting(); n > 0 {
+			status = fmt.Sprintf("Opening %d of %d articles…", n, len(p.story.Documents))
+		} else if p.painted > 0 {
+			status = fmt.Sprintf("%d articles · %d quantities · %d in conflict · live", len(p.story.Documents), p.rows, p.conflict)
+		}
+	}
+	return app.Div().Class("storypage").DataSet("ready", ready).Body(
+		topBar(p.user),
+		app.Main().Class("story").Body(
+			app.H1().Text(p.story.Name),
+			messages("", p.err, "", ""),
+			app.P().ID("story-status").Class("muted").Text(status),
+			// Always there, so that the table's container keeps its place
+			// among go-app's children (go-app matches them by position).
+			app.Ul().ID("story-notices").Class("error").Body(
+				app.Range(notices).Slice(func(i int) app.UI { return app.Li().Text(notices[i]) }),
+			),
+			app.P().Class("muted small").Text("One row per quantity, one column per article. Flagged rows disagree beyond their qualifiers; "+
+				"the summary gives the range, the figure to record (the most conservative) and the dispute. Click a figure to open it in its article."),
+			// Filled by flush, never by go-app (no children in its tree).
+			app.Div().ID(storyTableID).Class("story-wrap"),
+		),
+	)
+}
+
+// storyHref is the story view's address.
+func storyHref(id int64) string { return "/stories/" + strconv.FormatInt(id, 10) }

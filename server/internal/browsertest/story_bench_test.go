@@ -1,0 +1,289 @@
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/gorilla/websocket"
+
+	"gloss/server/internal/hub"
+	"gloss/shared/model"
+	"gloss/shared/protocol"
+)
+
+// storyProbe is put into every measured story-view tab before its
+// scripts: bench.table is performance.now() (ms since navigation start) at
+// the animation frame after the first table was set (#story-table's
+// data-ready), i.e. when it is painted; for each later table,
+// bench.updates gets the time from the arrival of the op message that
+// caused it (the page's WebSocket message event) to the frame after the
+// table was set.
+const storyProbe = `(() => {
+  const bench = window.bench = {updates: []};
+  let opAt;
+  const mo = new MutationObserver(() => {
+    const el = document.getElementById('story-table');
+    if (!el || !el.dataset.painted) return;
+    const n = +el.dataset.painted;
+    if (n === bench.seen) return;
+    bench.seen = n;
+    const at = opAt;
+    opAt = undefined;
+    requestAnimationFrame(() => {
+      const now = performance.now();
+      if (bench.table === undefined) bench.table = now;
+      else if (at !== undefined) bench.updates.push(now - at);
+    });
+  });
+  mo.observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-painted']});
+  const W = window.WebSocket;
+  const Probe = function (u, p) {
+    const ws = p === undefined ? new W(u) : new W(u, p);
+    ws.addEventListener('message', (e) => {
+      if (opAt === undefined && typeof e.data === 'string' && e.data.startsWith('{"type":"op"')) opAt = performance.now();
+    });
+    return ws;
+  };
+  Probe.prototype = W.prototype;
+  Object.assign(Probe, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.WebSocket = Probe;
+})()`
+
+// Story workload: 50 articles of 40 figures each (2,000), five per
+// quantity, their values spread so that most rows are in conflict (the
+// table's worst case: every dispute stated).
+const (
+	storyDocs       = 50
+	figuresPerDoc   = 40
+	storyUpdateOps  = 20
+	storyQuantities = "dead wounded hospitalised evacuated missing arrested displaced rescued"
+)
+
+// loadStory adds the workload's articles with their figures (alice's
+// layer, structured fields as the suggester fills them) and groups them
+// into a story; it returns the story and the articles' texts.
+func loadStory(tb testing.TB, srv *server) (int64, []int64, []string) {
+	ctx := context.Background()
+	qs := strings.Fields(storyQuantities)
+	quals := []string{"at least", "", "about", "more than", ""}
+	docs := make([]model.Document, storyDocs)
+	type fig struct {
+		quote, qual, quantity string
+		value                 float64
+	}
+	figs := make([][]fig, storyDocs)
+	for d := range docs {
+		var text strings.Builder
+		for i := 0; i < figuresPerDoc; i++ {
+			q := qs[i%len(qs)]
+			f := fig{qual: quals[(i/len(qs)+d)%len(quals)], quantity: q, value: float64(20 + (d*7+i*13)%90)}
+			num := fmt.Sprint(f.value)
+			if f.qual != "" {
+				num = f.qual + " " + num
+			}
+			f.quote = num + " people " + q
+			figs[d] = append(figs[d], f)
+			fmt.Fprintf(&text, "Report %d of article %d: officials said %s in the attack, and later reports differ.\n", i, d, f.quote)
+		}
+		text.WriteString("Later reports put the toll at 77 people dead, then 81 people dead, then 95 people dead.\n")
+		docs[d] = model.Document{Name: fmt.Sprintf("Article %02d", d), Text: text.String(),
+			Meta: map[string]string{"outlet": fmt.Sprintf("Outlet %02d", d), "published": fmt.Sprintf("2024-03-%02dT10:00:00Z", 1+d%28)}}
+	}
+	added, err := srv.st.AddDocuments(ctx, 1, docs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ids := make([]int64, len(added))
+	texts := make([]string, len(added))
+	now := time.Now().UTC()
+	for d, doc := range added {
+		ids[d], texts[d] = doc.ID, docs[d].Text
+		var ops []protocol.Op
+		from := 0
+		for i, f := range figs[d] {
+			at := from + strings.Index(texts[d][from:], f.quote)
+			from = at + len(f.quote)
+			start := utf8.RuneCountInString(texts[d][:at])
+			v := f.value
+			a := model.Annotation{ID: fmt.Sprintf("f%d-%d", d, i), Document: doc.ID, Layer: "alice", Label: "figure", Start: start,
+				End: start + utf8.RuneCountInString(f.quote), Quote: f.quote, Author: "alice", Version: 1, Created: now, Updated: now,
+				Attrs: &model.Attrs{Value: &v, Qualifier: f.qual, Unit: "people", Quantity: f.quantity}}
+			ops = append(ops, protocol.Op{ID: "load-" + a.ID, Kind: protocol.KindAdd, Ann: &a, User: "alice", Time: now.UnixMilli()})
+		}
+		if _, err := srv.st.Commit(ctx, doc.ID, ops); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	st, err := srv.st.CreateStory(ctx, 1, "Benchmark story", ids)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st.ID, ids, texts
+}
+
+// BenchmarkStoryView measures the story view of 50 articles with 2,000
+// figures in one browser, warm (wasm and assets in the HTTP cache, a new
+// tab per iteration): navigation start → the animation frame after the
+// whole table was set (all 50 sessions' snapshots in), and, for 20 ops
+// that another analyst (a websocket client) sends one after another to
+// the articles, the op message's arrival in the page → the frame after
+// the updated table was set.
+func BenchmarkStoryView(b *testing.B) {
+	// One user's 50 sockets: more than the default cap (32).
+	srv := startServerWith(b, hub.Config{MaxConnsPerUser: 128})
+	story, ids, texts := loadStory(b, srv)
+	u := fmt.Sprintf("%s/stories/%d", srv.URL, story)
+	session := func(user string) string {
+		hc := httpLogin(b, srv.URL, user)
+		su, _ := url.Parse(srv.URL)
+		for _, c := range hc.Jar.Cookies(su) {
+			if c.Name == "gloss_session" {
+				return c.Value
+			}
+		}
+		b.Fatal("no session cookie")
+		return ""
+	}
+	bobSession := session("bob")
+	ws := dialAs(b, srv, session("alice"))
+	defer ws.Close()
+
+	br := newBrowser(b)
+	br.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: bobSession, URL: srv.URL + "/"})
+		return err
+	}))
+	// Cold load, not measured: fills the HTTP cache.
+	cold := storyTab(br)
+	navigateNoWait(cold, u)
+	cold.waitFor(`window.bench && window.bench.table > 0`)
+	cold.close()
+
+	var tables, updates []float64
+	op := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tab := storyTab(br)
+		navigateNoWait(tab, u)
+		tab.waitFor(`window.bench && window.bench.table > 0`)
+		tables = append(tables, eval[float64](tab, `window.bench.table`))
+		if n := eval[int](tab, `document.querySelectorAll('#story-table a.fig').length`); n < storyDocs*figuresPerDoc {
+			b.Fatalf("the table shows %d figures, want ≥ %d", n, storyDocs*figuresPerDoc)
+		}
+		for k := 0; k < storyUpdateOps; k++ {
+			d := op % storyDocs
+			// Tag one of the article's untagged tolls: "77 people dead",
+			// "81 people dead", "95 people dead", then the next article.
+			quote := []string{"77 people dead", "81 people dead", "95 people dead"}[(op/storyDocs)%3]
+			at := strings.Index(texts[d], quote)
+			start := utf8.RuneCountInString(texts[d][:at])
+			ws.hello(ids[d])
+			ws.send(b, protocol.Op{ID: fmt.Sprintf("bench-op-%d", op), Kind: protocol.KindAdd, Ann: &model.Annotation{ID: fmt.Sprintf("bench-%d", op),
+				Label: "figure", Start: start, End: start + utf8.RuneCountInString(quote), Quote: quote}})
+			op++
+			tab.waitFor(fmt.Sprintf(`window.bench.updates.length === %d`, k+1))
+		}
+		updates = append(updates, eval[[]float64](tab, `window.bench.updates`)...)
+		tab.close()
+	}
+	b.StopTimer()
+	report := func(name, unit string, xs []float64) {
+		s := append([]float64(nil), xs...)
+		sort.Float64s(s)
+		m := median(s)
+		b.ReportMetric(m, unit)
+		b.Logf("%-55s median %7.1f ms  (min %.1f, max %.1f, n %d)", name, m, s[0], s[len(s)-1], len(s))
+	}
+	report("warm new tab: navigation start → table painted", "ms-table", tables)
+	report("op message arrives → updated table painted", "ms-op", updates)
+}
+
+// storyTab opens a new tab of b with the story probe installed.
+func storyTab(b *browser) *browser {
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	t := &browser{ctx: ctx, t: b.t, close: cancel}
+	t.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: storyProbe})
+		return err
+	}))
+	return t
+}
+
+// wsClient is another analyst's socket, one document at a time.
+type wsClient struct {
+	*websocket.Conn
+	tb  testing.TB
+	url string
+	hdr http.Header
+	doc int64
+}
+
+func dialAs(tb testing.TB, srv *server, session string) *wsClient {
+	hdr := http.Header{"Origin": {srv.URL}, "Cookie": {"gloss_session=" + session}}
+	return &wsClient{tb: tb, url: "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws", hdr: hdr}
+}
+
+// hello (re)connects to doc and waits for its welcome.
+func (c *wsClient) hello(doc int64) {
+	c.tb.Helper()
+	if c.Conn != nil && c.doc == doc {
+		return
+	}
+	if c.Conn != nil {
+		c.Conn.Close()
+	}
+	conn, _, err := websocket.DefaultDialer.Dial(c.url, c.hdr)
+	if err != nil {
+		c.tb.Fatal(err)
+	}
+	c.Conn, c.doc = conn, doc
+	c.write(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: doc})
+	c.await(func(m protocol.Message) bool { return m.Type == protocol.TypeWelcome })
+}
+
+func (c *wsClient) write(m protocol.Message) {
+	c.tb.Helper()
+	if err := c.WriteJSON(m); err != nil {
+		c.tb.Fatal(err)
+	}
+}
+
+func (c *wsClient) await(match func(protocol.Message) bool) {
+	c.tb.Helper()
+	c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for {
+		var m protocol.Message
+		if err := c.ReadJSON(&m); err != nil {
+			c.tb.Fatal(err)
+		}
+		if m.Type == protocol.TypeError {
+			c.tb.Fatalf("server error: %s %s", m.Code, m.Text)
+		}
+		if match(m) {
+			return
+		}
+	}
+}
+
+// send sends op and waits for its ack.
+func (c *wsClient) send(tb testing.TB, op protocol.Op) {
+	tb.Helper()
+	c.write(protocol.Message{Type: protocol.TypeOp, Op: &op})
+	c.await(func(m protocol.Message) bool { return m.Type == protocol.TypeAck && m.OpID == op.ID })
+}
+
+func (c *wsClient) Close() {
+	if c.Conn != nil {
+		c.Conn.Close()
+	}
+}
