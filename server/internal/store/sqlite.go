@@ -33,6 +33,7 @@ import (
 type SQLite struct {
 	w, r  *sql.DB
 	epoch string
+	stop  func() // stops the watcher of the write connection (sqlite_recover.go)
 }
 
 // OpenSQLite opens (creating if needed) the database file at path and
@@ -65,6 +66,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		s.Close()
 		return nil, err
 	}
+	s.stop = s.watchWritable(path)
 	return s, nil
 }
 
@@ -163,6 +165,9 @@ func (s *SQLite) Epoch() string { return s.epoch }
 
 // Close implements Store.
 func (s *SQLite) Close() error {
+	if s.stop != nil {
+		s.stop()
+	}
 	err1 := s.w.Close()
 	err2 := s.r.Close()
 	return errors.Join(err1, err2)
