@@ -872,7 +872,9 @@ func (b *pgBatch) commit(docID, seq int64, ops []protocol.Op) error {
 		}
 	}
 	b.queue(anyRows, "write seq", "UPDATE documents SET seq = $1 WHERE id = $2", seq, docID)
-	b.queue(anyRows, "notify", "SELECT pg_notify($1, $2)", notifyChannel, strconv.FormatInt(docID, 10)+":"+strconv.FormatInt(seq, 10))
+	if notifyInCommit { // postgres_bench.go
+		b.queue(anyRows, "notify", "SELECT pg_notify($1, $2)", notifyChannel, strconv.FormatInt(docID, 10)+":"+strconv.FormatInt(seq, 10))
+	}
 	return nil
 }
 
