@@ -31,6 +31,7 @@ type scenario struct {
 	rate     int    // paced: ops per second in total
 	duration time.Duration
 	text     string
+	procs    []*process // the servers, for their write system calls
 }
 
 // result is what a scenario measured.
@@ -40,6 +41,7 @@ type result struct {
 	ackedPerSec        float64
 	complete           bool    // every client received every op of its document
 	toolCPU            float64 // the load tool's CPU use, % of one core
+	writesPerOp        float64 // the servers' write system calls per op
 	errors             int64
 }
 
@@ -48,7 +50,7 @@ type result struct {
 // servers.
 type loadClient struct {
 	idx, inst, doc int
-	ninst          int // instances: client i talks to instance i % ninst
+	ninst, ndocs   int // client i talks to instance (i / ndocs) % ninst
 	conn           *websocket.Conn
 	welcomed       chan struct{}
 	lastMsg        atomic.Int64 // unix ns of the last message received
@@ -82,7 +84,8 @@ func dialAll(s *scenario, n int, errs *atomic.Int64) ([]*loadClient, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			inst, doc := i%len(s.addrs), i%len(s.docs)
+			// Clients of one document spread over the instances too.
+			inst, doc := (i/len(s.docs))%len(s.addrs), i%len(s.docs)
 			h := http.Header{"Authorization": {"Bearer " + s.accounts[i%len(s.accounts)].token}}
 			conn, _, err := dialer.Dial("ws://"+s.addrs[inst]+"/ws", h)
 			if err == nil {
@@ -94,7 +97,7 @@ func dialAll(s *scenario, n int, errs *atomic.Int64) ([]*loadClient, error) {
 				mu.Unlock()
 				return
 			}
-			c := &loadClient{idx: i, inst: inst, ninst: len(s.addrs), doc: doc, conn: conn, welcomed: make(chan struct{})}
+			c := &loadClient{idx: i, inst: inst, ninst: len(s.addrs), ndocs: len(s.docs), doc: doc, conn: conn, welcomed: make(chan struct{})}
 			cs[i] = c
 			go c.read(errs)
 		}()
@@ -171,7 +174,7 @@ func (c *loadClient) read(errs *atomic.Int64) {
 			}
 			d := now - sentAt
 			c.lat = append(c.lat, d)
-			if sender%c.ninst != c.inst {
+			if (sender/c.ndocs)%c.ninst != c.inst {
 				c.cross = append(c.cross, d)
 			}
 			c.received.Add(1)
@@ -256,6 +259,10 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 	var stopped atomic.Bool
 	var inflight sync.WaitGroup
 	cpu0 := cpuTime()
+	w0 := int64(0)
+	for _, p := range s.procs {
+		w0 += p.writeCalls()
+	}
 	start := time.Now()
 	var elapsed time.Duration
 	var ackedN int64
@@ -341,6 +348,17 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 		}
 	}
 	res.toolCPU = 100 * (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
+	w1 := int64(0)
+	for _, p := range s.procs {
+		w1 += p.writeCalls()
+	}
+	var opsN int64
+	for i := range sent {
+		opsN += sent[i].Load()
+	}
+	if opsN > 0 {
+		res.writesPerOp = float64(w1-w0) / float64(opsN)
+	}
 	var all, cross []int64
 	for _, c := range cs {
 		all = append(all, c.lat...)

@@ -164,7 +164,7 @@ func run(cfg config) error {
 			for _, d := range cfg.docs {
 				for _, c := range cfg.clients {
 					for _, m := range cfg.modes {
-						s := &scenario{addrs: []string{p.addr}, docs: fakeDocs(d), accounts: fix.accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text}
+						s := &scenario{addrs: []string{p.addr}, docs: fakeDocs(d), accounts: fix.accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: []*process{p}}
 						res, err := measure(s)
 						if err != nil {
 							p.stop()
@@ -212,7 +212,7 @@ func run(cfg config) error {
 							stop()
 							return err
 						}
-						s := &scenario{addrs: addrs, docs: ds, accounts: fix.accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text}
+						s := &scenario{addrs: addrs, docs: ds, accounts: fix.accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: ps}
 						res, err := measure(s)
 						if err != nil {
 							stop()
@@ -238,8 +238,8 @@ func measure(s *scenario) (result, error) {
 	}
 	defer closeAll(cs)
 	res := s.run(cs, &errs)
-	fmt.Printf("  %-8s C=%-4d docs=%-3d instances=%d: p50 %.2f ms p99 %.2f ms acked %.0f/s complete=%v tool CPU %.0f%% errors %d\n",
-		s.mode, s.clients, len(s.docs), len(s.addrs), res.p50, res.p99, res.ackedPerSec, res.complete, res.toolCPU, res.errors)
+	fmt.Printf("  %-8s C=%-4d docs=%-3d instances=%d: p50 %.2f ms p99 %.2f ms acked %.0f/s writes/op %.1f complete=%v tool CPU %.0f%% errors %d\n",
+		s.mode, s.clients, len(s.docs), len(s.addrs), res.p50, res.p99, res.ackedPerSec, res.writesPerOp, res.complete, res.toolCPU, res.errors)
 	return res, nil
 }
 

@@ -47,8 +47,12 @@ func (r *results) print(cfg config) {
 	for _, k := range r.order {
 		rs := r.runs[k]
 		line := fmt.Sprintf("%-17s inst=%d docs=%-2d C=%-4d %-10s", k.target, k.inst, k.docs, k.cli, k.mode)
-		line += " p50 " + fmtMed(pick(rs, func(r result) float64 { return r.p50 }), 2)
-		line += " p99 " + fmtMed(pick(rs, func(r result) float64 { return r.p99 }), 2)
+		if k.cli > k.docs {
+			line += " p50 " + fmtMed(pick(rs, func(r result) float64 { return r.p50 }), 2)
+			line += " p99 " + fmtMed(pick(rs, func(r result) float64 { return r.p99 }), 2)
+		} else {
+			line += " (one client per document: no fan-out)"
+		}
 		if k.inst > 1 {
 			line += " cross-instance p50 " + fmtMed(pick(rs, func(r result) float64 { return r.crossP50 }), 2)
 			line += " p99 " + fmtMed(pick(rs, func(r result) float64 { return r.crossP99 }), 2)
@@ -56,6 +60,7 @@ func (r *results) print(cfg config) {
 		if k.mode != "paced" {
 			line += " acked/s " + fmtMed(pick(rs, func(r result) float64 { return r.ackedPerSec }), 0)
 		}
+		line += " writes/op " + fmtMed(pick(rs, func(r result) float64 { return r.writesPerOp }), 1)
 		complete := true
 		for _, r := range rs {
 			complete = complete && r.complete && r.errors == 0

@@ -179,6 +179,23 @@ func (p *process) settledRSS() (int64, error) {
 	return last, nil
 }
 
+// writeCalls is the number of write system calls (write, writev, …) the
+// process has made: /proc/PID/io's syscw. Per op, it says how well the
+// server coalesces deliveries, whatever the machine's speed.
+func (p *process) writeCalls() int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "syscw:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
 func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
