@@ -6,7 +6,7 @@ FUZZTIME ?= 3s
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WASM     := web/app.wasm
 
-.PHONY: help run run-pg build wasm server test test-short vet fuzz eval bench bench-render profile-render bench-sync bench-export bench-suggest clean
+.PHONY: help run run-pg build wasm server test test-short vet fuzz eval bench bench-render profile-render bench-sync bench-sync-pg bench-export bench-suggest clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -74,8 +74,18 @@ profile-render: ## CPU profile of opening the 5,000-span document in a new tab (
 	GLOSS_PROFILE=1 $(GO) test -run '^TestProfileStartup$$' -count=1 -v ./server/internal/browsertest/ | grep -v '^=== '
 	$(MAKE) wasm
 
-bench-sync: ## live sync: fan-out latency, throughput, memory per connection
+# Iterations and length of each measurement of the separate-process sync benchmark.
+SYNC_N        ?= 3
+SYNC_DURATION ?= 5s
+
+bench-sync: server ## live sync, separate processes: gloss serve pinned to CPU 0, clients on CPU 1, floor in the same run, medians; then the in-process hub benchmarks
+	$(GO) build -o bin/gloss-load ./server/cmd/gloss-load
+	taskset -c 1 ./bin/gloss-load -n $(SYNC_N) -duration $(SYNC_DURATION)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./server/internal/hub/
+
+bench-sync-pg: server ## live sync on PostgreSQL: 1, 2 and 3 instances, 1 and 50 documents (scripts/bench-pg.sh)
+	$(GO) build -o bin/gloss-load ./server/cmd/gloss-load
+	SYNC_N=$(SYNC_N) SYNC_DURATION=$(SYNC_DURATION) ./scripts/bench-pg.sh
 
 bench-export: ## export 1,000,000 annotations to JSONL
 	$(GO) test -run '^$$' -bench JSONL1M -benchtime 3x -count 1 ./server/internal/export/

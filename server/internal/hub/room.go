@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -220,6 +221,12 @@ func (r *room) run() {
 			// load batches are single ops and latency is one fsync; under
 			// heavy load the fsync is shared.
 			batch = append(batch[:0], req)
+			// Let the connections' readers that are ready to run queue
+			// their ops first: on a server with one core they cannot run
+			// while this goroutine does, and every op that joins this
+			// batch shares its commit and, above all, its delivery (one
+			// write per client per batch).
+			runtime.Gosched()
 		drain:
 			for len(batch) < cap(batch) {
 				select {

@@ -145,7 +145,7 @@ func (s *db) commitSteps(docID, seq int64, ops []protocol.Op) ([]step, error) {
 		out = append(out, st...)
 	}
 	out = append(out, step{"write seq", qWriteSeq, false, []any{seq, docID}})
-	if s.d.notify != "" {
+	if s.d.notify != "" && notifyInCommit { // notifyInCommit: postgres_bench.go
 		out = append(out, step{"notify", qNotify, false, []any{s.d.notify, strconv.FormatInt(docID, 10) + ":" + strconv.FormatInt(seq, 10)}})
 	}
 	return out, nil

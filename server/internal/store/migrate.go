@@ -80,10 +80,16 @@ func (s *db) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: write schema version: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, s.q(qInsertEpoch), newEpoch()); err != nil {
-		return fmt.Errorf("store: epoch: %w", err)
+	// Read first, write only when there is none: a database opened on a
+	// file it cannot write (yet) must still open (sqlite_recover.go).
+	err = tx.QueryRowContext(ctx, s.q(qEpoch)).Scan(&s.epoch)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := tx.ExecContext(ctx, s.q(qInsertEpoch), newEpoch()); err != nil {
+			return fmt.Errorf("store: epoch: %w", err)
+		}
+		err = tx.QueryRowContext(ctx, s.q(qEpoch)).Scan(&s.epoch)
 	}
-	if err := tx.QueryRowContext(ctx, s.q(qEpoch)).Scan(&s.epoch); err != nil {
+	if err != nil {
 		return fmt.Errorf("store: epoch: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -22,7 +22,10 @@ import (
 // transactions that BEGIN IMMEDIATE, so a transaction holds the database
 // from its first read; reads use a pool that WAL lets run beside the
 // writer.
-type SQLite struct{ *db }
+type SQLite struct {
+	*db
+	stop func() // stops the watcher of the write connection (sqlite_recover.go)
+}
 
 var sqliteDialect = &dialect{
 	bytes:            func(s string) any { return s },
@@ -62,5 +65,15 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SQLite{s}, nil
+	st := &SQLite{db: s}
+	st.stop = st.watchWritable(path)
+	return st, nil
+}
+
+// Close implements Store.
+func (s *SQLite) Close() error {
+	if s.stop != nil {
+		s.stop()
+	}
+	return s.db.Close()
 }

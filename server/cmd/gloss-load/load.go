@@ -1,0 +1,406 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"gloss/shared/model"
+	"gloss/shared/protocol"
+	"gloss/shared/textpos"
+)
+
+// scenario is one measurement: C clients on docs (spread round-robin, as
+// they are over the instances at addrs), paced or saturating.
+type scenario struct {
+	addrs    []string
+	docs     []int64
+	accounts []account
+	clients  int
+	mode     string // "paced" or "saturating"
+	rate     int    // paced: ops per second in total
+	duration time.Duration
+	text     string
+	procs    []*process // the servers, for their write system calls
+}
+
+// result is what a scenario measured.
+type result struct {
+	p50, p99           float64 // fan-out: send → receipt at every other client of the document, ms
+	crossP50, crossP99 float64 // the same, only receivers on another instance than the sender
+	ackedPerSec        float64
+	complete           bool    // every client received every op of its document
+	toolCPU            float64 // the load tool's CPU use, % of one core
+	writesPerOp        float64 // the servers' write system calls per op
+	errors             int64
+}
+
+// loadClient is one websocket client; its reader goroutine recognises
+// messages by prefix, decoding only its own acks, to leave the CPU to the
+// servers.
+type loadClient struct {
+	idx, inst, doc int
+	ninst, ndocs   int // client i talks to instance (i / ndocs) % ninst
+	conn           *websocket.Conn
+	welcomed       chan struct{}
+	lastMsg        atomic.Int64 // unix ns of the last message received
+
+	// Owned by the reader goroutine while a scenario runs.
+	lat      []int64 // ns
+	cross    []int64 // ns, from senders on another instance
+	received atomic.Int64
+	onAck    func(msg []byte)
+}
+
+var (
+	opPrefix    = []byte(`{"type":"op","op":{"id":"s`)
+	errPrefix   = []byte(`{"type":"error"`)
+	welcomeSnap = []byte(`{"you":`)
+	welcomeType = []byte(`{"type":"welcome"`)
+)
+
+// dialAll connects the scenario's clients (32 dials at a time) and waits
+// until each is welcomed and the servers have gone quiet (presence).
+func dialAll(s *scenario, n int, errs *atomic.Int64) ([]*loadClient, error) {
+	cs := make([]*loadClient, n)
+	sem := make(chan struct{}, 32)
+	var wg sync.WaitGroup
+	var firstErr error
+	var mu sync.Mutex
+	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 4096, WriteBufferSize: 4096}
+	for i := range cs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			// Clients of one document spread over the instances too.
+			inst, doc := (i/len(s.docs))%len(s.addrs), i%len(s.docs)
+			h := http.Header{"Authorization": {"Bearer " + s.accounts[i%len(s.accounts)].token}}
+			conn, _, err := dialer.Dial("ws://"+s.addrs[inst]+"/ws", h)
+			if err == nil {
+				err = conn.WriteMessage(websocket.TextMessage, mustJSON(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: s.docs[doc], Compact: true}))
+			}
+			if err != nil {
+				mu.Lock()
+				firstErr = err
+				mu.Unlock()
+				return
+			}
+			c := &loadClient{idx: i, inst: inst, ninst: len(s.addrs), ndocs: len(s.docs), doc: doc, conn: conn, welcomed: make(chan struct{})}
+			cs[i] = c
+			go c.read(errs)
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		closeAll(cs)
+		return nil, fmt.Errorf("dial: %w", firstErr)
+	}
+	for _, c := range cs {
+		select {
+		case <-c.welcomed:
+		case <-time.After(60 * time.Second):
+			closeAll(cs)
+			return nil, fmt.Errorf("client %d not welcomed", c.idx)
+		}
+	}
+	quiet(cs, 300*time.Millisecond, 10*time.Second)
+	return cs, nil
+}
+
+// quiet waits until no client has received anything for d (the presence
+// broadcasts of the joins are over), or max has passed.
+func quiet(cs []*loadClient, d, max time.Duration) {
+	end := time.Now().Add(max)
+	for time.Now().Before(end) {
+		last := int64(0)
+		for _, c := range cs {
+			last = maxI(last, c.lastMsg.Load())
+		}
+		if time.Since(time.Unix(0, last)) >= d {
+			return
+		}
+		time.Sleep(d / 3) // measuring silence: there is no event to wait for
+	}
+}
+
+func maxI(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func closeAll(cs []*loadClient) {
+	for _, c := range cs {
+		if c != nil {
+			c.conn.Close()
+		}
+	}
+}
+
+func (c *loadClient) read(errs *atomic.Int64) {
+	var buf bytes.Buffer
+	welcomed := false
+	for {
+		_, r, err := c.conn.NextReader()
+		if err != nil {
+			return
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return
+		}
+		now := time.Now().UnixNano()
+		c.lastMsg.Store(now)
+		msg := buf.Bytes()
+		switch {
+		case bytes.HasPrefix(msg, opPrefix):
+			sender, sentAt, ok := parseOpID(msg[len(opPrefix):])
+			if !ok || sender == c.idx {
+				c.received.Add(1)
+				continue
+			}
+			d := now - sentAt
+			c.lat = append(c.lat, d)
+			if (sender/c.ndocs)%c.ninst != c.inst {
+				c.cross = append(c.cross, d)
+			}
+			c.received.Add(1)
+		case bytes.HasPrefix(msg, []byte(`{"type":"ack"`)):
+			if f := c.onAck; f != nil {
+				f(msg)
+			}
+		case bytes.HasPrefix(msg, errPrefix):
+			if errs.Add(1) <= 5 {
+				fmt.Printf("  client %d: %s\n", c.idx, msg)
+			}
+			if f := c.onAck; f != nil && bytes.Contains(msg, []byte(`"opId"`)) {
+				f(nil) // the op was refused: go on with the next
+			}
+		case !welcomed && (bytes.HasPrefix(msg, welcomeSnap) || bytes.HasPrefix(msg, welcomeType)):
+			welcomed = true
+			close(c.welcomed)
+		}
+	}
+}
+
+// Op ids carry their sender and send time: s<sender>_<unix ns>_<n>, so
+// that every receiver measures the fan-out without a shared table.
+func makeOpID(sender int, n int) string {
+	return "s" + strconv.Itoa(sender) + "_" + strconv.FormatInt(time.Now().UnixNano(), 10) + "_" + strconv.Itoa(n)
+}
+
+func parseOpID(rest []byte) (sender int, sentAt int64, ok bool) {
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return 0, 0, false
+	}
+	parts := strings.SplitN(string(rest[:end]), "_", 3)
+	if len(parts) != 3 {
+		return 0, 0, false
+	}
+	s, err1 := strconv.Atoi(parts[0])
+	t, err2 := strconv.ParseInt(parts[1], 10, 64)
+	return s, t, err1 == nil && err2 == nil
+}
+
+func mustJSON(m protocol.Message) []byte {
+	data, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return data
+}
+
+// ops builds the op messages of one client: in paced mode adds, in
+// saturating mode a cycle of add, relabel and delete of one annotation.
+type ops struct {
+	text  *textpos.Text
+	n     int
+	label []string
+}
+
+func (o *ops) add(opID, annID string, start int) []byte {
+	start %= o.text.Len() - 20
+	q, _ := o.text.Slice(start, start+8)
+	return mustJSON(protocol.Message{Type: protocol.TypeOp, Op: &protocol.Op{ID: opID, Kind: protocol.KindAdd,
+		Ann: &model.Annotation{ID: annID, Label: "claim", Start: start, End: start + 8, Quote: q}}})
+}
+
+func (o *ops) relabel(opID, annID string, version int64, start int) []byte {
+	start %= o.text.Len() - 20
+	q, _ := o.text.Slice(start, start+8)
+	return mustJSON(protocol.Message{Type: protocol.TypeOp, Op: &protocol.Op{ID: opID, Kind: protocol.KindUpdate, Version: version,
+		Ann: &model.Annotation{ID: annID, Label: "figure", Start: start, End: start + 8, Quote: q}}})
+}
+
+func (o *ops) del(opID, annID string, version int64) []byte {
+	return mustJSON(protocol.Message{Type: protocol.TypeOp, Op: &protocol.Op{ID: opID, Kind: protocol.KindDelete, Target: annID, Version: version}})
+}
+
+// run runs a scenario on connected clients.
+func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
+	o := &ops{text: textpos.New(s.text)}
+	var sent []atomic.Int64 = make([]atomic.Int64, len(s.docs)) // ops sent per document, by senders
+	perSender := make([]atomic.Int64, len(cs))
+	var acked atomic.Int64
+	var stopped atomic.Bool
+	var inflight sync.WaitGroup
+	cpu0 := cpuTime()
+	w0 := int64(0)
+	for _, p := range s.procs {
+		w0 += p.writeCalls()
+	}
+	start := time.Now()
+	var elapsed time.Duration
+	var ackedN int64
+	if s.mode == "paced" {
+		interval := time.Second / time.Duration(s.rate)
+		total := int(s.duration / interval)
+		for k := range total {
+			time.Sleep(time.Until(start.Add(time.Duration(k) * interval)))
+			c := cs[k%len(cs)]
+			id := makeOpID(c.idx, k)
+			sent[c.doc].Add(1)
+			perSender[c.idx].Add(1)
+			if err := c.conn.WriteMessage(websocket.TextMessage, o.add(id, "a"+strconv.Itoa(k), k*7)); err != nil {
+				errs.Add(1)
+			}
+		}
+		elapsed = time.Since(start)
+	} else {
+		for _, c := range cs {
+			step, version := 0, int64(0)
+			ann := func() string { return fmt.Sprintf("c%d-%d", c.idx, step/3) }
+			next := func() []byte {
+				id := makeOpID(c.idx, step)
+				switch step % 3 {
+				case 0:
+					return o.add(id, ann(), c.idx*37+step)
+				case 1:
+					return o.relabel(id, ann(), version, c.idx*37+step-1)
+				default:
+					return o.del(id, ann(), version)
+				}
+			}
+			inflight.Add(1)
+			c.onAck = func(msg []byte) {
+				if msg != nil {
+					acked.Add(1)
+					if i := bytes.Index(msg, []byte(`"version":`)); i >= 0 {
+						rest := msg[i+10:]
+						if j := bytes.IndexAny(rest, ",}"); j >= 0 {
+							version, _ = strconv.ParseInt(string(rest[:j]), 10, 64)
+						}
+					}
+					step++
+				} else {
+					step = (step/3 + 1) * 3 // refused: start with a new annotation
+				}
+				if stopped.Load() {
+					inflight.Done()
+					return
+				}
+				sent[c.doc].Add(1)
+				perSender[c.idx].Add(1)
+				if err := c.conn.WriteMessage(websocket.TextMessage, next()); err != nil {
+					errs.Add(1)
+					inflight.Done()
+				}
+			}
+		}
+		start = time.Now()
+		for _, c := range cs {
+			sent[c.doc].Add(1)
+			perSender[c.idx].Add(1)
+			if err := c.conn.WriteMessage(websocket.TextMessage, next0(c, o)); err != nil {
+				errs.Add(1)
+			}
+		}
+		time.Sleep(s.duration) // the measured interval
+		stopped.Store(true)
+		elapsed = time.Since(start)
+		ackedN = acked.Load()
+		waitOrTimeout(&inflight, 30*time.Second)
+	}
+	// Delivery to every client: each must receive every op sent on its
+	// document (its own included: the broadcast is how it advances).
+	res := result{complete: true}
+	deadline := time.Now().Add(30 * time.Second)
+	for _, c := range cs {
+		for c.received.Load() < sent[c.doc].Load() && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond) // the clients' readers count; poll the count
+		}
+		if c.received.Load() < sent[c.doc].Load() {
+			res.complete = false
+		}
+	}
+	res.toolCPU = 100 * (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
+	w1 := int64(0)
+	for _, p := range s.procs {
+		w1 += p.writeCalls()
+	}
+	var opsN int64
+	for i := range sent {
+		opsN += sent[i].Load()
+	}
+	if opsN > 0 {
+		res.writesPerOp = float64(w1-w0) / float64(opsN)
+	}
+	var all, cross []int64
+	for _, c := range cs {
+		all = append(all, c.lat...)
+		cross = append(cross, c.cross...)
+	}
+	res.p50, res.p99 = quantileMS(all, 0.5), quantileMS(all, 0.99)
+	res.crossP50, res.crossP99 = quantileMS(cross, 0.5), quantileMS(cross, 0.99)
+	if s.mode != "paced" {
+		res.ackedPerSec = float64(ackedN) / elapsed.Seconds()
+	}
+	res.errors = errs.Load()
+	return res
+}
+
+// next0 is a client's first op in saturating mode: an add.
+func next0(c *loadClient, o *ops) []byte {
+	return o.add(makeOpID(c.idx, 0), fmt.Sprintf("c%d-0", c.idx), c.idx*37)
+}
+
+// quantileMS is the q-quantile of ds (ns) in ms; 0 without samples.
+func quantileMS(ds []int64, q float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return float64(ds[min(len(ds)-1, int(q*float64(len(ds))))]) / 1e6
+}
+
+func waitOrTimeout(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// cpuTime is the CPU time (user + system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
