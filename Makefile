@@ -6,7 +6,7 @@ FUZZTIME ?= 3s
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WASM     := web/app.wasm
 
-.PHONY: help run run-pg build wasm server test test-short vet fuzz eval bench bench-render bench-sync bench-export bench-suggest clean
+.PHONY: help run run-pg build wasm server test test-short vet fuzz eval bench bench-render bench-sync bench-export bench-suggest bench-story clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ RENDER_N ?= 7
 
 bench-render: wasm ## document view: 5,000 spans, fresh browsers, cold / warm new tab / plain-DOM baseline, medians
 	$(GO) test -run '^$$' -bench 'Render' -benchtime $(RENDER_N)x -count 1 ./server/internal/browsertest/
+
+bench-story: wasm ## story view: 50 articles, 2,000 figures: navigation → table painted (warm new tab), op → table painted
+	$(GO) test -run '^$$' -bench 'StoryView' -benchtime 3x -count 1 ./server/internal/browsertest/
 
 bench-sync: ## live sync: fan-out latency, throughput, memory per connection
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./server/internal/hub/
