@@ -61,7 +61,7 @@ test-short: ## unit tests only (no browser, no PostgreSQL)
 eval: ## score the suggester on its evaluation sets (precision, recall, F1)
 	$(GO) test -run '^TestEval$$' -count=1 -v ./shared/suggest/ | grep -v '^=== RUN'
 
-bench: bench-render bench-sync bench-export bench-suggest ## run all benchmarks (figures go in BENCHMARKS.md)
+bench: bench-render bench-sync bench-export bench-suggest bench-story ## run all benchmarks (figures go in BENCHMARKS.md)
 
 # Iterations of the render benchmark: each is a fresh browser, cold tab, warm new tab and baseline tab.
 RENDER_N ?= 7
