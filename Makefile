@@ -6,7 +6,7 @@ FUZZTIME ?= 3s
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 WASM     := web/app.wasm
 
-.PHONY: help run run-pg build wasm server test test-short vet fuzz eval bench bench-render profile-render bench-sync bench-sync-pg bench-export bench-suggest clean
+.PHONY: help run run-pg build wasm server test test-short vet fuzz eval bench bench-render profile-render bench-sync bench-sync-pg bench-export bench-suggest bench-story clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -61,7 +61,7 @@ test-short: ## unit tests only (no browser, no PostgreSQL)
 eval: ## score the suggester on its evaluation sets (precision, recall, F1)
 	$(GO) test -run '^TestEval$$' -count=1 -v ./shared/suggest/ | grep -v '^=== RUN'
 
-bench: bench-render bench-sync bench-export bench-suggest ## run all benchmarks (figures go in BENCHMARKS.md)
+bench: bench-render bench-sync bench-export bench-suggest bench-story ## run all benchmarks (figures go in BENCHMARKS.md)
 
 # Iterations of the render benchmark: each is a fresh browser, cold tab, warm new tab and baseline tab.
 RENDER_N ?= 7
@@ -82,6 +82,9 @@ bench-sync: server ## live sync, separate processes: gloss serve pinned to CPU 0
 	$(GO) build -o bin/gloss-load ./server/cmd/gloss-load
 	taskset -c 1 ./bin/gloss-load -n $(SYNC_N) -duration $(SYNC_DURATION)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./server/internal/hub/
+
+bench-story: wasm ## story view: 50 articles, 2,000 figures: navigation → table painted (warm new tab), op → table painted
+	$(GO) test -run '^$$' -bench 'StoryView' -benchtime 3x -count 1 ./server/internal/browsertest/
 
 bench-sync-pg: server ## live sync on PostgreSQL: 1, 2 and 3 instances, 1 and 50 documents (scripts/bench-pg.sh)
 	$(GO) build -o bin/gloss-load ./server/cmd/gloss-load

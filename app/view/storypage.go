@@ -135,19 +135,18 @@ func (p *StoryPage) flush(ctx app.Context) {
 	if p.builder == nil {
 		return
 	}
-	byID := make(map[int64]httpapi.StoryDocument, len(p.story.Documents))
-	for _, d := range p.story.Documents {
-		byID[d.ID] = d
-	}
-	for doc := range p.dirty {
-		s := p.sessions[doc]
-		p.builder.Set(storyDocument(byID[doc], s))
-		p.seen[doc] = s.Version()
-	}
-	clear(p.dirty)
 	if p.painted == 0 && p.waiting() > 0 {
 		return
 	}
+	// In the story's order: the builder breaks ties of publication time
+	// (unknown, say) by the order documents were first set.
+	for _, d := range p.story.Documents {
+		if s := p.sessions[d.ID]; p.dirty[d.ID] && s != nil {
+			p.builder.Set(storyDocument(d, s))
+			p.seen[d.ID] = s.Version()
+		}
+	}
+	clear(p.dirty)
 	el := app.Window().GetElementByID(storyTableID)
 	if !el.Truthy() {
 		// Not mounted yet: go-app renders the container after this

@@ -440,7 +440,7 @@ func TestOverlapSameLabelReadable(t *testing.T) {
 	b.waitFor(annCount + ` === 2`)
 	const both = `[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === '40 people dead')`
 	b.waitFor(both + `.dataset.b === 's e'`)
-	b.waitFor(both + `.title === 'figure · alice\nfigure · alice'`)
+	b.waitFor(both + `.title === 'figure · alice · no source\nfigure · alice · no source'`)
 	b.waitFor(`[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === 'at least ').dataset.b === 's'`)
 	b.waitFor(`[...document.querySelectorAll('#doc .seg')].find(s => s.textContent === ' and over 100 wounded').dataset.b === 'e'`)
 }

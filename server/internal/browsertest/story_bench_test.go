@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 
@@ -212,6 +213,13 @@ func BenchmarkStoryView(b *testing.B) {
 func storyTab(b *browser) *browser {
 	ctx, cancel := chromedp.NewContext(b.ctx)
 	t := &browser{ctx: ctx, t: b.t, close: cancel}
+	chromedp.Listen(ctx, func(ev any) {
+		if ev, ok := ev.(*cdpruntime.EventConsoleAPICalled); ok && testing.Verbose() {
+			for _, a := range ev.Args {
+				b.t.Logf("console: %s", a.Value)
+			}
+		}
+	})
 	t.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: storyProbe})
 		return err
