@@ -1,7 +1,6 @@
 package view
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"gloss/app/live"
 	"gloss/app/storyview"
 	"gloss/shared/httpapi"
+	"gloss/shared/model"
 	"gloss/shared/story"
 )
 
@@ -31,8 +31,12 @@ type StoryPage struct {
 	id     int64
 	story  httpapi.Story
 	loaded bool // the story arrived
-	err    string
-	user   string
+	primed bool // the builder holds every document's state as loaded
+	// loadedSeq is the seq each document was loaded at: a session whose
+	// first state is that one changes nothing in the table.
+	loadedSeq map[int64]int64
+	err       string
+	user      string
 
 	sessions map[int64]*live.Session
 	seen     map[int64]int // the session version the builder last read
@@ -62,40 +66,47 @@ func (p *StoryPage) OnNav(ctx app.Context) {
 		return
 	}
 	p.close()
-	p.id, p.loaded, p.err, p.painted = id, false, "", 0
+	p.id, p.loaded, p.primed, p.err, p.painted = id, false, false, "", 0
 	p.frame = app.FuncOf(func(app.Value, []app.Value) any {
 		ctx.Dispatch(func(app.Context) { p.flush(ctx) })
 		return nil
 	})
-	ctx.Async(func() {
-		var m httpapi.Me
-		if err := live.GetJSON("/api/me", &m); err == nil {
-			live.SetCSRF(m.CSRF)
+	var state httpapi.StoryState
+	loadPage(ctx, cachedUser, func(httpapi.Me) error {
+		return live.GetJSON(fmt.Sprintf("/api/stories/%d/state", id), &state)
+	}, func(ctx app.Context, m httpapi.Me, err error) {
+		if id != p.id {
+			return // navigated on meanwhile
 		}
-		var s httpapi.Story
-		err := live.GetJSON(fmt.Sprintf("/api/stories/%d", id), &s)
-		ctx.Dispatch(func(ctx app.Context) {
-			if id != p.id {
-				return // navigated on meanwhile
-			}
-			if errors.Is(err, live.ErrUnauthenticated) {
-				ctx.Navigate(fmt.Sprintf("/login?next=/stories/%d", id))
-				return
-			}
-			if err != nil {
-				p.err = err.Error()
-				return
-			}
-			p.user = m.User.Name
-			p.open(ctx, s)
-		})
+		if err != nil {
+			p.err = err.Error()
+			return
+		}
+		p.user = m.User.Name
+		p.open(ctx, state)
 	})
 }
 
-// open starts one live session per document of s.
-func (p *StoryPage) open(ctx app.Context, s httpapi.Story) {
+// open paints the table from the state the page was loaded with, then
+// starts one live session per document, which keeps it up to date: the
+// table does not wait for fifty websockets (a browser opens them one at
+// a time) before it shows.
+func (p *StoryPage) open(ctx app.Context, st httpapi.StoryState) {
+	s := st.Story
 	p.story, p.loaded = s, true
 	p.builder = story.NewBuilder(s.ID, s.Name)
+	byID := make(map[int64]httpapi.StoryDocument, len(s.Documents))
+	for _, d := range s.Documents {
+		byID[d.ID] = d
+	}
+	p.loadedSeq = make(map[int64]int64, len(st.Documents))
+	for _, ds := range st.Documents {
+		if d, ok := byID[ds.ID]; ok {
+			p.builder.Set(storyDoc(d, ds.Annotations, ds.Relations))
+			p.loadedSeq[ds.ID] = ds.Seq
+		}
+	}
+	p.primed = true
 	p.sessions = make(map[int64]*live.Session, len(s.Documents))
 	p.seen, p.dirty = map[int64]int{}, map[int64]bool{}
 	dispatch := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
@@ -103,9 +114,7 @@ func (p *StoryPage) open(ctx app.Context, s httpapi.Story) {
 		doc := d.ID
 		p.sessions[doc] = live.Open(doc, dispatch, func() { p.changed(doc) })
 	}
-	if len(s.Documents) == 0 {
-		p.schedule()
-	}
+	p.schedule()
 }
 
 // changed notes that document doc's session changed; only a change of
@@ -113,6 +122,10 @@ func (p *StoryPage) open(ctx app.Context, s httpapi.Story) {
 func (p *StoryPage) changed(doc int64) {
 	s := p.sessions[doc]
 	if s == nil || !s.Ready || s.Version() == p.seen[doc] {
+		return
+	}
+	if _, ok := p.seen[doc]; !ok && s.Seq() == p.loadedSeq[doc] {
+		p.seen[doc] = s.Version() // the state the table was painted from
 		return
 	}
 	p.dirty[doc] = true
@@ -135,7 +148,7 @@ func (p *StoryPage) flush(ctx app.Context) {
 	if p.builder == nil {
 		return
 	}
-	if p.painted == 0 && p.waiting() > 0 {
+	if p.painted == 0 && !p.primed && p.waiting() > 0 {
 		return
 	}
 	// In the story's order: the builder breaks ties of publication time
@@ -170,10 +183,16 @@ func (p *StoryPage) flush(ctx app.Context) {
 
 // storyDocument is document d as its session shows it now.
 func storyDocument(d httpapi.StoryDocument, s *live.Session) story.Document {
-	out := story.Document{ID: d.ID, Name: d.Title, Outlet: d.Outlet, Annotations: s.Annotations(), Relations: s.Relations()}
+	out := storyDoc(d, s.Annotations(), s.Relations())
 	if out.Name == "" {
 		out.Name = s.Document.Name
 	}
+	return out
+}
+
+// storyDoc is document d with the given annotations and relations.
+func storyDoc(d httpapi.StoryDocument, anns []model.Annotation, rels []model.Relation) story.Document {
+	out := story.Document{ID: d.ID, Name: d.Title, Outlet: d.Outlet, Annotations: anns, Relations: rels}
 	out.Published, _ = story.ParsePublished(d.Published)
 	return out
 }

@@ -1,5 +1,7 @@
 package httpapi
 
+import "gloss/shared/model"
+
 // Stories group a project's documents that report one event, so that the
 // story view can compare their figures. A document is in at most one
 // story: adding it to another moves it.
@@ -10,6 +12,7 @@ package httpapi
 //	PATCH  /api/stories/{id}            StoryChange → Story    (admins; rename and/or regroup)
 //	DELETE /api/stories/{id}            204                    (admins; the documents stay)
 //	GET    /api/stories/{id}/figures?format=csv|jsonl          (members; one row per figure)
+//	GET    /api/stories/{id}/state      StoryState             (members; the story view's first paint)
 //	PATCH  /api/documents/{id}          DocumentMetaChange → StoryDocument (admins)
 
 // Story is one story of a project with its documents in reading order
@@ -45,4 +48,22 @@ type DocumentMetaChange struct {
 	Title     *string `json:"title,omitempty"`
 	Outlet    *string `json:"outlet,omitempty"`
 	Published *string `json:"published,omitempty"`
+}
+
+// StoryState is the answer of GET /api/stories/{id}/state (members): the
+// story and each of its documents' annotations and relations as the
+// member may see them (blind annotation applies), at the seq they were
+// read. The story view paints its table from this one request, then
+// follows the documents live.
+type StoryState struct {
+	Story     Story           `json:"story"`
+	Documents []StoryDocState `json:"documents"`
+}
+
+// StoryDocState is one document of a StoryState.
+type StoryDocState struct {
+	ID          int64              `json:"id"`
+	Seq         int64              `json:"seq"`
+	Annotations []model.Annotation `json:"annotations"`
+	Relations   []model.Relation   `json:"relations"`
 }

@@ -147,6 +147,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PATCH /api/stories/{id}", s.authed(s.handleUpdateStory))
 	mux.HandleFunc("DELETE /api/stories/{id}", s.authed(s.handleDeleteStory))
 	mux.HandleFunc("GET /api/stories/{id}/figures", s.authed(s.handleFigures))
+	mux.HandleFunc("GET /api/stories/{id}/state", s.authed(s.handleStoryState))
 	mux.HandleFunc("PATCH /api/documents/{id}", s.authed(s.handleDocumentMeta))
 	mux.HandleFunc("GET /ws", s.handleWS)
 	mux.HandleFunc("GET /doc/{id}", s.handleDocPage)

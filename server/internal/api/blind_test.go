@@ -71,6 +71,35 @@ func TestBlindHTTP(t *testing.T) {
 	exports(alice, "alice", false)
 	exports(rita, "rita", true)
 
+	// The story view's state and the story's figures export follow the
+	// same rule.
+	sty, err := f.st.CreateStory(ctx, 1, "the attack", []int64{f.doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stories := func(c *client, who string, wantSecrets bool) {
+		t.Helper()
+		var st httpapi.StoryState
+		c.getJSON(fmt.Sprintf("/api/stories/%d/state", sty.ID), &st)
+		if len(st.Documents) != 1 || st.Documents[0].ID != f.doc || st.Story.ID != sty.ID {
+			t.Fatalf("%s's story state: %+v", who, st)
+		}
+		for _, a := range st.Documents[0].Annotations {
+			if (a.Layer == "bob" || a.Layer == model.GoldLayer) && !wantSecrets {
+				t.Errorf("%s's story state holds %s's %q", who, a.Layer, a.Quote)
+			}
+		}
+		code, body := c.do("GET", fmt.Sprintf("/api/stories/%d/figures?format=jsonl", sty.ID), nil)
+		if code != 200 {
+			t.Fatalf("%s's figures: %d %s", who, code, body)
+		}
+		if has := strings.Contains(string(body), `"layer":"gold"`); has != wantSecrets {
+			t.Errorf("%s's figures export holds gold: %v, want %v\n%s", who, has, wantSecrets, body)
+		}
+	}
+	stories(alice, "alice", false)
+	stories(rita, "rita", true)
+
 	count := func(c *client) int {
 		t.Helper()
 		var docs []httpapi.DocumentInfo

@@ -107,10 +107,10 @@ func storyError(w http.ResponseWriter, err error) bool {
 // storyAccess parses {id} as a story and checks that u is a member of its
 // project with one of the allowed roles (any if none). A story of a
 // project u is not in answers exactly as a missing one.
-func (s *Server) storyAccess(w http.ResponseWriter, r *http.Request, u model.User, allowed ...model.Role) (store.Story, bool) {
+func (s *Server) storyAccess(w http.ResponseWriter, r *http.Request, u model.User, allowed ...model.Role) (store.Story, model.Role, bool) {
 	id, ok := pathID(w, r, "id")
 	if !ok {
-		return store.Story{}, false
+		return store.Story{}, "", false
 	}
 	st, err := s.store.Story(r.Context(), id)
 	var role model.Role
@@ -119,17 +119,17 @@ func (s *Server) storyAccess(w http.ResponseWriter, r *http.Request, u model.Use
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "not_found", "no such story")
-		return st, false
+		return st, role, false
 	}
 	if err != nil {
 		s.internal(w, "story", err)
-		return st, false
+		return st, role, false
 	}
 	if len(allowed) > 0 && !slices.Contains(allowed, role) {
 		writeError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("you are %s of this project: only its admins change stories", role.Article()))
-		return st, false
+		return st, role, false
 	}
-	return st, true
+	return st, role, true
 }
 
 // handleStories lists a project's stories (members).
@@ -184,7 +184,7 @@ func (s *Server) handleCreateStory(w http.ResponseWriter, r *http.Request, u mod
 
 // handleStory answers one story (members).
 func (s *Server) handleStory(w http.ResponseWriter, r *http.Request, u model.User) {
-	st, ok := s.storyAccess(w, r, u)
+	st, _, ok := s.storyAccess(w, r, u)
 	if !ok {
 		return
 	}
@@ -194,7 +194,7 @@ func (s *Server) handleStory(w http.ResponseWriter, r *http.Request, u model.Use
 // handleUpdateStory renames and/or regroups a story (admins) in one
 // transaction.
 func (s *Server) handleUpdateStory(w http.ResponseWriter, r *http.Request, u model.User) {
-	st, ok := s.storyAccess(w, r, u, model.RoleAdmin)
+	st, _, ok := s.storyAccess(w, r, u, model.RoleAdmin)
 	if !ok {
 		return
 	}
@@ -228,7 +228,7 @@ func (s *Server) handleUpdateStory(w http.ResponseWriter, r *http.Request, u mod
 
 // handleDeleteStory deletes a story (admins); its documents stay.
 func (s *Server) handleDeleteStory(w http.ResponseWriter, r *http.Request, u model.User) {
-	st, ok := s.storyAccess(w, r, u, model.RoleAdmin)
+	st, _, ok := s.storyAccess(w, r, u, model.RoleAdmin)
 	if !ok {
 		return
 	}
@@ -293,22 +293,71 @@ func (s *Server) handleDocumentMeta(w http.ResponseWriter, r *http.Request, u mo
 // StoryTable builds a story's figure table from every member document's
 // current state (every layer; story.Build sorts them out). Columns are
 // named by the documents' titles, as the story view names them.
-func StoryTable(ctx context.Context, st store.Store, s store.Story) (story.Table, error) {
-	in := story.Story{ID: s.ID, Name: s.Name, Documents: make([]story.Document, 0, len(s.Documents))}
+func StoryTable(ctx context.Context, st store.Store, s store.Story, view func(int64, model.DocReview) model.View) (story.Table, error) {
+	docs, _, err := storyDocs(ctx, st, s, view)
+	if err != nil {
+		return story.Table{}, err
+	}
+	return story.Build(story.Story{ID: s.ID, Name: s.Name, Documents: docs}), nil
+}
+
+// storyDocs reads the documents of story s, each as view shows it (blind
+// annotation; nil: everything, as for the CLI), with the seq each was
+// read at.
+func storyDocs(ctx context.Context, st store.Store, s store.Story, view func(int64, model.DocReview) model.View) ([]story.Document, []int64, error) {
+	docs := make([]story.Document, 0, len(s.Documents))
+	seqs := make([]int64, 0, len(s.Documents))
 	for _, sd := range s.Documents {
 		d, err := st.Document(ctx, sd.ID)
 		if err != nil {
-			return story.Table{}, err
+			return nil, nil, err
 		}
 		snap, err := st.Snapshot(ctx, sd.ID)
 		if err != nil {
-			return story.Table{}, err
+			return nil, nil, err
 		}
-		doc := story.FromModel(d, snap.Annotations, snap.Relations)
+		anns, rels := snap.Annotations, snap.Relations
+		if view != nil {
+			anns, rels, _, _ = view(sd.ID, snap.DocReview).Filter(anns, rels, nil, nil)
+		}
+		doc := story.FromModel(d, anns, rels)
 		doc.Name = sd.Title
-		in.Documents = append(in.Documents, doc)
+		docs = append(docs, doc)
+		seqs = append(seqs, snap.Seq)
 	}
-	return story.Build(in), nil
+	return docs, seqs, nil
+}
+
+// handleStoryState answers a story with its documents' annotations and
+// relations as the member may see them: the story view's first paint,
+// one request instead of one websocket per article.
+func (s *Server) handleStoryState(w http.ResponseWriter, r *http.Request, u model.User) {
+	st, role, ok := s.storyAccess(w, r, u)
+	if !ok {
+		return
+	}
+	view, err := viewsOf(r.Context(), s.store, st.Project, role, u)
+	if err != nil {
+		s.internal(w, "story state", err)
+		return
+	}
+	docs, seqs, err := storyDocs(r.Context(), s.store, st, view)
+	if err != nil {
+		s.internal(w, "story state", err)
+		return
+	}
+	out := httpapi.StoryState{Story: storyOut(st), Documents: make([]httpapi.StoryDocState, len(docs))}
+	for i, d := range docs {
+		out.Documents[i] = httpapi.StoryDocState{ID: d.ID, Seq: seqs[i], Annotations: nonNil(d.Annotations), Relations: nonNil(d.Relations)}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
 }
 
 // FiguresContentType is the media type of a figures export format, or
@@ -336,7 +385,7 @@ func WriteFigures(w io.Writer, format string, t story.Table) error {
 // handleFigures exports a story's figures (members): ?format=csv
 // (default) or jsonl, as a download.
 func (s *Server) handleFigures(w http.ResponseWriter, r *http.Request, u model.User) {
-	st, ok := s.storyAccess(w, r, u)
+	st, role, ok := s.storyAccess(w, r, u)
 	if !ok {
 		return
 	}
@@ -349,7 +398,13 @@ func (s *Server) handleFigures(w http.ResponseWriter, r *http.Request, u model.U
 		writeError(w, http.StatusBadRequest, "bad_format", err.Error())
 		return
 	}
-	t, err := StoryTable(r.Context(), s.store, st)
+	// A blind annotator's export holds what their desk shows, no more.
+	view, err := viewsOf(r.Context(), s.store, st.Project, role, u)
+	if err != nil {
+		s.internal(w, "figures", err)
+		return
+	}
+	t, err := StoryTable(r.Context(), s.store, st, view)
 	if err != nil {
 		s.internal(w, "figures", err)
 		return

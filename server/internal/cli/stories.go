@@ -197,7 +197,7 @@ func (c cmdIO) exportFigures(db string, id int64, format, out string) error {
 		if err != nil {
 			return err
 		}
-		t, err := api.StoryTable(ctx, st, s)
+		t, err := api.StoryTable(ctx, st, s, nil) // the CLI is the operator: everything
 		if err != nil {
 			return err
 		}
