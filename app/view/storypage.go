@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
+	"gloss/app/markup"
 	"gloss/app/storyview"
 	"gloss/shared/httpapi"
 	"gloss/shared/model"
@@ -160,6 +161,9 @@ func (p *StoryPage) flush(ctx app.Context) {
 		}
 	}
 	clear(p.dirty)
+	if pre, ok := prerendered(); ok {
+		pre.Call("remove") // the server's table: this one is live
+	}
 	el := app.Window().GetElementByID(storyTableID)
 	if !el.Truthy() {
 		// Not mounted yet: go-app renders the container after this
@@ -255,7 +259,11 @@ func (p *StoryPage) Render() app.UI {
 			status = fmt.Sprintf("%d articles · %d quantities · %d in conflict · live", len(p.story.Documents), p.rows, p.conflict)
 		}
 	}
-	return app.Div().Class("storypage").DataSet("ready", ready).Body(
+	live := "0"
+	if p.loaded && p.painted > 0 && p.waiting() == 0 {
+		live = "1" // every article followed (or refused: see the notices)
+	}
+	return app.Div().Class("storypage").DataSet("ready", ready).DataSet("live", live).Body(
 		topBar(p.user),
 		app.Main().Class("story").Body(
 			app.H1().Text(p.story.Name),
@@ -272,6 +280,16 @@ func (p *StoryPage) Render() app.UI {
 			app.Div().ID(storyTableID).Class("story-wrap"),
 		),
 	)
+}
+
+// RenderStory returns the HTML of the pre-rendered story view: its title
+// and its table as the page shows them (storyview.Table, escaped there),
+// in the pre-render element the desk uses (PrerenderID), so that the
+// table is on screen with the HTML; the page removes it when it paints
+// its own, live table.
+func RenderStory(t story.Table) string {
+	return `<div id="` + PrerenderID + `" class="storypage prerendered"><main class="story"><h1>` + markup.Escape(t.Name) +
+		`</h1><div id="` + storyTableID + `" class="story-wrap" data-ready="1" data-painted="1">` + storyview.Table(t) + `</div></main></div>`
 }
 
 // storyHref is the story view's address.

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"gloss/server/internal/auth"
 	"gloss/server/internal/demo"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
@@ -195,3 +197,60 @@ func TestStoryFragment(t *testing.T) {
 	b.waitFor(`document.querySelector('#annlist li.ann.sel').dataset.id === 'f-60'`)
 	b.waitFor(`[...document.querySelectorAll('#doc .seg.sel')].map(e => e.textContent).join('') === 'at least 60 people dead'`)
 }
+
+// TestStoryPrerendered: the story view's HTML already holds the table
+// (the demo story's dead row flagged once both figures are tagged), with
+// the story's name escaped; a user who is not a member gets the bare page
+// with 404; and in the browser the live table replaces the server's.
+func TestStoryPrerendered(t *testing.T) {
+	srv := startServer(t)
+	st := demoStory(t, srv)
+	s1 := seed(t, srv, 1)
+	s1.span("cnn-dead", "alice", "figure", "at least 40 people dead")
+	s1.commit()
+	s2 := seed(t, srv, 2)
+	s2.span("bt-dead", "bob", "figure", "at least 60 people dead")
+	s2.commit()
+	if _, err := srv.st.UpdateStory(context.Background(), st.ID, store.StoryChange{Name: ptr(`<b>Crocus</b> & "attack"`)}); err != nil {
+		t.Fatal(err)
+	}
+	u := fmt.Sprintf("%s/stories/%d", srv.URL, st.ID)
+	code, html := fetchPage(t, httpLogin(t, srv.URL, "bob"), u)
+	if code != 200 {
+		t.Fatalf("bob: %d", code)
+	}
+	for _, want := range []string{
+		`<div></div><div id="gloss-pre" class="storypage prerendered">`,
+		`<h1>&lt;b&gt;Crocus&lt;/b&gt; &amp; &#34;attack&#34;</h1>`,
+		`<div id="story-table" class="story-wrap" data-ready="1" data-painted="1">`,
+		`data-quantity="dead"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if !regexp.MustCompile(`<tr class="[^"]*\bconflict\b[^"]*"[^>]*data-quantity="dead"|data-quantity="dead"[^>]*class="[^"]*\bconflict\b`).MatchString(html) {
+		t.Errorf("the pre-rendered dead row is not flagged as a conflict")
+	}
+	hash, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.st.CreateUser(context.Background(), "mallory", hash); err != nil {
+		t.Fatal(err)
+	}
+	if code, html := fetchPage(t, httpLogin(t, srv.URL, "mallory"), u); code != 404 || strings.Contains(html, "gloss-pre") || strings.Contains(html, "data-quantity") {
+		t.Errorf("a non-member got %d, pre-render in page: %v", code, strings.Contains(html, "gloss-pre"))
+	}
+
+	b := newBrowser(t)
+	b.login(srv.URL, "bob")
+	b.do(chromedp.Navigate(u))
+	b.waitFor(`document.querySelector('.storypage[data-live="1"]') !== null && document.getElementById('gloss-pre') === null`)
+	if n := eval[int](b, `document.querySelectorAll('#story-table').length`); n != 1 {
+		t.Fatalf("%d story tables in the page after the take-over, want 1", n)
+	}
+	b.waitFor(`document.querySelector('#story-table tr.story-row[data-quantity="dead"]').classList.contains('conflict')`)
+}
+
+func ptr[T any](v T) *T { return &v }

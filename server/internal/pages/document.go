@@ -24,7 +24,16 @@ type Document struct {
 }
 
 type docKey struct{}
+type htmlKey struct{}
 type statusKey struct{}
+
+// WithHTML returns r whose page is served with html (already escaped:
+// made by the wasm's own pure markup code) in place of go-app's
+// placeholder, as WithDocument does for a document: the story view's
+// table, which the wasm then replaces with its live one.
+func WithHTML(r *http.Request, html string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), htmlKey{}, html))
+}
 
 // WithDocument returns r carrying d: its page is served with the
 // document's text and highlights already in the HTML
@@ -47,8 +56,9 @@ func WithStatus(r *http.Request, code int) *http.Request {
 func withDocument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d, hasDoc := r.Context().Value(docKey{}).(Document)
+		html, hasHTML := r.Context().Value(htmlKey{}).(string)
 		code, hasCode := r.Context().Value(statusKey{}).(int)
-		if !hasDoc && !hasCode {
+		if !hasDoc && !hasHTML && !hasCode {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -65,6 +75,9 @@ func withDocument(next http.Handler) http.Handler {
 		if hasDoc && rec.code == http.StatusOK {
 			html := view.RenderDocument(view.Prerender{Document: d.Doc, Schema: d.Schema, Seq: d.Seq, Layer: d.Layer,
 				Annotations: d.Annotations, Relations: d.Relations, Comments: d.Comments})
+			body = splice(body, html)
+		}
+		if hasHTML && !hasDoc && rec.code == http.StatusOK {
 			body = splice(body, html)
 		}
 		for k, v := range rec.header {
