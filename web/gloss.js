@@ -458,6 +458,12 @@ function glossLoginName() {
   try { return sessionStorage.getItem("gloss-login-name") || ""; } catch (err) { return ""; }
 }
 
+// The server's story table is shown once parsed whole (gloss.css).
+document.addEventListener("DOMContentLoaded", () => {
+  const pre = document.querySelector("#gloss-pre.storypage");
+  if (pre) pre.classList.add("parsed");
+});
+
 // Before the wasm has loaded, the server's form gets it too.
 document.addEventListener("DOMContentLoaded", () => {
   const n = document.getElementById("name");

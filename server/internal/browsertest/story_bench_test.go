@@ -183,6 +183,9 @@ func BenchmarkStoryView(b *testing.B) {
 		navigateNoWait(tab, u)
 		tab.waitFor(`window.bench && window.bench.table > 0`)
 		tables = append(tables, eval[float64](tab, `window.bench.table`))
+		if testing.Verbose() {
+			b.Logf("navigation timing: %s", eval[string](tab, `JSON.stringify((e => ({responseStart: e.responseStart, responseEnd: e.responseEnd, domInteractive: e.domInteractive, dcl: e.domContentLoadedEventEnd, size: e.transferSize}))(performance.getEntriesByType('navigation')[0]))`))
+		}
 		if n := eval[int](tab, `document.querySelectorAll('#story-table a.fig').length`); n < storyDocs*figuresPerDoc {
 			b.Fatalf("the table shows %d figures, want ≥ %d", n, storyDocs*figuresPerDoc)
 		}
