@@ -17,10 +17,25 @@ import (
 // document that does not exist or is in a project the user is not a
 // member of gets the bare page with 404 — no text, as for the API.
 func (s *Server) handleDocPage(w http.ResponseWriter, r *http.Request) {
+	s.servePrerendered(w, r, "document", func(user model.User, id int64) (*http.Request, error) {
+		d, err := s.prerenderDoc(r, user, id)
+		if err != nil {
+			return nil, err
+		}
+		return pages.WithDocument(r, d), nil
+	})
+}
+
+// servePrerendered serves a page whose content the server renders into
+// its HTML for the logged-in user (render returns the request carrying
+// it). Not logged in, or the database out: the bare page, whose wasm
+// logs in or retries. A bad id, or ErrNotFound from render (no such
+// thing, or not the user's project): the bare page with 404 — nothing of
+// it, as for the API. Any other failure: the bare page, which works
+// without the pre-render (the wasm loads the content itself).
+func (s *Server) servePrerendered(w http.ResponseWriter, r *http.Request, what string, render func(user model.User, id int64) (*http.Request, error)) {
 	p, err := s.authenticate(r)
 	if err != nil {
-		// Not logged in, or the database is out: the bare page, whose
-		// wasm logs in or retries.
 		s.pages.ServeHTTP(w, r)
 		return
 	}
@@ -29,17 +44,15 @@ func (s *Server) handleDocPage(w http.ResponseWriter, r *http.Request) {
 		s.pages.ServeHTTP(w, pages.WithStatus(r, http.StatusNotFound))
 		return
 	}
-	d, err := s.prerenderDoc(r, p.user, id)
+	pr, err := render(p.user, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.pages.ServeHTTP(w, pages.WithStatus(r, http.StatusNotFound))
 	case err != nil:
-		// The page still works without the pre-render: the wasm loads
-		// the document over the websocket.
-		s.log.Error("api: pre-render document", "doc", id, "err", err)
+		s.log.Error("api: pre-render "+what, "id", id, "err", err)
 		s.pages.ServeHTTP(w, r)
 	default:
-		s.pages.ServeHTTP(w, pages.WithDocument(r, d))
+		s.pages.ServeHTTP(w, pr)
 	}
 }
 
