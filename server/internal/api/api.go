@@ -86,6 +86,8 @@ type Server struct {
 	// rules changes projects, members and credentials: the same rules
 	// the CLI goes through.
 	rules *manage.Manager
+	// storyCache keeps the story page's tables (storycache.go).
+	storyCache storyCache
 }
 
 // New returns the API. pages serves everything the API does not: the

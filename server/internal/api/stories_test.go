@@ -209,6 +209,13 @@ func TestStoriesHTTP(t *testing.T) {
 // article, bob in the second), and admin's password set to the fixture's.
 func demoServer(t *testing.T) *fixture {
 	t.Helper()
+	return demoServerPages(t, http.NotFoundHandler())
+}
+
+// demoServerPages is demoServer whose pages (everything not API) pages
+// serves.
+func demoServerPages(t *testing.T, pages http.Handler) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "gloss.db"))
 	if err != nil {
@@ -271,7 +278,7 @@ func demoServer(t *testing.T) *fixture {
 		model.Annotation{ID: "b4", Label: story.LabelClaim, Quote: "Business Times has been able to verify the claim made by ISIS."})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := hub.New(st, log, hub.Config{})
-	f.srv = httptest.NewServer(api.New(st, h, log, api.Config{ToolVersion: "gloss test"}, http.NotFoundHandler()).Handler())
+	f.srv = httptest.NewServer(api.New(st, h, log, api.Config{ToolVersion: "gloss test"}, pages).Handler())
 	t.Cleanup(func() {
 		f.srv.Close()
 		h.Close()

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"gloss/app/view"
 	"gloss/server/internal/pages"
 	"gloss/shared/model"
 )
@@ -13,7 +12,8 @@ import (
 // blind annotation applies), so the comparison shows before the wasm
 // has started; the wasm replaces it with the live table. Not logged in:
 // the bare page (the app sends them to the login); no such story, or
-// not a member: the bare page with 404.
+// not a member: the bare page with 404. The table is rendered again only
+// when something it shows changed (storycache.go).
 func (s *Server) handleStoryPage(w http.ResponseWriter, r *http.Request) {
 	s.servePrerendered(w, r, "story", func(user model.User, id int64) (*http.Request, error) {
 		ctx := r.Context()
@@ -29,10 +29,10 @@ func (s *Server) handleStoryPage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		t, err := StoryTable(ctx, s.store, st, views)
+		html, err := s.storyPageHTML(ctx, st, views)
 		if err != nil {
 			return nil, err
 		}
-		return pages.WithHTML(r, view.RenderStory(t)), nil
+		return pages.WithHTML(r, html), nil
 	})
 }
