@@ -458,10 +458,27 @@ function glossLoginName() {
   try { return sessionStorage.getItem("gloss-login-name") || ""; } catch (err) { return ""; }
 }
 
-// The server's story table is shown once parsed whole (gloss.css).
+// The server's story table is shown once parsed whole (gloss.css). The
+// scripts the server held back so that it is painted first (go-app's
+// loader, which starts the wasm: server/internal/pages/story.go) are
+// loaded once that frame is out.
 document.addEventListener("DOMContentLoaded", () => {
   const pre = document.querySelector("#gloss-pre.storypage");
   if (pre) pre.classList.add("parsed");
+  const held = document.querySelectorAll('script[type="text/x-gloss-after-paint"][data-src]');
+  if (held.length === 0) return;
+  const load = () => {
+    for (const h of held) {
+      const s = document.createElement("script");
+      s.src = h.dataset.src;
+      s.async = false;
+      document.head.appendChild(s);
+    }
+  };
+  // A tab opened in the background paints nothing (and runs no frame
+  // callback) until shown: it loads them at once.
+  if (document.visibilityState === "hidden") load();
+  else requestAnimationFrame(() => setTimeout(load, 0));
 });
 
 // Before the wasm has loaded, the server's form gets it too.

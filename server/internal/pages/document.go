@@ -78,7 +78,7 @@ func withDocument(next http.Handler) http.Handler {
 			body = splice(body, html)
 		}
 		if hasHTML && !hasDoc && rec.code == http.StatusOK {
-			body = splice(body, html)
+			body = paintFirst(splice(body, html))
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v

@@ -1,10 +1,69 @@
 package pages
 
-import "net/http"
+import (
+	"bytes"
+	"net/http"
+)
 
 // PrerenderedHTML is the HTML WithHTML put into r's page, if any: for a
 // test of the API that serves pages without go-app.
 func PrerenderedHTML(r *http.Request) (string, bool) {
 	html, ok := r.Context().Value(htmlKey{}).(string)
 	return html, ok
+}
+
+// AfterPaintType is the type of a script the page holds back until its
+// pre-rendered content is painted: gloss.js loads it then (from its
+// data-src). A browser runs no script of a type it does not know.
+const AfterPaintType = "text/x-gloss-after-paint"
+
+// paintFirst adapts go-app's head for a page whose server-rendered
+// content is its first view (the story table): that content is parsed,
+// laid out and painted before the wasm takes any of the main thread. A
+// trace of the 50-article story showed the 10 MB wasm preload's body
+// handled on the main thread (≈ 90 ms, between parser chunks), gloss.js
+// blocking the parser until read from the cache, and go-app's loader
+// (app.js, deferred: it runs just before DOMContentLoaded) free to start
+// the wasm's compile and Go's start-up before the table's first frame.
+// So: no wasm preload, gloss.js deferred, app.js held back for gloss.js
+// to load after the first paint. Tags it does not recognise are left as
+// they are (go-app prints attributes in no fixed order: tags are matched
+// by their attributes, not their text).
+func paintFirst(page []byte) []byte {
+	end := bytes.Index(page, []byte("</head>"))
+	if end < 0 {
+		return page
+	}
+	head := page[:end]
+	out := make([]byte, 0, len(page))
+	for len(head) > 0 {
+		i := bytes.IndexByte(head, '<')
+		if i < 0 {
+			out = append(out, head...)
+			break
+		}
+		out = append(out, head[:i]...)
+		head = head[i:]
+		j := bytes.IndexByte(head, '>')
+		if j < 0 {
+			out = append(out, head...)
+			break
+		}
+		tag := head[:j+1]
+		head = head[j+1:]
+		has := func(attr string) bool { return bytes.Contains(tag, []byte(attr)) }
+		switch {
+		case bytes.HasPrefix(tag, []byte("<link ")) && has(`rel="preload"`) && has(`as="fetch"`):
+			// The wasm's preload: dropped with its line.
+			head = bytes.TrimPrefix(head, []byte("\n"))
+		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/app.js"`):
+			out = append(out, `<script type="`+AfterPaintType+`" data-src="/app.js">`...)
+		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/web/gloss.js`) && !has(" defer"):
+			out = append(out, "<script defer "...)
+			out = append(out, tag[len("<script "):]...)
+		default:
+			out = append(out, tag...)
+		}
+	}
+	return append(out, page[end:]...)
 }

@@ -1,0 +1,74 @@
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/tracing"
+	"github.com/chromedp/chromedp"
+
+	"gloss/server/internal/hub"
+)
+
+// TestStoryTrace writes a Chrome performance trace of one warm new-tab
+// load of the benchmark's story view to $GLOSS_STORY_TRACE (skipped
+// without it): where the time from navigation to the painted table goes.
+func TestStoryTrace(t *testing.T) {
+	out := os.Getenv("GLOSS_STORY_TRACE")
+	if out == "" {
+		t.Skip("set GLOSS_STORY_TRACE to a file")
+	}
+	srv := startServerWith(t, hub.Config{MaxConnsPerUser: 128})
+	story, _, _ := loadStory(t, srv)
+	u := fmt.Sprintf("%s/stories/%d", srv.URL, story)
+	br := newBrowser(t)
+	sessionCookie(t, br, srv.URL, "bob")
+	cold := storyTab(br)
+	navigateNoWait(cold, u)
+	cold.waitFor(`window.bench && window.bench.table > 0`)
+	cold.close()
+
+	tab := storyTab(br)
+	var events []json.RawMessage
+	done := make(chan struct{})
+	if err := chromedp.Listen(tab.ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *tracing.EventDataCollected:
+			for _, v := range ev.Value {
+				events = append(events, json.RawMessage(v))
+			}
+		case *tracing.EventTracingComplete:
+			close(done)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tab.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, tracing.Start, tracing.StartParams{TransferMode: tracing.StartTransferModeReportEvents, TraceConfig: &tracing.TraceConfig{
+			IncludedCategories: []string{"devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "v8", "blink", "loading",
+				"toplevel", "blink.user_timing", "navigation", "disabled-by-default-devtools.timeline.frame", "netlog", "browser", "wasm"},
+		}})
+		return err
+	}))
+	navigateNoWait(tab, u)
+	tab.waitFor(`window.bench && window.bench.table > 0`)
+	tab.waitFor(`document.querySelector('.storypage[data-live="1"]') !== null`)
+	t.Logf("table painted at %.1f ms", eval[float64](tab, `window.bench.table`))
+	t.Logf("navigation timing: %s", eval[string](tab, `JSON.stringify(performance.getEntriesByType('navigation')[0])`))
+	tab.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, tracing.End, cdp.Empty{})
+		return err
+	}))
+	<-done
+	b, err := json.Marshal(map[string]any{"traceEvents": events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,85 @@
+package pages
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"gloss/shared/model"
+)
+
+// paintFirst drops the wasm preload, holds app.js back and defers
+// gloss.js, whatever order go-app printed their attributes in, and
+// touches nothing else.
+func TestPaintFirst(t *testing.T) {
+	for _, tc := range []struct{ name, head, want string }{
+		{"go-app's order",
+			"<link rel=\"stylesheet\" href=\"/web/gloss.css?v=1\">\n<script defer src=\"/wasm_exec.js\"></script>\n<script defer src=\"/app.js\"></script>\n<script src=\"/web/gloss.js?v=1\"></script>\n<link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"/web/app.wasm?v=1\">\n",
+			"<link rel=\"stylesheet\" href=\"/web/gloss.css?v=1\">\n<script defer src=\"/wasm_exec.js\"></script>\n<script type=\"" + AfterPaintType + "\" data-src=\"/app.js\"></script>\n<script defer src=\"/web/gloss.js?v=1\"></script>\n"},
+		{"other orders",
+			"<script src=\"/app.js\" defer></script><link href=\"/web/app.wasm?v=1\" as=\"fetch\" rel=\"preload\"><script defer src=\"/web/gloss.js?v=1\"></script>",
+			"<script type=\"" + AfterPaintType + "\" data-src=\"/app.js\"></script><script defer src=\"/web/gloss.js?v=1\"></script>"},
+		{"a style preload stays", `<link as="style" rel="preload" href="/app.css">`, `<link as="style" rel="preload" href="/app.css">`},
+	} {
+		body := "<body><div id=\"gloss-pre\"><script src=\"/app.js\"></script></div></body></html>"
+		got := string(paintFirst([]byte("<html><head>" + tc.head + "</head>" + body)))
+		if want := "<html><head>" + tc.want + "</head>" + body; got != want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, want)
+		}
+	}
+}
+
+// Through go-app's page: the story page (WithHTML) is served with its
+// table painted first; the document page keeps its wasm preload and
+// go-app's loader.
+func TestStoryPagePaintsFirst(t *testing.T) {
+	h, err := New(webDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string, with func(*http.Request) *http.Request) string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, with(httptest.NewRequest("GET", path, nil)))
+		b, _ := io.ReadAll(rec.Result().Body)
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d", path, rec.Code)
+		}
+		return string(b)
+	}
+	story := get("/stories/1", func(r *http.Request) *http.Request {
+		return WithHTML(r, `<div id="gloss-pre" class="storypage"></div>`)
+	})
+	doc := get("/doc/1", func(r *http.Request) *http.Request {
+		return WithDocument(r, Document{Doc: model.Document{ID: 1, Text: "x"}, Schema: model.DefaultSchema()})
+	})
+	// go-app prints attributes in no fixed order: tags are found by one
+	// attribute and checked for the others.
+	tag := func(page, attr string) string {
+		i := strings.Index(page, attr)
+		if i < 0 {
+			return ""
+		}
+		return page[strings.LastIndex(page[:i], "<") : i+strings.Index(page[i:], ">")+1]
+	}
+	for _, c := range []struct {
+		name, got, want string
+	}{
+		{"story: wasm preload", tag(story, `as="fetch"`), ""},
+		{"story: go-app's loader", tag(story, `"/app.js"`), `<script type="` + AfterPaintType + `" data-src="/app.js">`},
+		{"story: gloss.js deferred", strings.Replace(tag(story, `/web/gloss.js`), " defer", "", 1) + fmt.Sprint(strings.Contains(tag(story, `/web/gloss.js`), " defer")),
+			strings.Replace(tag(doc, `/web/gloss.js`), " defer", "", 1) + "true"},
+		{"document: wasm preload", fmt.Sprint(tag(doc, `as="fetch"`) != ""), "true"},
+		{"document: go-app's loader", fmt.Sprint(strings.Contains(tag(doc, `"/app.js"`), "defer"), strings.Contains(doc, AfterPaintType)), "true false"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if !strings.Contains(story, `<div id="gloss-pre" class="storypage">`) {
+		t.Errorf("the story page lost its table:\n%s", story)
+	}
+}
