@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/tracing"
 	"github.com/chromedp/chromedp"
 
@@ -33,6 +34,16 @@ func TestStoryTrace(t *testing.T) {
 	cold.close()
 
 	tab := storyTab(br)
+	// An experiment's extra style rules ($GLOSS_STORY_CSS), added before
+	// the page's own: what a rule would save, without editing gloss.css.
+	if css := os.Getenv("GLOSS_STORY_CSS"); css != "" {
+		js, _ := json.Marshal(css)
+		tab.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+				Source: fmt.Sprintf(`(() => { const s = new CSSStyleSheet(); s.replaceSync(%s); document.adoptedStyleSheets = [s]; })()`, js)})
+			return err
+		}))
+	}
 	var events []json.RawMessage
 	done := make(chan struct{})
 	if err := chromedp.Listen(tab.ctx, func(ev any) {
