@@ -86,6 +86,9 @@ func withDocument(next http.Handler) http.Handler {
 		w.Header().Del("ETag")
 		w.Header().Del("Last-Modified")
 		w.Header().Set("Cache-Control", "no-store")
+		if hasHTML && !hasDoc && rec.code == http.StatusOK {
+			body = compressPage(w, r, body)
+		}
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		if hasCode {
 			rec.code = code

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"bytes"
+	"compress/gzip"
 	"net/http"
 )
 
@@ -66,4 +67,26 @@ func paintFirst(page []byte) []byte {
 		}
 	}
 	return append(out, page[end:]...)
+}
+
+// compressPage gzips a page with a story table for a browser that takes
+// it: the table is hundreds of KB of repetitive HTML, ≈ 20 times smaller
+// gzipped — over a real network most of the page's load time — for ≈ 2
+// ms of the server's time at BestSpeed.
+func compressPage(w http.ResponseWriter, r *http.Request, body []byte) []byte {
+	w.Header().Add("Vary", "Accept-Encoding")
+	if !accepts(r.Header.Get("Accept-Encoding"), "gzip") {
+		return body
+	}
+	var b bytes.Buffer
+	b.Grow(len(body) / 8)
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	if _, err := zw.Write(body); err != nil {
+		return body
+	}
+	if err := zw.Close(); err != nil {
+		return body
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	return b.Bytes()
 }

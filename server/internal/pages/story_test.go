@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
@@ -81,5 +83,45 @@ func TestStoryPagePaintsFirst(t *testing.T) {
 	}
 	if !strings.Contains(story, `<div id="gloss-pre" class="storypage">`) {
 		t.Errorf("the story page lost its table:\n%s", story)
+	}
+}
+
+// A story page goes gzip-encoded to a browser that takes it, plain to
+// one that does not.
+func TestStoryPageCompressed(t *testing.T) {
+	h, err := New(webDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := `<div id="gloss-pre" class="storypage">` + strings.Repeat(`<td class="story-cell"><a class="fig">40</a></td>`, 2000) + `</div>`
+	for _, enc := range []string{"gzip, deflate, br", ""} {
+		req := httptest.NewRequest("GET", "/stories/1", nil)
+		if enc != "" {
+			req.Header.Set("Accept-Encoding", enc)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, WithHTML(req, table))
+		res := rec.Result()
+		body, _ := io.ReadAll(res.Body)
+		if res.Header.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("Accept-Encoding %q: Vary %q", enc, res.Header.Get("Vary"))
+		}
+		if enc == "" {
+			if res.Header.Get("Content-Encoding") != "" || !strings.Contains(string(body), table) {
+				t.Errorf("plain: Content-Encoding %q, table in body %v", res.Header.Get("Content-Encoding"), strings.Contains(string(body), table))
+			}
+			continue
+		}
+		if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Content-Length") != fmt.Sprint(len(body)) {
+			t.Fatalf("gzip: headers %v, body %d bytes", res.Header, len(body))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := io.ReadAll(zr)
+		if !strings.Contains(string(plain), table) || len(body)*10 > len(plain) {
+			t.Errorf("gzip: %d bytes for %d, table in it %v", len(body), len(plain), strings.Contains(string(plain), table))
+		}
 	}
 }
