@@ -341,7 +341,7 @@ func (s *Server) handleStoryState(w http.ResponseWriter, r *http.Request, u mode
 		s.internal(w, "story state", err)
 		return
 	}
-	docs, seqs, err := storyDocs(r.Context(), s.store, st, view)
+	docs, seqs, err := s.cachedStoryDocs(r.Context(), st, view)
 	if err != nil {
 		s.internal(w, "story state", err)
 		return

@@ -87,13 +87,47 @@ func (s *Server) storyPageHTML(ctx context.Context, st store.Story, viewOf func(
 	e := s.storyCache.entry(st.ID)
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if err := s.refreshStory(ctx, e, st); err != nil {
+		return "", err
+	}
+	docs, _, views := e.viewed(st, viewOf)
+	key := storyKey(st, views)
+	if html, ok := e.html[key]; ok {
+		return html, nil
+	}
+	if len(e.html) >= maxCachedViews {
+		clear(e.html)
+	}
+	html := view.RenderStory(story.Build(story.Story{ID: st.ID, Name: st.Name, Documents: docs}))
+	e.html[key] = html
+	return html, nil
+}
+
+// cachedStoryDocs is storyDocs from the cache: story st's documents as
+// viewOf shows them, with the seq each was read at. The annotations and
+// relations are the cache's: read them, never change them.
+func (s *Server) cachedStoryDocs(ctx context.Context, st store.Story, viewOf func(int64, model.DocReview) model.View) ([]story.Document, []int64, error) {
+	e := s.storyCache.entry(st.ID)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := s.refreshStory(ctx, e, st); err != nil {
+		return nil, nil, err
+	}
+	docs, seqs, _ := e.viewed(st, viewOf)
+	return docs, seqs, nil
+}
+
+// refreshStory brings e up to date with story st: an article whose seq
+// moved, or whose details changed, is read again (and the rendered
+// tables dropped); one no longer in the story is forgotten. e.mu is held.
+func (s *Server) refreshStory(ctx context.Context, e *storyEntry, st store.Story) error {
 	moved := false
 	for _, sd := range st.Documents {
 		d := e.docs[sd.ID]
 		if d != nil && d.sd == sd {
 			ops, err := s.store.OpsSince(ctx, sd.ID, d.seq, 1)
 			if err != nil {
-				return "", fmt.Errorf("api: story page: %w", err)
+				return fmt.Errorf("api: story page: %w", err)
 			}
 			if len(ops) == 0 {
 				continue
@@ -101,7 +135,7 @@ func (s *Server) storyPageHTML(ctx context.Context, st store.Story, viewOf func(
 		}
 		d, err := readStoryDoc(ctx, s.store, sd)
 		if err != nil {
-			return "", err
+			return err
 		}
 		e.docs[sd.ID], moved = d, true
 	}
@@ -116,27 +150,26 @@ func (s *Server) storyPageHTML(ctx context.Context, st store.Story, viewOf func(
 			}
 		}
 	}
-	if moved || len(e.html) >= maxCachedViews {
+	if moved {
 		clear(e.html)
 	}
+	return nil
+}
+
+// viewed is story st's documents (e up to date with it) as viewOf shows
+// them, with their seqs and the view of each. e.mu is held.
+func (e *storyEntry) viewed(st store.Story, viewOf func(int64, model.DocReview) model.View) ([]story.Document, []int64, []model.View) {
+	docs := make([]story.Document, len(st.Documents))
+	seqs := make([]int64, len(st.Documents))
 	views := make([]model.View, len(st.Documents))
 	for i, sd := range st.Documents {
-		views[i] = viewOf(sd.ID, e.docs[sd.ID].review)
-	}
-	key := storyKey(st, views)
-	if html, ok := e.html[key]; ok {
-		return html, nil
-	}
-	docs := make([]story.Document, len(st.Documents))
-	for i, sd := range st.Documents {
 		d := e.docs[sd.ID]
+		views[i], seqs[i] = viewOf(sd.ID, d.review), d.seq
 		anns, rels, _, _ := views[i].Filter(d.anns, d.rels, nil, nil)
 		docs[i] = story.FromModel(d.doc, anns, rels)
 		docs[i].Name = sd.Title
 	}
-	html := view.RenderStory(story.Build(story.Story{ID: st.ID, Name: st.Name, Documents: docs}))
-	e.html[key] = html
-	return html, nil
+	return docs, seqs, views
 }
 
 // readStoryDoc reads one article of a story: its document and snapshot.

@@ -70,12 +70,24 @@ func TestStoryPageFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect("after an op", page(alice, "alice"), check{"777", true})
+	// The story view's state (the wasm's first read) comes from the same
+	// cache.
+	var state httpapi.StoryState
+	alice.getJSON(fmt.Sprintf("/api/stories/%d/state", sty.ID), &state)
+	if n := countAnn(state, "c1"); n != 1 {
+		t.Errorf("after an op: the story state holds c1 %d times", n)
+	}
 
 	// Its deletion.
 	if _, err := f.st.Commit(ctx, 1, []protocol.Op{{ID: "cache-del", Kind: protocol.KindDelete, Target: "c1", Version: 1, User: "alice"}}); err != nil {
 		t.Fatal(err)
 	}
 	expect("after a delete", page(alice, "alice"), check{"777", false})
+	state = httpapi.StoryState{}
+	alice.getJSON(fmt.Sprintf("/api/stories/%d/state", sty.ID), &state)
+	if n := countAnn(state, "c1"); n != 0 {
+		t.Errorf("after a delete: the story state holds c1 %d times", n)
+	}
 
 	// An article's outlet, the story's name.
 	if err := f.st.SetDocumentMeta(ctx, 2, map[string]string{story.MetaOutlet: "Cache Test Outlet"}); err != nil {
@@ -102,4 +114,17 @@ func TestStoryPageFresh(t *testing.T) {
 		t.Fatalf("regroup: %d %s", code, body)
 	}
 	expect("admin, one article", page(admin, "admin"), check{"145", false}, check{"115", true}, check{"Cache Test Outlet", false})
+}
+
+// countAnn counts the annotations with id in a story state.
+func countAnn(st httpapi.StoryState, id string) int {
+	n := 0
+	for _, d := range st.Documents {
+		for _, a := range d.Annotations {
+			if a.ID == id {
+				n++
+			}
+		}
+	}
+	return n
 }
