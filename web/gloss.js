@@ -458,6 +458,18 @@ function glossLoginName() {
   try { return sessionStorage.getItem("gloss-login-name") || ""; } catch (err) { return ""; }
 }
 
+// The server's pre-rendered document is shown once parsed whole
+// (gloss.css): as soon as the parser is done, before the deferred
+// scripts (go-app's loader) run.
+(function glossShowParsed() {
+  const show = () => {
+    const pre = document.querySelector("#gloss-pre.desk");
+    if (pre) pre.classList.add("parsed");
+  };
+  if (document.readyState !== "loading") show();
+  else document.addEventListener("readystatechange", show, { once: true });
+})();
+
 // The server's story table is shown once parsed whole (gloss.css).
 document.addEventListener("DOMContentLoaded", () => {
   const pre = document.querySelector("#gloss-pre.storypage");

@@ -40,6 +40,7 @@ import (
 	"gloss/server/internal/hub"
 	"gloss/server/internal/importer"
 	"gloss/server/internal/manage"
+	"gloss/server/internal/pages"
 	"gloss/server/internal/store"
 	"gloss/shared/httpapi"
 	"gloss/shared/model"
@@ -86,6 +87,9 @@ type Server struct {
 	// rules changes projects, members and credentials: the same rules
 	// the CLI goes through.
 	rules *manage.Manager
+	// prerenders keeps the pre-rendered HTML of recently opened
+	// documents (docpage.go).
+	prerenders *pages.DocCache
 }
 
 // New returns the API. pages serves everything the API does not: the
@@ -108,7 +112,8 @@ func New(st store.Store, h *hub.Hub, log *slog.Logger, cfg Config, pages http.Ha
 		login:        auth.NewLimiter(5, 20*time.Second),
 		loginAddr:    auth.NewLimiter(20, 5*time.Second),
 		loginAccount: auth.NewBackoff(10, time.Second, time.Minute, time.Hour),
-		rules:        manage.New(st, live)}
+		rules:        manage.New(st, live),
+		prerenders:   newPrerenders()}
 }
 
 // Handler returns the routes.

@@ -222,7 +222,8 @@ func TestKeyBeforeWasmNotLost(t *testing.T) {
 	// Hold the wasm download until the key has been pressed.
 	held := holdWasm(b)
 	navigateNoWait(b, srv.URL+"/doc/1")
-	b.waitFor(`document.querySelector('#gloss-pre #doc p.para') !== null`)
+	// Shown once parsed whole (gloss.css): the text can be selected then.
+	b.waitFor(`document.querySelector('#gloss-pre.parsed #doc p.para') !== null`)
 	const claim = "left at least 40 people dead and over 100 wounded"
 	b.selectText(claim, 0)
 	b.key("1")
