@@ -458,13 +458,22 @@ function glossLoginName() {
   try { return sessionStorage.getItem("gloss-login-name") || ""; } catch (err) { return ""; }
 }
 
-// The server's pre-rendered document is shown once parsed whole
-// (gloss.css): as soon as the parser is done, before the deferred
-// scripts (go-app's loader) run.
-(function glossShowParsed() {
+// The server's pre-rendered document (app/view/prerender.go) holds its
+// paragraphs as a data block: set with one innerHTML as soon as the
+// parser is done, before the deferred scripts (go-app's loader) run,
+// they are parsed several times faster than by the document's parser
+// and styled and laid out once. .parsed says they are there.
+(function glossShowPrerender() {
   const show = () => {
     const pre = document.querySelector("#gloss-pre.desk");
-    if (pre) pre.classList.add("parsed");
+    if (!pre) return;
+    const src = document.getElementById("gloss-paras");
+    const paras = pre.querySelector("#paras");
+    if (src && paras) {
+      paras.innerHTML = src.textContent;
+      src.remove();
+    }
+    pre.classList.add("parsed");
   };
   if (document.readyState !== "loading") show();
   else document.addEventListener("readystatechange", show, { once: true });

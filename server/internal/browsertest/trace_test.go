@@ -90,6 +90,7 @@ type traceSummary struct {
 	hl, frameEnd                           float64
 	parse, lifecycle, layout, style, paint float64
 	parseN, lifecycleN                     int
+	busy                                   float64 // top-level tasks
 }
 
 func summarizeTrace(evs []traceEvent) (string, traceSummary) {
@@ -204,6 +205,17 @@ func summarizeTrace(evs []traceEvent) (string, traceSummary) {
 			break
 		}
 	}
+	// GLOSS_TRACE_DUMP=from-to (ms): every main-thread event of that
+	// window, for a closer look.
+	var from, to float64
+	if _, err := fmt.Sscanf(os.Getenv("GLOSS_TRACE_DUMP"), "%f-%f", &from, &to); err == nil {
+		for _, e := range evs {
+			at := (e.Ts - nav) / 1000
+			if e.Pid == pid && e.Tid == tid && at >= from && at <= to && e.Name != "RunTask" && (e.Dur > 2000 || e.Ph != "X") {
+				fmt.Fprintf(&b, "    %7.1f %6.1f %s %s %s %.200s\n", at, e.Dur/1000, e.Ph, e.Cat, e.Name, e.Args)
+			}
+		}
+	}
 	fmt.Fprintf(&b, "main-thread tasks > 4 ms (start ms, duration ms, biggest event):\n")
 	for _, t := range tasks {
 		fmt.Fprintf(&b, "  %7.1f %6.1f  %s\n", (t.ts-nav)/1000, t.dur/1000, t.top)
@@ -228,6 +240,7 @@ func summarizeTrace(evs []traceEvent) (string, traceSummary) {
 		return 0, 0
 	}
 	sum.parse, sum.parseN = get("ParseHTML")
+	sum.busy, _ = get("ThreadControllerImpl::RunTask")
 	sum.lifecycle, sum.lifecycleN = get("WebFrameWidgetImpl::UpdateLifecycle")
 	sum.layout, _ = get("Layout")
 	sum.style, _ = get("UpdateLayoutTree")
@@ -299,9 +312,6 @@ func TestTraceDocPage(t *testing.T) {
 	navTiming := `JSON.stringify((e => ({responseStart: e.responseStart, responseEnd: e.responseEnd, domInteractive: e.domInteractive, dcl: e.domContentLoadedEventEnd, transfer: e.transferSize, decoded: e.decodedBodySize}))(performance.getEntriesByType('navigation')[0]))`
 	extra := `JSON.stringify({main: window.glossMainAt, ready: window.glossReadyAt, wasm: (performance.getEntriesByType('resource').find(e => e.name.includes('/web/app.wasm'))||{}).responseEnd, longtasks: window.bench.long})`
 	longTasks := `window.bench && (window.bench.long = []); try { new PerformanceObserver((l) => { for (const e of l.getEntries()) window.bench.long.push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({type: 'longtask', buffered: true}); } catch (e) {}`
-	// A variant that shows the pre-render while it streams in (as before
-	// gloss.css hid it until parsed), for comparison in the same run.
-	shown := `(() => { const s = new CSSStyleSheet(); s.replaceSync('#gloss-pre.desk #paras { display: block !important; }'); document.adoptedStyleSheets = [s]; })()`
 	base := baselineFor(t, srv, id)
 	iters := 1
 	fmt.Sscan(os.Getenv("GLOSS_TRACE_N"), &iters)
@@ -313,7 +323,7 @@ func TestTraceDocPage(t *testing.T) {
 			_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: session, URL: srv.URL + "/"})
 			return err
 		}))
-		for _, which := range []string{"cold", "warm", "warm-shown", "baseline"} {
+		for _, which := range []string{"cold", "warm", "baseline"} {
 			tab := newTab(br, n)
 			target := u
 			if which == "baseline" {
@@ -322,9 +332,6 @@ func TestTraceDocPage(t *testing.T) {
 				target = base
 			}
 			scripts := []string{longTasks}
-			if which == "warm-shown" {
-				scripts = append(scripts, shown)
-			}
 			for _, src := range scripts {
 				tab.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 					_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
@@ -350,10 +357,10 @@ func TestTraceDocPage(t *testing.T) {
 		}
 		br.close()
 	}
-	for _, which := range []string{"cold", "warm", "warm-shown", "baseline"} {
+	for _, which := range []string{"cold", "warm", "baseline"} {
 		for _, r := range rows[which] {
-			t.Logf("%-10s responseStart %6.1f domInteractive %6.1f hl %6.1f frame-end %6.1f | parse %5.1f ms in %2d, lifecycle %5.1f ms in %2d (layout %5.1f, style %5.1f, paint %5.1f) before hl",
-				which, r.nav.ResponseStart, r.nav.DomInteractive, r.hl, r.frameEnd, r.parse, r.parseN, r.lifecycle, r.lifecycleN, r.layout, r.style, r.paint)
+			t.Logf("%-10s responseStart %6.1f domInteractive %6.1f hl %6.1f frame-end %6.1f | busy %5.1f, parse %5.1f ms in %2d, lifecycle %5.1f ms in %2d (layout %5.1f, style %5.1f, paint %5.1f) before hl",
+				which, r.nav.ResponseStart, r.nav.DomInteractive, r.hl, r.frameEnd, r.busy, r.parse, r.parseN, r.lifecycle, r.lifecycleN, r.layout, r.style, r.paint)
 		}
 	}
 }
