@@ -4,10 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -362,5 +367,95 @@ func TestTraceDocPage(t *testing.T) {
 			t.Logf("%-10s responseStart %6.1f domInteractive %6.1f hl %6.1f frame-end %6.1f | busy %5.1f, parse %5.1f ms in %2d, lifecycle %5.1f ms in %2d (layout %5.1f, style %5.1f, paint %5.1f) before hl",
 				which, r.nav.ResponseStart, r.nav.DomInteractive, r.hl, r.frameEnd, r.busy, r.parse, r.parseN, r.lifecycle, r.lifecycleN, r.layout, r.style, r.paint)
 		}
+	}
+}
+
+// TestCompareDataBlock is a tool, not a check: with GLOSS_TRACE=ab it
+// loads the 5,000-span document as served (paragraphs in a data block
+// set by one innerHTML) and as it was served before (the paragraphs as
+// elements, rewritten by a proxy), each in fresh browsers, alternately,
+// GLOSS_TRACE_N times, and logs the highlights-painted and frame-done
+// times of both: an A/B in the same conditions on a loaded machine.
+func TestCompareDataBlock(t *testing.T) {
+	if os.Getenv("GLOSS_TRACE") != "ab" {
+		t.Skip("a comparison tool: GLOSS_TRACE=ab")
+	}
+	srv := startServer(t)
+	id, n := loadWorkload(t, srv, "workload-5000.json")
+	hc := httpLogin(t, srv.URL, "alice")
+	su, _ := url.Parse(srv.URL)
+	var session string
+	for _, c := range hc.Jar.Cookies(su) {
+		if c.Name == "gloss_session" {
+			session = c.Value
+		}
+	}
+	// Both variants go through a proxy, so both pay its hop.
+	proxy := func(inline bool) string {
+		rp := httputil.NewSingleHostReverseProxy(su)
+		if inline {
+			rp.ModifyResponse = func(r *http.Response) error {
+				if !strings.HasPrefix(r.Request.URL.Path, "/doc/") {
+					return nil
+				}
+				body, err := io.ReadAll(r.Body)
+				r.Body.Close()
+				if err != nil {
+					return err
+				}
+				s := string(body)
+				const open = `<div id="paras" class="paras"></div><script type="text/html" id="gloss-paras">`
+				if i := strings.Index(s, open); i >= 0 {
+					j := strings.Index(s[i:], `</script>`)
+					s = s[:i] + `<div id="paras" class="paras">` + s[i+len(open):i+j] + `</div>` + s[i+j+len(`</script>`):]
+				}
+				r.Body = io.NopCloser(strings.NewReader(s))
+				r.ContentLength = int64(len(s))
+				r.Header.Set("Content-Length", strconv.Itoa(len(s)))
+				return nil
+			}
+		}
+		p := httptest.NewServer(rp)
+		t.Cleanup(p.Close)
+		return p.URL
+	}
+	variants := map[string]string{"data block": proxy(false), "inline": proxy(true)}
+	iters := 3
+	fmt.Sscan(os.Getenv("GLOSS_TRACE_N"), &iters)
+	res := map[string][]float64{}
+	for it := 0; it < iters; it++ {
+		order := []string{"data block", "inline"}
+		if it%2 == 1 {
+			order = []string{"inline", "data block"}
+		}
+		for _, v := range order {
+			base := variants[v]
+			br := newBrowser(t)
+			br.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: session, URL: base + "/"})
+				return err
+			}))
+			for _, which := range []string{"cold", "warm"} {
+				tab := newTab(br, n)
+				navigateNoWait(tab, fmt.Sprintf("%s/doc/%d", base, id))
+				tab.waitFor(`window.bench && window.bench.hl > 0 && window.bench.hlDone > 0`)
+				hl, done := eval[float64](tab, `window.bench.hl`), eval[float64](tab, `window.bench.hlDone`)
+				res[v+" "+which+" hl"] = append(res[v+" "+which+" hl"], hl)
+				res[v+" "+which+" done"] = append(res[v+" "+which+" done"], done)
+				tab.waitFor(`typeof window.glossReadyAt === 'number'`)
+				tab.close()
+			}
+			br.close()
+		}
+	}
+	keys := make([]string, 0, len(res))
+	for k := range res {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s := append([]float64(nil), res[k]...)
+		sort.Float64s(s)
+		t.Logf("%-24s median %7.1f  min %7.1f  all %.0f", k, median(s), s[0], res[k])
 	}
 }
