@@ -458,6 +458,27 @@ function glossLoginName() {
   try { return sessionStorage.getItem("gloss-login-name") || ""; } catch (err) { return ""; }
 }
 
+// The server's pre-rendered document (app/view/prerender.go) holds its
+// paragraphs as a data block: set with one innerHTML as soon as the
+// parser is done, before the deferred scripts (go-app's loader) run,
+// they are parsed several times faster than by the document's parser
+// and styled and laid out once. .parsed says they are there.
+(function glossShowPrerender() {
+  const show = () => {
+    const pre = document.querySelector("#gloss-pre.desk");
+    if (!pre) return;
+    const src = document.getElementById("gloss-paras");
+    const paras = pre.querySelector("#paras");
+    if (src && paras) {
+      paras.innerHTML = src.textContent;
+      src.remove();
+    }
+    pre.classList.add("parsed");
+  };
+  if (document.readyState !== "loading") show();
+  else document.addEventListener("readystatechange", show, { once: true });
+})();
+
 // The server's story table is shown once parsed whole (gloss.css). The
 // scripts the server held back so that it is painted first (go-app's
 // loader, which starts the wasm: server/internal/pages/story.go) are

@@ -87,11 +87,50 @@ func RenderDocument(p Prerender) string {
 	b.WriteString(`"><div class="toolbar"></div><div class="workspace"><article id="doc" class="doc"><h1 class="doctitle">`)
 	b.WriteString(markup.Escape(p.Document.Name))
 	b.WriteString(`</h1><div id="paras" class="paras">`)
+	var ps strings.Builder
+	ps.Grow(len(p.Document.Text) + 200*len(marks))
 	for i, para := range paras {
-		b.WriteString(markup.Paragraph(para, byPara[i]))
+		ps.WriteString(markup.Paragraph(para, byPara[i]))
 	}
-	b.WriteString(`</div></article><aside class="side"></aside></div></div>`)
+	// The paragraphs go into the page as a data block that gloss.js sets
+	// with one innerHTML once the page is parsed (glossShowPrerender):
+	// Chromium parses such HTML several times faster than its document
+	// parser, and lays it out once. Every "<" in them is one of
+	// markup.Paragraph's own tags (text and attributes are escaped), so
+	// nothing can end the block early; if that ever changed, they are
+	// written as elements.
+	if html := ps.String(); dataBlockSafe(html) {
+		b.WriteString(`</div><script type="text/html" id="` + ParasID + `">`)
+		b.WriteString(html)
+		b.WriteString(`</script>`)
+	} else {
+		b.WriteString(html)
+		b.WriteString(`</div>`)
+	}
+	b.WriteString(`</article><aside class="side"></aside></div></div>`)
 	return b.String()
+}
+
+// ParasID is the id of the data block holding the pre-render's
+// paragraphs (see RenderDocument).
+const ParasID = "gloss-paras"
+
+// dataBlockSafe reports whether html can be the content of a script data
+// block: no "</script" (which would end it) and no "<!--" (which changes
+// how the tokenizer reads on), in any case.
+func dataBlockSafe(html string) bool {
+	for i := strings.IndexByte(html, '<'); i >= 0; {
+		rest := html[i:]
+		if strings.HasPrefix(rest, "<!--") || len(rest) >= 8 && strings.EqualFold(rest[:8], "</script") {
+			return false
+		}
+		j := strings.IndexByte(rest[1:], '<')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return true
 }
 
 // prerendered returns the pre-rendered desk's root if the page has one.

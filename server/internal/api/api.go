@@ -40,6 +40,7 @@ import (
 	"gloss/server/internal/hub"
 	"gloss/server/internal/importer"
 	"gloss/server/internal/manage"
+	"gloss/server/internal/pages"
 	"gloss/server/internal/store"
 	"gloss/shared/httpapi"
 	"gloss/shared/model"
@@ -88,6 +89,9 @@ type Server struct {
 	rules *manage.Manager
 	// storyCache keeps the story page's tables (storycache.go).
 	storyCache storyCache
+	// prerenders keeps the pre-rendered HTML of recently opened
+	// documents (docpage.go).
+	prerenders *pages.DocCache
 }
 
 // New returns the API. pages serves everything the API does not: the
@@ -110,7 +114,8 @@ func New(st store.Store, h *hub.Hub, log *slog.Logger, cfg Config, pages http.Ha
 		login:        auth.NewLimiter(5, 20*time.Second),
 		loginAddr:    auth.NewLimiter(20, 5*time.Second),
 		loginAccount: auth.NewBackoff(10, time.Second, time.Minute, time.Hour),
-		rules:        manage.New(st, live)}
+		rules:        manage.New(st, live),
+		prerenders:   newPrerenders()}
 }
 
 // Handler returns the routes.

@@ -89,6 +89,8 @@ func TestPrerenderedHTML(t *testing.T) {
 		`data-a="x&#34;&gt;&lt;b&gt;"`,
 		`>&lt;script&gt;alert(1)&lt;/script&gt;</span> &amp; &#34;quotes&#34; &#39;here&#39;.</p>`,
 		`<p class="para" data-p="1">Second paragraph with a claim in it.</p>`,
+		// The paragraphs as a data block that gloss.js sets with one innerHTML:
+		`<div id="paras" class="paras"></div><script type="text/html" id="gloss-paras"><p class="para" data-p="0">`,
 		`<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app.wasm?v=`,
 	} {
 		if !strings.Contains(html, want) {
@@ -188,11 +190,11 @@ func TestPrerenderAdopted(t *testing.T) {
 	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
 		  new MutationObserver((_, mo) => {
-		    // go-app's loader follows the pre-render: once it is parsed, so is every paragraph.
-		    if (!document.getElementById('app-wasm-loader')) return;
+		    // gloss.js has set the pre-render's paragraphs (.parsed).
+		    if (!document.querySelector('#gloss-pre.parsed')) return;
 		    document.querySelectorAll('#gloss-pre p.para').forEach(p => p.setAttribute('data-marker', '1'));
 		    mo.disconnect();
-		  }).observe(document, {childList: true, subtree: true});`})
+		  }).observe(document, {childList: true, subtree: true, attributes: true, attributeFilter: ['class']});`})
 		return err
 	}))
 	b.openDoc(srv.URL, id)
@@ -222,7 +224,8 @@ func TestKeyBeforeWasmNotLost(t *testing.T) {
 	// Hold the wasm download until the key has been pressed.
 	held := holdWasm(b)
 	navigateNoWait(b, srv.URL+"/doc/1")
-	b.waitFor(`document.querySelector('#gloss-pre #doc p.para') !== null`)
+	// Shown once parsed whole (gloss.css): the text can be selected then.
+	b.waitFor(`document.querySelector('#gloss-pre.parsed #doc p.para') !== null`)
 	const claim = "left at least 40 people dead and over 100 wounded"
 	b.selectText(claim, 0)
 	b.key("1")
