@@ -1,6 +1,6 @@
 // Gloss's hand-written JavaScript: only what the DOM Selection API
 // demands. Offsets leave here as UTF-16 counts within one paragraph; the
-// Go side (app/selection → shared/textpos) converts them to code points.
+// Go side (shared/selection → shared/textpos) converts them to code points.
 "use strict";
 
 function glossPara(node) {
