@@ -45,7 +45,7 @@ func TestAt16(t *testing.T) {
 	doc := s.Doc.ID
 	a := connect(t, s, "alice", doc)
 	b := connect(t, s, "bob", doc)
-	p1 := "😀 東京 e\u0301te\u0301\u00a0said the "          // paragraph 1 before "governor"
+	p1 := "😀 東京 e\u0301te\u0301\u00a0said the "           // paragraph 1 before "governor"
 	pre := "😀 東京 e\u0301te\u0301\u00a0said the governor " // … before "Andrey"
 
 	cases := []struct {
