@@ -85,6 +85,14 @@ type Session struct {
 	retry   *time.Timer
 	retries int
 	sel     [2]int // the selection last sent for presence
+
+	// The tags web/gloss.js sent before the wasm ran (early.go): the ops
+	// until the welcome, their annotation IDs by op ID and in order, and
+	// how many came back committed.
+	early          []earlyOp
+	earlyAnns      map[string]string
+	earlyOrder     []string
+	earlyConfirmed int
 }
 
 // Open starts a session. dispatch must run its function on the UI
@@ -176,6 +184,7 @@ func (s *Session) connect() {
 			queued = append(queued, q.Index(i))
 		}
 		preClosed = pre.Get("closed")
+		s.takeEarly(pre)
 	} else {
 		ws = app.Window().Get("WebSocket").New(scheme + "//" + loc.Get("host").String() + "/ws")
 	}
@@ -215,6 +224,9 @@ func (s *Session) connect() {
 
 func (s *Session) onClose(code int, reason string) {
 	s.dropSocket()
+	for i := range s.early {
+		s.early[i].sent = false // sent on the socket that closed: the next welcome sends them
+	}
 	if s.closed {
 		return
 	}
@@ -359,6 +371,9 @@ func (s *Session) handle(m protocol.Message) {
 		if len(s.PendingOps()) != n { // our own op came back
 			s.savePending()
 		}
+		if _, ok := s.earlyAnns[m.Op.ID]; ok {
+			s.earlyConfirmed++ // a tag web/gloss.js sent (early.go)
+		}
 	case protocol.TypeAck:
 		s.ack(m.OpID)
 		s.retries = 0
@@ -368,7 +383,7 @@ func (s *Session) handle(m protocol.Message) {
 			// Keep the edit and send it again (PROTOCOL.md).
 			s.notice(m.Code, "Gloss could not save your edit just now; it is kept and will be sent again.")
 			s.retryLater()
-		} else if m.OpID != "" && s.ack(m.OpID) {
+		} else if m.OpID != "" && (s.ack(m.OpID) || s.earlyAnns[m.OpID] != "") {
 			s.notice(m.Code, conflictText(m))
 		} else {
 			s.notice(m.Code, m.Text)
@@ -414,10 +429,14 @@ func (s *Session) welcome(m protocol.Message) {
 	s.epoch = m.Epoch
 	s.sel = [2]int{} // a new connection starts with no selection
 	s.Ready, s.Status, s.attempt = true, Connected, 0
+	sent := s.adoptEarly()
 	// Re-send what was never acknowledged; the server answers ops it
-	// already applied with their original ack.
+	// already applied with their original ack. The early tags the page
+	// sent on this very socket are on their way.
 	for _, op := range s.PendingOps() {
-		s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
+		if !sent[op.ID] {
+			s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
+		}
 	}
 }
 
