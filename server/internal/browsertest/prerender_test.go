@@ -213,8 +213,10 @@ func TestPrerenderAdopted(t *testing.T) {
 	b.waitFor(`document.querySelector('#doc .seg.sel') !== null`)
 }
 
-// A label key pressed on a selection before the wasm has started is
-// replayed when it takes over: the span is tagged, not lost.
+// A label key pressed on a selection before the wasm has started, when
+// the page script cannot send it (its socket closed), is replayed when
+// the wasm takes over: the span is tagged, not lost. (With the socket
+// open the page sends it itself: earlytag_test.go.)
 func TestKeyBeforeWasmNotLost(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t)
@@ -222,7 +224,9 @@ func TestKeyBeforeWasmNotLost(t *testing.T) {
 	// Hold the wasm download until the key has been pressed.
 	held := holdWasm(b)
 	navigateNoWait(b, srv.URL+"/doc/1")
-	b.waitFor(`document.querySelector('#gloss-pre #doc p.para') !== null`)
+	b.waitFor(`document.querySelector('#gloss-pre #doc p.para') !== null && window.glossPre !== undefined`)
+	eval[bool](b, `(window.glossPre.ws.close(), true)`)
+	b.waitFor(`window.glossPre.closed !== null`)
 	const claim = "left at least 40 people dead and over 100 wounded"
 	b.selectText(claim, 0)
 	b.key("1")
