@@ -84,7 +84,9 @@ func TestPrerenderedHTML(t *testing.T) {
 	}
 	for _, want := range []string{
 		// go-app's placeholder emptied (no "Opening the document…" above the text):
-		`<div></div><div id="gloss-pre" class="desk prerendered" data-ready="0" data-doc="` + fmt.Sprint(id) + `" data-seq="1" data-layer="alice">`,
+		`<div></div><div id="gloss-pre" class="desk prerendered" data-ready="0" data-doc="` + fmt.Sprint(id) + `" data-seq="1" data-layer="alice"`,
+		// The label keys, for a key pressed before the wasm runs (web/gloss.js glossTagEarly):
+		`data-keys="{&#34;1&#34;:&#34;claim&#34;,&#34;2&#34;:&#34;figure&#34;,&#34;3&#34;:&#34;attribution&#34;}">`,
 		`<h1 class="doctitle">&lt;img src=x onerror=alert(2)&gt;</h1>`,
 		`data-a="x&#34;&gt;&lt;b&gt;"`,
 		`>&lt;script&gt;alert(1)&lt;/script&gt;</span> &amp; &#34;quotes&#34; &#39;here&#39;.</p>`,
