@@ -179,15 +179,20 @@ type earlyKey struct {
 // replayEarlyKeys applies the label keys pressed before the desk was
 // ready, each on the selection it was pressed on, in order.
 // The tags web/gloss.js already sent are the session's (app/live/early.go)
-// and drawn by now: their highlight goes, and the last one is selected,
-// as after a tag on the desk.
+// and drawn by now: their highlight goes, and they are undoable and the
+// last one selected, as after a tag on the desk.
 func (d *Desk) replayEarlyKeys() {
 	app.Window().Call("glossEarlyDone")
-	if early := d.sess.EarlyAnnotations(); len(early) > 0 && d.selected == "" {
-		if _, ok := d.sess.Annotation(early[len(early)-1]); ok {
-			d.selected = early[len(early)-1]
-			d.syncDoc()
+	last := ""
+	for _, id := range d.sess.EarlyAnnotations() {
+		if a, ok := d.sess.Annotation(id); ok {
+			d.undo = append(d.undo, change{annID: id, after: &a})
+			last = id
 		}
+	}
+	if last != "" && d.selected == "" {
+		d.selected = last
+		d.syncDoc()
 	}
 	raw := app.Window().Call("glossTakeEarlyKeys")
 	if !raw.Truthy() {

@@ -97,7 +97,10 @@ const benchProbe = `(() => {
   if (!W) return;
   const send = W.prototype.send;
   W.prototype.send = function (d) {
-    if (bench.sent === undefined && typeof d === 'string' && d.includes('"type":"op"')) bench.sent = performance.now();
+    if (bench.sent === undefined && typeof d === 'string' && d.includes('"type":"op"')) {
+      bench.sent = performance.now();
+      bench.by = window.glossPre ? 'page' : 'wasm'; // app/live clears glossPre when it takes the socket over
+    }
     return send.call(this, d);
   };
   const Probe = function (url, protocols) {
@@ -141,6 +144,10 @@ func measureDesk(tab *browser, u string) renderRun {
 	tab.waitFor(`window.bench.ack > 0`)
 	r := renderRun{hl: eval[float64](tab, `window.bench.hl`), tag: eval[float64](tab, `window.bench.ack`)}
 	r.keyToAck = r.tag - eval[float64](tab, `window.bench.key`)
+	// Who sent the op: the page script (before the wasm ran: what the
+	// aim is about) or the desk (the key came after the take-over).
+	tab.t.Logf("first tag: key %.0f ms, op sent by the %s at %.0f, acked at %.0f",
+		eval[float64](tab, `window.bench.key`), eval[string](tab, `window.bench.by`), eval[float64](tab, `window.bench.sent`), r.tag)
 	tab.waitFor(`document.querySelector('.desk[data-ready="1"] #conn').dataset.pending === '0' && typeof window.glossReadyAt === 'number'`)
 	// Where the wasm's time goes: its download ends, Go's main starts,
 	// the desk is live (has adopted the pre-render).

@@ -96,6 +96,8 @@ func TestEarlyTagBeforeWasm(t *testing.T) {
 	if !eval[bool](b, `document.querySelectorAll('#paras > p.para:not([data-marker])').length === 0`) {
 		t.Error("the pre-render was rebuilt, not adopted, after an early tag")
 	}
+	// Selected, as a tag made on the desk is.
+	b.waitFor(fmt.Sprintf(`[...document.querySelectorAll('#doc .seg.sel')].some(e => e.dataset.a.split(' ').includes(%q))`, annID))
 	if eval[bool](b, `CSS.highlights.has('gloss-early')`) {
 		t.Error("the early highlight stays after the desk drew the tag")
 	}
