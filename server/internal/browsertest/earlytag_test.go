@@ -111,3 +111,47 @@ func TestEarlyTagBeforeWasm(t *testing.T) {
 		t.Fatalf("store holds %q, want the early claim and the figure \"calm\", once each", got)
 	}
 }
+
+// An early tag the server refuses (here a label the page was made to
+// offer that the schema lacks) is shown as refused once the desk runs,
+// and leaves nothing behind: no span on the desk, none in the store.
+func TestEarlyTagRefused(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t)
+	sessionCookie(t, b, srv.URL, "alice")
+	held := holdWasm(b)
+	navigateNoWait(b, srv.URL+"/doc/1")
+	b.waitFor(`document.querySelector('#gloss-pre #doc p.para') !== null && window.glossPre !== undefined`)
+	eval[bool](b, `(document.getElementById('gloss-pre').dataset.keys = '{"1":"no such label"}', true)`)
+	b.selectText("left at least 40 people dead", 0)
+	b.key("1")
+	b.waitFor(`window.glossPre.queue.some(m => JSON.parse(m).type === 'error')`)
+	ids := held()
+	if len(ids) == 0 {
+		t.Fatal("the wasm request was not held")
+	}
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		if _, err := chromedp.Call(ctx, fetch.Disable, cdp.Empty{}); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+		}
+		return nil
+	}))
+	b.waitFor(`document.querySelector('.desk[data-ready="1"]') !== null`)
+	b.waitFor(`document.getElementById('notice') !== null && document.getElementById('notice').textContent.includes('refused')`)
+	if n := eval[int](b, annCount); n != 0 {
+		t.Errorf("%d spans on the desk after a refused early tag", n)
+	}
+	if eval[bool](b, `CSS.highlights.has('gloss-early')`) {
+		t.Error("the refused tag's highlight stays")
+	}
+	snap, err := srv.st.Snapshot(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Annotations) != 0 {
+		t.Fatalf("store holds %+v after a refused early tag", snap.Annotations)
+	}
+}
