@@ -429,8 +429,10 @@ document.addEventListener("keydown", (e) => {
 // already here when the Go session (app/live) takes the socket over.
 // The hello is what app/live would send on a first connection; keep
 // "proto" equal to protocol.Version (a Go test checks). Label keys
-// pressed meanwhile are sent on it as ops (glossTagEarly): pre.ops holds
-// them, each with whether it was sent, for the session to take over.
+// pressed until the desk is live are sent on it as ops (glossTagEarly):
+// pre.ops holds them, each with whether it was sent, for the session to
+// take over (app/live/early.go; it sets pre.taken when it has the socket
+// and pre.done when the desk is live).
 (function glossPreconnect() {
   const m = location.pathname.match(/^\/doc\/(\d+)$/);
   if (!m || !window.WebSocket) return;
@@ -439,6 +441,7 @@ document.addEventListener("keydown", (e) => {
   pre.ws = ws;
   ws.onopen = () => {
     ws.send(JSON.stringify({ type: "hello", proto: 1, doc: pre.doc, compact: true }));
+    pre.hello = true;
     glossSendEarly(pre);
   };
   ws.onmessage = (e) => pre.queue.push(e.data);
@@ -447,9 +450,11 @@ document.addEventListener("keydown", (e) => {
 })();
 
 // glossSendEarly sends the early ops not sent yet; an op may follow the
-// hello at once (the server joins the document before it reads on).
+// hello at once (the server joins the document before it reads on). If
+// the session took the socket over before it opened, the hello is the
+// session's, and so is sending the ops (at its welcome).
 function glossSendEarly(pre) {
-  if (pre.ws.readyState !== 1) return;
+  if (pre.ws.readyState !== 1 || !pre.hello) return;
   for (const o of pre.ops) {
     if (o.sent) continue;
     pre.ws.send(JSON.stringify({ type: "op", op: o.op }));
@@ -464,17 +469,18 @@ function glossNewID() {
 }
 
 // glossTagEarly commits a label key pressed on a selection of the
-// pre-rendered document before the wasm runs, through the preconnect
+// pre-rendered document before the desk is live, through the preconnect
 // socket: an add op placed by the selection's paragraph/UTF-16 positions
 // ("at16": the server converts them as the desk would, PROTOCOL.md), the
 // label from the pre-render's data-keys, the layer left to the server
 // (the user's). The tag shows at once as a CSS highlight over the
 // selection, which leaves the DOM as it is for the desk to adopt. It
-// reports false when the key is not a label's or the socket is gone or
-// taken over: the desk replays the key then (glossEarlyKeys).
+// reports false when the key is not a label's, the socket closed before
+// the session took it over, or the desk is live: the desk replays the
+// key then (glossEarlyKeys).
 function glossTagEarly(root, key, sel) {
   const pre = window.glossPre;
-  if (!pre || pre.closed) return false;
+  if (!pre || pre.done || pre.closed) return false;
   let keys;
   try { keys = JSON.parse(root.dataset.keys || "{}"); } catch (err) { return false; }
   const label = keys[key.toLowerCase()];
@@ -531,11 +537,10 @@ document.addEventListener("DOMContentLoaded", () => {
 // Keys pressed on the server's pre-rendered document before the wasm has
 // taken it over: a label key on a selection is committed at once through
 // the preconnect socket (glossTagEarly); any other plain key on a
-// selection, or a label key once the session has the socket, is kept
-// with the selection (as paragraph/UTF-16 positions) and replayed by the
-// desk once it is live (app/view/prerender.go). An analyst who tags at
-// once loses nothing. Only plain single-character keys with a selection
-// are taken.
+// selection, or a label key the page cannot send, is kept with the
+// selection (as paragraph/UTF-16 positions) and replayed by the desk once
+// it is live (app/view/prerender.go). An analyst who tags at once loses
+// nothing. Only plain single-character keys with a selection are taken.
 (function glossEarlyKeys() {
   window.glossEarly = [];
   document.addEventListener("keydown", (e) => {

@@ -86,13 +86,15 @@ type Session struct {
 	retries int
 	sel     [2]int // the selection last sent for presence
 
-	// The tags web/gloss.js sent before the wasm ran (early.go): the ops
-	// until the welcome, their annotation IDs by op ID and in order, and
-	// how many came back committed.
-	early          []earlyOp
+	// The tags web/gloss.js sent before the desk was live (early.go): the
+	// page's preconnect object (window.glossPre) until then, the tags'
+	// annotation IDs by op ID and in order, how many came back committed,
+	// and the op IDs refused before the session took them over.
+	pre            app.Value
 	earlyAnns      map[string]string
 	earlyOrder     []string
 	earlyConfirmed int
+	earlyFailed    map[string]bool
 }
 
 // Open starts a session. dispatch must run its function on the UI
@@ -176,15 +178,17 @@ func (s *Session) connect() {
 	var queued []app.Value
 	var preClosed app.Value
 	ws := app.Value(nil)
-	if pre := app.Window().Get("glossPre"); pre.Truthy() && pre.Get("doc").Int() == int(s.doc) && s.Seq() == 0 && len(s.PendingOps()) == 0 {
-		app.Window().Set("glossPre", nil)
+	if pre := app.Window().Get("glossPre"); pre.Truthy() && !pre.Get("taken").Truthy() && pre.Get("doc").Int() == int(s.doc) && s.Seq() == 0 && len(s.PendingOps()) == 0 {
+		// The page keeps sending label keys on it until the desk is
+		// live (early.go).
+		pre.Set("taken", true)
+		s.pre = pre
 		ws = pre.Get("ws")
 		q := pre.Get("queue")
 		for i := 0; i < q.Length(); i++ {
 			queued = append(queued, q.Index(i))
 		}
 		preClosed = pre.Get("closed")
-		s.takeEarly(pre)
 	} else {
 		ws = app.Window().Get("WebSocket").New(scheme + "//" + loc.Get("host").String() + "/ws")
 	}
@@ -224,9 +228,6 @@ func (s *Session) connect() {
 
 func (s *Session) onClose(code int, reason string) {
 	s.dropSocket()
-	for i := range s.early {
-		s.early[i].sent = false // sent on the socket that closed: the next welcome sends them
-	}
 	if s.closed {
 		return
 	}
@@ -385,6 +386,14 @@ func (s *Session) handle(m protocol.Message) {
 			s.retryLater()
 		} else if m.OpID != "" && (s.ack(m.OpID) || s.earlyAnns[m.OpID] != "") {
 			s.notice(m.Code, conflictText(m))
+		} else if m.OpID != "" && s.pre != nil && m.Code != protocol.CodeInternal {
+			// Maybe a tag the page sent and the session has not taken
+			// over yet (early.go): refused all the same.
+			if s.earlyFailed == nil {
+				s.earlyFailed = map[string]bool{}
+			}
+			s.earlyFailed[m.OpID] = true
+			s.notice(m.Code, conflictText(m))
 		} else {
 			s.notice(m.Code, m.Text)
 		}
@@ -429,15 +438,13 @@ func (s *Session) welcome(m protocol.Message) {
 	s.epoch = m.Epoch
 	s.sel = [2]int{} // a new connection starts with no selection
 	s.Ready, s.Status, s.attempt = true, Connected, 0
-	sent := s.adoptEarly()
 	// Re-send what was never acknowledged; the server answers ops it
-	// already applied with their original ack. The early tags the page
-	// sent on this very socket are on their way.
+	// already applied with their original ack.
 	for _, op := range s.PendingOps() {
-		if !sent[op.ID] {
-			s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
-		}
+		s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
 	}
+	// Then take over the tags the page sent (or could not send) before.
+	s.AdoptEarly()
 }
 
 // Submit queues an edit: it shows at once (optimistically), is kept until

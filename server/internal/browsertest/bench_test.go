@@ -99,7 +99,7 @@ const benchProbe = `(() => {
   W.prototype.send = function (d) {
     if (bench.sent === undefined && typeof d === 'string' && d.includes('"type":"op"')) {
       bench.sent = performance.now();
-      bench.by = window.glossPre ? 'page' : 'wasm'; // app/live clears glossPre when it takes the socket over
+      bench.by = d.includes('"at16"') ? 'page' : 'wasm'; // the page script's ops are placed by at16 (PROTOCOL.md)
     }
     return send.call(this, d);
   };
