@@ -1,6 +1,6 @@
 // Gloss's hand-written JavaScript: only what the DOM Selection API
 // demands. Offsets leave here as UTF-16 counts within one paragraph; the
-// Go side (app/selection → shared/textpos) converts them to code points.
+// Go side (shared/selection → shared/textpos) converts them to code points.
 "use strict";
 
 function glossPara(node) {
@@ -428,18 +428,79 @@ document.addEventListener("keydown", (e) => {
 // while the wasm is still downloading and starting, so the snapshot is
 // already here when the Go session (app/live) takes the socket over.
 // The hello is what app/live would send on a first connection; keep
-// "proto" equal to protocol.Version (a Go test checks).
+// "proto" equal to protocol.Version (a Go test checks). Label keys
+// pressed until the desk is live are sent on it as ops (glossTagEarly):
+// pre.ops holds them, each with whether it was sent, for the session to
+// take over (app/live/early.go; it sets pre.taken when it has the socket
+// and pre.done when the desk is live).
 (function glossPreconnect() {
   const m = location.pathname.match(/^\/doc\/(\d+)$/);
   if (!m || !window.WebSocket) return;
-  const pre = { doc: +m[1], queue: [], closed: null };
+  const pre = { doc: +m[1], queue: [], closed: null, ops: [] };
   const ws = new WebSocket((location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/ws");
   pre.ws = ws;
-  ws.onopen = () => ws.send(JSON.stringify({ type: "hello", proto: 1, doc: pre.doc, compact: true }));
+  ws.onopen = () => {
+    ws.send(JSON.stringify({ type: "hello", proto: 1, doc: pre.doc, compact: true }));
+    pre.hello = true;
+    glossSendEarly(pre);
+  };
   ws.onmessage = (e) => pre.queue.push(e.data);
   ws.onclose = (e) => { pre.closed = { code: e.code, reason: e.reason }; };
   window.glossPre = pre;
 })();
+
+// glossSendEarly sends the early ops not sent yet; an op may follow the
+// hello at once (the server joins the document before it reads on). If
+// the session took the socket over before it opened, the hello is the
+// session's, and so is sending the ops (at its welcome).
+function glossSendEarly(pre) {
+  if (pre.ws.readyState !== 1 || !pre.hello) return;
+  for (const o of pre.ops) {
+    if (o.sent) continue;
+    pre.ws.send(JSON.stringify({ type: "op", op: o.op }));
+    o.sent = true;
+  }
+}
+
+// glossNewID is an op or annotation id as app/live.NewID makes them:
+// 9 random bytes in hex.
+function glossNewID() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// glossTagEarly commits a label key pressed on a selection of the
+// pre-rendered document before the desk is live, through the preconnect
+// socket: an add op placed by the selection's paragraph/UTF-16 positions
+// ("at16": the server converts them as the desk would, PROTOCOL.md), the
+// label from the pre-render's data-keys, the layer left to the server
+// (the user's). The tag shows at once as a CSS highlight over the
+// selection, which leaves the DOM as it is for the desk to adopt. It
+// reports false when the key is not a label's, the socket closed before
+// the session took it over, or the desk is live: the desk replays the
+// key then (glossEarlyKeys).
+function glossTagEarly(root, key, sel) {
+  const pre = window.glossPre;
+  if (!pre || pre.done || pre.closed) return false;
+  let keys;
+  try { keys = JSON.parse(root.dataset.keys || "{}"); } catch (err) { return false; }
+  const label = keys[key.toLowerCase()];
+  if (typeof label !== "string") return false;
+  const range = glossRange(document.getElementById("doc"), sel[0], sel[1], sel[2], sel[3]);
+  pre.ops.push({ op: { id: glossNewID(), kind: "add", at16: sel, ann: { id: glossNewID(), label: label } }, sent: false });
+  glossSendEarly(pre); // or on open
+  if (range && window.CSS && CSS.highlights && window.Highlight) {
+    let h = CSS.highlights.get("gloss-early");
+    if (!h) { h = new Highlight(); CSS.highlights.set("gloss-early", h); }
+    h.add(range);
+  }
+  glossClearSelection();
+  return true;
+}
+
+// glossEarlyDone removes the early tags' highlight: the desk draws them.
+function glossEarlyDone() {
+  if (window.CSS && CSS.highlights) CSS.highlights.delete("gloss-early");
+}
 
 // The login form posts to the server, which answers a wrong password
 // with the login page again: the user name typed is kept for that page
@@ -512,19 +573,23 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // Keys pressed on the server's pre-rendered document before the wasm has
-// taken it over: a label key on a selection is kept with the selection
-// (as paragraph/UTF-16 positions) and replayed by the desk once it is
-// live (app/view/prerender.go), so an analyst who tags at once loses
-// nothing. Only plain single-character keys with a selection are kept.
+// taken it over: a label key on a selection is committed at once through
+// the preconnect socket (glossTagEarly); any other plain key on a
+// selection, or a label key the page cannot send, is kept with the
+// selection (as paragraph/UTF-16 positions) and replayed by the desk once
+// it is live (app/view/prerender.go). An analyst who tags at once loses
+// nothing. Only plain single-character keys with a selection are taken.
 (function glossEarlyKeys() {
   window.glossEarly = [];
   document.addEventListener("keydown", (e) => {
-    if (!document.getElementById("gloss-pre")) return;
+    const root = document.getElementById("gloss-pre");
+    if (!root) return;
     if (e.ctrlKey || e.metaKey || e.altKey || e.key.length !== 1) return;
     const sel = glossSelection();
     if (!sel) return;
-    window.glossEarly.push({ key: e.key, sel: sel });
     e.preventDefault();
+    if (glossTagEarly(root, e.key, sel)) return;
+    window.glossEarly.push({ key: e.key, sel: sel });
   }, true);
 })();
 

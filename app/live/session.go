@@ -85,6 +85,16 @@ type Session struct {
 	retry   *time.Timer
 	retries int
 	sel     [2]int // the selection last sent for presence
+
+	// The tags web/gloss.js sent before the desk was live (early.go): the
+	// page's preconnect object (window.glossPre) until then, the tags'
+	// annotation IDs by op ID and in order, how many came back committed,
+	// and the op IDs refused before the session took them over.
+	pre            app.Value
+	earlyAnns      map[string]string
+	earlyOrder     []string
+	earlyConfirmed int
+	earlyFailed    map[string]bool
 }
 
 // Open starts a session. dispatch must run its function on the UI
@@ -168,8 +178,11 @@ func (s *Session) connect() {
 	var queued []app.Value
 	var preClosed app.Value
 	ws := app.Value(nil)
-	if pre := app.Window().Get("glossPre"); pre.Truthy() && pre.Get("doc").Int() == int(s.doc) && s.Seq() == 0 && len(s.PendingOps()) == 0 {
-		app.Window().Set("glossPre", nil)
+	if pre := app.Window().Get("glossPre"); pre.Truthy() && !pre.Get("taken").Truthy() && pre.Get("doc").Int() == int(s.doc) && s.Seq() == 0 && len(s.PendingOps()) == 0 {
+		// The page keeps sending label keys on it until the desk is
+		// live (early.go).
+		pre.Set("taken", true)
+		s.pre = pre
 		ws = pre.Get("ws")
 		q := pre.Get("queue")
 		for i := 0; i < q.Length(); i++ {
@@ -359,6 +372,9 @@ func (s *Session) handle(m protocol.Message) {
 		if len(s.PendingOps()) != n { // our own op came back
 			s.savePending()
 		}
+		if _, ok := s.earlyAnns[m.Op.ID]; ok {
+			s.earlyConfirmed++ // a tag web/gloss.js sent (early.go)
+		}
 	case protocol.TypeAck:
 		s.ack(m.OpID)
 		s.retries = 0
@@ -368,7 +384,15 @@ func (s *Session) handle(m protocol.Message) {
 			// Keep the edit and send it again (PROTOCOL.md).
 			s.notice(m.Code, "Gloss could not save your edit just now; it is kept and will be sent again.")
 			s.retryLater()
-		} else if m.OpID != "" && s.ack(m.OpID) {
+		} else if m.OpID != "" && (s.ack(m.OpID) || s.earlyAnns[m.OpID] != "") {
+			s.notice(m.Code, conflictText(m))
+		} else if m.OpID != "" && s.pre != nil && m.Code != protocol.CodeInternal {
+			// Maybe a tag the page sent and the session has not taken
+			// over yet (early.go): refused all the same.
+			if s.earlyFailed == nil {
+				s.earlyFailed = map[string]bool{}
+			}
+			s.earlyFailed[m.OpID] = true
 			s.notice(m.Code, conflictText(m))
 		} else {
 			s.notice(m.Code, m.Text)
@@ -419,6 +443,8 @@ func (s *Session) welcome(m protocol.Message) {
 	for _, op := range s.PendingOps() {
 		s.sendMsg(protocol.Message{Type: protocol.TypeOp, Op: &op})
 	}
+	// Then take over the tags the page sent (or could not send) before.
+	s.AdoptEarly()
 }
 
 // Submit queues an edit: it shows at once (optimistically), is kept until

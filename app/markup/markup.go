@@ -15,39 +15,13 @@ import (
 	"gloss/shared/textpos"
 )
 
-// Para is one paragraph: a maximal run of text between newlines. Start and
-// End are code point offsets into the document; the DOM text of the
-// paragraph's element is exactly the document text between them, so a
-// DOM position inside it converts to a document offset exactly.
-type Para struct {
-	Index      int
-	Start, End int
-	Text       *textpos.Text
-}
+// Para is one paragraph of the document (textpos.Paragraphs).
+type Para = textpos.Para
 
-// Paragraphs splits text at newlines (one or more, with any \r), which
-// reads both "one paragraph per line" and "blank line between
-// paragraphs" articles as paragraphs. The newlines themselves belong to
-// no paragraph.
-func Paragraphs(text string) []Para {
-	var out []Para
-	cp, start, startByte := 0, -1, 0
-	for i, r := range text {
-		if r == '\n' || r == '\r' {
-			if start >= 0 {
-				out = append(out, Para{Index: len(out), Start: start, End: cp, Text: textpos.New(text[startByte:i])})
-				start = -1
-			}
-		} else if start < 0 {
-			start, startByte = cp, i
-		}
-		cp++
-	}
-	if start >= 0 {
-		out = append(out, Para{Index: len(out), Start: start, End: cp, Text: textpos.New(text[startByte:])})
-	}
-	return out
-}
+// Paragraphs splits text into paragraphs as textpos.Paragraphs does: the
+// split lives there so that the server reads a browser selection against
+// the same paragraphs as the view draws.
+func Paragraphs(text string) []Para { return textpos.Paragraphs(text) }
 
 // ParaAt returns the index of the paragraph containing code point offset
 // cp (or the first one after it), by binary search.

@@ -4,9 +4,9 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
-	"gloss/app/selection"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
+	"gloss/shared/selection"
 )
 
 // change is one undoable edit of the user's own: the annotation (and

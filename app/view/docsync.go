@@ -69,6 +69,11 @@ func (d *Desk) syncDoc() {
 		return
 	}
 	st := &d.sync
+	if !st.ready {
+		// The tags the page sent until now are the session's before the
+		// first render (app/live/early.go).
+		s.AdoptEarly()
+	}
 	if st.text == nil || st.text.String() != s.Document.Text {
 		st.text = s.Text()
 		if st.text == nil {
@@ -106,6 +111,7 @@ func (d *Desk) syncDoc() {
 	if !st.ready {
 		st.ready = true
 		app.Window().Call("glossMarkReady")
+		s.EndEarly()
 		d.replayEarlyKeys()
 	}
 	if d.wantAnn != "" {

@@ -84,6 +84,8 @@ func RenderDocument(p Prerender) string {
 	b.WriteString(strconv.FormatInt(p.Seq, 10))
 	b.WriteString(`" data-layer="`)
 	b.WriteString(markup.Escape(p.Layer))
+	b.WriteString(`" data-keys="`)
+	b.WriteString(markup.Escape(labelKeys(p.Schema)))
 	b.WriteString(`"><div class="toolbar"></div><div class="workspace"><article id="doc" class="doc"><h1 class="doctitle">`)
 	b.WriteString(markup.Escape(p.Document.Name))
 	b.WriteString(`</h1><div id="paras" class="paras">`)
@@ -133,6 +135,23 @@ func dataBlockSafe(html string) bool {
 	return true
 }
 
+// labelKeys is the schema's label keys as web/gloss.js reads them from
+// the pre-render's data-keys, to tag a selection before the wasm runs:
+// a JSON object from each key, lower-cased (LabelForKey ignores case), to
+// its label's name.
+func labelKeys(s model.Schema) string {
+	keys := make(map[string]string, len(s.Labels))
+	for _, l := range s.Labels {
+		if k := strings.ToLower(l.Key); k != "" {
+			if _, dup := keys[k]; !dup { // LabelForKey takes the first
+				keys[k] = l.Name
+			}
+		}
+	}
+	b, _ := json.Marshal(keys) // strings only: cannot fail
+	return string(b)
+}
+
 // prerendered returns the pre-rendered desk's root if the page has one.
 func prerendered() (app.Value, bool) {
 	el := app.Window().GetElementByID(PrerenderID)
@@ -152,8 +171,11 @@ func (d *Desk) adoptPrerender(container app.Value, colors map[string]string) boo
 	defer pre.Call("remove")
 	s := d.sess
 	ds := pre.Get("dataset")
-	if ds.Get("doc").String() != strconv.FormatInt(d.docID, 10) || ds.Get("seq").String() != strconv.FormatInt(s.Seq(), 10) ||
-		ds.Get("layer").String() != s.You.Layer || s.Pending() > 0 || len(d.hiddenLabels)+len(d.hiddenLayers) > 0 ||
+	// The tags sent before the wasm ran (web/gloss.js) are allowed on
+	// top of the pre-render's state: they are drawn below.
+	preSeq, err := strconv.ParseInt(ds.Get("seq").String(), 10, 64)
+	if err != nil || ds.Get("doc").String() != strconv.FormatInt(d.docID, 10) || !s.OnlyEarlySince(preSeq) ||
+		ds.Get("layer").String() != s.You.Layer || len(d.hiddenLabels)+len(d.hiddenLayers) > 0 ||
 		d.selected != "" || container.Get("childElementCount").Int() != 0 {
 		return false
 	}
@@ -163,6 +185,15 @@ func (d *Desk) adoptPrerender(container app.Value, colors map[string]string) boo
 	}
 	st := &d.sync
 	d.indexMarks(colors)
+	early := s.EarlyAnnotations()
+	for _, id := range early { // not in the pre-render: syncSome adds them
+		if m, ok := st.byID[id]; ok {
+			delete(st.byID, id)
+			for i := markup.ParaAt(st.paras, m.Start); i < len(st.paras) && st.paras[i].Start < m.End; i++ {
+				delete(st.inPara[i], id)
+			}
+		}
+	}
 	// Moving the nodes drops a selection the user made on the
 	// pre-render: keep it as positions and put it back.
 	sel := app.Window().Call("glossSelectionIfAny", pre.Call("querySelector", "#doc"))
@@ -173,6 +204,7 @@ func (d *Desk) adoptPrerender(container app.Value, colors map[string]string) boo
 		app.Window().Call("glossSetSelection", sel.Index(0), sel.Index(1), sel.Index(2), sel.Index(3))
 	}
 	st.full = false
+	d.syncSome(container, early, colors)
 	return true
 }
 
@@ -185,7 +217,22 @@ type earlyKey struct {
 
 // replayEarlyKeys applies the label keys pressed before the desk was
 // ready, each on the selection it was pressed on, in order.
+// The tags web/gloss.js already sent are the session's (app/live/early.go)
+// and drawn by now: their highlight goes, and they are undoable and the
+// last one selected, as after a tag on the desk.
 func (d *Desk) replayEarlyKeys() {
+	app.Window().Call("glossEarlyDone")
+	last := ""
+	for _, id := range d.sess.EarlyAnnotations() {
+		if a, ok := d.sess.Annotation(id); ok {
+			d.undo = append(d.undo, change{annID: id, after: &a})
+			last = id
+		}
+	}
+	if last != "" && d.selected == "" {
+		d.selected = last
+		d.syncDoc()
+	}
 	raw := app.Window().Call("glossTakeEarlyKeys")
 	if !raw.Truthy() {
 		return

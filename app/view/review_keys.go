@@ -6,10 +6,10 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"gloss/app/live"
-	"gloss/app/selection"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 	"gloss/shared/review"
+	"gloss/shared/selection"
 )
 
 // The review page's keyboard map and its actions. Every action is made of

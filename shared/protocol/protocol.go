@@ -84,6 +84,9 @@ const (
 	// CodeAlreadyAccepted: the span is already in gold (another reviewer
 	// accepted it first); Current is the gold copy.
 	CodeAlreadyAccepted = "already_accepted"
+	// CodeBadPosition: an add op's "at16" is not a place in the document's
+	// paragraphs (a paragraph that does not exist, an offset past its end).
+	CodeBadPosition = "bad_position"
 )
 
 // Websocket close codes. 4000–4099 mean "reconnect (with backoff) and
@@ -119,6 +122,14 @@ type Op struct {
 	Seq     int64             `json:"seq,omitempty"`
 	User    string            `json:"user,omitempty"`
 	Time    int64             `json:"time,omitempty"` // unix milliseconds
+
+	// At16, on an add op only, places the annotation by the browser's
+	// selection instead of Ann.Start and Ann.End: [startPara, startUTF16,
+	// endPara, endUTF16], the positions web/gloss.js reads before the wasm
+	// has started. The server converts them as the desk does
+	// (shared/selection, words snapped) and fills Start, End and Quote; the
+	// op is then checked, stored and broadcast in code points, without it.
+	At16 []int `json:"at16,omitempty"`
 
 	// Status is the new status of a review (model.ReviewStatus) or
 	// doc_status (model.DocStatus) op.
@@ -249,6 +260,9 @@ func checkOp(op *Op) error {
 	case KindAdd, KindUpdate:
 		if op.Ann == nil {
 			return &DecodeError{CodeBadJSON, op.Kind + " op without \"ann\""}
+		}
+		if op.At16 != nil && (op.Kind != KindAdd || len(op.At16) != 4) {
+			return &DecodeError{CodeBadJSON, "\"at16\" is four numbers, on an add op only"}
 		}
 		if op.Kind == KindUpdate && op.Version <= 0 {
 			return &DecodeError{CodeBadJSON, "update op needs the \"version\" it was made against"}

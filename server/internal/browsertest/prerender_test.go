@@ -84,7 +84,9 @@ func TestPrerenderedHTML(t *testing.T) {
 	}
 	for _, want := range []string{
 		// go-app's placeholder emptied (no "Opening the document…" above the text):
-		`<div></div><div id="gloss-pre" class="desk prerendered" data-ready="0" data-doc="` + fmt.Sprint(id) + `" data-seq="1" data-layer="alice">`,
+		`<div></div><div id="gloss-pre" class="desk prerendered" data-ready="0" data-doc="` + fmt.Sprint(id) + `" data-seq="1" data-layer="alice"`,
+		// The label keys, for a key pressed before the wasm runs (web/gloss.js glossTagEarly):
+		`data-keys="{&#34;1&#34;:&#34;claim&#34;,&#34;2&#34;:&#34;figure&#34;,&#34;3&#34;:&#34;attribution&#34;}">`,
 		`<h1 class="doctitle">&lt;img src=x onerror=alert(2)&gt;</h1>`,
 		`data-a="x&#34;&gt;&lt;b&gt;"`,
 		`>&lt;script&gt;alert(1)&lt;/script&gt;</span> &amp; &#34;quotes&#34; &#39;here&#39;.</p>`,
@@ -215,8 +217,10 @@ func TestPrerenderAdopted(t *testing.T) {
 	b.waitFor(`document.querySelector('#doc .seg.sel') !== null`)
 }
 
-// A label key pressed on a selection before the wasm has started is
-// replayed when it takes over: the span is tagged, not lost.
+// A label key pressed on a selection before the wasm has started, when
+// the page script cannot send it (its socket closed), is replayed when
+// the wasm takes over: the span is tagged, not lost. (With the socket
+// open the page sends it itself: earlytag_test.go.)
 func TestKeyBeforeWasmNotLost(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t)
@@ -225,7 +229,9 @@ func TestKeyBeforeWasmNotLost(t *testing.T) {
 	held := holdWasm(b)
 	navigateNoWait(b, srv.URL+"/doc/1")
 	// Shown once parsed whole (gloss.css): the text can be selected then.
-	b.waitFor(`document.querySelector('#gloss-pre.parsed #doc p.para') !== null`)
+	b.waitFor(`document.querySelector('#gloss-pre.parsed #doc p.para') !== null && window.glossPre !== undefined`)
+	eval[bool](b, `(window.glossPre.ws.close(), true)`)
+	b.waitFor(`window.glossPre.closed !== null`)
 	const claim = "left at least 40 people dead and over 100 wounded"
 	b.selectText(claim, 0)
 	b.key("1")

@@ -51,6 +51,7 @@ type room struct {
 	// Owned by run.
 	document model.Document
 	text     *textpos.Text
+	paras    []textpos.Para // text's paragraphs, split on the first op placed by "at16" (at16.go)
 	schema   model.Schema
 	state    *docstate.State
 	clients  map[*client]protocol.Member
@@ -125,7 +126,7 @@ func (r *room) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.document, r.schema, r.text = d, p.Schema, textpos.New(d.Text)
+	r.document, r.schema, r.text, r.paras = d, p.Schema, textpos.New(d.Text), nil
 	r.state = docstate.New()
 	r.state.Reset(snap.Seq, snap.Annotations, snap.Relations)
 	r.state.SetReview(snap.Reviews, snap.Comments, snap.DocReview)
@@ -689,6 +690,10 @@ func (r *room) resolve(batch []opReq, seen map[string]ackInfo) resolved {
 	}
 	inBatch := map[string]int{}
 	for _, q := range batch {
+		if rej := r.placeAt16(q.op); rej != nil {
+			res.replies[q.c] = append(res.replies[q.c], errorFrame(q.op.ID, rej.Code, rej.Message, nil, false))
+			continue
+		}
 		if a, dup := seen[q.op.ID]; dup {
 			if fingerprint(*q.op) != a.fp {
 				// Not a retry: another op reusing a committed op's id. It

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"unicode"
 
-	"gloss/app/markup"
 	"gloss/shared/textpos"
 )
 
@@ -27,7 +26,7 @@ var ErrEmpty = errors.New("selection: empty")
 // end) and the quote. Leading and trailing white space is dropped (a
 // double-click or triple-click often takes a trailing space or newline);
 // with snap, the edges also grow to whole words.
-func Span(doc *textpos.Text, paras []markup.Para, from, to Point, snap bool) (start, end int, quote string, err error) {
+func Span(doc *textpos.Text, paras []textpos.Para, from, to Point, snap bool) (start, end int, quote string, err error) {
 	s, err := toCP(paras, from)
 	if err != nil {
 		return 0, 0, "", err
@@ -73,7 +72,7 @@ func isWord(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '\'' || r == '’'
 }
 
-func toCP(paras []markup.Para, p Point) (int, error) {
+func toCP(paras []textpos.Para, p Point) (int, error) {
 	if p.Para < 0 || p.Para >= len(paras) {
 		return 0, fmt.Errorf("selection: paragraph %d of %d", p.Para, len(paras))
 	}

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"gloss/app/markup"
 	"gloss/shared/textpos"
 )
 
@@ -14,7 +13,7 @@ func u16(s string) int { return len(utf16.Encode([]rune(s))) }
 func TestSpan(t *testing.T) {
 	text := "Business Times verified it.\u00a0\n\nRegional governor 😀 Andrey said 東京 e\u0301t\u00e9 שלום ok.\nLast"
 	doc := textpos.New(text)
-	paras := markup.Paragraphs(text)
+	paras := textpos.Paragraphs(text)
 	if len(paras) != 3 {
 		t.Fatalf("paragraphs = %d, want 3", len(paras))
 	}
