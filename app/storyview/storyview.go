@@ -54,11 +54,24 @@ func ParseFragment(frag string) string {
 func Table(t story.Table) string {
 	var b strings.Builder
 	b.Grow(256 + 512*len(t.Rows)*(1+len(t.Columns)))
+	writeTable(&b, t, nil)
+	return b.String()
+}
+
+// writeTable writes t; with v, it also keeps each part's HTML in v.
+func writeTable(b *strings.Builder, t story.Table, v *View) {
 	b.WriteString(`<table class="story-table" data-story="`)
 	b.WriteString(strconv.FormatInt(t.Story, 10))
 	b.WriteString(`"><thead><tr><th scope="col">Quantity</th>`)
 	for _, c := range t.Columns {
-		writeColumn(&b, c)
+		if v == nil {
+			writeColumn(b, c)
+			continue
+		}
+		h := column(c)
+		v.cols = append(v.cols, c.Document)
+		v.heads = append(v.heads, h)
+		b.WriteString(h)
 	}
 	b.WriteString(`<th scope="col">Summary</th></tr></thead><tbody>`)
 	if len(t.Rows) == 0 {
@@ -67,10 +80,15 @@ func Table(t story.Table) string {
 		b.WriteString(`">No figures tagged yet.</td></tr>`)
 	}
 	for i := range t.Rows {
-		writeRow(&b, &t.Rows[i])
+		if v == nil {
+			writeRow(b, &t.Rows[i])
+			continue
+		}
+		r := makeRow(&t.Rows[i])
+		v.rows = append(v.rows, r)
+		r.writeTo(b)
 	}
 	b.WriteString(`</tbody></table>`)
-	return b.String()
 }
 
 func writeColumn(b *strings.Builder, c story.Column) {
@@ -112,6 +130,16 @@ func writeColumn(b *strings.Builder, c story.Column) {
 }
 
 func writeRow(b *strings.Builder, r *story.Row) {
+	writeRowOpen(b, r)
+	writeRowHead(b, r)
+	for i := range r.Cells {
+		writeCell(b, r.Cells[i].Figures)
+	}
+	writeSummary(b, r)
+	b.WriteString(`</tr>`)
+}
+
+func writeRowOpen(b *strings.Builder, r *story.Row) {
 	b.WriteString(`<tr class="story-row`)
 	if r.Conflict {
 		b.WriteString(` conflict`)
@@ -120,19 +148,27 @@ func writeRow(b *strings.Builder, r *story.Row) {
 	esc(b, r.Quantity)
 	b.WriteString(`" data-unit="`)
 	esc(b, r.Unit)
-	b.WriteString(`"><th scope="row">`)
+	b.WriteString(`">`)
+}
+
+func writeRowHead(b *strings.Builder, r *story.Row) {
+	b.WriteString(`<th scope="row">`)
 	esc(b, r.Label)
 	if r.Conflict {
 		b.WriteString(` <span class="flag" title="the documents disagree">conflict</span>`)
 	}
 	b.WriteString(`</th>`)
-	for i := range r.Cells {
-		b.WriteString(`<td class="story-cell">`)
-		for j := range r.Cells[i].Figures {
-			writeFigure(b, &r.Cells[i].Figures[j])
-		}
-		b.WriteString(`</td>`)
+}
+
+func writeCell(b *strings.Builder, figs []story.Figure) {
+	b.WriteString(`<td class="story-cell">`)
+	for j := range figs {
+		writeFigure(b, &figs[j])
 	}
+	b.WriteString(`</td>`)
+}
+
+func writeSummary(b *strings.Builder, r *story.Row) {
 	b.WriteString(`<td class="story-summary">`)
 	if r.HasRange {
 		b.WriteString(`<div class="range">`)
@@ -153,7 +189,7 @@ func writeRow(b *strings.Builder, r *story.Row) {
 		esc(b, r.Dispute)
 		b.WriteString(`</div>`)
 	}
-	b.WriteString(`</td></tr>`)
+	b.WriteString(`</td>`)
 }
 
 // writeFigure writes one figure as a link to its span. Classes carry what

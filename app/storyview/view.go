@@ -1,0 +1,186 @@
+package storyview
+
+import (
+	"strings"
+
+	"gloss/shared/story"
+)
+
+// View is a story table as a page shows it: it keeps the HTML of each
+// part it gave (header cells, rows, and each row's cells), so that the
+// next table costs the page only the parts that changed. A live story
+// view replaces a cell or a row where an op changed something, and never
+// the table's 2,000 links again, which a browser would have to parse,
+// style and lay out anew.
+type View struct {
+	shown bool
+	cols  []int64  // the columns' documents
+	heads []string // their header cells
+	rows  []viewRow
+}
+
+// viewRow is one row's HTML, part by part: the <tr> tag, the header cell,
+// one cell per column and the summary cell.
+type viewRow struct {
+	quantity, unit string
+	version        uint64
+	open, head     string
+	cells          []string
+	summary        string
+}
+
+// EditOp says what an Edit does to the table.
+type EditOp int
+
+// What an edit does: Whole replaces the table (the container's HTML); the
+// others address the table's elements by position, as they are when the
+// edit comes (the edits before it applied).
+const (
+	Whole       EditOp = iota // the container's inner HTML
+	Head                      // thead's first row, cell Cell: outer HTML
+	ReplaceRow                // tbody's row Row: outer HTML
+	InsertRow                 // a row inserted before tbody's row Row (appended when there is none)
+	RemoveRow                 // tbody's row Row removed
+	ReplaceCell               // tbody's row Row, cell Cell (0 is the row's header): outer HTML
+)
+
+// Edit is one change to the page's table.
+type Edit struct {
+	Op        EditOp
+	Row, Cell int
+	HTML      string
+}
+
+// Update returns the edits that turn the table last shown into t's. The
+// first table, a change of columns, or a table that becomes empty or
+// stops being so, is one Whole edit; otherwise rows are matched by
+// quantity and unit, and a row whose Version (from story.Builder) is
+// unchanged costs nothing.
+func (v *View) Update(t story.Table) []Edit {
+	if !v.shown || !sameColumns(v.cols, t.Columns) || (len(v.rows) == 0) != (len(t.Rows) == 0) {
+		*v = View{shown: true}
+		var b strings.Builder
+		b.Grow(256 + 512*len(t.Rows)*(1+len(t.Columns)))
+		writeTable(&b, t, v)
+		return []Edit{{Op: Whole, HTML: b.String()}}
+	}
+	var edits []Edit
+	for i, c := range t.Columns {
+		if h := column(c); h != v.heads[i] {
+			v.heads[i] = h
+			edits = append(edits, Edit{Op: Head, Cell: i + 1, HTML: h})
+		}
+	}
+	type key struct{ quantity, unit string }
+	inNew := make(map[key]bool, len(t.Rows))
+	for i := range t.Rows {
+		inNew[key{t.Rows[i].Quantity, t.Rows[i].Unit}] = true
+	}
+	inOld := make(map[key]bool, len(v.rows))
+	for i := range v.rows {
+		inOld[key{v.rows[i].quantity, v.rows[i].unit}] = true
+	}
+	// Both lists are in the table's row order: walk them together.
+	rows := make([]viewRow, 0, len(t.Rows))
+	i, j := 0, 0
+	for i < len(t.Rows) || j < len(v.rows) {
+		switch {
+		case j < len(v.rows) && !inNew[key{v.rows[j].quantity, v.rows[j].unit}]:
+			edits = append(edits, Edit{Op: RemoveRow, Row: len(rows)})
+			j++
+		case i < len(t.Rows) && !inOld[key{t.Rows[i].Quantity, t.Rows[i].Unit}]:
+			r := makeRow(&t.Rows[i])
+			edits = append(edits, Edit{Op: InsertRow, Row: len(rows), HTML: r.String()})
+			rows = append(rows, r)
+			i++
+		default: // the same row, in both
+			if i == len(t.Rows) || j == len(v.rows) || v.rows[j].quantity != t.Rows[i].Quantity || v.rows[j].unit != t.Rows[i].Unit {
+				// Not in the same order: cannot happen with one Builder's
+				// tables, but a whole table is always right.
+				*v = View{}
+				return v.Update(t)
+			}
+			old, r := &v.rows[j], &t.Rows[i]
+			if r.Version != 0 && r.Version == old.version {
+				rows = append(rows, *old)
+			} else {
+				rows = append(rows, diffRow(old, makeRow(r), len(rows), &edits))
+			}
+			i++
+			j++
+		}
+	}
+	v.rows = rows
+	return edits
+}
+
+// diffRow adds the edits that turn row old into nr (at index at).
+func diffRow(old *viewRow, nr viewRow, at int, edits *[]Edit) viewRow {
+	if nr.open != old.open || len(nr.cells) != len(old.cells) {
+		*edits = append(*edits, Edit{Op: ReplaceRow, Row: at, HTML: nr.String()})
+		return nr
+	}
+	if nr.head != old.head {
+		*edits = append(*edits, Edit{Op: ReplaceCell, Row: at, Cell: 0, HTML: nr.head})
+	}
+	for c := range nr.cells {
+		if nr.cells[c] != old.cells[c] {
+			*edits = append(*edits, Edit{Op: ReplaceCell, Row: at, Cell: c + 1, HTML: nr.cells[c]})
+		}
+	}
+	if nr.summary != old.summary {
+		*edits = append(*edits, Edit{Op: ReplaceCell, Row: at, Cell: len(nr.cells) + 1, HTML: nr.summary})
+	}
+	return nr
+}
+
+func sameColumns(docs []int64, cols []story.Column) bool {
+	if len(docs) != len(cols) {
+		return false
+	}
+	for i := range cols {
+		if docs[i] != cols[i].Document {
+			return false
+		}
+	}
+	return true
+}
+
+func column(c story.Column) string {
+	var b strings.Builder
+	writeColumn(&b, c)
+	return b.String()
+}
+
+func makeRow(r *story.Row) viewRow {
+	part := func(write func(*strings.Builder)) string {
+		var b strings.Builder
+		write(&b)
+		return b.String()
+	}
+	vr := viewRow{quantity: r.Quantity, unit: r.Unit, version: r.Version,
+		open:    part(func(b *strings.Builder) { writeRowOpen(b, r) }),
+		head:    part(func(b *strings.Builder) { writeRowHead(b, r) }),
+		summary: part(func(b *strings.Builder) { writeSummary(b, r) }),
+		cells:   make([]string, len(r.Cells))}
+	for c := range r.Cells {
+		vr.cells[c] = part(func(b *strings.Builder) { writeCell(b, r.Cells[c].Figures) })
+	}
+	return vr
+}
+
+func (r *viewRow) writeTo(b *strings.Builder) {
+	b.WriteString(r.open)
+	b.WriteString(r.head)
+	for _, c := range r.cells {
+		b.WriteString(c)
+	}
+	b.WriteString(r.summary)
+	b.WriteString(`</tr>`)
+}
+
+func (r *viewRow) String() string {
+	var b strings.Builder
+	r.writeTo(&b)
+	return b.String()
+}
