@@ -69,7 +69,7 @@ func writeTable(b *strings.Builder, t story.Table, v *View) {
 			continue
 		}
 		h := column(c)
-		v.cols = append(v.cols, c.Document)
+		v.cols = append(v.cols, c)
 		v.heads = append(v.heads, h)
 		b.WriteString(h)
 	}
@@ -200,11 +200,7 @@ func writeSummary(b *strings.Builder, r *story.Row) {
 // quantity and article it is, and the link says which span.
 func writeFigure(b *strings.Builder, f *story.Figure) {
 	b.WriteString(`<a `)
-	if c := FigureClass(f); c != "" {
-		b.WriteString(`class="`)
-		b.WriteString(c)
-		b.WriteString(`" `)
-	}
+	writeFigureClass(b, f)
 	b.WriteString(`href="`)
 	esc(b, DocHref(f.Document, f.ID))
 	b.WriteString(`"><b>`)
@@ -232,27 +228,39 @@ func writeFigure(b *strings.Builder, f *story.Figure) {
 	b.WriteString(`</small></a>`)
 }
 
-// FigureClass is the class list of a figure's link, letters for what the
-// view marks: its layer class unless an analyst's (g gold, m machine, s
-// suggestion), d disputed, x uncounted (shown, but a better layer of the
-// same document speaks for the cell).
-func FigureClass(f *story.Figure) string {
-	var c []string
+// writeFigureClass writes the class attribute of a figure's link (and a
+// space), none when there is nothing to mark. The classes are letters:
+// the layer class unless an analyst's (g gold, m machine, s suggestion),
+// d disputed, x uncounted (shown, but a better layer of the same document
+// speaks for the cell).
+func writeFigureClass(b *strings.Builder, f *story.Figure) {
+	var c [3]byte
+	n := 0
 	switch f.Class {
 	case story.ClassGold:
-		c = append(c, "g")
+		c[n], n = 'g', n+1
 	case story.ClassMachine:
-		c = append(c, "m")
+		c[n], n = 'm', n+1
 	case story.ClassSuggestion:
-		c = append(c, "s")
+		c[n], n = 's', n+1
 	}
 	if f.Disputed {
-		c = append(c, "d")
+		c[n], n = 'd', n+1
 	}
 	if !f.Counted {
-		c = append(c, "x")
+		c[n], n = 'x', n+1
 	}
-	return strings.Join(c, " ")
+	if n == 0 {
+		return
+	}
+	b.WriteString(`class="`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(c[i])
+	}
+	b.WriteString(`" `)
 }
 
 // esc writes s escaped, as the document markup does.

@@ -14,8 +14,8 @@ import (
 // style and lay out anew.
 type View struct {
 	shown bool
-	cols  []int64  // the columns' documents
-	heads []string // their header cells
+	cols  []story.Column // the columns as shown
+	heads []string       // their header cells
 	rows  []viewRow
 }
 
@@ -66,6 +66,10 @@ func (v *View) Update(t story.Table) []Edit {
 	}
 	var edits []Edit
 	for i, c := range t.Columns {
+		if sameColumn(c, v.cols[i]) {
+			continue
+		}
+		v.cols[i] = c
 		if h := column(c); h != v.heads[i] {
 			v.heads[i] = h
 			edits = append(edits, Edit{Op: Head, Cell: i + 1, HTML: h})
@@ -134,16 +138,23 @@ func diffRow(old *viewRow, nr viewRow, at int, edits *[]Edit) viewRow {
 	return nr
 }
 
-func sameColumns(docs []int64, cols []story.Column) bool {
-	if len(docs) != len(cols) {
+func sameColumns(shown, cols []story.Column) bool {
+	if len(shown) != len(cols) {
 		return false
 	}
 	for i := range cols {
-		if docs[i] != cols[i].Document {
+		if shown[i].Document != cols[i].Document {
 			return false
 		}
 	}
 	return true
+}
+
+// sameColumn says whether a and b show the same: then their header is
+// not written again (its dates are slow to format, in the browser).
+func sameColumn(a, b story.Column) bool {
+	return a.Document == b.Document && a.Name == b.Name && a.Outlet == b.Outlet && a.Published.Equal(b.Published) &&
+		a.Claims == b.Claims && a.Figures == b.Figures && a.Unattributed == b.Unattributed
 }
 
 func column(c story.Column) string {
@@ -163,8 +174,13 @@ func makeRow(r *story.Row) viewRow {
 		head:    part(func(b *strings.Builder) { writeRowHead(b, r) }),
 		summary: part(func(b *strings.Builder) { writeSummary(b, r) }),
 		cells:   make([]string, len(r.Cells))}
+	var b strings.Builder
 	for c := range r.Cells {
-		vr.cells[c] = part(func(b *strings.Builder) { writeCell(b, r.Cells[c].Figures) })
+		figs := r.Cells[c].Figures
+		b.Grow(16 + 128*len(figs))
+		writeCell(&b, figs)
+		vr.cells[c] = b.String()
+		b = strings.Builder{}
 	}
 	return vr
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gloss/shared/model"
 	"gloss/shared/story"
@@ -192,5 +193,38 @@ func TestViewEditsOneCell(t *testing.T) {
 	b.Set(doc(3, 40, 10, 70))
 	if e := v.Update(b.Table()); len(e) != 0 {
 		t.Errorf("no change, yet edits %+v", e)
+	}
+}
+
+// BenchmarkViewOneFigure is the live path of the story view's benchmark
+// (50 articles × 40 figures): a figure tagged in one article, the table
+// laid out again (Builder) and the page's edits worked out (View).
+func BenchmarkViewOneFigure(b *testing.B) {
+	quantities := []string{"dead", "wounded", "hospitalised", "evacuated", "missing", "arrested", "displaced", "rescued"}
+	qualifiers := []string{"at least", "", "about", "more than", ""}
+	docs := make([]story.Document, 50)
+	bl := story.NewBuilder(1, "bench")
+	for d := range docs {
+		docs[d] = story.Document{ID: int64(d + 1), Name: fmt.Sprintf("Article %02d", d), Outlet: fmt.Sprintf("Outlet %02d", d),
+			Published: time.Date(2024, 3, 1+d%28, 10, 0, 0, 0, time.UTC)}
+		for i := 0; i < 40; i++ {
+			docs[d].Annotations = append(docs[d].Annotations, model.Annotation{ID: fmt.Sprintf("f%d-%d", d, i), Layer: "alice",
+				Label: story.LabelFigure, Start: i * 100, End: i*100 + 20, Quote: "x",
+				Attrs: &model.Attrs{Value: num(float64(20 + (d*7+i*13)%90)), Qualifier: qualifiers[(i/len(quantities)+d)%len(qualifiers)],
+					Unit: "people", Quantity: quantities[i%len(quantities)]}})
+		}
+		bl.Set(docs[d])
+	}
+	var v View
+	v.Update(bl.Table())
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		d := &docs[i%len(docs)]
+		d.Annotations = append(slices.Clone(d.Annotations), model.Annotation{ID: fmt.Sprintf("new%d", i), Layer: "bob",
+			Label: story.LabelFigure, Start: 9000 + i, End: 9010 + i, Quote: fmt.Sprintf("%d people dead", 77+i%3)})
+		bl.Set(*d)
+		v.Update(bl.Table())
+		i++
 	}
 }
