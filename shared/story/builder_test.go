@@ -187,3 +187,66 @@ func TestBuilderLaysOutOnlyChangedRows(t *testing.T) {
 		t.Errorf("the earlier table changed with the later one")
 	}
 }
+
+// disputeBefore is dispute as first written (maps of statements per
+// cell): the faster one must say the same.
+// dispute states the row's counted figures, one per distinct statement
+// and document, in column order: "at least 40 (CNN, Doc A) vs 60 (Doc B)".
+func disputeBefore(r *Row, cols []Column) string {
+	var parts []string
+	seen := map[string]bool{}
+	for c := range r.Cells {
+		doc := cols[c].Outlet
+		if doc == "" {
+			doc = cols[c].Name
+		}
+		var stmts []string
+		srcs := map[string][]string{}
+		for i := range r.Cells[c].Figures {
+			f := &r.Cells[c].Figures[i]
+			if !f.Counted || !f.Reading.OK {
+				continue
+			}
+			s := f.Text()
+			if _, ok := srcs[s]; !ok {
+				stmts = append(stmts, s)
+				srcs[s] = nil
+			}
+			for _, n := range f.Sources {
+				srcs[s] = appendUnique(srcs[s], n)
+			}
+		}
+		for _, s := range stmts {
+			who := append(append([]string(nil), srcs[s]...), doc)
+			p := s + " (" + strings.Join(who, ", ") + ")"
+			if !seen[p] {
+				seen[p] = true
+				parts = append(parts, p)
+			}
+		}
+	}
+	return strings.Join(parts, " vs ")
+}
+
+func TestDisputeSameAsBefore(t *testing.T) {
+	check := func(tb Table) {
+		for i := range tb.Rows {
+			if got, want := dispute(&tb.Rows[i], tb.Columns), disputeBefore(&tb.Rows[i], tb.Columns); got != want {
+				t.Fatalf("dispute = %q, want %q", got, want)
+			}
+		}
+	}
+	check(Build(benchStory()))
+	check(Build(demoStory(t)))
+	for seed := int64(1); seed <= 20; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		docs := make([]Document, 2+rng.Intn(4))
+		for i := range docs {
+			docs[i] = Document{ID: int64(i + 1), Name: fmt.Sprintf("doc %d", i), Outlet: []string{"", "CNN"}[rng.Intn(2)]}
+		}
+		for step := 0; step < 40; step++ {
+			randomEdit(rng, &docs[rng.Intn(len(docs))], step)
+			check(Build(Story{Documents: docs}))
+		}
+	}
+}

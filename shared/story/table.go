@@ -722,40 +722,55 @@ func conservativeLess(f, than *Figure) bool {
 
 // dispute states the row's counted figures, one per distinct statement
 // and document, in column order: "at least 40 (CNN, Doc A) vs 60 (Doc B)".
+// It runs for every row laid out again, live: one buffer and one map of
+// statements serve every cell.
 func dispute(r *Row, cols []Column) string {
-	var parts []string
+	var out strings.Builder
+	var p []byte
 	seen := map[string]bool{}
+	type stmt struct {
+		text string
+		srcs []string
+	}
+	var stmts []stmt
 	for c := range r.Cells {
 		doc := cols[c].Outlet
 		if doc == "" {
 			doc = cols[c].Name
 		}
-		var stmts []string
-		srcs := map[string][]string{}
+		stmts = stmts[:0]
 		for i := range r.Cells[c].Figures {
 			f := &r.Cells[c].Figures[i]
 			if !f.Counted || !f.Reading.OK {
 				continue
 			}
 			s := f.Text()
-			if _, ok := srcs[s]; !ok {
-				stmts = append(stmts, s)
-				srcs[s] = nil
+			k := slices.IndexFunc(stmts, func(x stmt) bool { return x.text == s })
+			if k < 0 {
+				k = len(stmts)
+				stmts = append(stmts, stmt{text: s})
 			}
 			for _, n := range f.Sources {
-				srcs[s] = appendUnique(srcs[s], n)
+				stmts[k].srcs = appendUnique(stmts[k].srcs, n)
 			}
 		}
 		for _, s := range stmts {
-			who := append(append([]string(nil), srcs[s]...), doc)
-			p := s + " (" + strings.Join(who, ", ") + ")"
-			if !seen[p] {
-				seen[p] = true
-				parts = append(parts, p)
+			p = append(append(p[:0], s.text...), " ("...)
+			for _, n := range s.srcs {
+				p = append(append(p, n...), ", "...)
 			}
+			p = append(append(p, doc...), ')')
+			if seen[string(p)] {
+				continue
+			}
+			seen[string(p)] = true
+			if out.Len() > 0 {
+				out.WriteString(" vs ")
+			}
+			out.Write(p)
 		}
 	}
-	return strings.Join(parts, " vs ")
+	return out.String()
 }
 
 // FormatNumber writes a figure's number the short way: 40, 1.5, 13600000.
