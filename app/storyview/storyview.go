@@ -140,15 +140,20 @@ func writeRow(b *strings.Builder, r *story.Row) {
 }
 
 func writeRowOpen(b *strings.Builder, r *story.Row) {
-	b.WriteString(`<tr class="story-row`)
-	if r.Conflict {
-		b.WriteString(` conflict`)
-	}
+	b.WriteString(`<tr class="`)
+	b.WriteString(rowClass(r.Conflict))
 	b.WriteString(`" data-quantity="`)
 	esc(b, r.Quantity)
 	b.WriteString(`" data-unit="`)
 	esc(b, r.Unit)
 	b.WriteString(`">`)
+}
+
+func rowClass(conflict bool) string {
+	if conflict {
+		return "story-row conflict"
+	}
+	return "story-row"
 }
 
 func writeRowHead(b *strings.Builder, r *story.Row) {

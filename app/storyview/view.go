@@ -23,6 +23,7 @@ type View struct {
 // one cell per column and the summary cell.
 type viewRow struct {
 	quantity, unit string
+	conflict       bool
 	version        uint64
 	open, head     string
 	cells          []string
@@ -42,6 +43,7 @@ const (
 	InsertRow                 // a row inserted before tbody's row Row (appended when there is none)
 	RemoveRow                 // tbody's row Row removed
 	ReplaceCell               // tbody's row Row, cell Cell (0 is the row's header): outer HTML
+	RowClass                  // tbody's row Row: its class attribute becomes HTML (the row turned into a conflict or out of one)
 )
 
 // Edit is one change to the page's table.
@@ -120,9 +122,15 @@ func (v *View) Update(t story.Table) []Edit {
 
 // diffRow adds the edits that turn row old into nr (at index at).
 func diffRow(old *viewRow, nr viewRow, at int, edits *[]Edit) viewRow {
-	if nr.open != old.open || len(nr.cells) != len(old.cells) {
+	if len(nr.cells) != len(old.cells) {
 		*edits = append(*edits, Edit{Op: ReplaceRow, Row: at, HTML: nr.String()})
 		return nr
+	}
+	if nr.open != old.open {
+		// Only the class can differ (quantity and unit matched): a row of
+		// 2,000 links is not parsed again because it turned into a
+		// conflict.
+		*edits = append(*edits, Edit{Op: RowClass, Row: at, HTML: rowClass(nr.conflict)})
 	}
 	if nr.head != old.head {
 		*edits = append(*edits, Edit{Op: ReplaceCell, Row: at, Cell: 0, HTML: nr.head})
@@ -169,7 +177,7 @@ func makeRow(r *story.Row) viewRow {
 		write(&b)
 		return b.String()
 	}
-	vr := viewRow{quantity: r.Quantity, unit: r.Unit, version: r.Version,
+	vr := viewRow{quantity: r.Quantity, unit: r.Unit, conflict: r.Conflict, version: r.Version,
 		open:    part(func(b *strings.Builder) { writeRowOpen(b, r) }),
 		head:    part(func(b *strings.Builder) { writeRowHead(b, r) }),
 		summary: part(func(b *strings.Builder) { writeSummary(b, r) }),

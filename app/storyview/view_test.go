@@ -25,7 +25,10 @@ type domRow struct {
 	cells []string
 }
 
-var cellStart = regexp.MustCompile(`<t[hd][ >]`)
+var (
+	cellStart = regexp.MustCompile(`<t[hd][ >]`)
+	classAttr = regexp.MustCompile(`class="[^"]*"`)
+)
 
 // cells splits HTML holding cells (<th>, <td>, one level: cells hold no
 // table) into them.
@@ -91,6 +94,9 @@ func (d *dom) apply(t *testing.T, e Edit) *dom {
 		d.rows = slices.Delete(d.rows, e.Row, e.Row+1)
 	case ReplaceCell:
 		d.rows[e.Row].cells[e.Cell] = e.HTML
+	case RowClass:
+		r := &d.rows[e.Row]
+		r.open = classAttr.ReplaceAllLiteralString(r.open, `class="`+e.HTML+`"`)
 	default:
 		t.Fatalf("unknown edit %d", e.Op)
 	}
@@ -164,13 +170,14 @@ func TestViewEditsOneCell(t *testing.T) {
 	for _, e := range edits {
 		got = append(got, fmt.Sprintf("%d/%d/%d", e.Op, e.Row, e.Cell))
 	}
-	// Dead row: its tag and header (now a conflict), then every cell's
-	// figures are disputed or counted differently… so just check that
-	// nothing outside the dead row (row 0) and article 2's header moved.
+	// The dead row turns into a conflict: its class, header and cells
+	// change (figures now disputed), but it is not replaced whole, and
+	// nothing outside it (row 0) and article 2's header moves.
 	for _, e := range edits {
 		switch {
 		case e.Op == Head && e.Cell == 2:
-		case (e.Op == ReplaceCell || e.Op == ReplaceRow) && e.Row == 0:
+		case e.Op == RowClass && e.Row == 0 && e.HTML == "story-row conflict":
+		case e.Op == ReplaceCell && e.Row == 0:
 		default:
 			t.Errorf("unexpected edit %d/%d/%d in %v", e.Op, e.Row, e.Cell, got)
 		}

@@ -231,6 +231,8 @@ func patch(el app.Value, edits []storyview.Edit) {
 			rows.Index(e.Row).Call("remove")
 		case storyview.ReplaceCell:
 			rows.Index(e.Row).Get("cells").Index(e.Cell).Set("outerHTML", e.HTML)
+		case storyview.RowClass:
+			rows.Index(e.Row).Set("className", e.HTML)
 		}
 	}
 }
