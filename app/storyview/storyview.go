@@ -8,11 +8,12 @@
 package storyview
 
 import (
-	"gloss/app/markup"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
+	"gloss/app/markup"
 	"gloss/shared/story"
 )
 
@@ -231,6 +232,30 @@ func writeFigure(b *strings.Builder, f *story.Figure) {
 		b.WriteString(` (suggested)`)
 	}
 	b.WriteString(`</small></a>`)
+}
+
+// sameShown says whether cells a and b show the same: every field
+// writeFigure reads (and Figure.Text) is equal.
+func sameShown(a, b []story.Figure) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.ID != y.ID || x.Document != y.Document || x.Class != y.Class || x.Disputed != y.Disputed || x.Counted != y.Counted ||
+			x.Layer != y.Layer || x.Unit != y.Unit || x.Qualifier != y.Qualifier || x.Reading.Kind != y.Reading.Kind ||
+			!sameNum(x.Value, y.Value) || !sameNum(x.Low, y.Low) || !sameNum(x.High, y.High) || !slices.Equal(x.Sources, y.Sources) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameNum(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 // writeFigureClass writes the class attribute of a figure's link (and a

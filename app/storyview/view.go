@@ -28,6 +28,9 @@ type viewRow struct {
 	open, head     string
 	cells          []string
 	summary        string
+	// figs are the cells' figures the HTML was written from (a table's
+	// rows are not changed once given: see story.Builder.Table).
+	figs [][]story.Figure
 }
 
 // EditOp says what an Edit does to the table.
@@ -95,7 +98,7 @@ func (v *View) Update(t story.Table) []Edit {
 			edits = append(edits, Edit{Op: RemoveRow, Row: len(rows)})
 			j++
 		case i < len(t.Rows) && !inOld[key{t.Rows[i].Quantity, t.Rows[i].Unit}]:
-			r := makeRow(&t.Rows[i])
+			r := makeRowFrom(&t.Rows[i], nil)
 			edits = append(edits, Edit{Op: InsertRow, Row: len(rows), HTML: r.String()})
 			rows = append(rows, r)
 			i++
@@ -110,7 +113,7 @@ func (v *View) Update(t story.Table) []Edit {
 			if r.Version != 0 && r.Version == old.version {
 				rows = append(rows, *old)
 			} else {
-				rows = append(rows, diffRow(old, makeRow(r), len(rows), &edits))
+				rows = append(rows, diffRow(old, makeRowFrom(r, old), len(rows), &edits))
 			}
 			i++
 			j++
@@ -171,7 +174,12 @@ func column(c story.Column) string {
 	return b.String()
 }
 
-func makeRow(r *story.Row) viewRow {
+func makeRow(r *story.Row) viewRow { return makeRowFrom(r, nil) }
+
+// makeRowFrom writes row r's parts; with old, the row as last shown, a
+// cell whose figures show the same keeps its HTML: an op that changes one
+// article's cell need not write the row's other 49 again.
+func makeRowFrom(r *story.Row, old *viewRow) viewRow {
 	part := func(write func(*strings.Builder)) string {
 		var b strings.Builder
 		write(&b)
@@ -182,9 +190,15 @@ func makeRow(r *story.Row) viewRow {
 		head:    part(func(b *strings.Builder) { writeRowHead(b, r) }),
 		summary: part(func(b *strings.Builder) { writeSummary(b, r) }),
 		cells:   make([]string, len(r.Cells))}
+	vr.figs = make([][]story.Figure, len(r.Cells))
 	var b strings.Builder
 	for c := range r.Cells {
 		figs := r.Cells[c].Figures
+		vr.figs[c] = figs
+		if old != nil && len(old.figs) == len(r.Cells) && sameShown(old.figs[c], figs) {
+			vr.cells[c] = old.cells[c]
+			continue
+		}
 		b.Grow(16 + 128*len(figs))
 		writeCell(&b, figs)
 		vr.cells[c] = b.String()
