@@ -8,11 +8,12 @@
 package storyview
 
 import (
-	"gloss/app/markup"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
+	"gloss/app/markup"
 	"gloss/shared/story"
 )
 
@@ -54,11 +55,24 @@ func ParseFragment(frag string) string {
 func Table(t story.Table) string {
 	var b strings.Builder
 	b.Grow(256 + 512*len(t.Rows)*(1+len(t.Columns)))
+	writeTable(&b, t, nil)
+	return b.String()
+}
+
+// writeTable writes t; with v, it also keeps each part's HTML in v.
+func writeTable(b *strings.Builder, t story.Table, v *View) {
 	b.WriteString(`<table class="story-table" data-story="`)
 	b.WriteString(strconv.FormatInt(t.Story, 10))
 	b.WriteString(`"><thead><tr><th scope="col">Quantity</th>`)
 	for _, c := range t.Columns {
-		writeColumn(&b, c)
+		if v == nil {
+			writeColumn(b, c)
+			continue
+		}
+		h := column(c)
+		v.cols = append(v.cols, c)
+		v.heads = append(v.heads, h)
+		b.WriteString(h)
 	}
 	b.WriteString(`<th scope="col">Summary</th></tr></thead><tbody>`)
 	if len(t.Rows) == 0 {
@@ -67,10 +81,15 @@ func Table(t story.Table) string {
 		b.WriteString(`">No figures tagged yet.</td></tr>`)
 	}
 	for i := range t.Rows {
-		writeRow(&b, &t.Rows[i])
+		if v == nil {
+			writeRow(b, &t.Rows[i])
+			continue
+		}
+		r := makeRow(&t.Rows[i])
+		v.rows = append(v.rows, r)
+		r.writeTo(b)
 	}
 	b.WriteString(`</tbody></table>`)
-	return b.String()
 }
 
 func writeColumn(b *strings.Builder, c story.Column) {
@@ -112,27 +131,50 @@ func writeColumn(b *strings.Builder, c story.Column) {
 }
 
 func writeRow(b *strings.Builder, r *story.Row) {
-	b.WriteString(`<tr class="story-row`)
-	if r.Conflict {
-		b.WriteString(` conflict`)
+	writeRowOpen(b, r)
+	writeRowHead(b, r)
+	for i := range r.Cells {
+		writeCell(b, r.Cells[i].Figures)
 	}
+	writeSummary(b, r)
+	b.WriteString(`</tr>`)
+}
+
+func writeRowOpen(b *strings.Builder, r *story.Row) {
+	b.WriteString(`<tr class="`)
+	b.WriteString(rowClass(r.Conflict))
 	b.WriteString(`" data-quantity="`)
 	esc(b, r.Quantity)
 	b.WriteString(`" data-unit="`)
 	esc(b, r.Unit)
-	b.WriteString(`"><th scope="row">`)
+	b.WriteString(`">`)
+}
+
+func rowClass(conflict bool) string {
+	if conflict {
+		return "story-row conflict"
+	}
+	return "story-row"
+}
+
+func writeRowHead(b *strings.Builder, r *story.Row) {
+	b.WriteString(`<th scope="row">`)
 	esc(b, r.Label)
 	if r.Conflict {
 		b.WriteString(` <span class="flag" title="the documents disagree">conflict</span>`)
 	}
 	b.WriteString(`</th>`)
-	for i := range r.Cells {
-		b.WriteString(`<td class="story-cell">`)
-		for j := range r.Cells[i].Figures {
-			writeFigure(b, &r.Cells[i].Figures[j])
-		}
-		b.WriteString(`</td>`)
+}
+
+func writeCell(b *strings.Builder, figs []story.Figure) {
+	b.WriteString(`<td>`)
+	for j := range figs {
+		writeFigure(b, &figs[j])
 	}
+	b.WriteString(`</td>`)
+}
+
+func writeSummary(b *strings.Builder, r *story.Row) {
 	b.WriteString(`<td class="story-summary">`)
 	if r.HasRange {
 		b.WriteString(`<div class="range">`)
@@ -153,58 +195,102 @@ func writeRow(b *strings.Builder, r *story.Row) {
 		esc(b, r.Dispute)
 		b.WriteString(`</div>`)
 	}
-	b.WriteString(`</td></tr>`)
+	b.WriteString(`</td>`)
 }
 
-// writeFigure writes one figure as a link to its span. Classes carry what
-// the view marks: the layer class (gold, annotator, machine, suggestion),
-// disputed, unattributed, and uncounted (shown, but a better layer of the
-// same document speaks for it).
+// writeFigure writes one figure as a link to its span (the desk opens the
+// document with the span selected, with or without the page's wasm):
+// its number in bold, its unit, then who reports it and in which layer.
+// A 2,000-figure story is this markup 2,000 times, so it is short: the
+// classes are letters (see FigureClass), the cell and the row say which
+// quantity and article it is, and the link says which span.
 func writeFigure(b *strings.Builder, f *story.Figure) {
-	b.WriteString(`<a class="fig `)
-	b.WriteString(f.Class.String())
-	if f.Disputed {
-		b.WriteString(` disputed`)
-	}
-	if !f.Attributed {
-		b.WriteString(` unattributed`)
-	}
-	if !f.Counted {
-		b.WriteString(` uncounted`)
-	}
-	b.WriteString(`" href="`)
+	b.WriteString(`<a `)
+	writeFigureClass(b, f)
+	b.WriteString(`href="`)
 	esc(b, DocHref(f.Document, f.ID))
-	b.WriteString(`" data-doc="`)
-	b.WriteString(strconv.FormatInt(f.Document, 10))
-	b.WriteString(`" data-ann="`)
-	esc(b, f.ID)
-	b.WriteString(`" title="`)
-	esc(b, f.Quote)
-	b.WriteString(`"><span class="val">`)
+	b.WriteString(`"><b>`)
 	text := f.Text()
 	if text == "" {
 		text = "?"
 	}
 	esc(b, text)
-	b.WriteString(`</span>`)
+	b.WriteString(`</b>`)
 	if f.Unit != "" {
-		b.WriteString(` <span class="unit">`)
+		b.WriteByte(' ')
 		esc(b, f.Unit)
-		b.WriteString(`</span>`)
 	}
+	b.WriteString(` <small>`)
 	if len(f.Sources) > 0 {
-		b.WriteString(` <span class="src">`)
 		esc(b, strings.Join(f.Sources, "; "))
-		b.WriteString(`</span>`)
 	} else {
-		b.WriteString(` <span class="src none">no source</span>`)
+		b.WriteString(`<em>no source</em>`)
 	}
-	b.WriteString(` <span class="layer">`)
+	b.WriteString(` · `)
 	esc(b, f.Layer)
 	if f.Class == story.ClassSuggestion {
 		b.WriteString(` (suggested)`)
 	}
-	b.WriteString(`</span></a>`)
+	b.WriteString(`</small></a>`)
+}
+
+// sameShown says whether cells a and b show the same: every field
+// writeFigure reads (and Figure.Text) is equal.
+func sameShown(a, b []story.Figure) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.ID != y.ID || x.Document != y.Document || x.Class != y.Class || x.Disputed != y.Disputed || x.Counted != y.Counted ||
+			x.Layer != y.Layer || x.Unit != y.Unit || x.Qualifier != y.Qualifier || x.Reading.Kind != y.Reading.Kind ||
+			!sameNum(x.Value, y.Value) || !sameNum(x.Low, y.Low) || !sameNum(x.High, y.High) || !slices.Equal(x.Sources, y.Sources) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameNum(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// writeFigureClass writes the class attribute of a figure's link (and a
+// space), none when there is nothing to mark. The classes are letters:
+// the layer class unless an analyst's (g gold, m machine, s suggestion),
+// d disputed, x uncounted (shown, but a better layer of the same document
+// speaks for the cell).
+func writeFigureClass(b *strings.Builder, f *story.Figure) {
+	var c [3]byte
+	n := 0
+	switch f.Class {
+	case story.ClassGold:
+		c[n], n = 'g', n+1
+	case story.ClassMachine:
+		c[n], n = 'm', n+1
+	case story.ClassSuggestion:
+		c[n], n = 's', n+1
+	}
+	if f.Disputed {
+		c[n], n = 'd', n+1
+	}
+	if !f.Counted {
+		c[n], n = 'x', n+1
+	}
+	if n == 0 {
+		return
+	}
+	b.WriteString(`class="`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(c[i])
+	}
+	b.WriteString(`" `)
 }
 
 // esc writes s escaped, as the document markup does.

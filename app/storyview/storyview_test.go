@@ -50,7 +50,7 @@ func TestTableEscapesHostileText(t *testing.T) {
 	}
 	// Every tag is one of ours, and every attribute value is clean.
 	allowed := map[string]bool{"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
-		"a": true, "div": true, "span": true, "time": true}
+		"a": true, "div": true, "span": true, "time": true, "b": true, "small": true, "em": true}
 	for _, tag := range tagRe.FindAllString(out, -1) {
 		closing := strings.HasPrefix(tag, "</")
 		name := strings.TrimPrefix(strings.Fields(strings.Trim(tag, "<>"))[0], "/")
@@ -88,11 +88,11 @@ func TestTableShowsRowsAndMarks(t *testing.T) {
 	for _, want := range []string{
 		`<tr class="story-row conflict" data-quantity="dead" data-unit="people script alert x script">`, // conflict row
 		`<span class="flag" title="the documents disagree">conflict</span>`,
-		`class="fig annotator disputed"`,   // alice's 40 against bob's 60
-		`class="fig suggestion uncounted`,  // the suggester's 41 behind alice's figure
-		`(suggested)</span>`,               // marked as a suggestion
-		`<span class="src">`,               // alice's figure is sourced through the claim
-		`<span class="src none">no source`, // bob's are not
+		`<a class="d" href="/doc/1#ann-x%22%3E%3Cimg`,                                                 // alice's 40 against bob's 60
+		`<a class="s x" href="/doc/1#ann-s1">`,                                                        // the suggester's 41 behind alice's figure
+		` · suggest (suggested)</small>`,                                                              // marked as a suggestion
+		`&#34; <small>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&#39;&#34; · alice</small>`, // alice's figure is sourced through the claim
+		`<small><em>no source</em> · bob</small>`,                                                     // bob's are not
 		`<div class="record">record: at least 40</div>`,
 		`<time datetime="2024-03-22T21:00:00Z">22 Mar 2024 21:00</time>`,
 		`data-doc="2"`,

@@ -23,9 +23,11 @@ import (
 // change fed to a story.Builder that re-reads only that document.
 //
 // Like the desk's text (docsync.go), the table lives outside go-app's
-// tree: a story of 50 articles and 2,000 figures is one innerHTML, set in
-// the animation frame after the op arrived, instead of a virtual DOM of
-// ten thousand nodes diffed on every op.
+// tree: a story of 50 articles and 2,000 figures is one innerHTML when it
+// is first painted, instead of a virtual DOM of ten thousand nodes diffed
+// on every op. After that an op costs the rows the builder laid out again
+// and, in the page, the cells whose HTML changed (storyview.View), patched
+// as soon as the op is applied: on screen in the next frame.
 type StoryPage struct {
 	app.Compo
 
@@ -43,8 +45,11 @@ type StoryPage struct {
 	seen     map[int64]int // the session version the builder last read
 	dirty    map[int64]bool
 	builder  *story.Builder
+	view     storyview.View // the table as the page shows it
 	// frame is the requestAnimationFrame callback that flushes dirty
-	// documents into the table: ops arriving together cost one table.
+	// documents into the table: the first change after a frame is
+	// patched at once, any more before the next frame wait for it and
+	// cost one patch.
 	frame    app.Func
 	frameReq bool
 	frameID  app.Value // the pending request, cancelled before frame is released
@@ -96,6 +101,7 @@ func (p *StoryPage) open(ctx app.Context, st httpapi.StoryState) {
 	s := st.Story
 	p.story, p.loaded = s, true
 	p.builder = story.NewBuilder(s.ID, s.Name)
+	p.view = storyview.View{}
 	byID := make(map[int64]httpapi.StoryDocument, len(s.Documents))
 	for _, d := range s.Documents {
 		byID[d.ID] = d
@@ -130,6 +136,12 @@ func (p *StoryPage) changed(doc int64) {
 		return
 	}
 	p.dirty[doc] = true
+	if p.painted > 0 && !p.frameReq {
+		// Patch now, in the task the op arrived in: nothing has been
+		// patched since the last frame. The frame requested here takes
+		// any change arriving before it.
+		p.flush(nil)
+	}
 	p.schedule()
 }
 
@@ -141,12 +153,15 @@ func (p *StoryPage) schedule() {
 	p.frameID = app.Window().Call("requestAnimationFrame", p.frame)
 }
 
-// flush feeds the changed documents to the builder and paints the table.
-// The first table waits until every document has arrived (or failed), so
-// that it does not shift column by column while the sessions open.
+// flush feeds the changed documents to the builder and paints the table
+// (from a frame callback, with ctx) or patches it. The first table waits
+// until every document has arrived (or failed), so that it does not shift
+// column by column while the sessions open.
 func (p *StoryPage) flush(ctx app.Context) {
-	p.frameReq = false
-	if p.builder == nil {
+	if ctx != nil {
+		p.frameReq = false
+	}
+	if p.builder == nil || p.painted > 0 && len(p.dirty) == 0 {
 		return
 	}
 	if p.painted == 0 && !p.primed && p.waiting() > 0 {
@@ -168,11 +183,13 @@ func (p *StoryPage) flush(ctx app.Context) {
 	if !el.Truthy() {
 		// Not mounted yet: go-app renders the container after this
 		// dispatch; paint then.
-		ctx.Defer(func(ctx app.Context) { p.schedule() })
+		if ctx != nil {
+			ctx.Defer(func(ctx app.Context) { p.schedule() })
+		}
 		return
 	}
 	t := p.builder.Table()
-	el.Set("innerHTML", storyview.Table(t))
+	patch(el, p.view.Update(t))
 	p.painted++
 	p.rows, p.conflict = len(t.Rows), 0
 	for i := range t.Rows {
@@ -183,6 +200,41 @@ func (p *StoryPage) flush(ctx app.Context) {
 	ds := el.Get("dataset")
 	ds.Set("painted", strconv.Itoa(p.painted))
 	ds.Set("ready", "1")
+}
+
+// patch applies the view's edits to the table in container el.
+func patch(el app.Value, edits []storyview.Edit) {
+	var head, rows app.Value
+	for _, e := range edits {
+		if e.Op == storyview.Whole {
+			el.Set("innerHTML", e.HTML)
+			head, rows = nil, nil
+			continue
+		}
+		if rows == nil {
+			table := el.Get("firstElementChild")
+			head = table.Get("tHead").Get("rows").Index(0).Get("cells")
+			rows = table.Get("tBodies").Index(0).Get("rows") // live: follows the edits
+		}
+		switch e.Op {
+		case storyview.Head:
+			head.Index(e.Cell).Set("outerHTML", e.HTML)
+		case storyview.ReplaceRow:
+			rows.Index(e.Row).Set("outerHTML", e.HTML)
+		case storyview.InsertRow:
+			if e.Row < rows.Length() {
+				rows.Index(e.Row).Call("insertAdjacentHTML", "beforebegin", e.HTML)
+			} else {
+				el.Get("firstElementChild").Get("tBodies").Index(0).Call("insertAdjacentHTML", "beforeend", e.HTML)
+			}
+		case storyview.RemoveRow:
+			rows.Index(e.Row).Call("remove")
+		case storyview.ReplaceCell:
+			rows.Index(e.Row).Get("cells").Index(e.Cell).Set("outerHTML", e.HTML)
+		case storyview.RowClass:
+			rows.Index(e.Row).Set("className", e.HTML)
+		}
+	}
 }
 
 // storyDocument is document d as its session shows it now.

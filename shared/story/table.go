@@ -142,6 +142,9 @@ type Row struct {
 	// Times of India) vs at least 60 (Business Times)"; "" when the row
 	// agrees.
 	Dispute string
+	// Version is 0 from Build; a Builder gives each row it lays out a new
+	// one, so a view may keep what it made of a row of the same version.
+	Version uint64
 }
 
 // Column is one document of the story.
@@ -167,7 +170,7 @@ type Table struct {
 type rowKey struct{ quantity, unit string }
 
 // Build makes the comparison table of s: one column per document (by
-// publication time, unknown last, then in the given order) and one row
+// publication time, unknown last, then by document) and one row
 // per folded quantity and unit group.
 func Build(s Story) Table {
 	m := newMemo()
@@ -179,24 +182,49 @@ func Build(s Story) Table {
 }
 
 // docFigures is what one document brings to the table: its column and its
-// figures, grouped by row (keys[i] is figs[i]'s row).
+// figures, grouped by row (keys[i] is figs[i]'s row; cells says where
+// each row's group starts and ends).
 type docFigures struct {
-	col  Column
-	figs []Figure
-	keys []rowKey
+	col   Column
+	figs  []Figure
+	keys  []rowKey
+	cells []docCell
+}
+
+// docCell is the group of a document's figures that falls in one row:
+// figs[lo:hi].
+type docCell struct {
+	key    rowKey
+	lo, hi int
 }
 
 func prepare(d *Document, m *memo) *docFigures {
 	df := &docFigures{col: Column{Document: d.ID, Name: d.Name, Outlet: d.Outlet, Published: d.Published}}
 	df.figs, df.keys = figures(d, &df.col, m)
+	for i := 0; i < len(df.keys); {
+		j := i + 1
+		for j < len(df.keys) && df.keys[j] == df.keys[i] {
+			j++
+		}
+		df.cells = append(df.cells, docCell{df.keys[i], i, j})
+		i = j
+	}
 	return df
 }
 
-// assemble lays the documents' figures out as rows and settles each row.
-// With keep, the documents' figure slices are copied first, so that they
-// can serve the next table too (settle marks figures).
-func assemble(id int64, name string, in []*docFigures, keep bool) Table {
-	docs := slices.Clone(in)
+// cell returns the document's figures in row k (nil when it has none).
+func (d *docFigures) cell(k rowKey) []Figure {
+	for _, c := range d.cells {
+		if c.key == k {
+			return d.figs[c.lo:c.hi:c.hi]
+		}
+	}
+	return nil
+}
+
+// sortColumns puts documents in column order: by publication time,
+// unknown last, then by document.
+func sortColumns(docs []*docFigures) {
 	slices.SortStableFunc(docs, func(a, b *docFigures) int {
 		x, y := a.col.Published, b.col.Published
 		if x.IsZero() != y.IsZero() {
@@ -213,38 +241,39 @@ func assemble(id int64, name string, in []*docFigures, keep bool) Table {
 		// depend on it.
 		return cmp.Compare(a.col.Document, b.col.Document)
 	})
+}
+
+// assemble lays the documents' figures out as rows and settles each row.
+// With keep, the documents' figure slices are copied first, so that they
+// can serve the next table too (settle marks figures).
+func assemble(id int64, name string, in []*docFigures, keep bool) Table {
+	docs := slices.Clone(in)
+	sortColumns(docs)
 	t := Table{Story: id, Name: name, Columns: make([]Column, len(docs))}
 	rows := map[rowKey]*Row{}
 	unitShown := map[rowKey]string{}
 	for col, d := range docs {
 		t.Columns[col] = d.col
-		figs, keys := d.figs, d.keys
+		figs := d.figs
 		if keep {
 			figs = slices.Clone(figs)
 		}
 		// The figures come grouped by row, so each cell is a slice of
 		// one allocation.
-		for i := 0; i < len(figs); {
-			k, j := keys[i], i+1
-			for j < len(figs) && keys[j] == k {
-				j++
-			}
+		for _, c := range d.cells {
+			k := c.key
 			r := rows[k]
 			if r == nil {
 				r = &Row{Quantity: k.quantity, Unit: k.unit, Cells: make([]Cell, len(docs))}
 				rows[k] = r
-				unitShown[k] = strings.Join(strings.Fields(figs[i].Unit), " ")
+				unitShown[k] = strings.Join(strings.Fields(figs[c.lo].Unit), " ")
 			}
-			r.Cells[col].Figures = figs[i:j:j]
-			i = j
+			r.Cells[col].Figures = figs[c.lo:c.hi:c.hi]
 		}
 	}
 	t.Rows = make([]Row, 0, len(rows))
 	for k, r := range rows {
-		r.Label = k.quantity
-		if k.unit != "" {
-			r.Label += " · " + unitShown[k]
-		}
+		r.Label = rowLabel(k, unitShown[k])
 		t.Rows = append(t.Rows, *r)
 	}
 	sort.Slice(t.Rows, func(i, j int) bool { return rowLess(&t.Rows[i], &t.Rows[j]) })
@@ -254,21 +283,38 @@ func assemble(id int64, name string, in []*docFigures, keep bool) Table {
 	return t
 }
 
-// Builder keeps a story's documents worked out, so that when an op changes
-// one document only that document is read again before the table is laid
-// out: what the story view needs to follow live edits within a frame.
+func rowLabel(k rowKey, unitShown string) string {
+	if k.unit != "" {
+		return k.quantity + " · " + unitShown
+	}
+	return k.quantity
+}
+
+// Builder keeps a story's documents worked out and the last table it laid
+// out, so that when an op changes one document only that document is
+// read again and only the rows where its figures changed are laid out
+// again: what the story view needs to follow live edits within a frame.
 // A Builder is not safe for concurrent use.
 type Builder struct {
 	id    int64
 	name  string
 	memo  *memo
 	docs  map[int64]*docFigures
-	order []int64 // first Set order, the tie-break for equal publication times
+	order []int64 // first Set order
+
+	// The last table: its documents in column order (nil when the next
+	// table must be laid out whole: a document came or went, or a
+	// column's name, outlet or time changed), its rows, and the rows to
+	// lay out again.
+	cols    []*docFigures
+	rows    []Row
+	dirty   map[rowKey]bool
+	version uint64 // the last Row.Version given out
 }
 
 // NewBuilder starts an empty story.
 func NewBuilder(id int64, name string) *Builder {
-	return &Builder{id: id, name: name, memo: newMemo(), docs: map[int64]*docFigures{}}
+	return &Builder{id: id, name: name, memo: newMemo(), docs: map[int64]*docFigures{}, dirty: map[rowKey]bool{}}
 }
 
 // Rename changes the story's name.
@@ -282,10 +328,33 @@ func (b *Builder) Set(d Document) {
 		f := &df.figs[i]
 		f.Value, f.Low, f.High = cloneNum(f.Value), cloneNum(f.Low), cloneNum(f.High)
 	}
-	if _, ok := b.docs[d.ID]; !ok {
+	old, ok := b.docs[d.ID]
+	if !ok {
 		b.order = append(b.order, d.ID)
 	}
 	b.docs[d.ID] = df
+	if b.cols == nil {
+		return
+	}
+	if !ok || old.col.Name != df.col.Name || old.col.Outlet != df.col.Outlet || !old.col.Published.Equal(df.col.Published) {
+		// The columns change, or the names disputes cite.
+		b.cols = nil
+		return
+	}
+	i := slices.Index(b.cols, old)
+	b.cols[i] = df
+	// The rows where the document's figures changed; the others, figures
+	// and flags, stay as they are (a row's flags depend on its cells only).
+	for _, c := range old.cells {
+		if !sameFigures(old.figs[c.lo:c.hi], df.cell(c.key)) {
+			b.dirty[c.key] = true
+		}
+	}
+	for _, c := range df.cells {
+		if old.cell(c.key) == nil {
+			b.dirty[c.key] = true
+		}
+	}
 }
 
 // Remove drops document id from the story.
@@ -295,16 +364,114 @@ func (b *Builder) Remove(id int64) {
 	}
 	delete(b.docs, id)
 	b.order = slices.DeleteFunc(b.order, func(x int64) bool { return x == id })
+	b.cols = nil
 }
 
-// Table lays out the current table; it shares nothing the builder will
-// change.
+// Table lays out the current table: the rows that changed since the last
+// one, each with a new Version; the others as they were. The table shares
+// nothing the builder will change: a row laid out again is a new one.
 func (b *Builder) Table() Table {
-	docs := make([]*docFigures, len(b.order))
-	for i, id := range b.order {
-		docs[i] = b.docs[id]
+	if b.cols == nil {
+		docs := make([]*docFigures, len(b.order))
+		for i, id := range b.order {
+			docs[i] = b.docs[id]
+		}
+		t := assemble(b.id, b.name, docs, true)
+		for i := range t.Rows {
+			b.version++
+			t.Rows[i].Version = b.version
+		}
+		b.cols = docs
+		sortColumns(b.cols)
+		b.rows = slices.Clone(t.Rows)
+		clear(b.dirty)
+		return t
 	}
-	return assemble(b.id, b.name, docs, true)
+	t := Table{Story: b.id, Name: b.name, Columns: make([]Column, len(b.cols))}
+	for i, d := range b.cols {
+		t.Columns[i] = d.col
+	}
+	for k := range b.dirty {
+		b.layOut(k, t.Columns)
+	}
+	clear(b.dirty)
+	t.Rows = slices.Clone(b.rows)
+	return t
+}
+
+// layOut lays row k out again from the documents' figures, inserting it
+// in its place or dropping it when no document has figures in it.
+func (b *Builder) layOut(k rowKey, cols []Column) {
+	at, found := slices.BinarySearchFunc(b.rows, k, func(r Row, k rowKey) int {
+		x := Row{Quantity: k.quantity, Unit: k.unit}
+		switch {
+		case rowLess(&r, &x):
+			return -1
+		case rowLess(&x, &r):
+			return 1
+		}
+		return 0
+	})
+	// Copy the cells' figures into one allocation: settle marks them.
+	n, unitShown := 0, ""
+	cells := make([][]Figure, len(b.cols))
+	for c, d := range b.cols {
+		cells[c] = d.cell(k)
+		if n == 0 && len(cells[c]) > 0 {
+			unitShown = strings.Join(strings.Fields(cells[c][0].Unit), " ")
+		}
+		n += len(cells[c])
+	}
+	if n == 0 {
+		if found {
+			b.rows = slices.Delete(b.rows, at, at+1)
+		}
+		return
+	}
+	r := Row{Quantity: k.quantity, Unit: k.unit, Label: rowLabel(k, unitShown), Cells: make([]Cell, len(b.cols))}
+	figs := make([]Figure, 0, n)
+	for c, fs := range cells {
+		if len(fs) > 0 {
+			lo := len(figs)
+			figs = append(figs, fs...)
+			r.Cells[c].Figures = figs[lo:len(figs):len(figs)]
+		}
+	}
+	settle(&r, cols)
+	b.version++
+	r.Version = b.version
+	if found {
+		b.rows[at] = r
+	} else {
+		b.rows = slices.Insert(b.rows, at, r)
+	}
+}
+
+// sameFigures says whether two cells hold the same figures as read from
+// their documents (Reading follows from the fields compared; Counted and
+// Disputed are set only on the copies tables get).
+func sameFigures(a, b []Figure) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.ID != y.ID || x.Document != y.Document || x.Layer != y.Layer || x.Class != y.Class ||
+			x.Start != y.Start || x.End != y.End || x.Quote != y.Quote || x.Qualifier != y.Qualifier ||
+			x.Unit != y.Unit || x.Quantity != y.Quantity || x.Attributed != y.Attributed ||
+			!sameNum(x.Value, y.Value) || !sameNum(x.Low, y.Low) || !sameNum(x.High, y.High) ||
+			!slices.Equal(x.Sources, y.Sources) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameNum(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 func cloneNum(f *float64) *float64 {
@@ -555,40 +722,55 @@ func conservativeLess(f, than *Figure) bool {
 
 // dispute states the row's counted figures, one per distinct statement
 // and document, in column order: "at least 40 (CNN, Doc A) vs 60 (Doc B)".
+// It runs for every row laid out again, live: one buffer and one map of
+// statements serve every cell.
 func dispute(r *Row, cols []Column) string {
-	var parts []string
+	var out strings.Builder
+	var p []byte
 	seen := map[string]bool{}
+	type stmt struct {
+		text string
+		srcs []string
+	}
+	var stmts []stmt
 	for c := range r.Cells {
 		doc := cols[c].Outlet
 		if doc == "" {
 			doc = cols[c].Name
 		}
-		var stmts []string
-		srcs := map[string][]string{}
+		stmts = stmts[:0]
 		for i := range r.Cells[c].Figures {
 			f := &r.Cells[c].Figures[i]
 			if !f.Counted || !f.Reading.OK {
 				continue
 			}
 			s := f.Text()
-			if _, ok := srcs[s]; !ok {
-				stmts = append(stmts, s)
-				srcs[s] = nil
+			k := slices.IndexFunc(stmts, func(x stmt) bool { return x.text == s })
+			if k < 0 {
+				k = len(stmts)
+				stmts = append(stmts, stmt{text: s})
 			}
 			for _, n := range f.Sources {
-				srcs[s] = appendUnique(srcs[s], n)
+				stmts[k].srcs = appendUnique(stmts[k].srcs, n)
 			}
 		}
 		for _, s := range stmts {
-			who := append(append([]string(nil), srcs[s]...), doc)
-			p := s + " (" + strings.Join(who, ", ") + ")"
-			if !seen[p] {
-				seen[p] = true
-				parts = append(parts, p)
+			p = append(append(p[:0], s.text...), " ("...)
+			for _, n := range s.srcs {
+				p = append(append(p, n...), ", "...)
 			}
+			p = append(append(p, doc...), ')')
+			if seen[string(p)] {
+				continue
+			}
+			seen[string(p)] = true
+			if out.Len() > 0 {
+				out.WriteString(" vs ")
+			}
+			out.Write(p)
 		}
 	}
-	return strings.Join(parts, " vs ")
+	return out.String()
 }
 
 // FormatNumber writes a figure's number the short way: 40, 1.5, 13600000.

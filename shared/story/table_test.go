@@ -335,18 +335,24 @@ func TestBuilderMatchesBuild(t *testing.T) {
 	}
 }
 
-// BenchmarkBuilderOneDocChanged is the live path: one document of the 50
-// changes, the table is laid out again.
+// BenchmarkBuilderOneDocChanged is the live path: one figure of one of
+// the 50 documents is corrected, the table is laid out again.
 func BenchmarkBuilderOneDocChanged(b *testing.B) {
 	st := benchStory()
 	bl := NewBuilder(st.ID, st.Name)
 	for _, d := range st.Documents {
 		bl.Set(d)
 	}
+	bl.Table()
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		bl.Set(st.Documents[i%len(st.Documents)])
+		d := st.Documents[i%len(st.Documents)]
+		d.Annotations = slices.Clone(d.Annotations)
+		at := *d.Annotations[0].Attrs
+		at.Value = num(float64(1000 + i))
+		d.Annotations[0].Attrs = &at
+		bl.Set(d)
 		bl.Table()
 		i++
 	}

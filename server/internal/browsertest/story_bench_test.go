@@ -197,7 +197,7 @@ func BenchmarkStoryView(b *testing.B) {
 		if testing.Verbose() {
 			b.Logf("navigation timing: %s", eval[string](tab, `JSON.stringify((e => ({responseStart: e.responseStart, responseEnd: e.responseEnd, domInteractive: e.domInteractive, dcl: e.domContentLoadedEventEnd, size: e.transferSize}))(performance.getEntriesByType('navigation')[0]))`))
 		}
-		if n := eval[int](tab, `document.querySelectorAll('#story-table a.fig').length`); n < storyDocs*figuresPerDoc {
+		if n := eval[int](tab, `document.querySelectorAll('#story-table tbody td a').length`); n < storyDocs*figuresPerDoc {
 			b.Fatalf("the table shows %d figures, want ≥ %d", n, storyDocs*figuresPerDoc)
 		}
 		// The ops are timed from their arrival on a live page: wait until

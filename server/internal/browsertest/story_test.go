@@ -130,7 +130,7 @@ func TestStoryConflictLive(t *testing.T) {
 
 	// The cell links to alice's span: the desk opens it selected.
 	annID := eval[string](alice, `document.querySelector('#annlist li.ann').dataset.id`)
-	bob.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#story-table tr.story-row[data-quantity="dead"] a.fig[data-doc="1"][data-ann=%q]`, annID))))
+	bob.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#story-table tr.story-row[data-quantity="dead"] a[href=%q]`, "/doc/1#ann-"+annID))))
 	bob.waitFor(`document.querySelector('.desk[data-ready="1"] #doc p.para') !== null`)
 	bob.waitFor(fmt.Sprintf(`document.querySelector('#annlist li.ann.sel').dataset.id === %q`, annID))
 	bob.waitFor(`[...document.querySelectorAll('#doc .seg.sel')].map(e => e.textContent).join('') === 'at least 40 people dead'`)

@@ -1,0 +1,252 @@
+package story
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gloss/shared/model"
+)
+
+// dump is everything a table says, pointers followed, versions left out:
+// an incremental table must equal Build's to the last field.
+func dump(tb Table) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "%d %q\n", tb.Story, tb.Name)
+	for _, c := range tb.Columns {
+		fmt.Fprintf(&s, "%+v\n", c)
+	}
+	numStr := func(f *float64) string {
+		if f == nil {
+			return "nil"
+		}
+		return FormatNumber(*f)
+	}
+	fig := func(f *Figure) string {
+		g := *f
+		g.Value, g.Low, g.High = nil, nil, nil
+		return fmt.Sprintf("%+v value=%s low=%s high=%s", g, numStr(f.Value), numStr(f.Low), numStr(f.High))
+	}
+	for _, r := range tb.Rows {
+		fmt.Fprintf(&s, "row %q %q %q conflict=%v range=%v %v..%v dispute=%q\n", r.Quantity, r.Unit, r.Label, r.Conflict, r.HasRange, r.Low, r.High, r.Dispute)
+		if r.Conservative != nil {
+			fmt.Fprintf(&s, "  conservative %s\n", fig(r.Conservative))
+		}
+		for i, c := range r.Cells {
+			for j := range c.Figures {
+				fmt.Fprintf(&s, "  [%d] %s\n", i, fig(&c.Figures[j]))
+			}
+		}
+	}
+	return s.String()
+}
+
+// randomEdit changes d the way analysts do: tag, retag, correct a
+// figure's fields, delete it, link or unlink a source, and now and then
+// rename the article or change its time.
+func randomEdit(rng *rand.Rand, d *Document, n int) {
+	quantities := []string{"dead", "killed", "injured", "hospitalized", "evacuated", "", "arrested", "dead"}
+	qualifiers := []string{"", "at least", "more than", "about", "up to", "nearly", "dozens"}
+	units := []string{"people", "", "children", "people"}
+	layers := []string{"gold", "alice", "bob", SuggestLayer, "import"}
+	anns := slices.Clone(d.Annotations)
+	rels := slices.Clone(d.Relations)
+	pick := func() int { return rng.Intn(len(anns)) }
+	switch op := rng.Intn(10); {
+	case op < 3 || len(anns) == 0: // tag a figure (sometimes on an existing span)
+		pos := rng.Intn(20) * 10
+		v := float64(10 + rng.Intn(60))
+		a := model.Annotation{ID: fmt.Sprintf("n%d", n), Layer: layers[rng.Intn(len(layers))], Label: LabelFigure,
+			Start: pos, End: pos + 5, Quote: fmt.Sprintf("%d people dead", int(v))}
+		if rng.Intn(4) > 0 {
+			a.Attrs = &model.Attrs{Value: &v, Qualifier: qualifiers[rng.Intn(len(qualifiers))],
+				Unit: units[rng.Intn(len(units))], Quantity: quantities[rng.Intn(len(quantities))]}
+		}
+		if rng.Intn(5) == 0 {
+			a.Label = LabelClaim
+			a.End = pos + 40
+		}
+		anns = append(anns, a)
+	case op < 5: // correct a figure's fields
+		i := pick()
+		at := model.Attrs{}
+		if anns[i].Attrs != nil {
+			at = *anns[i].Attrs
+		}
+		switch rng.Intn(3) {
+		case 0:
+			v := float64(10 + rng.Intn(60))
+			at.Value = &v
+		case 1:
+			at.Qualifier = qualifiers[rng.Intn(len(qualifiers))]
+		default:
+			at.Quantity = quantities[rng.Intn(len(quantities))]
+		}
+		anns[i].Attrs = &at
+	case op < 6: // relabel or move to another layer
+		i := pick()
+		anns[i].Layer = layers[rng.Intn(len(layers))]
+	case op < 7: // delete
+		i := pick()
+		anns = slices.Delete(anns, i, i+1)
+	case op < 9: // link a source to a figure or claim, or unlink one
+		if len(rels) > 0 && rng.Intn(3) == 0 {
+			rels = slices.Delete(rels, 0, 1)
+			break
+		}
+		att := model.Annotation{ID: fmt.Sprintf("a%d", n), Layer: "alice", Label: LabelAttribution, Start: 300, End: 310,
+			Quote: fmt.Sprintf("official %d said", n%3)}
+		anns = append(anns, att)
+		rels = append(rels, model.Relation{ID: fmt.Sprintf("r%d", n), Layer: "alice", Type: RelationSource, From: att.ID, To: anns[pick()].ID})
+	default: // the article's name or time changes
+		if rng.Intn(2) == 0 {
+			d.Outlet = fmt.Sprintf("Outlet %d", rng.Intn(3))
+		} else {
+			d.Published = time.Date(2024, 3, 1+rng.Intn(3), 0, 0, 0, 0, time.UTC)
+		}
+	}
+	d.Annotations, d.Relations = anns, rels
+}
+
+// TestBuilderRandomEditsMatchBuild: after any sequence of edits, a
+// builder's table (laid out row by row) equals Build of the same
+// documents from scratch, and rows it did not lay out again keep their
+// version.
+func TestBuilderRandomEditsMatchBuild(t *testing.T) {
+	for seed := int64(1); seed <= 40; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		docs := make([]Document, 2+rng.Intn(4))
+		for i := range docs {
+			docs[i] = Document{ID: int64(10 - i), Name: fmt.Sprintf("doc %d", i)}
+		}
+		b := NewBuilder(1, "s")
+		for _, d := range docs {
+			b.Set(d)
+		}
+		prev := b.Table()
+		for step := 0; step < 60; step++ {
+			i := rng.Intn(len(docs))
+			if rng.Intn(25) == 0 { // the article leaves the story and comes back
+				b.Remove(docs[i].ID)
+				if rng.Intn(2) == 0 {
+					b.Table()
+				}
+			}
+			randomEdit(rng, &docs[i], step)
+			b.Set(docs[i])
+			if rng.Intn(3) == 0 {
+				continue // several edits, one table
+			}
+			got := b.Table()
+			want := Build(Story{ID: 1, Name: "s", Documents: docs})
+			if g, w := dump(got), dump(want); g != w {
+				t.Fatalf("seed %d step %d: builder table differs from Build:\n%s\nwant\n%s", seed, step, g, w)
+			}
+			// A row with the same version is the same row.
+			seen := map[uint64]string{}
+			for _, r := range prev.Rows {
+				seen[r.Version] = dump(Table{Rows: []Row{r}})
+			}
+			for _, r := range got.Rows {
+				if was, ok := seen[r.Version]; ok && was != dump(Table{Rows: []Row{r}}) {
+					t.Fatalf("seed %d step %d: row %q kept version %d but changed", seed, step, r.Label, r.Version)
+				}
+			}
+			prev = got
+		}
+	}
+}
+
+// TestBuilderLaysOutOnlyChangedRows: tagging a figure in one row of one
+// article lays out that row again and no other.
+func TestBuilderLaysOutOnlyChangedRows(t *testing.T) {
+	st := benchStory()
+	b := NewBuilder(st.ID, st.Name)
+	for _, d := range st.Documents {
+		b.Set(d)
+	}
+	before := b.Table()
+	d := st.Documents[3]
+	d.Annotations = append(slices.Clone(d.Annotations), model.Annotation{ID: "new", Layer: "alice", Label: LabelFigure,
+		Start: 5000, End: 5010, Quote: "at least 99 people dead", Attrs: fattrs("at least", 99, "dead")})
+	b.Set(d)
+	after := b.Table()
+	var changed []string
+	for i := range after.Rows {
+		if after.Rows[i].Version != before.Rows[i].Version {
+			changed = append(changed, after.Rows[i].Label)
+		}
+	}
+	if !slices.Equal(changed, []string{"dead"}) {
+		t.Errorf("rows laid out again: %q, want only dead", changed)
+	}
+	if before.Rows[0].Cells[3].Figures[0].ID == "new" || len(before.Rows[0].Cells[3].Figures) == len(after.Rows[0].Cells[3].Figures) {
+		t.Errorf("the earlier table changed with the later one")
+	}
+}
+
+// disputeBefore is dispute as first written (maps of statements per
+// cell): the faster one must say the same.
+// dispute states the row's counted figures, one per distinct statement
+// and document, in column order: "at least 40 (CNN, Doc A) vs 60 (Doc B)".
+func disputeBefore(r *Row, cols []Column) string {
+	var parts []string
+	seen := map[string]bool{}
+	for c := range r.Cells {
+		doc := cols[c].Outlet
+		if doc == "" {
+			doc = cols[c].Name
+		}
+		var stmts []string
+		srcs := map[string][]string{}
+		for i := range r.Cells[c].Figures {
+			f := &r.Cells[c].Figures[i]
+			if !f.Counted || !f.Reading.OK {
+				continue
+			}
+			s := f.Text()
+			if _, ok := srcs[s]; !ok {
+				stmts = append(stmts, s)
+				srcs[s] = nil
+			}
+			for _, n := range f.Sources {
+				srcs[s] = appendUnique(srcs[s], n)
+			}
+		}
+		for _, s := range stmts {
+			who := append(append([]string(nil), srcs[s]...), doc)
+			p := s + " (" + strings.Join(who, ", ") + ")"
+			if !seen[p] {
+				seen[p] = true
+				parts = append(parts, p)
+			}
+		}
+	}
+	return strings.Join(parts, " vs ")
+}
+
+func TestDisputeSameAsBefore(t *testing.T) {
+	check := func(tb Table) {
+		for i := range tb.Rows {
+			if got, want := dispute(&tb.Rows[i], tb.Columns), disputeBefore(&tb.Rows[i], tb.Columns); got != want {
+				t.Fatalf("dispute = %q, want %q", got, want)
+			}
+		}
+	}
+	check(Build(benchStory()))
+	check(Build(demoStory(t)))
+	for seed := int64(1); seed <= 20; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		docs := make([]Document, 2+rng.Intn(4))
+		for i := range docs {
+			docs[i] = Document{ID: int64(i + 1), Name: fmt.Sprintf("doc %d", i), Outlet: []string{"", "CNN"}[rng.Intn(2)]}
+		}
+		for step := 0; step < 40; step++ {
+			randomEdit(rng, &docs[rng.Intn(len(docs))], step)
+			check(Build(Story{Documents: docs}))
+		}
+	}
+}
