@@ -8,6 +8,7 @@
 // runs it; the figures and what they mean are in BENCHMARKS.md.
 //
 //	gloss-load [flags]            measure (see -h)
+//	gloss-load -modes= -n 3       only the idle memory figure
 //	gloss-load floor -addr A      run the floor server (started by the above)
 package main
 
@@ -59,7 +60,7 @@ func main() {
 	flag.StringVar(&instances, "instances", "1", "Gloss instance counts to measure, comma-separated (more than 1 needs -db postgres://)")
 	flag.StringVar(&docs, "docs", "1", "document counts to measure, comma-separated (clients spread over them)")
 	flag.StringVar(&clients, "clients", "50,200", "client counts to measure, comma-separated")
-	flag.StringVar(&modes, "modes", "paced,saturating", "modes: paced (-rate ops/s in total) and saturating (one op in flight per client)")
+	flag.StringVar(&modes, "modes", "paced,saturating", "modes: paced (-rate ops/s in total) and saturating (one op in flight per client); empty: only the idle measurement")
 	flag.IntVar(&cfg.rate, "rate", 200, "paced mode: ops per second, all clients together")
 	flag.DurationVar(&cfg.duration, "duration", 5*time.Second, "length of each measurement")
 	flag.IntVar(&cfg.iterations, "n", 3, "iterations; medians are printed")
@@ -67,7 +68,9 @@ func main() {
 	flag.BoolVar(&cfg.floor, "floor", true, "measure the floor (bare gorilla broadcast) in the same run")
 	flag.Parse()
 	cfg.instances, cfg.docs, cfg.clients = ints(instances), ints(docs), ints(clients)
-	cfg.modes = strings.Split(modes, ",")
+	if modes != "" {
+		cfg.modes = strings.Split(modes, ",")
+	}
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "gloss-load:", err)
 		os.Exit(1)
