@@ -12,6 +12,7 @@ import (
 	"gloss/app/markup"
 	"gloss/app/storyview"
 	"gloss/shared/model"
+	"gloss/shared/story"
 )
 
 // Desk is the annotator's view of one document: the text with its
@@ -47,10 +48,13 @@ type Desk struct {
 	suggestMsg   string // the last "Suggest" answer (desk_suggest.go)
 	wantAnn      string // the annotation the URL's #ann-{id} names, selected once it is there (desk_story.go)
 	onlyUnattr   bool   // the list shows only unattributed claims and figures
-	// The unattributed claims and figures, worked out once per version
-	// of the session's view (desk_story.go).
-	unattr    map[string]bool
-	unattrVer int
+	// The unattributed claims and figures, brought up to date once per
+	// version of the session's view; unattrDue lists those whose marker
+	// may have changed since the document was drawn (desk_story.go).
+	unattr      map[string]bool
+	unattrVer   int
+	attribution *story.Attribution
+	unattrDue   []string
 
 	// What the last render was computed from, and its costly parts: a
 	// render with the same key reuses them (a keystroke that changes

@@ -35,12 +35,27 @@ func unattributedOf(anns []model.Annotation, rels []model.Relation) map[string]b
 }
 
 // unattributed returns the unattributed claims and figures of the
-// session's view, worked out once per version: every render and every
-// mark reads it, and a 5,000-span document must not pay for it per mark.
+// session's view, brought up to date once per version by a
+// story.Attribution, which works out again only what the change can have
+// moved: every render and every mark reads it, and a relabel on a
+// 5,000-span document must not pay for all of them.
 func (d *Desk) unattributed() map[string]bool {
 	s := d.sess
-	if d.unattr == nil || d.unattrVer != s.Version() {
-		d.unattr, d.unattrVer = unattributedOf(s.Annotations(), s.Relations()), s.Version()
+	if d.unattr == nil || d.attribution == nil {
+		d.unattr, d.attribution, d.unattrVer = map[string]bool{}, story.NewAttribution(), s.Version()-1
+		d.unattrDue = nil // another document's
+	}
+	if d.unattrVer != s.Version() {
+		for _, id := range d.attribution.Update(s.Annotations(), s.Relations()) {
+			// As unattributedOf: suggestions are not counted.
+			if ok, counted := d.attribution.Attributed(id); counted && !ok && d.attribution.Layer(id) != model.SuggestLayer {
+				d.unattr[id] = true
+			} else {
+				delete(d.unattr, id)
+			}
+			d.unattrDue = append(d.unattrDue, id)
+		}
+		d.unattrVer = s.Version()
 	}
 	return d.unattr
 }
@@ -56,28 +71,15 @@ func markUnattributed(m *markup.Mark) {
 	m.Title += " · no source"
 }
 
-// attributionChanges returns the annotations whose "no source" marker
-// changed since the document was last drawn. A relation op changes the
-// marker of spans the op does not name (a claim's figures), which the
-// session's dirty set does not list.
+// attributionChanges returns, and forgets, the claims and figures whose
+// "no source" marker may have changed since the document was last drawn,
+// so that only their paragraphs are drawn again. A relation op changes
+// the marker of spans the op does not name (a claim's figures), which
+// the session's dirty set does not list.
 func (d *Desk) attributionChanges() []string {
-	st := &d.sync
-	cur := d.unattributed()
-	if st.unattrVer == d.unattrVer && st.unattr != nil {
-		return nil
-	}
-	var ids []string
-	for id := range cur {
-		if !st.unattr[id] {
-			ids = append(ids, id)
-		}
-	}
-	for id := range st.unattr {
-		if !cur[id] {
-			ids = append(ids, id)
-		}
-	}
-	st.unattr, st.unattrVer = cur, d.unattrVer
+	d.unattributed()
+	ids := d.unattrDue
+	d.unattrDue = nil
 	return ids
 }
 

@@ -31,9 +31,6 @@ type docSync struct {
 	link    string
 	filters int  // filter version as drawn
 	ready   bool // first full render done
-	// The unattributed spans as drawn (desk_story.go).
-	unattr    map[string]bool
-	unattrVer int
 }
 
 // markFor returns how annotation id should be drawn now, if at all.

@@ -8,6 +8,7 @@
 // runs it; the figures and what they mean are in BENCHMARKS.md.
 //
 //	gloss-load [flags]            measure (see -h)
+//	gloss-load -modes= -n 3       only the idle memory figure
 //	gloss-load floor -addr A      run the floor server (started by the above)
 package main
 
@@ -35,6 +36,7 @@ type config struct {
 	instances, docs, clients  []int
 	modes                     []string
 	rate, iterations, idle    int
+	idleWarm                  int
 	duration                  time.Duration
 	floor                     bool
 }
@@ -59,15 +61,18 @@ func main() {
 	flag.StringVar(&instances, "instances", "1", "Gloss instance counts to measure, comma-separated (more than 1 needs -db postgres://)")
 	flag.StringVar(&docs, "docs", "1", "document counts to measure, comma-separated (clients spread over them)")
 	flag.StringVar(&clients, "clients", "50,200", "client counts to measure, comma-separated")
-	flag.StringVar(&modes, "modes", "paced,saturating", "modes: paced (-rate ops/s in total) and saturating (one op in flight per client)")
+	flag.StringVar(&modes, "modes", "paced,saturating", "modes: paced (-rate ops/s in total) and saturating (one op in flight per client); empty: only the idle measurement")
 	flag.IntVar(&cfg.rate, "rate", 200, "paced mode: ops per second, all clients together")
 	flag.DurationVar(&cfg.duration, "duration", 5*time.Second, "length of each measurement")
 	flag.IntVar(&cfg.iterations, "n", 3, "iterations; medians are printed")
 	flag.IntVar(&cfg.idle, "idle", 1000, "idle connections for the memory figure (0: skip)")
+	flag.IntVar(&cfg.idleWarm, "idle-warm", 0, "idle connections opened, and kept open, before the memory figure's first reading: the figure is then the cost of each further one, without what the first connections start once (pools, runtime threads)")
 	flag.BoolVar(&cfg.floor, "floor", true, "measure the floor (bare gorilla broadcast) in the same run")
 	flag.Parse()
 	cfg.instances, cfg.docs, cfg.clients = ints(instances), ints(docs), ints(clients)
-	cfg.modes = strings.Split(modes, ",")
+	if modes != "" {
+		cfg.modes = strings.Split(modes, ",")
+	}
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "gloss-load:", err)
 		os.Exit(1)
@@ -154,7 +159,7 @@ func run(cfg config) error {
 				return ds
 			}
 			if cfg.idle > 0 {
-				kib, err := idleKiB(p, []string{p.addr}, fakeDocs(1), fix.accounts, cfg.idle)
+				kib, err := idleKiB(p, []string{p.addr}, fakeDocs(1), fix.accounts, cfg.idleWarm, cfg.idle)
 				if err != nil {
 					p.stop()
 					return fmt.Errorf("floor idle: %w", err)
@@ -196,7 +201,7 @@ func run(cfg config) error {
 				ds, err := fix.docs(ctx, 1, text)
 				if err == nil {
 					var kib float64
-					kib, err = idleKiB(ps[0], addrs, ds, fix.accounts, cfg.idle)
+					kib, err = idleKiB(ps[0], addrs, ds, fix.accounts, cfg.idleWarm, cfg.idle)
 					rs.idle[target] = append(rs.idle[target], kib)
 				}
 				if err != nil {
@@ -243,15 +248,23 @@ func measure(s *scenario) (result, error) {
 	return res, nil
 }
 
-// idleKiB connects n clients to p (welcomed, nothing more to send) and
-// returns the growth of p's resident set per connection.
-func idleKiB(p *process, addrs []string, docs []int64, accounts []account, n int) (float64, error) {
+// idleKiB connects warm clients, then n more (welcomed, nothing more to
+// send) to p and returns the growth of p's resident set per connection
+// over the n.
+func idleKiB(p *process, addrs []string, docs []int64, accounts []account, warm, n int) (float64, error) {
+	var errs atomic.Int64
+	s := &scenario{addrs: addrs, docs: docs, accounts: accounts}
+	if warm > 0 {
+		ws, err := dialAll(s, warm, &errs)
+		if err != nil {
+			return 0, err
+		}
+		defer closeAll(ws)
+	}
 	before, err := p.settledRSS()
 	if err != nil {
 		return 0, err
 	}
-	var errs atomic.Int64
-	s := &scenario{addrs: addrs, docs: docs, accounts: accounts}
 	cs, err := dialAll(s, n, &errs)
 	if err != nil {
 		return 0, err
@@ -262,7 +275,7 @@ func idleKiB(p *process, addrs []string, docs []int64, accounts []account, n int
 		return 0, err
 	}
 	kib := float64(after-before) / float64(n)
-	fmt.Printf("  idle: %d connections, RSS %d → %d KiB: %.1f KiB each\n", n, before, after, kib)
+	fmt.Printf("  idle: %d connections (after %d), RSS %d → %d KiB: %.1f KiB each\n", n, warm, before, after, kib)
 	return kib, nil
 }
 

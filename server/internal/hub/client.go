@@ -261,6 +261,18 @@ func (c *client) readPump() {
 			continue // closing: drop it
 		default:
 		}
+		if c.room == nil {
+			// Until the hello has joined a room, messages are handled on a
+			// goroutine of their own: decoding and the hello's store
+			// queries need a deep stack, and a stack, once grown, stays
+			// with readPump for the hours a connection idles (the runtime
+			// halves it at most once per GC). readPump waits: nothing else
+			// may be read before the room has the client.
+			handled := make(chan struct{})
+			go func() { c.handle(data); close(handled) }()
+			<-handled
+			continue
+		}
 		c.handle(data)
 	}
 }
