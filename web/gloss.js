@@ -519,25 +519,24 @@ function glossLoginName() {
   try { return sessionStorage.getItem("gloss-login-name") || ""; } catch (err) { return ""; }
 }
 
-// The server's pre-rendered document (app/view/prerender.go) holds its
-// paragraphs as a data block: set with one innerHTML as soon as the
-// parser is done, before the deferred scripts (go-app's loader) run,
-// they are parsed several times faster than by the document's parser
-// and styled and laid out once. .parsed says they are there.
-(function glossShowPrerender() {
-  const show = () => {
-    const pre = document.querySelector("#gloss-pre.desk");
-    if (!pre) return;
-    const src = document.getElementById("gloss-paras");
-    const paras = pre.querySelector("#paras");
-    if (src && paras) {
-      paras.innerHTML = src.textContent;
+// The server's pre-renders (the document's paragraphs, the story's
+// table: app/view fillLater) come as script data blocks, set here into
+// their element with one innerHTML as soon as the parser is done, before
+// the deferred scripts (go-app's loader) run: parsed several times faster
+// than by the document's parser, styled and laid out once. .parsed on
+// the desk says its paragraphs are there.
+(function glossFill() {
+  const fill = () => {
+    for (const src of document.querySelectorAll('script[type="text/html"][data-fill]')) {
+      const el = document.getElementById(src.dataset.fill);
+      if (el) el.innerHTML = src.textContent;
       src.remove();
     }
-    pre.classList.add("parsed");
+    const pre = document.querySelector("#gloss-pre.desk");
+    if (pre) pre.classList.add("parsed");
   };
-  if (document.readyState !== "loading") show();
-  else document.addEventListener("readystatechange", show, { once: true });
+  if (document.readyState !== "loading") fill();
+  else document.addEventListener("readystatechange", fill, { once: true });
 })();
 
 // The server's story table is shown once parsed whole (gloss.css). The

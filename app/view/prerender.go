@@ -88,34 +88,40 @@ func RenderDocument(p Prerender) string {
 	b.WriteString(markup.Escape(labelKeys(p.Schema)))
 	b.WriteString(`"><div class="toolbar"></div><div class="workspace"><article id="doc" class="doc"><h1 class="doctitle">`)
 	b.WriteString(markup.Escape(p.Document.Name))
-	b.WriteString(`</h1><div id="paras" class="paras">`)
+	b.WriteString(`</h1>`)
 	var ps strings.Builder
 	ps.Grow(len(p.Document.Text) + 200*len(marks))
 	for i, para := range paras {
 		ps.WriteString(markup.Paragraph(para, byPara[i]))
 	}
-	// The paragraphs go into the page as a data block that gloss.js sets
-	// with one innerHTML once the page is parsed (glossShowPrerender):
-	// Chromium parses such HTML several times faster than its document
-	// parser, and lays it out once. Every "<" in them is one of
-	// markup.Paragraph's own tags (text and attributes are escaped), so
-	// nothing can end the block early; if that ever changed, they are
-	// written as elements.
-	if html := ps.String(); dataBlockSafe(html) {
-		b.WriteString(`</div><script type="text/html" id="` + ParasID + `">`)
-		b.WriteString(html)
-		b.WriteString(`</script>`)
-	} else {
-		b.WriteString(html)
-		b.WriteString(`</div>`)
-	}
+	fillLater(&b, "paras", `<div id="paras" class="paras">`, ps.String(), `</div>`)
 	b.WriteString(`</article><aside class="side"></aside></div></div>`)
 	return b.String()
 }
 
-// ParasID is the id of the data block holding the pre-render's
-// paragraphs (see RenderDocument).
-const ParasID = "gloss-paras"
+// fillLater writes the element open…close with html as its content,
+// given as a script data block (<script type="text/html" data-fill=id>)
+// that web/gloss.js (glossFill) sets into the element with one innerHTML
+// as soon as the page is parsed: Chromium parses such HTML several times
+// faster than its document parser does (which takes a large page in
+// chunks, with frames in between), and styles and lays it out once. Every
+// "<" in the pre-renders' HTML is one of the markup code's own tags (text
+// and attributes are escaped), so nothing can end the block early; if
+// that ever changed, html is written inside the element as it is.
+func fillLater(b *strings.Builder, id, open, html, close string) {
+	b.WriteString(open)
+	if !dataBlockSafe(html) {
+		b.WriteString(html)
+		b.WriteString(close)
+		return
+	}
+	b.WriteString(close)
+	b.WriteString(`<script type="text/html" data-fill="`)
+	b.WriteString(markup.Escape(id))
+	b.WriteString(`">`)
+	b.WriteString(html)
+	b.WriteString(`</script>`)
+}
 
 // dataBlockSafe reports whether html can be the content of a script data
 // block: no "</script" (which would end it) and no "<!--" (which changes

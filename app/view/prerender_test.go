@@ -16,7 +16,7 @@ func TestRenderDocumentDataBlock(t *testing.T) {
 		{ID: "<!--", Layer: "alice", Label: "figure", Start: 70, End: 78},
 	}
 	html := RenderDocument(Prerender{Document: model.Document{ID: 1, Name: "</script>", Text: text}, Schema: model.DefaultSchema(), Layer: "alice", Annotations: anns})
-	open := `<script type="text/html" id="` + ParasID + `">`
+	open := `<div id="paras" class="paras"></div><script type="text/html" data-fill="paras">`
 	i := strings.Index(html, open)
 	if i < 0 {
 		t.Fatalf("no data block in %s", html)

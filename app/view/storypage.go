@@ -340,8 +340,11 @@ func (p *StoryPage) Render() app.UI {
 // table is on screen with the HTML; the page removes it when it paints
 // its own, live table.
 func RenderStory(t story.Table) string {
-	return `<div id="` + PrerenderID + `" class="storypage prerendered"><main class="story"><h1>` + markup.Escape(t.Name) +
-		`</h1><div id="` + storyTableID + `" class="story-wrap" data-ready="1" data-painted="1">` + storyview.Table(t) + `</div></main></div>`
+	var b strings.Builder
+	b.WriteString(`<div id="` + PrerenderID + `" class="storypage prerendered"><main class="story"><h1>` + markup.Escape(t.Name) + `</h1>`)
+	fillLater(&b, storyTableID, `<div id="`+storyTableID+`" class="story-wrap" data-ready="1" data-painted="1">`, storyview.Table(t), `</div>`)
+	b.WriteString(`</main></div>`)
+	return b.String()
 }
 
 // storyHref is the story view's address.

@@ -22,7 +22,7 @@ func (s *Server) handleDocPage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return pages.WithHTML(r, html), nil
+		return pages.WithHTML(r, html, pages.WasmEarly), nil
 	})
 }
 

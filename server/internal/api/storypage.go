@@ -33,6 +33,6 @@ func (s *Server) handleStoryPage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return pages.WithHTML(r, html), nil
+		return pages.WithHTML(r, html, pages.PaintFirst), nil
 	})
 }

@@ -38,7 +38,7 @@ func TestStoryPageFresh(t *testing.T) {
 		t.Helper()
 		code, body := c.do("GET", fmt.Sprintf("/stories/%d", sty.ID), nil)
 		if code != 200 || !strings.Contains(string(body), `id="story-table"`) {
-			t.Fatalf("%s's story page: %d %.200s", who, code, body)
+			t.Fatalf("%s's story page: %d %q", who, code, body)
 		}
 		return string(body)
 	}

@@ -92,7 +92,7 @@ func TestPrerenderedHTML(t *testing.T) {
 		`>&lt;script&gt;alert(1)&lt;/script&gt;</span> &amp; &#34;quotes&#34; &#39;here&#39;.</p>`,
 		`<p class="para" data-p="1">Second paragraph with a claim in it.</p>`,
 		// The paragraphs as a data block that gloss.js sets with one innerHTML:
-		`<div id="paras" class="paras"></div><script type="text/html" id="gloss-paras"><p class="para" data-p="0">`,
+		`<div id="paras" class="paras"></div><script type="text/html" data-fill="paras"><p class="para" data-p="0">`,
 		`<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app.wasm?v=`,
 	} {
 		if !strings.Contains(html, want) {

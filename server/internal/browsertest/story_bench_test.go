@@ -27,8 +27,8 @@ import (
 // once the animation frame after the first table was set (#story-table's
 // data-ready) is done, i.e. the table laid out and painted; for each later table,
 // bench.updates gets the time from the arrival of the op message that
-// caused it (the page's WebSocket message event) to the frame after the
-// table was set.
+// caused it (the page's WebSocket message event) to the end of the frame
+// after the table was patched (laid out and painted).
 const storyProbe = `(() => {
   const bench = window.bench = {updates: []};
   let opAt, parsed = false;
@@ -43,14 +43,13 @@ const storyProbe = `(() => {
     bench.seen = n;
     const at = opAt;
     opAt = undefined;
+    // The frame's style, layout and paint of the table come after its
+    // callbacks: a task posted from one runs once they are done.
     requestAnimationFrame(() => {
-      const now = performance.now();
       if (!bench.framed) {
-        // The frame's style, layout and paint of the table come after
-        // its callbacks: a task posted from one runs once they are done.
         bench.framed = true;
         setTimeout(() => { bench.table = performance.now(); }, 0);
-      } else if (at !== undefined) bench.updates.push(now - at);
+      } else if (at !== undefined) setTimeout(() => { bench.updates.push(performance.now() - at); }, 0);
     });
   };
   // Observed from DOMContentLoaded on: observing the whole document

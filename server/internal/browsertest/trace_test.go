@@ -394,6 +394,9 @@ func TestCompareDataBlock(t *testing.T) {
 	proxy := func(inline bool) string {
 		rp := httputil.NewSingleHostReverseProxy(su)
 		if inline {
+			// The page uncompressed, to be rewritten.
+			director := rp.Director
+			rp.Director = func(r *http.Request) { director(r); r.Header.Del("Accept-Encoding") }
 			rp.ModifyResponse = func(r *http.Response) error {
 				if !strings.HasPrefix(r.Request.URL.Path, "/doc/") {
 					return nil
@@ -404,7 +407,7 @@ func TestCompareDataBlock(t *testing.T) {
 					return err
 				}
 				s := string(body)
-				const open = `<div id="paras" class="paras"></div><script type="text/html" id="gloss-paras">`
+				const open = `<div id="paras" class="paras"></div><script type="text/html" data-fill="paras">`
 				if i := strings.Index(s, open); i >= 0 {
 					j := strings.Index(s[i:], `</script>`)
 					s = s[:i] + `<div id="paras" class="paras">` + s[i+len(open):i+j] + `</div>` + s[i+j+len(`</script>`):]

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"gloss/app/view"
 	"gloss/shared/model"
 )
 
@@ -23,24 +22,37 @@ type Document struct {
 	Comments    []model.Comment
 }
 
-type docKey struct{}
 type htmlKey struct{}
+
+// prerendered is what WithHTML puts into a request.
+type prerendered struct {
+	html    string
+	loading Loading
+}
+
+// Loading says how a pre-rendered page starts the wasm.
+type Loading int
+
+const (
+	// WasmEarly preloads the wasm with the page and starts it as soon as
+	// the page is parsed: the document page, whose desk (and every tag
+	// after the first few, which web/gloss.js sends itself) waits for it.
+	WasmEarly Loading = iota
+	// PaintFirst lets the pre-rendered content be parsed, laid out and
+	// painted before the wasm takes any of the main thread (paintFirst):
+	// the story page, a table to read first.
+	PaintFirst
+)
+
 type statusKey struct{}
 
 // WithHTML returns r whose page is served with html (already escaped:
-// made by the wasm's own pure markup code) in place of go-app's
-// placeholder, as WithDocument does for a document: the story view's
-// table, which the wasm then replaces with its live one.
-func WithHTML(r *http.Request, html string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), htmlKey{}, html))
-}
-
-// WithDocument returns r carrying d: its page is served with the
-// document's text and highlights already in the HTML
-// (view.RenderDocument, the code the wasm renders with), which the wasm
-// then adopts.
-func WithDocument(r *http.Request, d Document) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), docKey{}, d))
+// made by the wasm's own pure markup code, view.RenderDocument or
+// view.RenderStory) in place of go-app's placeholder: the document,
+// which the wasm adopts, or the story view's table, which it replaces
+// with its live one.
+func WithHTML(r *http.Request, html string, l Loading) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), htmlKey{}, prerendered{html, l}))
 }
 
 // WithStatus returns r whose page is answered with status code (e.g. 404
@@ -55,10 +67,9 @@ func WithStatus(r *http.Request, code int) *http.Request {
 // while the pre-render is there).
 func withDocument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d, hasDoc := r.Context().Value(docKey{}).(Document)
-		html, hasHTML := r.Context().Value(htmlKey{}).(string)
+		pre, hasHTML := r.Context().Value(htmlKey{}).(prerendered)
 		code, hasCode := r.Context().Value(statusKey{}).(int)
-		if !hasDoc && !hasHTML && !hasCode {
+		if !hasHTML && !hasCode {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -72,13 +83,11 @@ func withDocument(next http.Handler) http.Handler {
 		rec := &recorder{header: http.Header{}, code: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		body := rec.buf.Bytes()
-		if hasDoc && rec.code == http.StatusOK {
-			html := view.RenderDocument(view.Prerender{Document: d.Doc, Schema: d.Schema, Seq: d.Seq, Layer: d.Layer,
-				Annotations: d.Annotations, Relations: d.Relations, Comments: d.Comments})
-			body = splice(body, html)
-		}
-		if hasHTML && !hasDoc && rec.code == http.StatusOK {
-			body = paintFirst(splice(body, html))
+		if hasHTML && rec.code == http.StatusOK {
+			body = splice(body, pre.html)
+			if pre.loading == PaintFirst {
+				body = paintFirst(body)
+			}
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v
@@ -86,7 +95,7 @@ func withDocument(next http.Handler) http.Handler {
 		w.Header().Del("ETag")
 		w.Header().Del("Last-Modified")
 		w.Header().Set("Cache-Control", "no-store")
-		if hasHTML && !hasDoc && rec.code == http.StatusOK {
+		if hasHTML && rec.code == http.StatusOK {
 			body = compressPage(w, r, body)
 		}
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))

@@ -9,8 +9,8 @@ import (
 // PrerenderedHTML is the HTML WithHTML put into r's page, if any: for a
 // test of the API that serves pages without go-app.
 func PrerenderedHTML(r *http.Request) (string, bool) {
-	html, ok := r.Context().Value(htmlKey{}).(string)
-	return html, ok
+	pre, ok := r.Context().Value(htmlKey{}).(prerendered)
+	return pre.html, ok
 }
 
 // AfterPaintType is the type of a script the page holds back until its

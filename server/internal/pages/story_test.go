@@ -9,8 +9,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"gloss/shared/model"
 )
 
 // paintFirst drops the wasm preload, holds app.js back and defers
@@ -53,10 +51,10 @@ func TestStoryPagePaintsFirst(t *testing.T) {
 		return string(b)
 	}
 	story := get("/stories/1", func(r *http.Request) *http.Request {
-		return WithHTML(r, `<div id="gloss-pre" class="storypage"></div>`)
+		return WithHTML(r, `<div id="gloss-pre" class="storypage"></div>`, PaintFirst)
 	})
 	doc := get("/doc/1", func(r *http.Request) *http.Request {
-		return WithDocument(r, Document{Doc: model.Document{ID: 1, Text: "x"}, Schema: model.DefaultSchema()})
+		return WithHTML(r, `<div id="gloss-pre" class="desk"></div>`, WasmEarly)
 	})
 	// go-app prints attributes in no fixed order: tags are found by one
 	// attribute and checked for the others.
@@ -100,7 +98,7 @@ func TestStoryPageCompressed(t *testing.T) {
 			req.Header.Set("Accept-Encoding", enc)
 		}
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, WithHTML(req, table))
+		h.ServeHTTP(rec, WithHTML(req, table, PaintFirst))
 		res := rec.Result()
 		body, _ := io.ReadAll(res.Body)
 		if res.Header.Get("Vary") != "Accept-Encoding" {
