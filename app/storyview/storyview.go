@@ -244,18 +244,11 @@ func sameShown(a, b []story.Figure) bool {
 		x, y := &a[i], &b[i]
 		if x.ID != y.ID || x.Document != y.Document || x.Class != y.Class || x.Disputed != y.Disputed || x.Counted != y.Counted ||
 			x.Layer != y.Layer || x.Unit != y.Unit || x.Qualifier != y.Qualifier || x.Reading.Kind != y.Reading.Kind ||
-			!sameNum(x.Value, y.Value) || !sameNum(x.Low, y.Low) || !sameNum(x.High, y.High) || !slices.Equal(x.Sources, y.Sources) {
+			!story.EqualNum(x.Value, y.Value) || !story.EqualNum(x.Low, y.Low) || !story.EqualNum(x.High, y.High) || !slices.Equal(x.Sources, y.Sources) {
 			return false
 		}
 	}
 	return true
-}
-
-func sameNum(a, b *float64) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
 }
 
 // writeFigureClass writes the class attribute of a figure's link (and a

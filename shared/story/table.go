@@ -459,7 +459,7 @@ func sameFigures(a, b []Figure) bool {
 		if x.ID != y.ID || x.Document != y.Document || x.Layer != y.Layer || x.Class != y.Class ||
 			x.Start != y.Start || x.End != y.End || x.Quote != y.Quote || x.Qualifier != y.Qualifier ||
 			x.Unit != y.Unit || x.Quantity != y.Quantity || x.Attributed != y.Attributed ||
-			!sameNum(x.Value, y.Value) || !sameNum(x.Low, y.Low) || !sameNum(x.High, y.High) ||
+			!EqualNum(x.Value, y.Value) || !EqualNum(x.Low, y.Low) || !EqualNum(x.High, y.High) ||
 			!slices.Equal(x.Sources, y.Sources) {
 			return false
 		}
@@ -467,7 +467,9 @@ func sameFigures(a, b []Figure) bool {
 	return true
 }
 
-func sameNum(a, b *float64) bool {
+// EqualNum reports whether two optional numbers (a figure's value, low
+// or high) are both absent or equal.
+func EqualNum(a, b *float64) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
