@@ -59,13 +59,15 @@ type Desk struct {
 	// What the last render was computed from, and its costly parts: a
 	// render with the same key reuses them (a keystroke that changes
 	// nothing, a presence update) instead of rebuilding 5,000 marks.
-	lastKey  viewKey
-	shown    []model.Annotation
-	listHTML string
-	relHTML  string
-	layerSet []string
-	counts   map[string]int
-	nRels    int
+	lastKey   viewKey
+	shown     []model.Annotation
+	listItems []string // the annotation list's <li>s, patched into #annlist by patchList
+	listDOM   []string // what #annlist holds now (as of the last patchList)
+	listEl    app.Value
+	relHTML   string
+	layerSet  []string
+	counts    map[string]int
+	nRels     int
 }
 
 type viewKey struct {
@@ -88,6 +90,7 @@ func (d *Desk) OnNav(ctx app.Context) {
 		return
 	}
 	d.selected, d.linkFrom, d.sync, d.visCache = "", "", docSync{}, nil
+	d.listDOM, d.listEl = nil, app.Undefined()
 	d.unattr, d.onlyUnattr = nil, false
 	d.undo, d.redo = nil, nil
 	d.hiddenLabels, d.hiddenLayers = map[string]bool{}, map[string]bool{}
@@ -97,7 +100,7 @@ func (d *Desk) OnNav(ctx app.Context) {
 	// document container go-app mounts only in the render after it.
 	d.start(ctx, func() {
 		d.syncDoc()
-		ctx.Defer(func(app.Context) { d.syncDoc() })
+		ctx.Defer(func(app.Context) { d.syncDoc(); d.patchList() })
 	}, d.onKey)
 }
 
@@ -218,6 +221,7 @@ func (d *Desk) Render() app.UI {
 		d.buildLists(d.shown)
 		d.lastKey = key
 	}
+	d.patchList()
 	anns := d.shown
 	cls := "desk"
 	if d.drawer {
@@ -345,7 +349,7 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 	q := strings.ToLower(strings.TrimSpace(d.query))
 	unattr := d.unattributed()
 	var b strings.Builder
-	b.WriteString(`<ol class="annlist">`)
+	items := d.listItems[:0]
 	n, limit := 0, 200
 	if d.listAll {
 		limit = len(anns)
@@ -358,10 +362,11 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 			continue
 		}
 		if n == limit {
-			b.WriteString(`<li class="more"><button class="link" data-more="1">Show all</button></li>`)
+			items = append(items, `<li class="more"><button class="link" data-more="1">Show all</button></li>`)
 			break
 		}
 		n++
+		b.Reset()
 		b.WriteString(`<li class="ann`)
 		if a.ID == d.selected {
 			b.WriteString(` sel`)
@@ -397,9 +402,9 @@ func (d *Desk) buildLists(anns []model.Annotation) {
 		}
 		d.writeReviewBadges(&b, a.ID)
 		b.WriteString(`</li>`)
+		items = append(items, b.String())
 	}
-	b.WriteString(`</ol>`)
-	d.listHTML = b.String()
+	d.listItems = items
 	rels := s.Relations()
 	d.nRels = len(rels)
 	var rb strings.Builder
@@ -473,7 +478,9 @@ func (d *Desk) sidebar(anns []model.Annotation) app.UI {
 				OnChange(func(ctx app.Context, e app.Event) { d.onlyUnattr = ctx.JSSrc().Get("checked").Bool() }),
 			app.Text(fmt.Sprintf(" only unattributed (%d)", len(d.unattributed()))),
 		),
-		app.Div().ID("annlist").OnClick(d.onListClick).Body(app.Raw(d.listHTML)),
+		// Filled and patched by patchList, never by go-app (as #paras):
+		// go-app would replace the whole list on any change of its HTML.
+		app.Div().ID("annlist").OnClick(d.onListClick),
 		app.H2().Text(fmt.Sprintf("Relations (%d)", d.nRels)),
 		app.Div().ID("rels").OnClick(d.onRelListClick).Body(app.Raw(d.relHTML)),
 	)

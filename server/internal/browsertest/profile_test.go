@@ -47,6 +47,46 @@ func TestProfileStartup(t *testing.T) {
 		return err
 	}))
 	t.Logf("main %.0f live %.0f", eval[float64](tab, `window.glossMainAt`), eval[float64](tab, `window.glossReadyAt`))
+	dumpProfile(t, prof)
+}
+
+// TestProfileRelabel profiles five relabels on the live desk of the
+// 5,000-span document (GLOSS_PROFILE=1, with the wasm built with
+// symbols as make profile-render does): where relabel → painted goes.
+func TestProfileRelabel(t *testing.T) {
+	if os.Getenv("GLOSS_PROFILE") == "" {
+		t.Skip("a profiling tool: GLOSS_PROFILE=1")
+	}
+	srv := startServer(t)
+	id, _ := loadWorkload(t, srv, "workload-5000.json")
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, id)
+	b.waitFor(`typeof window.glossReadyAt === 'number'`)
+	var prof *profiler.Profile
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		if _, err := chromedp.Call(ctx, profiler.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		if _, err := chromedp.Call(ctx, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 200}); err != nil {
+			return err
+		}
+		_, err := chromedp.Call(ctx, profiler.Start, cdp.Empty{})
+		return err
+	}))
+	for i := 0; i < 5; i++ {
+		t.Logf("relabel → painted %.1f ms", measureRelabel(b, true))
+	}
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		res, err := chromedp.Call(ctx, profiler.Stop, cdp.Empty{})
+		prof = res.Profile
+		return err
+	}))
+	dumpProfile(t, prof)
+}
+
+// dumpProfile logs a CPU profile's top functions, self and inclusive.
+func dumpProfile(t *testing.T, prof *profiler.Profile) {
 	self := map[string]float64{}
 	byID := map[int64]*profiler.ProfileNode{}
 	for _, n := range prof.Nodes {
