@@ -86,7 +86,7 @@ func TestProfileRelabel(t *testing.T) {
 }
 
 // dumpProfile logs a CPU profile's top functions, self and inclusive.
-func dumpProfile(t *testing.T, prof *profiler.Profile) {
+func dumpProfile(t testing.TB, prof *profiler.Profile) {
 	self := map[string]float64{}
 	byID := map[int64]*profiler.ProfileNode{}
 	for _, n := range prof.Nodes {
@@ -134,4 +134,28 @@ func dumpProfile(t *testing.T, prof *profiler.Profile) {
 	}
 	dump("self", self, 40)
 	dump("inclusive", incl, 80)
+}
+
+// startProfile starts the CPU profiler in tab (200 µs sampling); the
+// returned function stops it and logs the top functions.
+func startProfile(t testing.TB, tab *browser) func() {
+	tab.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		if _, err := chromedp.Call(ctx, profiler.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		if _, err := chromedp.Call(ctx, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 200}); err != nil {
+			return err
+		}
+		_, err := chromedp.Call(ctx, profiler.Start, cdp.Empty{})
+		return err
+	}))
+	return func() {
+		var prof *profiler.Profile
+		tab.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			res, err := chromedp.Call(ctx, profiler.Stop, cdp.Empty{})
+			prof = res.Profile
+			return err
+		}))
+		dumpProfile(t, prof)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -203,6 +204,12 @@ func BenchmarkStoryView(b *testing.B) {
 		// every article's session is open (the table shows before that:
 		// the server renders it into the page).
 		tab.waitFor(`document.querySelector('.storypage[data-live="1"]') !== null`)
+		// GLOSS_PROFILE=1: where an op's time goes in the page (wasm
+		// built with symbols, as make profile-render does).
+		stop := func() {}
+		if os.Getenv("GLOSS_PROFILE") != "" && i == 0 {
+			stop = startProfile(b, tab)
+		}
 		for k := 0; k < storyUpdateOps; k++ {
 			d := op % storyDocs
 			// Tag one of the article's untagged tolls: "77 people dead",
@@ -216,6 +223,7 @@ func BenchmarkStoryView(b *testing.B) {
 			op++
 			tab.waitFor(fmt.Sprintf(`window.bench.updates.length === %d`, k+1))
 		}
+		stop()
 		updates = append(updates, eval[[]float64](tab, `window.bench.updates`)...)
 		tab.close()
 	}
