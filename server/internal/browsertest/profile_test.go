@@ -28,26 +28,11 @@ func TestProfileStartup(t *testing.T) {
 	// Once, so that the new tab below finds the wasm cached.
 	b.openDoc(srv.URL, id)
 	tab := newTab(b, 5000)
-	var prof *profiler.Profile
-	tab.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		if _, err := chromedp.Call(ctx, profiler.Enable, cdp.Empty{}); err != nil {
-			return err
-		}
-		if _, err := chromedp.Call(ctx, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 200}); err != nil {
-			return err
-		}
-		_, err := chromedp.Call(ctx, profiler.Start, cdp.Empty{})
-		return err
-	}))
+	stop := startProfile(t, tab)
 	navigateNoWait(tab, fmt.Sprintf("%s/doc/%d", srv.URL, id))
 	tab.waitFor(`typeof window.glossReadyAt === 'number'`)
-	tab.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		res, err := chromedp.Call(ctx, profiler.Stop, cdp.Empty{})
-		prof = res.Profile
-		return err
-	}))
 	t.Logf("main %.0f live %.0f", eval[float64](tab, `window.glossMainAt`), eval[float64](tab, `window.glossReadyAt`))
-	dumpProfile(t, prof)
+	stop()
 }
 
 // TestProfileRelabel profiles five relabels on the live desk of the
@@ -63,26 +48,11 @@ func TestProfileRelabel(t *testing.T) {
 	b.login(srv.URL, "alice")
 	b.openDoc(srv.URL, id)
 	b.waitFor(`typeof window.glossReadyAt === 'number'`)
-	var prof *profiler.Profile
-	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		if _, err := chromedp.Call(ctx, profiler.Enable, cdp.Empty{}); err != nil {
-			return err
-		}
-		if _, err := chromedp.Call(ctx, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 200}); err != nil {
-			return err
-		}
-		_, err := chromedp.Call(ctx, profiler.Start, cdp.Empty{})
-		return err
-	}))
+	stop := startProfile(t, b)
 	for i := 0; i < 5; i++ {
 		t.Logf("relabel → painted %.1f ms", measureRelabel(b, true))
 	}
-	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		res, err := chromedp.Call(ctx, profiler.Stop, cdp.Empty{})
-		prof = res.Profile
-		return err
-	}))
-	dumpProfile(t, prof)
+	stop()
 }
 
 // dumpProfile logs a CPU profile's top functions, self and inclusive.
