@@ -115,6 +115,7 @@ func BenchmarkStoryFirstPaint(b *testing.B) {
 		tab := storyTab(br)
 		navigateNoWait(tab, u)
 		tab.waitFor(`window.bench && window.bench.table > 0`)
+		checkInView(b, tab)
 		m := eval[map[string]float64](tab, `(e => ({table: window.bench.table, responseStart: e.responseStart, responseEnd: e.responseEnd,
 			domInteractive: e.domInteractive, domContentLoadedEventEnd: e.domContentLoadedEventEnd}))(performance.getEntriesByType('navigation')[0])`)
 		for _, n := range names {
