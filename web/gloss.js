@@ -539,6 +539,58 @@ function glossLoginName() {
   else document.addEventListener("readystatechange", fill, { once: true });
 })();
 
+// The server's story table comes as a skeleton (its rows, their headers
+// and summaries: glossFill above sets it) and one data block per
+// article's column (app/view RenderStory, storyview.Split). The columns
+// that fit the window are put in before the first frame; the others
+// right after it, so that the first frame styles, lays out and paints
+// the 7 or 8 columns in view, not all 50. Each column's block is a
+// <table> of one row per row of the table: its cells go before that
+// row's last cell (the summary).
+(function glossStoryColumns() {
+  const put = (table, blocks) => {
+    if (blocks.length === 0 || !table.isConnected) return;
+    // Parsed in a detached element of this document: no style or layout
+    // until the cells are in the table, and no adoption.
+    const box = document.createElement("div");
+    box.innerHTML = blocks.map((b) => b.textContent).join("");
+    for (const b of blocks) b.remove();
+    const parts = Array.from(box.children, (t) => t.rows);
+    const rows = table.rows;
+    for (let i = 0; i < rows.length; i++) {
+      const cells = [];
+      for (const p of parts) if (p[i]) cells.push(...p[i].cells);
+      rows[i].lastElementChild.before(...cells);
+    }
+  };
+  const fill = () => {
+    const blocks = Array.from(document.querySelectorAll('script[type="text/html"][data-column]'));
+    if (blocks.length === 0) return;
+    const wrap = document.getElementById(blocks[0].dataset.column);
+    const table = wrap && wrap.querySelector("table");
+    if (!table) return;
+    // As wide as gloss.css makes them: the quantity column 9em, an
+    // article's 11em (the window's width covered, rounding up).
+    const em = parseFloat(getComputedStyle(table).fontSize) || 16;
+    let n = 0;
+    for (let w = 9 * em; n < blocks.length && w < window.innerWidth; n++) w += 11 * em;
+    put(table, blocks.slice(0, n));
+    const rest = () => put(table, blocks.slice(n));
+    // The table shows at DOMContentLoaded (below): the rest goes in once
+    // that frame is out. A tab opened in the background paints nothing
+    // (and runs no frame callback) until shown: at once, then.
+    const after = () => {
+      if (document.visibilityState === "hidden") rest();
+      else requestAnimationFrame(() => setTimeout(rest, 0));
+    };
+    if (document.readyState === "loading" || document.readyState === "interactive") {
+      document.addEventListener("DOMContentLoaded", after, { once: true });
+    } else after();
+  };
+  if (document.readyState !== "loading") fill();
+  else document.addEventListener("readystatechange", fill, { once: true });
+})();
+
 // The server's story table is shown once parsed whole (gloss.css). The
 // scripts the server held back so that it is painted first (go-app's
 // loader, which starts the wasm: server/internal/pages/story.go) are

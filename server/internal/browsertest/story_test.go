@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -254,3 +255,65 @@ func TestStoryPrerendered(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestStoryColumnsFilled: the server's table of the 50-article story comes
+// as a skeleton and one block per column (storyview.Split); the page
+// shows the columns that fill the window first, then puts in the others,
+// and ends with the whole table, node for node as one piece of HTML would
+// give it (links and tab order in the table's order), the wasm held back.
+func TestStoryColumnsFilled(t *testing.T) {
+	srv := startServer(t)
+	story, _, _ := loadStory(t, srv)
+	u := fmt.Sprintf("%s/stories/%d", srv.URL, story)
+	_, page := fetchPage(t, httpLogin(t, srv.URL, "bob"), u)
+	skel := regexp.MustCompile(`<script type="text/html" data-fill="story-table">(.*?)</script>`).FindStringSubmatch(page)
+	cols := regexp.MustCompile(`<script type="text/html" data-column="story-table">(.*?)</script>`).FindAllStringSubmatch(page, -1)
+	if skel == nil || len(cols) != storyDocs {
+		t.Fatalf("page has a skeleton: %v, %d column blocks, want %d", skel != nil, len(cols), storyDocs)
+	}
+	// The whole table: each column's cells before each row's last cell.
+	rowRe := regexp.MustCompile(`<tr>(.*?)</tr>`)
+	var ins []string
+	for _, c := range cols {
+		for i, r := range rowRe.FindAllStringSubmatch(c[1], -1) {
+			if i == len(ins) {
+				ins = append(ins, "")
+			}
+			ins[i] += r[1]
+		}
+	}
+	whole := skel[1]
+	at := 0
+	for i, cells := range ins {
+		mark := `<td class="story-summary">`
+		if i == 0 {
+			mark = `<th scope="col">Summary</th>`
+		}
+		j := strings.Index(whole[at:], mark)
+		if j < 0 {
+			t.Fatalf("skeleton row %d has no summary", i)
+		}
+		whole = whole[:at+j] + cells + whole[at+j:]
+		at += j + len(cells) + len(mark)
+	}
+
+	b := newBrowser(t)
+	sessionCookie(t, b, srv.URL, "bob")
+	holdWasm(b)
+	tab := storyTab(b)
+	navigateNoWait(tab, u)
+	tab.waitFor(`window.bench && window.bench.table > 0`)
+	checkInView(t, tab)
+	if n := eval[int](tab, `window.bench.cols`); n >= storyDocs {
+		t.Errorf("the first frame had all %d columns: nothing was left for later", n)
+	}
+	tab.waitFor(fmt.Sprintf(`document.querySelectorAll('#gloss-pre #story-table thead th[data-doc]').length === %d`, storyDocs))
+	js, _ := json.Marshal(whole)
+	if !eval[bool](tab, fmt.Sprintf(`(() => { const d = document.createElement('div'); d.innerHTML = %s;
+		return d.firstElementChild.isEqualNode(document.querySelector('#gloss-pre #story-table table')); })()`, js)) {
+		t.Fatal("the table put together in the page differs from the whole table")
+	}
+	if eval[int](tab, `document.querySelectorAll('script[data-column]').length`) != 0 {
+		t.Error("column blocks left in the page")
+	}
+}

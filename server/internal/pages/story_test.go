@@ -11,17 +11,17 @@ import (
 	"testing"
 )
 
-// paintFirst drops the wasm preload, holds app.js back and defers
-// gloss.js, whatever order go-app printed their attributes in, and
+// paintFirst drops the wasm preload, holds app.js and wasm_exec.js back
+// and defers gloss.js at high priority, whatever order go-app printed their attributes in, and
 // touches nothing else.
 func TestPaintFirst(t *testing.T) {
 	for _, tc := range []struct{ name, head, want string }{
 		{"go-app's order",
 			"<link rel=\"stylesheet\" href=\"/web/gloss.css?v=1\">\n<script defer src=\"/wasm_exec.js\"></script>\n<script defer src=\"/app.js\"></script>\n<script src=\"/web/gloss.js?v=1\"></script>\n<link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" href=\"/web/app.wasm?v=1\">\n",
-			"<link rel=\"stylesheet\" href=\"/web/gloss.css?v=1\">\n<script defer src=\"/wasm_exec.js\"></script>\n<script type=\"" + AfterPaintType + "\" data-src=\"/app.js\"></script>\n<script defer src=\"/web/gloss.js?v=1\"></script>\n"},
+			"<link rel=\"stylesheet\" href=\"/web/gloss.css?v=1\">\n<script type=\"" + AfterPaintType + "\" data-src=\"/wasm_exec.js\"></script>\n<script type=\"" + AfterPaintType + "\" data-src=\"/app.js\"></script>\n<script defer fetchpriority=\"high\" src=\"/web/gloss.js?v=1\"></script>\n"},
 		{"other orders",
-			"<script src=\"/app.js\" defer></script><link href=\"/web/app.wasm?v=1\" as=\"fetch\" rel=\"preload\"><script defer src=\"/web/gloss.js?v=1\"></script>",
-			"<script type=\"" + AfterPaintType + "\" data-src=\"/app.js\"></script><script defer src=\"/web/gloss.js?v=1\"></script>"},
+			"<script src=\"/app.js\" defer></script><link href=\"/web/app.wasm?v=1\" as=\"fetch\" rel=\"preload\"><script defer src=\"/web/gloss.js?v=1\"></script><script src=\"/wasm_exec.js\" defer></script>",
+			"<script type=\"" + AfterPaintType + "\" data-src=\"/app.js\"></script><script defer fetchpriority=\"high\" src=\"/web/gloss.js?v=1\"></script><script type=\"" + AfterPaintType + "\" data-src=\"/wasm_exec.js\"></script>"},
 		{"a style preload stays", `<link as="style" rel="preload" href="/app.css">`, `<link as="style" rel="preload" href="/app.css">`},
 	} {
 		body := "<body><div id=\"gloss-pre\"><script src=\"/app.js\"></script></div></body></html>"
@@ -70,8 +70,9 @@ func TestStoryPagePaintsFirst(t *testing.T) {
 	}{
 		{"story: wasm preload", tag(story, `as="fetch"`), ""},
 		{"story: go-app's loader", tag(story, `"/app.js"`), `<script type="` + AfterPaintType + `" data-src="/app.js">`},
-		{"story: gloss.js deferred", strings.Replace(tag(story, `/web/gloss.js`), " defer", "", 1) + fmt.Sprint(strings.Contains(tag(story, `/web/gloss.js`), " defer")),
-			strings.Replace(tag(doc, `/web/gloss.js`), " defer", "", 1) + "true"},
+		{"story: go-app's wasm_exec.js", tag(story, `"/wasm_exec.js"`), `<script type="` + AfterPaintType + `" data-src="/wasm_exec.js">`},
+		{"story: gloss.js deferred, high priority", strings.Replace(tag(story, `/web/gloss.js`), ` defer fetchpriority="high"`, "", 1),
+			strings.Replace(tag(doc, `/web/gloss.js`), " defer", "", 1)},
 		{"document: wasm preload", fmt.Sprint(tag(doc, `as="fetch"`) != ""), "true"},
 		{"document: go-app's loader", fmt.Sprint(strings.Contains(tag(doc, `"/app.js"`), "defer"), strings.Contains(doc, AfterPaintType)), "true false"},
 	} {
