@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -32,7 +33,8 @@ const (
 // replies) and writePump.
 type client struct {
 	hub  *Hub
-	nc   net.Conn // the hijacked connection; gorilla's Conn is dropped after the upgrade
+	nc   net.Conn        // the hijacked connection; gorilla's Conn is dropped after the upgrade
+	raw  syscall.RawConn // nc's, for writes that must not wait (nil: none)
 	user model.User
 	role model.Role
 	room *room // set by the reader's hello, then fixed
@@ -71,6 +73,7 @@ type client struct {
 	oldest      time.Time // when the first delivery in out was queued
 	writing     bool      // writePump is running (for good once closing)
 	pingDue     bool      // writePump should send a ping
+	broken      bool      // a write failed: the stream may hold half a frame
 	closing     bool      // done is closed; writePump sends the close frame
 	reading     bool
 	readStopped bool
@@ -114,6 +117,9 @@ func (h *Hub) Serve(conn *websocket.Conn, user model.User, opt ServeOptions) {
 		opened: now, nextPing: now.Add(pingPeriod), watch: watches.Add(1)}
 	if c.addr == "" {
 		c.addr, _, _ = net.SplitHostPort(c.nc.RemoteAddr().String())
+	}
+	if sc, ok := c.nc.(syscall.Conn); ok {
+		c.raw, _ = sc.SyscallConn()
 	}
 	refuse := func(code int, text string) {
 		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
@@ -191,7 +197,46 @@ func (c *client) send(parts ...[][]byte) bool {
 	}
 	c.deliveries++
 	c.outBytes += n
-	c.startWriting()
+	if c.writing || c.raw == nil {
+		c.startWriting()
+		c.mu.Unlock()
+		return true
+	}
+	// Nobody is writing: write now, on this goroutine, as much as the
+	// socket takes without waiting — usually all of it — and leave the
+	// rest to writePump. A broadcast to hundreds of clients then costs a
+	// writev each, not a goroutine each, and an idle connection's writes
+	// (presence) start no goroutine. This goroutine is the writer
+	// meanwhile (writing), so frames stay whole and in order.
+	c.writing = true
+	out, oldest := c.out, c.oldest
+	c.out, c.deliveries, c.outBytes = nil, 0, 0
+	c.mu.Unlock()
+	c.nc.SetWriteDeadline(time.Time{}) // an expired one would fail the write
+	rest, err := writeNow(c.raw, out)
+	c.mu.Lock()
+	switch {
+	case err != nil:
+		c.broken = true
+		go c.writePump() // hands the writer's role on; it finishes once closing
+		c.mu.Unlock()
+		c.closeWith(websocket.CloseAbnormalClosure, "")
+		return true
+	case len(rest) > 0:
+		left := 0
+		for _, f := range rest {
+			left += len(f)
+		}
+		c.out = append(rest, c.out...)
+		c.deliveries++
+		c.outBytes += left
+		c.oldest, c.firstBytes = oldest, left
+		go c.writePump()
+	case len(c.out) > 0 || c.pingDue || c.closing:
+		go c.writePump()
+	default:
+		c.writing = false
+	}
 	c.mu.Unlock()
 	return true
 }
@@ -443,10 +488,10 @@ func (c *client) isClosing() bool {
 // the pongs the reader writes cannot land inside one.
 func (c *client) writePump() {
 	var spare [][]byte
-	broken := false // a write failed: the stream may hold half a frame
 	for {
 		c.mu.Lock()
 		if c.closing { // takes priority: a slow client gets no more data
+			broken := c.broken
 			c.mu.Unlock()
 			c.finish(broken)
 			return
@@ -460,7 +505,7 @@ func (c *client) writePump() {
 		c.out, c.deliveries, c.outBytes, c.pingDue = spare, 0, 0, false
 		c.mu.Unlock()
 		if err := c.write(out); err != nil {
-			broken = true
+			c.setBroken()
 			c.closeWith(websocket.CloseAbnormalClosure, "")
 			continue
 		}
@@ -470,11 +515,17 @@ func (c *client) writePump() {
 		}
 		if ping {
 			if err := c.writeControl(websocket.PingMessage, nil); err != nil {
-				broken = true
+				c.setBroken()
 				c.closeWith(websocket.CloseAbnormalClosure, "")
 			}
 		}
 	}
+}
+
+func (c *client) setBroken() {
+	c.mu.Lock()
+	c.broken = true
+	c.mu.Unlock()
 }
 
 // finish flushes what is queued (a final error message, acks before a

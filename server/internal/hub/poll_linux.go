@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"syscall"
+	"unsafe"
 )
 
 // epoller watches idle connections' sockets with one epoll instance for
@@ -105,4 +106,54 @@ func (p *epoller) run() {
 		}
 		ready = ready[:0]
 	}
+}
+
+// writeNow writes as much of frames as the socket takes without waiting
+// (one writev while the kernel has room) and returns what is left.
+func writeNow(rc syscall.RawConn, frames [][]byte) ([][]byte, error) {
+	var werr error
+	err := rc.Write(func(fd uintptr) bool {
+		var iovs [64]syscall.Iovec
+		for len(frames) > 0 {
+			if len(frames[0]) == 0 {
+				frames = frames[1:]
+				continue
+			}
+			k := 0
+			for _, f := range frames {
+				if k == len(iovs) {
+					break
+				}
+				if len(f) > 0 {
+					iovs[k].Base = &f[0]
+					iovs[k].SetLen(len(f))
+					k++
+				}
+			}
+			n, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iovs[0])), uintptr(k))
+			switch e {
+			case 0:
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return true // full: the rest is writePump's
+			default:
+				werr = e
+				return true
+			}
+			for m := int(n); m > 0; {
+				if m < len(frames[0]) {
+					frames[0] = frames[0][m:]
+					break
+				}
+				m -= len(frames[0])
+				frames = frames[1:]
+			}
+		}
+		return true
+	})
+	if err == nil {
+		err = werr
+	}
+	return frames, err
 }

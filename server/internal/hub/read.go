@@ -149,9 +149,9 @@ func (c *client) readMessage(br *bufio.Reader) bool {
 			}
 			return false
 		case websocket.PingMessage:
-			if !c.isClosing() {
-				c.writeControl(websocket.PongMessage, payload)
-			}
+			// Queued, not written here: the writer alone writes, so
+			// that a frame it left half written is finished first.
+			c.send([][]byte{controlFrame(websocket.PongMessage, payload)})
 			continue
 		case websocket.PongMessage:
 			continue
@@ -236,13 +236,17 @@ func (c *client) readFrame(br *bufio.Reader, have int) (fin bool, op int, payloa
 	return
 }
 
-// writeControl writes a control frame (ping, pong, close) in one write,
-// so that it never lands inside a data frame of writePump's.
+// writeControl writes a control frame (ping, close) in one write, so
+// that it never lands inside a data frame; only the writer calls it.
 func (c *client) writeControl(op int, payload []byte) error {
+	c.nc.SetWriteDeadline(time.Now().Add(writeWait))
+	_, err := c.nc.Write(controlFrame(op, payload))
+	return err
+}
+
+// controlFrame returns a server-to-client control frame.
+func controlFrame(op int, payload []byte) []byte {
 	f := make([]byte, 2, 2+len(payload))
 	f[0], f[1] = 0x80|byte(op), byte(len(payload))
-	f = append(f, payload...)
-	c.nc.SetWriteDeadline(time.Now().Add(writeWait))
-	_, err := c.nc.Write(f)
-	return err
+	return append(f, payload...)
 }
