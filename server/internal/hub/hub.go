@@ -60,6 +60,10 @@ type Config struct {
 	// CloseTooMany. Negative: no cap.
 	MaxConnsPerUser int
 	MaxConnsPerAddr int
+	// ReaderPerConn has a goroutine read each connection for its life,
+	// as on systems without epoll, instead of the poller starting a
+	// reader only when a socket is readable (read.go).
+	ReaderPerConn bool
 }
 
 func (c Config) withDefaults() Config {
@@ -126,7 +130,10 @@ var ErrClosed = errors.New("hub: closed")
 func New(st store.Store, log *slog.Logger, cfg Config) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, conns: map[*client]struct{}{},
-		perUser: map[int64]int{}, perAddr: map[string]int{}, ctx: ctx, cancel: cancel, poller: newPoller()}
+		perUser: map[int64]int{}, perAddr: map[string]int{}, ctx: ctx, cancel: cancel}
+	if !h.cfg.ReaderPerConn {
+		h.poller = newPoller()
+	}
 	go h.wheel()
 	if h.cfg.Poll > 0 {
 		go h.poll()

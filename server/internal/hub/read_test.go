@@ -3,10 +3,12 @@ package hub_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"testing"
 
 	"github.com/gorilla/websocket"
 
+	"gloss/server/internal/hub"
 	"gloss/server/internal/synctest"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
@@ -36,12 +38,20 @@ func clientFrame(fin bool, op int, payload []byte) []byte {
 	return f
 }
 
-// TestRawFrames writes frames to the server's reader byte by byte as a
+// TestRawFrames, with the poller and with a reading goroutine per
+// connection, writes frames to the server's reader byte by byte as a
 // browser may send them, and checks what it makes of them: several
 // messages in one write, a message fragmented around a ping, a frame cut
 // in two writes, and frames that break the protocol.
 func TestRawFrames(t *testing.T) {
-	s := synctest.NewServer(t, synctest.Options{})
+	for _, perConn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reader per connection %v", perConn), func(t *testing.T) {
+			rawFrames(t, synctest.NewServer(t, synctest.Options{Hub: hub.Config{ReaderPerConn: perConn}}))
+		})
+	}
+}
+
+func rawFrames(t *testing.T, s *synctest.Server) {
 	s.AddUser("alice", model.RoleAnnotator)
 	text, doc := s.Doc.Text, s.Doc.ID
 	op := func(id string, start int) []byte {
