@@ -62,9 +62,10 @@ type client struct {
 	// grows only as far as a client falls behind, and writePump is started
 	// when it stops being empty and ends when it has emptied it, so an idle
 	// connection holds no goroutine (the reader, too, runs only while
-	// there is something to read: read.go) and next to no memory. SendQueue bounds the queue in deliveries.
-	// reading and readStopped are the reader's state: a reader goroutine
-	// runs; reading is over (finish closes the socket).
+	// there is something to read: read.go) and next to no memory.
+	// SendQueue bounds the queue in deliveries. reading and readStopped
+	// are the reader's state: a reader goroutine runs; reading is over
+	// (finish closes the socket).
 	mu          sync.Mutex
 	out         [][]byte
 	deliveries  int       // in out
