@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -24,16 +26,18 @@ const (
 	closeGrace = 2 * time.Second     // time allowed for the peer to answer a close frame
 )
 
-// client is one websocket connection. readPump is the only reader of
-// conn; writePump is the only writer of data, and runs only while there
-// is something to write; out is the bounded queue between the room (and
-// readPump's error replies) and writePump.
+// client is one websocket connection. One reader at a time reads nc,
+// and only while there is something to read (read.go); writePump is the
+// only writer of data, and runs only while there is something to write;
+// out is the bounded queue between the room (and the reader's error
+// replies) and writePump.
 type client struct {
 	hub  *Hub
-	conn *websocket.Conn
+	nc   net.Conn        // the hijacked connection; gorilla's Conn is dropped after the upgrade
+	raw  syscall.RawConn // nc's, for writes that must not wait (nil: none)
 	user model.User
 	role model.Role
-	room *room // set by readPump's hello, then fixed
+	room *room // set by the reader's hello, then fixed
 	// cred re-checks the credential the socket was opened with (nil: no
 	// credential to check); checked is the rights epoch (see
 	// store.RightsEpoch) its rights were last checked at.
@@ -48,7 +52,7 @@ type client struct {
 	markedDone bool
 	view       model.View
 
-	// The op rate's token bucket; only readPump touches it.
+	// The op rate's token bucket; only the reader touches it.
 	tokens   float64
 	tokensAt time.Time
 
@@ -57,40 +61,66 @@ type client struct {
 	// change, a welcome) has for this client. The queue is a slice that
 	// grows only as far as a client falls behind, and writePump is started
 	// when it stops being empty and ends when it has emptied it, so an idle
-	// connection holds one goroutine (readPump, blocked in a read) and next
-	// to no memory. SendQueue bounds the queue in deliveries.
-	mu         sync.Mutex
-	out        [][]byte
-	deliveries int         // in out
-	outBytes   int         // in out
-	firstBytes int         // of the first delivery in out
-	oldest     time.Time   // when the first delivery in out was queued
-	writing    bool        // writePump is running (for good once closing)
-	pingDue    bool        // writePump should send a ping
-	closing    bool        // done is closed; writePump sends the close frame
-	pinger     *time.Timer // sets pingDue every pingPeriod
+	// connection holds no goroutine (the reader, too, runs only while
+	// there is something to read: read.go) and next to no memory.
+	// SendQueue bounds the queue in deliveries. reading and readStopped
+	// are the reader's state: a reader goroutine runs; reading is over
+	// (finish closes the socket).
+	mu          sync.Mutex
+	out         [][]byte
+	deliveries  int       // in out
+	outBytes    int       // in out
+	firstBytes  int       // of the first delivery in out
+	oldest      time.Time // when the first delivery in out was queued
+	writing     bool      // writePump is running (for good once closing)
+	pingDue     bool      // writePump should send a ping
+	broken      bool      // a write failed: the stream may hold half a frame
+	closing     bool      // done is closed; writePump sends the close frame
+	reading     bool
+	readStopped bool
+	polled      bool // the poller watches nc (else readLoop reads it)
+
+	// The hub's wheel (Hub.wheel) pings the connection and ends it when
+	// the peer is silent: lastRead is when a frame last came in (unix ns,
+	// 0: none yet), joined is set once the hello has joined a room,
+	// nextPing and opened are the wheel's own.
+	lastRead atomic.Int64
+	joined   atomic.Bool
+	nextPing time.Time
+	opened   time.Time
+	watch    uint64 // the poller's id of the connection (from watches)
+	readOnce sync.Once
 
 	closeOnce sync.Once
 	done      chan struct{} // closed when the connection must end
 	closeCode int           // set, under mu, before done is closed
 	closeText string
-	readDone  chan struct{} // closed when readPump has returned
+	readDone  chan struct{} // closed when reading is over (endRead)
 }
+
+// watches numbers connections for the poller.
+var watches atomic.Uint64
 
 // Serve takes over a websocket connection of an authenticated user. The
 // caller has upgraded the request and checked the session or token; cred
 // checks it again, at hello and whenever rights change while the socket
 // is open. The hello decides the document, and membership of its project
-// is checked here, before any op. Serve returns at once and the connection runs on its own
-// goroutine (readPump; writePump runs when there is something to write)
-// until it ends: the HTTP handler's goroutine, with its grown stack and
-// the server's per-request buffers, is not held for the hours a
-// connection may stay open.
+// is checked here, before any op. Serve returns at once; the connection
+// is read when it has something to read and written when there is
+// something to write (see read.go), until it ends: the HTTP handler's
+// goroutine, with its grown stack and the server's per-request buffers,
+// is not held for the hours a connection may stay open, and neither is
+// any other goroutine while the connection idles.
 func (h *Hub) Serve(conn *websocket.Conn, user model.User, opt ServeOptions) {
-	c := &client{hub: h, conn: conn, user: user, cred: opt.Credential, addr: opt.Addr,
-		done: make(chan struct{}), readDone: make(chan struct{}), tokens: float64(h.cfg.OpBurst), tokensAt: time.Now()}
+	now := time.Now()
+	c := &client{hub: h, nc: conn.NetConn(), user: user, cred: opt.Credential, addr: opt.Addr,
+		done: make(chan struct{}), readDone: make(chan struct{}), tokens: float64(h.cfg.OpBurst), tokensAt: now,
+		opened: now, nextPing: now.Add(pingPeriod), watch: watches.Add(1)}
 	if c.addr == "" {
-		c.addr, _, _ = net.SplitHostPort(conn.RemoteAddr().String())
+		c.addr, _, _ = net.SplitHostPort(c.nc.RemoteAddr().String())
+	}
+	if sc, ok := c.nc.(syscall.Conn); ok {
+		c.raw, _ = sc.SyscallConn()
 	}
 	refuse := func(code int, text string) {
 		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
@@ -114,25 +144,21 @@ func (h *Hub) Serve(conn *websocket.Conn, user model.User, opt ServeOptions) {
 	h.perAddr[c.addr]++
 	h.connsWG.Add(1)
 	h.mu.Unlock()
+	c.nc.SetReadDeadline(time.Time{})
+	if h.poller != nil && h.poller.add(c) == nil {
+		c.mu.Lock()
+		c.polled = true
+		stopped := c.readStopped
+		c.mu.Unlock()
+		if stopped { // finish ran meanwhile, maybe before add
+			h.poller.remove(c)
+		}
+		return
+	}
 	c.mu.Lock()
-	c.pinger = time.AfterFunc(pingPeriod, c.ping)
+	c.reading = true // for good: readLoop reads until the end
 	c.mu.Unlock()
-	go func() {
-		defer func() {
-			h.mu.Lock()
-			delete(h.conns, c)
-			if h.perUser[user.ID]--; h.perUser[user.ID] <= 0 {
-				delete(h.perUser, user.ID)
-			}
-			if h.perAddr[c.addr]--; h.perAddr[c.addr] <= 0 {
-				delete(h.perAddr, c.addr)
-			}
-			h.mu.Unlock()
-			h.connsWG.Done()
-			close(c.readDone)
-		}()
-		c.readPump()
-	}()
+	go c.readLoop()
 }
 
 // send queues one delivery, the frames of parts in order, without
@@ -172,7 +198,46 @@ func (c *client) send(parts ...[][]byte) bool {
 	}
 	c.deliveries++
 	c.outBytes += n
-	c.startWriting()
+	if c.writing || c.raw == nil {
+		c.startWriting()
+		c.mu.Unlock()
+		return true
+	}
+	// Nobody is writing: write now, on this goroutine, as much as the
+	// socket takes without waiting — usually all of it — and leave the
+	// rest to writePump. A broadcast to hundreds of clients then costs a
+	// writev each, not a goroutine each, and an idle connection's writes
+	// (presence) start no goroutine. This goroutine is the writer
+	// meanwhile (writing), so frames stay whole and in order.
+	c.writing = true
+	out, oldest := c.out, c.oldest
+	c.out, c.deliveries, c.outBytes = nil, 0, 0
+	c.mu.Unlock()
+	c.nc.SetWriteDeadline(time.Time{}) // an expired one would fail the write
+	rest, err := writeNow(c.raw, out)
+	c.mu.Lock()
+	switch {
+	case err != nil:
+		c.broken = true
+		go c.writePump() // hands the writer's role on; it finishes once closing
+		c.mu.Unlock()
+		c.closeWith(websocket.CloseAbnormalClosure, "")
+		return true
+	case len(rest) > 0:
+		left := 0
+		for _, f := range rest {
+			left += len(f)
+		}
+		c.out = append(rest, c.out...)
+		c.deliveries++
+		c.outBytes += left
+		c.oldest, c.firstBytes = oldest, left
+		go c.writePump()
+	case len(c.out) > 0 || c.pingDue || c.closing:
+		go c.writePump()
+	default:
+		c.writing = false
+	}
 	c.mu.Unlock()
 	return true
 }
@@ -185,7 +250,8 @@ func (c *client) startWriting() {
 	}
 }
 
-// ping runs on the pinger timer's goroutine, every pingPeriod.
+// ping has writePump send a ping; the hub's wheel calls it every
+// pingPeriod.
 func (c *client) ping() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -194,7 +260,6 @@ func (c *client) ping() {
 	}
 	c.pingDue = true
 	c.startWriting()
-	c.pinger.Reset(pingPeriod)
 }
 
 func (c *client) sendMsg(m protocol.Message) bool {
@@ -222,65 +287,8 @@ func (c *client) closeWith(code int, text string) {
 	})
 }
 
-// readPump reads messages until the connection fails or ends, and hands
-// hello, ops and selections to the room. Once the connection is closing,
-// it reads on, dropping what comes, until the peer answers the close
-// frame (or closeGrace passes): closing a socket with unread data resets
-// it, and the reset can destroy the close frame before the peer reads it.
-func (c *client) readPump() {
-	defer func() {
-		if c.room != nil {
-			select {
-			case c.room.leave <- c:
-			case <-c.room.quit:
-			}
-			c.hub.release(c.room)
-		}
-		c.closeWith(websocket.CloseNormalClosure, "")
-	}()
-	c.conn.SetReadLimit(protocol.MaxMessage)
-	c.conn.SetReadDeadline(time.Now().Add(helloWait))
-	c.conn.SetPongHandler(func(string) error {
-		select {
-		case <-c.done: // closing: finish keeps its deadline
-			return nil
-		default:
-			return c.conn.SetReadDeadline(time.Now().Add(pongWait))
-		}
-	})
-	for {
-		_, data, err := c.conn.ReadMessage()
-		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				c.closeWith(websocket.CloseMessageTooBig, "message too large")
-			}
-			return
-		}
-		select {
-		case <-c.done:
-			continue // closing: drop it
-		default:
-		}
-		if c.room == nil {
-			// Until the hello has joined a room, messages are handled on a
-			// goroutine of their own: decoding and the hello's store
-			// queries need a deep stack, and a stack, once grown, stays
-			// with readPump for the hours a connection idles (the runtime
-			// halves it at most once per GC). readPump waits: nothing else
-			// may be read before the room has the client.
-			handled := make(chan struct{})
-			go func() { c.handle(data); close(handled) }()
-			<-handled
-			continue
-		}
-		c.handle(data)
-	}
-}
-
 // handle acts on one message from the peer; if the connection must end,
-// it says so with closeWith. (It is a function of its own so that
-// readPump's frame, which stays on the stack while the connection idles,
-// is small.)
+// it says so with closeWith.
 func (c *client) handle(data []byte) {
 	m, err := protocol.Decode(data)
 	if err != nil {
@@ -302,9 +310,7 @@ func (c *client) handle(data []byte) {
 			c.sendError("", protocol.CodeWrongDocument, "this connection is already on a document; open a new one")
 			return
 		}
-		if c.hello(m) {
-			c.conn.SetReadDeadline(time.Now().Add(pongWait))
-		}
+		c.hello(m)
 	case protocol.TypeOp:
 		if !c.allowOp(time.Now()) {
 			c.sendError(m.Op.ID, protocol.CodeRateLimited, "too many ops at once: slow down, then re-send")
@@ -413,6 +419,8 @@ func (c *client) hello(m protocol.Message) bool {
 		return false
 	}
 	c.room = r
+	c.lastRead.Store(time.Now().UnixNano())
+	c.joined.Store(true) // from now on the wheel expects pongs
 	select {
 	case r.join <- joinReq{c: c, epoch: m.Epoch, since: m.Since, compact: m.Compact}:
 		return true
@@ -472,20 +480,19 @@ func (c *client) isClosing() bool {
 }
 
 // writePump writes what is queued, and a ping if one is due, until
-// nothing is left, and ends; send or the pinger start it again. Once the
+// nothing is left, and ends; send or the wheel's ping start it again. Once the
 // connection is closing, it finishes (see finish) and is not started again.
 //
 // It writes data frames itself, straight to the network connection:
 // everything queued goes out in one writev, where gorilla's WriteMessage
 // would make a system call per message. Each write holds whole frames, so
-// the control frames gorilla writes from readPump (pongs, the close reply)
-// cannot land inside one.
+// the pongs the reader writes cannot land inside one.
 func (c *client) writePump() {
 	var spare [][]byte
-	broken := false // a write failed: the stream may hold half a frame
 	for {
 		c.mu.Lock()
 		if c.closing { // takes priority: a slow client gets no more data
+			broken := c.broken
 			c.mu.Unlock()
 			c.finish(broken)
 			return
@@ -499,7 +506,7 @@ func (c *client) writePump() {
 		c.out, c.deliveries, c.outBytes, c.pingDue = spare, 0, 0, false
 		c.mu.Unlock()
 		if err := c.write(out); err != nil {
-			broken = true
+			c.setBroken()
 			c.closeWith(websocket.CloseAbnormalClosure, "")
 			continue
 		}
@@ -508,34 +515,56 @@ func (c *client) writePump() {
 			spare = nil // a burst is over; do not keep its queue
 		}
 		if ping {
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				broken = true
+			if err := c.writeControl(websocket.PingMessage, nil); err != nil {
+				c.setBroken()
 				c.closeWith(websocket.CloseAbnormalClosure, "")
 			}
 		}
 	}
 }
 
+func (c *client) setBroken() {
+	c.mu.Lock()
+	c.broken = true
+	c.mu.Unlock()
+}
+
 // finish flushes what is queued (a final error message, acks before a
 // restart) unless the peer is too slow to take it or the connection is
-// broken, sends the close frame, gives readPump closeGrace to read the
+// broken, sends the close frame, gives the reader closeGrace to read the
 // peer's answer, and closes the connection.
 func (c *client) finish(broken bool) {
 	c.mu.Lock()
-	c.pinger.Stop()
 	out := c.out
 	c.out = nil
 	c.mu.Unlock()
 	var grace time.Duration
 	if !broken && c.closeCode != websocket.CloseAbnormalClosure && (c.closeCode == protocol.CloseSlow || c.write(out) == nil) {
 		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
-		if c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait)) == nil {
+		if c.writeControl(websocket.CloseMessage, msg) == nil {
 			grace = closeGrace
 		}
 	}
-	c.conn.SetReadDeadline(time.Now().Add(grace))
+	if grace > 0 {
+		t := time.NewTimer(grace)
+		select {
+		case <-c.readDone:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	c.mu.Lock()
+	c.readStopped = true
+	reading := c.reading
+	c.mu.Unlock()
+	if c.hub.poller != nil {
+		c.hub.poller.remove(c)
+	}
+	c.nc.Close() // a reader still in a read returns, and ends reading
+	if !reading {
+		c.endRead()
+	}
 	<-c.readDone
-	c.conn.Close()
 }
 
 // write writes frames in one go.
@@ -543,10 +572,9 @@ func (c *client) write(frames [][]byte) error {
 	if len(frames) == 0 {
 		return nil
 	}
-	nc := c.conn.NetConn()
-	nc.SetWriteDeadline(time.Now().Add(writeWait))
+	c.nc.SetWriteDeadline(time.Now().Add(writeWait))
 	bufs := net.Buffers(frames)
-	_, err := bufs.WriteTo(nc)
+	_, err := bufs.WriteTo(c.nc)
 	return err
 }
 

@@ -4,8 +4,9 @@
 // chat example — a read pump and a write pump per connection, a hub of
 // rooms — plus what the example leaves out: stopping, resume, bounded
 // queues and group commit. Each op is encoded once for all clients, and
-// a write pump runs only while it has something to write, so that an idle
-// connection costs one goroutine blocked in a read.
+// a connection has a reader only while it has something to read and a
+// writer only while it has something to write, so that an idle connection
+// holds no goroutine (read.go).
 package hub
 
 import (
@@ -15,6 +16,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"gloss/server/internal/store"
 	"gloss/shared/protocol"
@@ -57,6 +60,10 @@ type Config struct {
 	// CloseTooMany. Negative: no cap.
 	MaxConnsPerUser int
 	MaxConnsPerAddr int
+	// ReaderPerConn has a goroutine read each connection for its life,
+	// as on systems without epoll, instead of the poller starting a
+	// reader only when a socket is readable (read.go).
+	ReaderPerConn bool
 }
 
 func (c Config) withDefaults() Config {
@@ -113,6 +120,7 @@ type Hub struct {
 	connsWG sync.WaitGroup
 	ctx     context.Context
 	cancel  context.CancelFunc
+	poller  poller // nil: a goroutine reads each connection
 }
 
 // ErrClosed is returned for work offered to a hub that is shutting down.
@@ -123,6 +131,10 @@ func New(st store.Store, log *slog.Logger, cfg Config) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, conns: map[*client]struct{}{},
 		perUser: map[int64]int{}, perAddr: map[string]int{}, ctx: ctx, cancel: cancel}
+	if !h.cfg.ReaderPerConn {
+		h.poller = newPoller()
+	}
+	go h.wheel()
 	if h.cfg.Poll > 0 {
 		go h.poll()
 	}
@@ -268,6 +280,56 @@ func (h *Hub) poll() {
 		case <-t.C:
 			h.catchUpAll()
 			readRights(h.cfg.Poll)
+		}
+	}
+}
+
+// wheelTick is how often the wheel looks at every connection.
+const wheelTick = time.Second
+
+// wheel keeps every connection's time, in place of a timer and read
+// deadlines per connection: it pings each joined one every pingPeriod and
+// closes one whose peer has sent nothing for pongWait (or nothing at all
+// within helloWait). A reader blocked in the middle of a message has its
+// own read deadline.
+func (h *Hub) wheel() {
+	t := time.NewTicker(wheelTick)
+	defer t.Stop()
+	var due, silent []*client
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case now := <-t.C:
+			h.mu.Lock()
+			for c := range h.conns {
+				if last := c.lastRead.Load(); (last == 0 && now.Sub(c.opened) > helloWait) ||
+					(last != 0 && now.Sub(time.Unix(0, last)) > pongWait) {
+					silent = append(silent, c)
+					continue
+				}
+				if c.joined.Load() && !now.Before(c.nextPing) {
+					c.nextPing = now.Add(pingPeriod)
+					due = append(due, c)
+				}
+			}
+			h.mu.Unlock()
+			for _, c := range due {
+				c.ping()
+			}
+			for _, c := range silent {
+				// A reader at work (a hello's queries, an op waiting for
+				// room in the room's inbox) is not a silent peer.
+				c.mu.Lock()
+				busy := c.reading && c.polled
+				c.mu.Unlock()
+				if !busy {
+					c.closeWith(websocket.CloseNormalClosure, "")
+				}
+			}
+			clear(due)
+			clear(silent)
+			due, silent = due[:0], silent[:0]
 		}
 	}
 }

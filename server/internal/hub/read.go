@@ -1,0 +1,256 @@
+package hub
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"gloss/shared/protocol"
+)
+
+// Reading. An idle connection holds no goroutine and no read buffer:
+// the poller (poll_linux.go) watches its socket, and when the socket is
+// readable a short-lived goroutine (readReady) borrows a buffered reader,
+// reads and handles whole messages until nothing is buffered, returns the
+// reader and asks the poller to watch again. Only one such goroutine runs
+// per connection at a time (the poller's watch is one-shot and re-armed
+// only when the goroutine is done), so messages are handled in order. Where
+// there is no poller (another OS, a connection without a file descriptor),
+// one goroutine per connection reads for the connection's life (readLoop).
+//
+// The frames are read here rather than by gorilla: gorilla's reader keeps
+// its buffer and state for the connection's life, and whether it holds
+// the start of the next message cannot be asked, which the poller must
+// know before it waits.
+
+// readers are the buffered readers connections borrow while reading.
+// 1 KiB takes a few ops (≈ 200–400 bytes each) in one read; a larger
+// payload is read past the buffer, straight into the message. (The pool
+// keeps what a burst of readers used until the next collections: small
+// buffers keep that small.)
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 1024) }}
+
+// readable is called by the poller when the socket has something to read
+// (or has failed): it starts a reader unless one runs or reading is over.
+func (c *client) readable() {
+	c.mu.Lock()
+	if c.readStopped || c.reading {
+		c.mu.Unlock()
+		return
+	}
+	c.reading = true
+	c.mu.Unlock()
+	go c.readReady()
+}
+
+// readReady reads and handles messages until none is buffered, then
+// hands the connection back to the poller.
+func (c *client) readReady() {
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(c.nc)
+	more := true
+	for more {
+		if !c.readMessage(br) {
+			more = false
+			break
+		}
+		if br.Buffered() == 0 {
+			break
+		}
+	}
+	br.Reset(nil)
+	readers.Put(br)
+	if !more {
+		c.endRead()
+		return
+	}
+	c.mu.Lock()
+	c.reading = false
+	stopped := c.readStopped
+	c.mu.Unlock()
+	if stopped || c.hub.poller.rearm(c) != nil {
+		c.endRead()
+	}
+}
+
+// readLoop is the reader of a connection the poller cannot watch.
+func (c *client) readLoop() {
+	br := bufio.NewReaderSize(c.nc, 512)
+	for c.readMessage(br) {
+	}
+	c.endRead()
+}
+
+// endRead is what happens once reading is over: the client leaves its
+// room and the hub, and the connection closes (if it is not closing
+// already). It runs once, on whichever goroutine sees the end first.
+func (c *client) endRead() {
+	c.readOnce.Do(func() {
+		if c.room != nil {
+			select {
+			case c.room.leave <- c:
+			case <-c.room.quit:
+			}
+			c.hub.release(c.room)
+		}
+		c.closeWith(websocket.CloseNormalClosure, "")
+		h := c.hub
+		h.mu.Lock()
+		delete(h.conns, c)
+		if h.perUser[c.user.ID]--; h.perUser[c.user.ID] <= 0 {
+			delete(h.perUser, c.user.ID)
+		}
+		if h.perAddr[c.addr]--; h.perAddr[c.addr] <= 0 {
+			delete(h.perAddr, c.addr)
+		}
+		h.mu.Unlock()
+		h.connsWG.Done()
+		close(c.readDone)
+	})
+}
+
+// errFrame is a frame that breaks RFC 6455: the connection closes with
+// CloseProtocolError.
+var errFrame = errors.New("hub: bad websocket frame")
+
+// readMessage reads one message (answering the control frames before and
+// within it) and hands it to handle. It reports whether reading goes on.
+// Once the connection is closing it drops messages and stops at the
+// peer's close frame: closing a socket with unread data resets it, and
+// the reset can destroy our close frame before the peer reads it.
+func (c *client) readMessage(br *bufio.Reader) bool {
+	var msg []byte
+	started := false
+	for {
+		if !c.isClosing() {
+			c.nc.SetReadDeadline(time.Now().Add(pongWait))
+		}
+		fin, op, payload, err := c.readFrame(br, len(msg))
+		if err != nil {
+			switch {
+			case errors.Is(err, websocket.ErrReadLimit):
+				c.closeWith(websocket.CloseMessageTooBig, "message too large")
+			case errors.Is(err, errFrame):
+				c.closeWith(websocket.CloseProtocolError, "bad frame")
+			}
+			return false
+		}
+		c.lastRead.Store(time.Now().UnixNano())
+		switch op {
+		case websocket.CloseMessage:
+			if !c.isClosing() {
+				// The peer closes: echo its code, as RFC 6455 asks.
+				code := websocket.CloseNoStatusReceived
+				if len(payload) >= 2 {
+					code = int(binary.BigEndian.Uint16(payload))
+				}
+				c.closeWith(code, "")
+			}
+			return false
+		case websocket.PingMessage:
+			// Queued, not written here: the writer alone writes, so
+			// that a frame it left half written is finished first.
+			c.send([][]byte{controlFrame(websocket.PongMessage, payload)})
+			continue
+		case websocket.PongMessage:
+			continue
+		case websocket.TextMessage, websocket.BinaryMessage:
+			if started {
+				return c.badFrame()
+			}
+			started = true
+		case 0: // continuation
+			if !started {
+				return c.badFrame()
+			}
+		default:
+			return c.badFrame()
+		}
+		if msg == nil && fin {
+			msg = payload // the common case: one frame, no copy
+		} else {
+			msg = append(msg, payload...)
+		}
+		if fin {
+			break
+		}
+	}
+	if c.isClosing() {
+		return true // closing: drop it, read on until the peer's close
+	}
+	c.handle(msg)
+	return true
+}
+
+func (c *client) badFrame() bool {
+	c.closeWith(websocket.CloseProtocolError, "bad frame")
+	return false
+}
+
+// readFrame reads one client-to-server frame (RFC 6455 section 5.2):
+// masked, without extensions, control frames short and unfragmented, and
+// the message so far (have bytes) within protocol.MaxMessage.
+func (c *client) readFrame(br *bufio.Reader, have int) (fin bool, op int, payload []byte, err error) {
+	var h [14]byte
+	if _, err = io.ReadFull(br, h[:2]); err != nil {
+		return
+	}
+	fin, op = h[0]&0x80 != 0, int(h[0]&0x0f)
+	masked, n := h[1]&0x80 != 0, uint64(h[1]&0x7f)
+	if h[0]&0x70 != 0 || !masked {
+		err = errFrame
+		return
+	}
+	control := op >= websocket.CloseMessage
+	switch {
+	case control && (n > 125 || !fin):
+		err = errFrame
+		return
+	case n == 126:
+		if _, err = io.ReadFull(br, h[2:4]); err != nil {
+			return
+		}
+		n = uint64(binary.BigEndian.Uint16(h[2:4]))
+	case n == 127:
+		if _, err = io.ReadFull(br, h[2:10]); err != nil {
+			return
+		}
+		n = binary.BigEndian.Uint64(h[2:10])
+	}
+	if !control && n+uint64(have) > protocol.MaxMessage {
+		err = websocket.ErrReadLimit
+		return
+	}
+	var key [4]byte
+	if _, err = io.ReadFull(br, key[:]); err != nil {
+		return
+	}
+	payload = make([]byte, n)
+	if _, err = io.ReadFull(br, payload); err != nil {
+		return
+	}
+	for i := range payload {
+		payload[i] ^= key[i&3]
+	}
+	return
+}
+
+// writeControl writes a control frame (ping, close) in one write, so
+// that it never lands inside a data frame; only the writer calls it.
+func (c *client) writeControl(op int, payload []byte) error {
+	c.nc.SetWriteDeadline(time.Now().Add(writeWait))
+	_, err := c.nc.Write(controlFrame(op, payload))
+	return err
+}
+
+// controlFrame returns a server-to-client control frame.
+func controlFrame(op int, payload []byte) []byte {
+	f := make([]byte, 2, 2+len(payload))
+	f[0], f[1] = 0x80|byte(op), byte(len(payload))
+	return append(f, payload...)
+}
