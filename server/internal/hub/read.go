@@ -146,8 +146,14 @@ func (c *client) readMessage(br *bufio.Reader) bool {
 			if !c.isClosing() {
 				// The peer closes: echo its code, as RFC 6455 asks.
 				code := websocket.CloseNoStatusReceived
-				if len(payload) >= 2 {
+				switch {
+				case len(payload) == 1:
+					code = websocket.CloseProtocolError
+				case len(payload) >= 2:
 					code = int(binary.BigEndian.Uint16(payload))
+					if !validCloseCode(code) {
+						code = websocket.CloseProtocolError
+					}
 				}
 				c.closeWith(code, "")
 			}
@@ -185,6 +191,18 @@ func (c *client) readMessage(br *bufio.Reader) bool {
 	}
 	c.handle(msg)
 	return true
+}
+
+// validCloseCode tells the codes a peer may send in a close frame (RFC
+// 6455 section 7.4): anything else is a protocol error, never echoed.
+func validCloseCode(code int) bool {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014:
+		return true
+	case code >= 3000 && code <= 4999:
+		return true
+	}
+	return false
 }
 
 func (c *client) badFrame() bool {

@@ -80,6 +80,8 @@ func rawFrames(t *testing.T, s *synctest.Server) {
 		}(), "three", 0},
 		{"unmasked frame", [][]byte{helloFrame, {0x81, 0x02, '{', '}'}}, "", websocket.CloseProtocolError},
 		{"continuation first", [][]byte{helloFrame, clientFrame(true, 0, []byte("{}"))}, "", websocket.CloseProtocolError},
+		{"reserved close code", [][]byte{helloFrame, clientFrame(true, websocket.CloseMessage, []byte{0x03, 0xed})}, "", websocket.CloseProtocolError}, // 1005 may not be sent
+		{"close code echoed", [][]byte{helloFrame, clientFrame(true, websocket.CloseMessage, []byte{0x0f, 0xa1, 'b', 'y'})}, "", 4001},
 		{"too large", [][]byte{helloFrame, clientFrame(true, websocket.TextMessage, make([]byte, protocol.MaxMessage+1))}, "", websocket.CloseMessageTooBig},
 	}
 	for _, tc := range cases {
