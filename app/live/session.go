@@ -95,6 +95,11 @@ type Session struct {
 	earlyOrder     []string
 	earlyConfirmed int
 	earlyFailed    map[string]bool
+
+	// held are messages decoded but not handled yet, in the order they
+	// came: a large welcome is handled after the browser has had a turn
+	// (receiveValue), and whatever follows it waits behind it.
+	held []protocol.Message
 }
 
 // Open starts a session. dispatch must run its function on the UI
@@ -156,7 +161,7 @@ func (s *Session) dropSocket() {
 		}
 		s.ws.Call("close")
 	}
-	s.ws = nil
+	s.ws, s.held = nil, nil
 	for _, f := range s.funcs {
 		f.Release()
 	}
@@ -253,6 +258,7 @@ func AfterYield(dispatch func(func()), f func()) {
 }
 
 func (s *Session) onClose(code int, reason string) {
+	s.handleHeld() // they came before the close
 	s.dropSocket()
 	if s.closed {
 		return
@@ -368,7 +374,17 @@ func (s *Session) receiveValue(v app.Value) {
 	if m.Document != nil && hasText {
 		m.Document.Text = text
 	}
-	s.handle(m)
+	// Decoding took a while and folding it into the state takes as long
+	// again: the browser gets its turn in between (AfterYield).
+	s.held = append(s.held, m)
+	if len(s.held) == 1 {
+		ws := s.ws
+		AfterYield(s.dispatch, func() {
+			if s.ws != nil && s.ws.Equal(ws) {
+				s.handleHeld()
+			}
+		})
+	}
 }
 
 func (s *Session) receive(data string) {
@@ -376,7 +392,21 @@ func (s *Session) receive(data string) {
 	if err := json.Unmarshal([]byte(data), &m); err != nil {
 		return
 	}
+	if len(s.held) > 0 {
+		s.held = append(s.held, m) // after the welcome being handled
+		return
+	}
 	s.handle(m)
+}
+
+// handleHeld handles the held messages, in order.
+func (s *Session) handleHeld() {
+	for len(s.held) > 0 {
+		m := s.held[0]
+		s.held = s.held[1:]
+		s.handle(m)
+	}
+	s.held = nil
 }
 
 // handle acts on one decoded message.
