@@ -3,6 +3,8 @@ package browsertest
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/cdproto/page"
@@ -78,4 +80,60 @@ func TestKeysDuringStartup(t *testing.T) {
 	}
 	drawn := `new Set([...document.querySelectorAll('#doc [data-a]')].flatMap(e => e.dataset.a.split(' '))).size`
 	b.waitFor(fmt.Sprintf(`%s === %d && document.querySelectorAll('#paras').length === 1`, drawn, n+4))
+}
+
+// startTasks is put into the page before its scripts: it records the
+// main thread's long tasks (over 50 ms, the Long Tasks API) with their
+// start and duration.
+const startTasks = `(() => {
+  window.startTasks = [];
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) window.startTasks.push([e.startTime, e.duration]);
+  }).observe({type: 'longtask', buffered: true});
+})();`
+
+// TestStartupTasks is a tool, not a check (GLOSS_PROFILE=1): it opens
+// the 5,000-span workload in new tabs of a browser that has the wasm
+// cached (GLOSS_PROFILE_N times, default 5) and logs, for each, when Go's
+// main started and the desk went live, and the main thread's longest task
+// between the two: how long a key pressed during Go's start-up waits
+// before the page can take it (web/gloss.js commits it then).
+func TestStartupTasks(t *testing.T) {
+	if os.Getenv("GLOSS_PROFILE") == "" {
+		t.Skip("a measuring tool: GLOSS_PROFILE=1")
+	}
+	n := 5
+	if v, err := strconv.Atoi(os.Getenv("GLOSS_PROFILE_N")); err == nil && v > 0 {
+		n = v
+	}
+	srv := startServer(t)
+	id, _ := loadWorkload(t, srv, "workload-5000.json")
+	b := newBrowser(t)
+	b.login(srv.URL, "alice")
+	b.openDoc(srv.URL, id) // the wasm is cached from here on
+	var longest, live []float64
+	for i := 0; i < n; i++ {
+		tab := newTab(b, 5000)
+		tab.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: startTasks})
+			return err
+		}))
+		navigateNoWait(tab, fmt.Sprintf("%s/doc/%d", srv.URL, id))
+		tab.waitFor(`typeof window.glossReadyAt === 'number'`)
+		type res struct {
+			Main, Live, Longest float64
+			Tasks               int
+			List                string
+		}
+		r := eval[res](tab, `(() => {
+		  const main = window.glossMainAt, live = window.glossReadyAt;
+		  const in_ = window.startTasks.filter(([s, d]) => s + d > main && s < live);
+		  return {Main: main, Live: live, Tasks: in_.length, List: in_.map(([s, d]) => Math.round(s - main) + '+' + Math.round(d)).join(' '),
+		    Longest: Math.max(0, ...in_.map(([s, d]) => Math.min(s + d, live) - Math.max(s, main)))};
+		})()`)
+		tab.close()
+		t.Logf("main %4.0f  live %4.0f  (%4.0f after main)  tasks > 50 ms between: %d, longest %4.0f ms (from main + ms: %s)", r.Main, r.Live, r.Live-r.Main, r.Tasks, r.Longest, r.List)
+		longest, live = append(longest, r.Longest), append(live, r.Live-r.Main)
+	}
+	t.Logf("medians: longest task %.0f ms, main → live %.0f ms", median(longest), median(live))
 }
