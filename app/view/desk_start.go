@@ -21,7 +21,8 @@ import (
 //     which adoptPrerender reuses if only early tags changed since;
 //  3. the annotation and relation lists;
 //
-// then the desk renders and adopts the pre-render.
+// then the desk renders and adopts the pre-render, and a turn later
+// fills the annotation list.
 
 // startStage is how far the desk's start-up is.
 type startStage int
@@ -59,9 +60,10 @@ func (d *Desk) prepareStart(ctx app.Context) bool {
 		},
 		func() { d.refreshLists() },
 	}
+	dispatch := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
 	var next func(i int)
 	next = func(i int) {
-		live.AfterYield(func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }, func() {
+		live.AfterYield(dispatch, func() {
 			if d.sess != s || d.stage != startPreparing {
 				return // another document, or gone live meanwhile
 			}
@@ -72,8 +74,12 @@ func (d *Desk) prepareStart(ctx app.Context) bool {
 			}
 			d.stage = startPrepared
 			// ctx.Dispatch renders the desk; its container is there for
-			// the deferred sync.
-			ctx.Defer(func(app.Context) { d.syncDoc(); d.patchList() })
+			// the deferred sync. The annotation list (200 items) is
+			// filled a turn later: a key waits for neither.
+			ctx.Defer(func(app.Context) {
+				d.syncDoc()
+				live.AfterYield(dispatch, d.patchList)
+			})
 		})
 	}
 	next(0)
