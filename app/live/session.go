@@ -346,14 +346,20 @@ const bigWelcome = 32 << 10
 func (s *Session) receiveValue(v app.Value) {
 	// syscall/js refuses Get and Call on a primitive string: its methods
 	// are called through String.prototype (charAt past the end is "").
+	// The field order is the server's to choose (the hub writes a
+	// welcome's "you" first, before the part it shares between clients),
+	// so the type is read after the parse.
 	str := app.Window().Get("String").Get("prototype")
-	if str.Get("charAt").Call("call", v, bigWelcome).String() == "" ||
-		!str.Get("startsWith").Call("call", v, `{"type":"welcome"`).Bool() {
+	if str.Get("charAt").Call("call", v, bigWelcome).String() == "" {
 		s.receive(v.String())
 		return
 	}
 	JSON := app.Window().Get("JSON")
 	obj := JSON.Call("parse", v)
+	if obj.Get("type").String() != protocol.TypeWelcome {
+		s.receive(v.String())
+		return
+	}
 	var packed, text string
 	hasText := false
 	if p := obj.Get("packed"); p.Type() == app.TypeString {
