@@ -5,6 +5,7 @@ package main
 import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"gloss/app/live"
 	"gloss/app/view"
 )
 
@@ -14,5 +15,12 @@ func main() {
 	// render benchmark reports it.
 	app.Window().Set("glossMainAt", app.Window().Get("performance").Call("now"))
 	view.Routes()
+	// The runtime's and the packages' start-up ran in one task of the
+	// browser's main thread; let the browser handle what waited for it
+	// (a key on the pre-rendered document: web/gloss.js commits it)
+	// before go-app's start-up, which is the next.
+	wait := make(chan struct{})
+	live.AfterYield(func(f func()) { f() }, func() { close(wait) })
+	<-wait
 	app.RunWhenOnBrowser()
 }

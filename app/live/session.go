@@ -95,6 +95,11 @@ type Session struct {
 	earlyOrder     []string
 	earlyConfirmed int
 	earlyFailed    map[string]bool
+
+	// held are messages decoded but not handled yet, in the order they
+	// came: a large welcome is handled after the browser has had a turn
+	// (receiveValue), and whatever follows it waits behind it.
+	held []protocol.Message
 }
 
 // Open starts a session. dispatch must run its function on the UI
@@ -156,7 +161,7 @@ func (s *Session) dropSocket() {
 		}
 		s.ws.Call("close")
 	}
-	s.ws = nil
+	s.ws, s.held = nil, nil
 	for _, f := range s.funcs {
 		f.Release()
 	}
@@ -175,24 +180,41 @@ func (s *Session) connect() {
 	}
 	// Adopt the socket web/gloss.js opened at page load, if it is for
 	// this document: its hello is sent and the welcome may be waiting.
-	var queued []app.Value
-	var preClosed app.Value
-	ws := app.Value(nil)
 	if pre := app.Window().Get("glossPre"); pre.Truthy() && !pre.Get("taken").Truthy() && pre.Get("doc").Int() == int(s.doc) && s.Seq() == 0 && len(s.PendingOps()) == 0 {
 		// The page keeps sending label keys on it until the desk is
 		// live (early.go).
 		pre.Set("taken", true)
 		s.pre = pre
-		ws = pre.Get("ws")
-		q := pre.Get("queue")
-		for i := 0; i < q.Length(); i++ {
-			queued = append(queued, q.Index(i))
-		}
-		preClosed = pre.Get("closed")
-	} else {
-		ws = app.Window().Get("WebSocket").New(scheme + "//" + loc.Get("host").String() + "/ws")
+		ws := pre.Get("ws")
+		s.ws = ws
+		// The welcome waiting in the page's queue is most of a second of
+		// Go's work on a large document (decoding it, then the desk's
+		// first render). It is read after the browser has had a turn
+		// (AfterYield): a key pressed meanwhile is taken by the page
+		// script and committed at once, instead of waiting behind all of
+		// it. Until then the page's own handlers keep queueing what
+		// arrives, so nothing is read out of order.
+		AfterYield(s.dispatch, func() {
+			if s.closed || s.ws == nil || !s.ws.Equal(ws) {
+				return
+			}
+			s.listen(ws)
+			q := pre.Get("queue")
+			for i := 0; i < q.Length(); i++ {
+				s.receiveValue(q.Index(i))
+			}
+			if closed := pre.Get("closed"); closed.Truthy() {
+				s.onClose(closed.Get("code").Int(), closed.Get("reason").String())
+			}
+		})
+		return
 	}
-	s.ws = ws
+	s.ws = app.Window().Get("WebSocket").New(scheme + "//" + loc.Get("host").String() + "/ws")
+	s.listen(s.ws)
+}
+
+// listen makes the session the handler of ws's events.
+func (s *Session) listen(ws app.Value) {
 	fn := func(f func(args []app.Value)) app.Func {
 		g := app.FuncOf(func(_ app.Value, args []app.Value) any {
 			s.dispatch(func() {
@@ -218,15 +240,25 @@ func (s *Session) connect() {
 	if ws.Get("readyState").Int() != 0 {
 		ws.Set("onopen", nil) // already open: the page script said hello
 	}
-	for _, data := range queued {
-		s.receiveValue(data)
-	}
-	if preClosed != nil && preClosed.Truthy() {
-		s.onClose(preClosed.Get("code").Int(), preClosed.Get("reason").String())
-	}
+}
+
+// AfterYield runs f through dispatch (on the UI goroutine) once the
+// browser's event loop has had a turn: a task posted with setTimeout.
+// In Go's wasm the browser runs nothing — no input, no frame — until
+// every goroutine is blocked, so a long start-up split at AfterYield
+// lets keys and clicks through between its parts.
+func AfterYield(dispatch func(func()), f func()) {
+	var cb app.Func
+	cb = app.FuncOf(func(app.Value, []app.Value) any {
+		cb.Release()
+		dispatch(f)
+		return nil
+	})
+	app.Window().Call("setTimeout", cb, 0)
 }
 
 func (s *Session) onClose(code int, reason string) {
+	s.handleHeld() // they came before the close
 	s.dropSocket()
 	if s.closed {
 		return
@@ -314,14 +346,20 @@ const bigWelcome = 32 << 10
 func (s *Session) receiveValue(v app.Value) {
 	// syscall/js refuses Get and Call on a primitive string: its methods
 	// are called through String.prototype (charAt past the end is "").
+	// The field order is the server's to choose (the hub writes a
+	// welcome's "you" first, before the part it shares between clients),
+	// so the type is read after the parse.
 	str := app.Window().Get("String").Get("prototype")
-	if str.Get("charAt").Call("call", v, bigWelcome).String() == "" ||
-		!str.Get("startsWith").Call("call", v, `{"type":"welcome"`).Bool() {
+	if str.Get("charAt").Call("call", v, bigWelcome).String() == "" {
 		s.receive(v.String())
 		return
 	}
 	JSON := app.Window().Get("JSON")
 	obj := JSON.Call("parse", v)
+	if obj.Get("type").String() != protocol.TypeWelcome {
+		s.receive(v.String())
+		return
+	}
 	var packed, text string
 	hasText := false
 	if p := obj.Get("packed"); p.Type() == app.TypeString {
@@ -342,7 +380,17 @@ func (s *Session) receiveValue(v app.Value) {
 	if m.Document != nil && hasText {
 		m.Document.Text = text
 	}
-	s.handle(m)
+	// Decoding took a while and folding it into the state takes as long
+	// again: the browser gets its turn in between (AfterYield).
+	s.held = append(s.held, m)
+	if len(s.held) == 1 {
+		ws := s.ws
+		AfterYield(s.dispatch, func() {
+			if s.ws != nil && s.ws.Equal(ws) {
+				s.handleHeld()
+			}
+		})
+	}
 }
 
 func (s *Session) receive(data string) {
@@ -350,7 +398,21 @@ func (s *Session) receive(data string) {
 	if err := json.Unmarshal([]byte(data), &m); err != nil {
 		return
 	}
+	if len(s.held) > 0 {
+		s.held = append(s.held, m) // after the welcome being handled
+		return
+	}
 	s.handle(m)
+}
+
+// handleHeld handles the held messages, in order.
+func (s *Session) handleHeld() {
+	for len(s.held) > 0 {
+		m := s.held[0]
+		s.held = s.held[1:]
+		s.handle(m)
+	}
+	s.held = nil
 }
 
 // handle acts on one decoded message.

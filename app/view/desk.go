@@ -26,7 +26,8 @@ type Desk struct {
 
 	// The document view's DOM is kept by docsync.go, outside go-app's
 	// diffing: see there.
-	sync docSync
+	sync  docSync
+	stage startStage // desk_start.go
 
 	selected     string
 	selRel       string // the selected relation (clicked arc or list entry)
@@ -92,6 +93,7 @@ func (d *Desk) OnNav(ctx app.Context) {
 	d.selected, d.linkFrom, d.sync, d.visCache = "", "", docSync{}, nil
 	d.listDOM, d.listEl = nil, app.Undefined()
 	d.unattr, d.onlyUnattr = nil, false
+	d.stage = startIdle
 	d.undo, d.redo = nil, nil
 	d.hiddenLabels, d.hiddenLayers = map[string]bool{}, map[string]bool{}
 	// Every change the session makes is painted into the document at
@@ -99,6 +101,9 @@ func (d *Desk) OnNav(ctx app.Context) {
 	// schedule. The deferred call covers the first welcome, whose
 	// document container go-app mounts only in the render after it.
 	d.start(ctx, func() {
+		if d.prepareStart(ctx) {
+			return // the pre-render stays until the desk is ready to go live
+		}
 		d.syncDoc()
 		ctx.Defer(func(app.Context) { d.syncDoc(); d.patchList() })
 	}, d.onKey)
@@ -206,21 +211,15 @@ func (d *Desk) paraPos(cp int) (int, int, bool) {
 // Render draws the desk.
 func (d *Desk) Render() app.UI {
 	s := d.sess
-	if s == nil || !s.Ready {
-		if _, ok := prerendered(); ok && (s == nil || len(s.Notices) == 0) {
+	if s == nil || !s.Ready || d.stage == startPreparing {
+		if _, ok := prerendered(); ok && (s == nil || len(s.Notices) == 0 || d.stage == startPreparing) {
 			// The server's pre-render shows the document meanwhile.
 			return app.Div().Class("desk").DataSet("ready", "0")
 		}
 		return loadingView("desk", s)
 	}
 	d.syncDoc() // selection or filter changes made by handlers
-	key := viewKey{ver: s.Version(), selected: d.selected, selRel: d.selRel, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll,
-		onlyUnattr: d.onlyUnattr, members: len(s.Members)}
-	if key != d.lastKey {
-		d.shown = d.visible()
-		d.buildLists(d.shown)
-		d.lastKey = key
-	}
+	d.refreshLists()
 	d.patchList()
 	anns := d.shown
 	cls := "desk"
@@ -245,6 +244,19 @@ func (d *Desk) Render() app.UI {
 		app.If(d.showExport, newExportDialog().Project(s.Document.ProjectID, s.Document.ID).Layers(d.layers()).Schema(s.Schema).
 			OnClose(d.closeDialogs)),
 	)
+}
+
+// refreshLists rebuilds the lists (buildLists) when what they show
+// changed since the last time.
+func (d *Desk) refreshLists() {
+	s := d.sess
+	key := viewKey{ver: s.Version(), selected: d.selected, selRel: d.selRel, link: d.linkFrom, query: d.query, filterVer: d.filterVer, listAll: d.listAll,
+		onlyUnattr: d.onlyUnattr, members: len(s.Members)}
+	if key != d.lastKey {
+		d.shown = d.visible()
+		d.buildLists(d.shown)
+		d.lastKey = key
+	}
 }
 
 func (d *Desk) toolbar() app.UI {

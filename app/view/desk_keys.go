@@ -9,7 +9,10 @@ import (
 // onKey is the keyboard map of the desk; the ShortcutHelp overlay lists
 // the same keys.
 func (d *Desk) onKey(ctx app.Context, e app.Event) {
-	if !d.ready() {
+	if !d.ready() || !d.sync.ready {
+		// Until the desk is live the keys are web/gloss.js's: it commits
+		// a label key on the pre-render itself or keeps it for
+		// replayEarlyKeys. Taking it here too would tag twice.
 		return
 	}
 	// Paint the effect in this task, before go-app's next frame.

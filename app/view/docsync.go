@@ -31,6 +31,9 @@ type docSync struct {
 	link    string
 	filters int  // filter version as drawn
 	ready   bool // first full render done
+	// indexed: byID and inPara were filled before the first render
+	// (desk_start.go), from the state as of the session's last TakeDirty.
+	indexed bool
 }
 
 // markFor returns how annotation id should be drawn now, if at all.
@@ -71,14 +74,7 @@ func (d *Desk) syncDoc() {
 		// first render (app/live/early.go).
 		s.AdoptEarly()
 	}
-	if st.text == nil || st.text.String() != s.Document.Text {
-		st.text = s.Text()
-		if st.text == nil {
-			st.text = textpos.New(s.Document.Text)
-		}
-		st.paras = markup.Paragraphs(s.Document.Text)
-		st.full = true
-	}
+	d.syncText()
 	dirtyIDs, all := s.TakeDirty()
 	if all || st.filters != d.filterVer || container.Get("childElementCount").Int() != len(st.paras) {
 		st.full = true
@@ -90,7 +86,11 @@ func (d *Desk) syncDoc() {
 	if st.full {
 		// The first render adopts the server's pre-rendered paragraphs
 		// when they show this state (prerender.go).
-		if st.ready || !d.adoptPrerender(container, colors) {
+		// The index made before the first render (desk_start.go) holds
+		// if only the early tags changed since: adoptPrerender draws them.
+		reuse := st.indexed && !all && d.onlyEarly(dirtyIDs)
+		st.indexed = false
+		if st.ready || !d.adoptPrerender(container, colors, reuse) {
 			d.syncAll(container, colors)
 		}
 	} else {
@@ -114,6 +114,35 @@ func (d *Desk) syncDoc() {
 	if d.wantAnn != "" {
 		d.showFragment()
 	}
+}
+
+// syncText takes the session's document text and its paragraphs, when
+// they changed (or at first).
+func (d *Desk) syncText() {
+	st, s := &d.sync, d.sess
+	if st.text == nil || st.text.String() != s.Document.Text {
+		st.text = s.Text()
+		if st.text == nil {
+			st.text = textpos.New(s.Document.Text)
+		}
+		st.paras = markup.Paragraphs(s.Document.Text)
+		st.full = true
+	}
+}
+
+// onlyEarly reports whether every annotation ID is one of the tags made
+// before the desk was live (app/live/early.go).
+func (d *Desk) onlyEarly(ids []string) bool {
+	early := map[string]bool{}
+	for _, id := range d.sess.EarlyAnnotations() {
+		early[id] = true
+	}
+	for _, id := range ids {
+		if !early[id] {
+			return false
+		}
+	}
+	return true
 }
 
 // syncAll renders every paragraph and sets them with one innerHTML.

@@ -169,7 +169,7 @@ func prerendered() (app.Value, bool) {
 // so nothing is parsed or laid out anew) and fills the sync state from
 // the session, as syncAll would. It reports false, and only removes the
 // pre-render, when that was made from another state than the session's.
-func (d *Desk) adoptPrerender(container app.Value, colors map[string]string) bool {
+func (d *Desk) adoptPrerender(container app.Value, colors map[string]string, reuse bool) bool {
 	pre, ok := prerendered()
 	if !ok {
 		return false
@@ -190,7 +190,9 @@ func (d *Desk) adoptPrerender(container app.Value, colors map[string]string) boo
 		return false
 	}
 	st := &d.sync
-	d.indexMarks(colors)
+	if !reuse { // else made before the render from this state but early tags (desk_start.go)
+		d.indexMarks(colors)
+	}
 	early := s.EarlyAnnotations()
 	for _, id := range early { // not in the pre-render: syncSome adds them
 		if m, ok := st.byID[id]; ok {

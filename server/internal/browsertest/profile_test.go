@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -126,6 +127,12 @@ func startProfile(t testing.TB, tab *browser) func() {
 			prof = res.Profile
 			return err
 		}))
+		if out := os.Getenv("GLOSS_PROFILE_OUT"); out != "" {
+			// The whole profile, for a tree view (DevTools loads it as a .cpuprofile).
+			if b, err := json.Marshal(prof); err == nil {
+				_ = os.WriteFile(out, b, 0o644)
+			}
+		}
 		dumpProfile(t, prof)
 	}
 }
