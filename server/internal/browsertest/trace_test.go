@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -315,7 +316,10 @@ func TestTraceDocPage(t *testing.T) {
 	}
 	const mark = ` && (window.bench.marked || (performance.mark('hl', {startTime: window.bench.hl}), window.bench.marked = true))`
 	navTiming := `JSON.stringify((e => ({responseStart: e.responseStart, responseEnd: e.responseEnd, domInteractive: e.domInteractive, dcl: e.domContentLoadedEventEnd, transfer: e.transferSize, decoded: e.decodedBodySize}))(performance.getEntriesByType('navigation')[0]))`
-	extra := `JSON.stringify({main: window.glossMainAt, ready: window.glossReadyAt, wasm: (performance.getEntriesByType('resource').find(e => e.name.includes('/web/app.wasm'))||{}).responseEnd, longtasks: window.bench.long})`
+	// paras: the requests for the paragraphs (one: the preload, taken by
+	// gloss.js's fetch) and when they were in.
+	extra := `JSON.stringify({main: window.glossMainAt, ready: window.glossReadyAt, wasm: (performance.getEntriesByType('resource').find(e => e.name.includes('/web/app.wasm'))||{}).responseEnd, ` +
+		`paras: performance.getEntriesByType('resource').filter(e => e.name.endsWith('/paras')).map(e => [Math.round(e.startTime), Math.round(e.responseEnd)]), longtasks: window.bench.long})`
 	longTasks := `window.bench && (window.bench.long = []); try { new PerformanceObserver((l) => { for (const e of l.getEntries()) window.bench.long.push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({type: 'longtask', buffered: true}); } catch (e) {}`
 	base := baselineFor(t, srv, id)
 	iters := 1
@@ -371,11 +375,20 @@ func TestTraceDocPage(t *testing.T) {
 }
 
 // TestCompareDataBlock is a tool, not a check: with GLOSS_TRACE=ab it
-// loads the 5,000-span document as served (paragraphs in a data block
-// set by one innerHTML) and as it was served before (the paragraphs as
-// elements, rewritten by a proxy), each in fresh browsers, alternately,
-// GLOSS_TRACE_N times, and logs the highlights-painted and frame-done
-// times of both: an A/B in the same conditions on a loaded machine.
+// loads the 5,000-span document in several forms, each through a proxy
+// that rewrites the page as served (so all pay the same hop), each in
+// fresh browsers, in turn, GLOSS_TRACE_N times, with the plain-DOM
+// baseline in each browser, and logs the highlights-painted and
+// frame-done times and their ratio to that browser's baseline: an A/B
+// in the same conditions on a loaded machine. GLOSS_TRACE_AB lists the
+// forms to compare (comma-separated; default: all):
+//
+//   - fetched: as served (the paragraphs fetched by gloss.js, go-app's
+//     loader held until they are painted, the wasm preloaded);
+//   - data block: the form before: the paragraphs inside the page as a
+//     script data block set at the end of the parse, the loader deferred;
+//   - not held: fetched, the loader deferred (not held);
+//   - no preload: fetched and held, without the wasm's preload.
 func TestCompareDataBlock(t *testing.T) {
 	if os.Getenv("GLOSS_TRACE") != "ab" {
 		t.Skip("a comparison tool: GLOSS_TRACE=ab")
@@ -390,67 +403,108 @@ func TestCompareDataBlock(t *testing.T) {
 			session = c.Value
 		}
 	}
-	// Both variants go through a proxy, so both pay its hop.
-	proxy := func(inline bool) string {
+	base := baselineFor(t, srv, id)
+	paras := string(get(t, hc, fmt.Sprintf("%s/doc/%d/paras", srv.URL, id)))
+	wasmPreload := regexp.MustCompile(`\n<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app\.wasm[^"]*">`)
+	noPreload := func(s string) string { return wasmPreload.ReplaceAllString(s, "") }
+	unhold := func(s string) string {
+		return strings.Replace(s, `<script type="text/x-gloss-after-fill" data-src="/app.js">`, `<script src="/app.js" defer>`, 1)
+	}
+	rewrites := map[string]func(string) string{
+		"fetched": func(s string) string { return s },
+		"data block": func(s string) string {
+			src := fmt.Sprintf("/doc/%d/paras", id)
+			s = strings.Replace(s, "\n"+`<link rel="preload" as="fetch" crossorigin="anonymous" data-gloss-fetch href="`+src+`">`, "", 1)
+			return unhold(strings.Replace(s, `<div id="paras" class="paras" data-src="`+src+`"></div>`,
+				`<div id="paras" class="paras"></div><script type="text/html" data-fill="paras">`+paras+`</script>`, 1))
+		},
+		"not held":   unhold,
+		"no preload": noPreload,
+	}
+	names := []string{"fetched", "data block", "not held", "no preload"}
+	if v := os.Getenv("GLOSS_TRACE_AB"); v != "" {
+		names = strings.Split(v, ",")
+	}
+	proxy := func(rewrite func(string) string) string {
 		rp := httputil.NewSingleHostReverseProxy(su)
-		if inline {
-			// The page uncompressed, to be rewritten.
-			director := rp.Director
-			rp.Director = func(r *http.Request) { director(r); r.Header.Del("Accept-Encoding") }
-			rp.ModifyResponse = func(r *http.Response) error {
-				if !strings.HasPrefix(r.Request.URL.Path, "/doc/") {
-					return nil
-				}
-				body, err := io.ReadAll(r.Body)
-				r.Body.Close()
-				if err != nil {
-					return err
-				}
-				s := string(body)
-				const open = `<div id="paras" class="paras"></div><script type="text/html" data-fill="paras">`
-				if i := strings.Index(s, open); i >= 0 {
-					j := strings.Index(s[i:], `</script>`)
-					s = s[:i] + `<div id="paras" class="paras">` + s[i+len(open):i+j] + `</div>` + s[i+j+len(`</script>`):]
-				}
-				r.Body = io.NopCloser(strings.NewReader(s))
-				r.ContentLength = int64(len(s))
-				r.Header.Set("Content-Length", strconv.Itoa(len(s)))
+		director := rp.Director
+		// The page uncompressed, to be rewritten.
+		rp.Director = func(r *http.Request) { director(r); r.Header.Del("Accept-Encoding") }
+		rp.ModifyResponse = func(r *http.Response) error {
+			if r.Request.URL.Path != fmt.Sprintf("/doc/%d", id) {
 				return nil
 			}
+			body, err := io.ReadAll(r.Body)
+			r.Body.Close()
+			if err != nil {
+				return err
+			}
+			s := rewrite(string(body))
+			r.Body = io.NopCloser(strings.NewReader(s))
+			r.ContentLength = int64(len(s))
+			r.Header.Set("Content-Length", strconv.Itoa(len(s)))
+			return nil
 		}
 		p := httptest.NewServer(rp)
 		t.Cleanup(p.Close)
 		return p.URL
 	}
-	variants := map[string]string{"data block": proxy(false), "inline": proxy(true)}
+	variants := map[string]string{}
+	for _, name := range names {
+		rw, ok := rewrites[name]
+		if !ok {
+			t.Fatalf("no form %q", name)
+		}
+		variants[name] = proxy(rw)
+	}
 	iters := 3
 	fmt.Sscan(os.Getenv("GLOSS_TRACE_N"), &iters)
 	res := map[string][]float64{}
+	add := func(k string, v float64) { res[k] = append(res[k], v) }
 	for it := 0; it < iters; it++ {
-		order := []string{"data block", "inline"}
-		if it%2 == 1 {
-			order = []string{"inline", "data block"}
-		}
-		for _, v := range order {
-			base := variants[v]
+		for k := range names {
+			v := names[(k+it)%len(names)] // each form first in turn
+			u := variants[v]
 			br := newBrowser(t)
 			br.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-				_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: session, URL: base + "/"})
+				_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: session, URL: u + "/"})
 				return err
 			}))
+			tab := newTab(br, 0)
+			navigateNoWait(tab, base)
+			tab.waitFor(`window.bench && window.bench.hl > 0 && window.bench.hlDone > 0`)
+			baseHL := eval[float64](tab, `window.bench.hl`)
+			add(v+" | baseline", baseHL)
+			tab.close()
 			for _, which := range []string{"cold", "warm"} {
 				tab := newTab(br, n)
-				navigateNoWait(tab, fmt.Sprintf("%s/doc/%d", base, id))
+				navigateNoWait(tab, fmt.Sprintf("%s/doc/%d", u, id))
+				tab.waitFor(`typeof window.glossReadyAt === 'number'`)
+				if !eval[bool](tab, `window.bench.hl > 0`) {
+					t.Logf("%s, %s: no highlights painted before the desk was live (%.0f); counts %s, pre-render %s", v, which, eval[float64](tab, `window.glossReadyAt`),
+						eval[string](tab, `JSON.stringify(window.bench.counts)`), eval[string](tab, `String(document.getElementById('gloss-pre'))`))
+				}
 				tab.waitFor(`window.bench && window.bench.hl > 0 && window.bench.hlDone > 0`)
 				hl, done := eval[float64](tab, `window.bench.hl`), eval[float64](tab, `window.bench.hlDone`)
-				res[v+" "+which+" hl"] = append(res[v+" "+which+" hl"], hl)
-				res[v+" "+which+" done"] = append(res[v+" "+which+" done"], done)
+				add(v+" | "+which+" hl", hl)
+				add(v+" | "+which+" done", done)
+				add(v+" | "+which+" hl ÷ baseline", hl/baseHL)
 				tab.waitFor(`typeof window.glossReadyAt === 'number'`)
+				live := eval[float64](tab, `window.glossReadyAt`)
+				add(v+" | "+which+" desk live", live)
+				t.Logf("%s, %s: hl %.0f, done %.0f, desk live %.0f, baseline %.0f; seen %d; paragraphs fetched %s", v, which, hl, done, live, baseHL,
+					eval[int](tab, `window.bench.seen`),
+					eval[string](tab, `JSON.stringify(performance.getEntriesByType('resource').filter(e => e.name.endsWith('/paras')).map(e => [Math.round(e.startTime), Math.round(e.responseEnd)]))`))
 				tab.close()
 			}
 			br.close()
 		}
 	}
+	var la string
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		la = strings.TrimSpace(string(b))
+	}
+	t.Logf("%d rounds, load average now %s", iters, la)
 	keys := make([]string, 0, len(res))
 	for k := range res {
 		keys = append(keys, k)
@@ -459,6 +513,6 @@ func TestCompareDataBlock(t *testing.T) {
 	for _, k := range keys {
 		s := append([]float64(nil), res[k]...)
 		sort.Float64s(s)
-		t.Logf("%-24s median %7.1f  min %7.1f  all %.0f", k, median(s), s[0], res[k])
+		t.Logf("%-44s median %7.2f  min %7.2f  all %.2f", k, median(s), s[0], res[k])
 	}
 }
