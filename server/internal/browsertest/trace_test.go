@@ -31,8 +31,9 @@ type traceEvent struct {
 	Name string          `json:"name"`
 	Cat  string          `json:"cat"`
 	Ph   string          `json:"ph"`
-	Ts   float64         `json:"ts"`  // µs
-	Dur  float64         `json:"dur"` // µs, for ph "X"
+	Ts   float64         `json:"ts"`   // µs
+	Dur  float64         `json:"dur"`  // µs, for ph "X"
+	Tdur float64         `json:"tdur"` // µs of the thread's CPU time, for ph "X"
 	Pid  int             `json:"pid"`
 	Tid  int             `json:"tid"`
 	Args json.RawMessage `json:"args"`
@@ -97,6 +98,7 @@ type traceSummary struct {
 	parse, lifecycle, layout, style, paint float64
 	parseN, lifecycleN                     int
 	busy                                   float64 // top-level tasks
+	cpu                                    float64 // their thread CPU time: what a loaded machine inflates least
 }
 
 func summarizeTrace(evs []traceEvent) (string, traceSummary) {
@@ -138,8 +140,8 @@ func summarizeTrace(evs []traceEvent) (string, traceSummary) {
 	}
 	byName := map[string]*agg{}
 	type task struct {
-		ts, dur float64
-		top     string
+		ts, dur, cpu float64
+		top          string
 	}
 	var tasks []task
 	var open []traceEvent // B events
@@ -182,9 +184,12 @@ func summarizeTrace(evs []traceEvent) (string, traceSummary) {
 		}
 		a.n++
 		a.total += dur
+		if e.Name == "ThreadControllerImpl::RunTask" {
+			sum.cpu += e.Tdur / 1000
+		}
 		if e.Name == "RunTask" || e.Name == "ThreadControllerImpl::RunTask" {
 			if dur > 4000 {
-				tasks = append(tasks, task{ts: e.Ts, dur: dur})
+				tasks = append(tasks, task{ts: e.Ts, dur: dur, cpu: e.Tdur})
 			}
 		}
 	}
@@ -222,9 +227,9 @@ func summarizeTrace(evs []traceEvent) (string, traceSummary) {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "main-thread tasks > 4 ms (start ms, duration ms, biggest event):\n")
+	fmt.Fprintf(&b, "main-thread tasks > 4 ms (start ms, duration ms, CPU ms, biggest event):\n")
 	for _, t := range tasks {
-		fmt.Fprintf(&b, "  %7.1f %6.1f  %s\n", (t.ts-nav)/1000, t.dur/1000, t.top)
+		fmt.Fprintf(&b, "  %7.1f %6.1f %6.1f  %s\n", (t.ts-nav)/1000, t.dur/1000, t.cpu/1000, t.top)
 	}
 	names := make([]string, 0, len(byName))
 	for n := range byName {
@@ -326,15 +331,28 @@ func TestTraceDocPage(t *testing.T) {
 	fmt.Sscan(os.Getenv("GLOSS_TRACE_N"), &iters)
 	verbose := os.Getenv("GLOSS_TRACE") == "v"
 	rows := map[string][]traceSummary{}
+	// GLOSS_TRACE_AB: the page's forms (pageForms), each cold and warm,
+	// in the same browsers.
+	type load struct{ which, u string }
+	loads := []load{{"cold", u}, {"warm", u}}
+	if os.Getenv("GLOSS_TRACE_AB") != "" {
+		names, forms := pageForms(t, srv, id, hc)
+		loads = nil
+		for _, f := range names {
+			loads = append(loads, load{f + " cold", fmt.Sprintf("%s/doc/%d", forms[f], id)}, load{f + " warm", fmt.Sprintf("%s/doc/%d", forms[f], id)})
+		}
+	}
+	loads = append(loads, load{"baseline", base})
 	for it := 0; it < iters; it++ {
 		br := newBrowser(t)
 		br.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: session, URL: srv.URL + "/"})
 			return err
 		}))
-		for _, which := range []string{"cold", "warm", "baseline"} {
+		for k := range loads {
+			l := loads[(k+2*it)%len(loads)] // each form first in turn
+			which, target := l.which, l.u
 			tab := newTab(br, n)
-			target := u
 			if which == "baseline" {
 				tab.close()
 				tab = newTab(br, 0)
@@ -366,11 +384,15 @@ func TestTraceDocPage(t *testing.T) {
 		}
 		br.close()
 	}
-	for _, which := range []string{"cold", "warm", "baseline"} {
+	for _, l := range loads {
+		which := l.which
+		var hl, cpu []float64
 		for _, r := range rows[which] {
-			t.Logf("%-10s responseStart %6.1f domInteractive %6.1f hl %6.1f frame-end %6.1f | busy %5.1f, parse %5.1f ms in %2d, lifecycle %5.1f ms in %2d (layout %5.1f, style %5.1f, paint %5.1f) before hl",
-				which, r.nav.ResponseStart, r.nav.DomInteractive, r.hl, r.frameEnd, r.busy, r.parse, r.parseN, r.lifecycle, r.lifecycleN, r.layout, r.style, r.paint)
+			t.Logf("%-16s responseStart %6.1f domInteractive %6.1f hl %6.1f frame-end %6.1f | busy %5.1f (CPU %5.1f), parse %5.1f ms in %2d, lifecycle %5.1f ms in %2d (layout %5.1f, style %5.1f, paint %5.1f) before hl",
+				which, r.nav.ResponseStart, r.nav.DomInteractive, r.hl, r.frameEnd, r.busy, r.cpu, r.parse, r.parseN, r.lifecycle, r.lifecycleN, r.layout, r.style, r.paint)
+			hl, cpu = append(hl, r.hl), append(cpu, r.cpu)
 		}
+		t.Logf("%-16s median hl %6.1f, main-thread CPU before hl %6.1f ms", which, median(hl), median(cpu))
 	}
 }
 
@@ -404,59 +426,7 @@ func TestCompareDataBlock(t *testing.T) {
 		}
 	}
 	base := baselineFor(t, srv, id)
-	paras := string(get(t, hc, fmt.Sprintf("%s/doc/%d/paras", srv.URL, id)))
-	wasmPreload := regexp.MustCompile(`\n<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app\.wasm[^"]*">`)
-	noPreload := func(s string) string { return wasmPreload.ReplaceAllString(s, "") }
-	unhold := func(s string) string {
-		return strings.Replace(s, `<script type="text/x-gloss-after-fill" data-src="/app.js">`, `<script src="/app.js" defer>`, 1)
-	}
-	rewrites := map[string]func(string) string{
-		"fetched": func(s string) string { return s },
-		"data block": func(s string) string {
-			src := fmt.Sprintf("/doc/%d/paras", id)
-			s = strings.Replace(s, "\n"+`<link rel="preload" as="fetch" crossorigin="anonymous" data-gloss-fetch href="`+src+`">`, "", 1)
-			return unhold(strings.Replace(s, `<div id="paras" class="paras" data-src="`+src+`"></div>`,
-				`<div id="paras" class="paras"></div><script type="text/html" data-fill="paras">`+paras+`</script>`, 1))
-		},
-		"not held":   unhold,
-		"no preload": noPreload,
-	}
-	names := []string{"fetched", "data block", "not held", "no preload"}
-	if v := os.Getenv("GLOSS_TRACE_AB"); v != "" {
-		names = strings.Split(v, ",")
-	}
-	proxy := func(rewrite func(string) string) string {
-		rp := httputil.NewSingleHostReverseProxy(su)
-		director := rp.Director
-		// The page uncompressed, to be rewritten.
-		rp.Director = func(r *http.Request) { director(r); r.Header.Del("Accept-Encoding") }
-		rp.ModifyResponse = func(r *http.Response) error {
-			if r.Request.URL.Path != fmt.Sprintf("/doc/%d", id) {
-				return nil
-			}
-			body, err := io.ReadAll(r.Body)
-			r.Body.Close()
-			if err != nil {
-				return err
-			}
-			s := rewrite(string(body))
-			r.Body = io.NopCloser(strings.NewReader(s))
-			r.ContentLength = int64(len(s))
-			r.Header.Set("Content-Length", strconv.Itoa(len(s)))
-			return nil
-		}
-		p := httptest.NewServer(rp)
-		t.Cleanup(p.Close)
-		return p.URL
-	}
-	variants := map[string]string{}
-	for _, name := range names {
-		rw, ok := rewrites[name]
-		if !ok {
-			t.Fatalf("no form %q", name)
-		}
-		variants[name] = proxy(rw)
-	}
+	names, variants := pageForms(t, srv, id, hc)
 	iters := 3
 	fmt.Sscan(os.Getenv("GLOSS_TRACE_N"), &iters)
 	res := map[string][]float64{}
@@ -515,4 +485,65 @@ func TestCompareDataBlock(t *testing.T) {
 		sort.Float64s(s)
 		t.Logf("%-44s median %7.2f  min %7.2f  all %.2f", k, median(s), s[0], res[k])
 	}
+}
+
+// pageForms serves the document page id in the forms TestCompareDataBlock
+// describes, each through its own proxy, and returns their names (in
+// GLOSS_TRACE_AB's order, or all) and base URLs.
+func pageForms(t *testing.T, srv *server, id int64, hc *http.Client) ([]string, map[string]string) {
+	su, _ := url.Parse(srv.URL)
+	paras := string(get(t, hc, fmt.Sprintf("%s/doc/%d/paras", srv.URL, id)))
+	wasmPreload := regexp.MustCompile(`\n<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app\.wasm[^"]*">`)
+	noPreload := func(s string) string { return wasmPreload.ReplaceAllString(s, "") }
+	unhold := func(s string) string {
+		return strings.Replace(s, `<script type="text/x-gloss-after-fill" data-src="/app.js">`, `<script src="/app.js" defer>`, 1)
+	}
+	rewrites := map[string]func(string) string{
+		"fetched": func(s string) string { return s },
+		"data block": func(s string) string {
+			src := fmt.Sprintf("/doc/%d/paras", id)
+			s = strings.Replace(s, "\n"+`<link rel="preload" as="fetch" crossorigin="anonymous" data-gloss-fetch href="`+src+`">`, "", 1)
+			return unhold(strings.Replace(s, `<div id="paras" class="paras" data-src="`+src+`"></div>`,
+				`<div id="paras" class="paras"></div><script type="text/html" data-fill="paras">`+paras+`</script>`, 1))
+		},
+		"not held":   unhold,
+		"no preload": noPreload,
+	}
+	names := []string{"fetched", "data block", "not held", "no preload"}
+	if v := os.Getenv("GLOSS_TRACE_AB"); v != "" {
+		names = strings.Split(v, ",")
+	}
+	proxy := func(rewrite func(string) string) string {
+		rp := httputil.NewSingleHostReverseProxy(su)
+		director := rp.Director
+		// The page uncompressed, to be rewritten.
+		rp.Director = func(r *http.Request) { director(r); r.Header.Del("Accept-Encoding") }
+		rp.ModifyResponse = func(r *http.Response) error {
+			if r.Request.URL.Path != fmt.Sprintf("/doc/%d", id) {
+				return nil
+			}
+			body, err := io.ReadAll(r.Body)
+			r.Body.Close()
+			if err != nil {
+				return err
+			}
+			s := rewrite(string(body))
+			r.Body = io.NopCloser(strings.NewReader(s))
+			r.ContentLength = int64(len(s))
+			r.Header.Set("Content-Length", strconv.Itoa(len(s)))
+			return nil
+		}
+		p := httptest.NewServer(rp)
+		t.Cleanup(p.Close)
+		return p.URL
+	}
+	variants := map[string]string{}
+	for _, name := range names {
+		rw, ok := rewrites[name]
+		if !ok {
+			t.Fatalf("no form %q", name)
+		}
+		variants[name] = proxy(rw)
+	}
+	return names, variants
 }
