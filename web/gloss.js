@@ -439,19 +439,16 @@ document.addEventListener("keydown", (e) => {
   const pre = { doc: +m[1], queue: [], closed: null, ops: [] };
   const ws = new WebSocket((location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/ws");
   pre.ws = ws;
-  // The hello (whose answer is the document's snapshot: hundreds of KB
-  // to receive on the main thread) waits until the pre-rendered
-  // paragraphs are painted — nobody tags what is not on screen — and is
-  // sent before go-app's loader runs (glossFetchParas: helloAllowed), as
-  // the session takes an open socket to have said hello.
-  const hello = () => {
-    if (pre.hello || !pre.helloAllowed || ws.readyState !== 1) return;
+  // (Holding the hello back until the paragraphs were painted, so that
+  // its answer, the snapshot, is not received before them, was tried:
+  // the server then joined the document only when the first key came,
+  // and that tag was committed 300–1,100 ms after its key instead of at
+  // once.)
+  ws.onopen = () => {
     ws.send(JSON.stringify({ type: "hello", proto: 1, doc: pre.doc, compact: true }));
     pre.hello = true;
     glossSendEarly(pre);
   };
-  pre.allowHello = () => { pre.helloAllowed = true; hello(); };
-  ws.onopen = hello;
   ws.onmessage = (e) => pre.queue.push(e.data);
   ws.onclose = (e) => { pre.closed = { code: e.code, reason: e.reason }; };
   window.glossPre = pre;
@@ -570,7 +567,6 @@ function glossLoginName() {
     else document.addEventListener("readystatechange", resolve, { once: true });
   });
   const loadHeld = () => {
-    if (window.glossPre) window.glossPre.allowHello();
     for (const h of document.querySelectorAll('script[type="text/x-gloss-after-fill"][data-src]')) {
       const s = document.createElement("script");
       s.src = h.dataset.src;
