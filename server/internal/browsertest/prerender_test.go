@@ -103,6 +103,7 @@ func TestPrerenderedHTML(t *testing.T) {
 		`<p class="para" data-p="0">`,
 		// go-app's loader held until they are painted (pages.holdLoader):
 		`<script type="text/x-gloss-after-fill" data-src="/app.js"></script>`,
+		`<script defer src="/web/gloss.js?v=`,
 		`<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app.wasm?v=`,
 	} {
 		if !strings.Contains(html, want) {

@@ -405,11 +405,12 @@ func TestTraceDocPage(t *testing.T) {
 // in the same conditions on a loaded machine. GLOSS_TRACE_AB lists the
 // forms to compare (comma-separated; default: all):
 //
-//   - fetched: as served (the paragraphs fetched by gloss.js, go-app's
-//     loader held until they are painted, the wasm preloaded);
+//   - fetched: as served (the paragraphs fetched by gloss.js, deferred;
+//     go-app's loader held until they are painted; the wasm preloaded);
 //   - data block: the form before: the paragraphs inside the page as a
-//     script data block set at the end of the parse, the loader deferred;
-//   - not held: fetched, the loader deferred (not held);
+//     script data block set at the end of the parse, the loader deferred,
+//     gloss.js blocking;
+//   - not held: fetched, the loader deferred (not held), gloss.js blocking;
 //   - no preload: fetched and held, without the wasm's preload.
 func TestCompareDataBlock(t *testing.T) {
 	if os.Getenv("GLOSS_TRACE") != "ab" {
@@ -495,7 +496,9 @@ func pageForms(t *testing.T, srv *server, id int64, hc *http.Client) ([]string, 
 	paras := string(get(t, hc, fmt.Sprintf("%s/doc/%d/paras", srv.URL, id)))
 	wasmPreload := regexp.MustCompile(`\n<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app\.wasm[^"]*">`)
 	noPreload := func(s string) string { return wasmPreload.ReplaceAllString(s, "") }
+	// The loader deferred and gloss.js blocking, as before FillFirst.
 	unhold := func(s string) string {
+		s = strings.Replace(s, `<script defer src="/web/gloss.js`, `<script src="/web/gloss.js`, 1)
 		return strings.Replace(s, `<script type="text/x-gloss-after-fill" data-src="/app.js">`, `<script src="/app.js" defer>`, 1)
 	}
 	rewrites := map[string]func(string) string{

@@ -230,7 +230,11 @@ const AfterFillType = "text/x-gloss-after-fill"
 // paragraphs' fetch, when it ended after the deferred loader had run,
 // waiting for their first frame behind the wasm's instantiation and Go's
 // start-up (seconds under load). The wasm's preload stays: its download
-// runs meanwhile. A page without the loader's tag is left as it is.
+// runs meanwhile. gloss.js is deferred (it loads the loader, so nothing
+// can run before it): a script that blocks the parser kept the small
+// page from being parsed — and its paragraphs from being set — until it
+// and the style sheets had arrived. Tags it does not recognise are left
+// as they are.
 func holdLoader(page []byte) []byte {
 	end := bytes.Index(page, []byte("</head>"))
 	if end < 0 {
@@ -247,13 +251,22 @@ func holdLoader(page []byte) []byte {
 			break
 		}
 		tag := page[i : i+j+1]
-		if bytes.Contains(tag, []byte(`src="/app.js"`)) {
-			out := make([]byte, 0, len(page)+32)
-			out = append(out, page[:i]...)
-			out = append(out, `<script type="`+AfterFillType+`" data-src="/app.js">`...)
-			return append(out, page[i+j+1:]...)
+		var with string
+		switch {
+		case bytes.Contains(tag, []byte(`src="/app.js"`)):
+			with = `<script type="` + AfterFillType + `" data-src="/app.js">`
+		case bytes.Contains(tag, []byte(`src="/web/gloss.js`)) && !bytes.Contains(tag, []byte(" defer")):
+			with = "<script defer " + string(tag[len("<script "):])
+		default:
+			off = i + j + 1
+			continue
 		}
-		off = i + j + 1
+		out := make([]byte, 0, len(page)+32)
+		out = append(out, page[:i]...)
+		out = append(out, with...)
+		page = append(out, page[i+j+1:]...)
+		end += len(with) - len(tag)
+		off = i + len(with)
 	}
 	return page
 }

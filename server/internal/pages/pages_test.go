@@ -173,12 +173,13 @@ func TestSpliceAttributeOrder(t *testing.T) {
 	}
 }
 
-// holdLoader holds go-app's loader and nothing else; a page without it
-// is left as it is.
+// holdLoader holds go-app's loader and defers gloss.js; other tags are
+// left as they are.
 func TestHoldLoader(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`<head><script defer src="/wasm_exec.js"></script><script src="/app.js" defer></script><script src="/web/gloss.js?v=1"></script></head><body><script src="/app.js"></script>`,
-			`<head><script defer src="/wasm_exec.js"></script><script type="text/x-gloss-after-fill" data-src="/app.js"></script><script src="/web/gloss.js?v=1"></script></head><body><script src="/app.js"></script>`},
+			`<head><script defer src="/wasm_exec.js"></script><script type="text/x-gloss-after-fill" data-src="/app.js"></script><script defer src="/web/gloss.js?v=1"></script></head><body><script src="/app.js"></script>`},
+		{`<head><script defer src="/web/gloss.js?v=1"></script></head>`, `<head><script defer src="/web/gloss.js?v=1"></script></head>`},
 		{`<head><script defer src="/other.js"></script></head>`, `<head><script defer src="/other.js"></script></head>`},
 		{`<head><script src="/app.js" defer>`, `<head><script src="/app.js" defer>`},
 	} {
