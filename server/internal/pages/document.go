@@ -36,9 +36,9 @@ type prerendered struct {
 type Loading int
 
 const (
-	// WasmEarly preloads the wasm with the page and starts it as soon as
-	// the page is parsed: the document page, whose desk (and every tag
-	// after the first few, which web/gloss.js sends itself) waits for it.
+	// WasmEarly leaves go-app's head as it is: the wasm preloaded with
+	// the page and started as soon as the page is parsed (the document
+	// page's way until its paragraphs were fetched: FillFirst).
 	WasmEarly Loading = iota
 	// PaintFirst lets the pre-rendered content be parsed, laid out and
 	// painted before the wasm takes any of the main thread (paintFirst):
