@@ -439,6 +439,11 @@ document.addEventListener("keydown", (e) => {
   const pre = { doc: +m[1], queue: [], closed: null, ops: [] };
   const ws = new WebSocket((location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/ws");
   pre.ws = ws;
+  // (Holding the hello back until the paragraphs were painted, so that
+  // its answer, the snapshot, is not received before them, was tried:
+  // the server then joined the document only when the first key came,
+  // and that tag was committed 300–1,100 ms after its key instead of at
+  // once.)
   ws.onopen = () => {
     ws.send(JSON.stringify({ type: "hello", proto: 1, doc: pre.doc, compact: true }));
     pre.hello = true;
@@ -533,7 +538,9 @@ function glossLoginName() {
       src.remove();
     }
     const pre = document.querySelector("#gloss-pre.desk");
-    if (pre) pre.classList.add("parsed");
+    // (A desk whose paragraphs are fetched is marked when they are set:
+    // glossFetchParas.)
+    if (pre && !pre.querySelector("#paras[data-src]")) pre.classList.add("parsed");
   };
   if (document.readyState !== "loading") fill();
   else document.addEventListener("readystatechange", fill, { once: true });
@@ -589,6 +596,59 @@ function glossLoginName() {
   };
   if (document.readyState !== "loading") fill();
   else document.addEventListener("readystatechange", fill, { once: true });
+})();
+
+// The document page's paragraphs (server: api handleDocParas) are fetched
+// at once — the page's head preloads them, this fetch takes that response —
+// and set into the pre-rendered #paras with one innerHTML as soon as both
+// they and the page are there, as the plain-DOM way would: the page stays
+// a few KB, so Chromium does not decode, preload-scan and tokenize the
+// 800 KB of a 5,000-span article as part of it. The seq they were drawn at
+// (a newer one than the page's, if an op came in between) becomes the
+// pre-render's data-seq, which the desk checks before it adopts them. If
+// the desk is live first (it renders the document itself then) or the
+// fetch fails, nothing is set.
+// go-app's loader (which starts the wasm) is held back by the server
+// until then (pages.holdLoader) and loaded here after the paragraphs'
+// first frame, so that the wasm's instantiation and Go's start-up do not
+// take the main thread between the paragraphs and their paint.
+(function glossFetchParas() {
+  const link = document.querySelector('link[rel="preload"][data-gloss-fetch]');
+  const parsed = new Promise((resolve) => {
+    if (document.readyState !== "loading") resolve();
+    else document.addEventListener("readystatechange", resolve, { once: true });
+  });
+  const loadHeld = () => {
+    for (const h of document.querySelectorAll('script[type="text/x-gloss-after-fill"][data-src]')) {
+      const s = document.createElement("script");
+      s.src = h.dataset.src;
+      s.async = false;
+      h.remove();
+      document.head.appendChild(s);
+    }
+  };
+  if (!link || !window.fetch) {
+    parsed.then(loadHeld);
+    return;
+  }
+  const got = fetch(link.href)
+    .then((r) => (r.ok ? r.text().then((html) => ({ html: html, seq: r.headers.get("X-Gloss-Seq") })) : null))
+    .catch(() => null);
+  Promise.all([got, parsed]).then(([p]) => {
+    const root = document.querySelector("#gloss-pre.desk");
+    const paras = root && root.querySelector("#paras[data-src]");
+    if (!p || !paras || !root.isConnected || paras.childElementCount !== 0) {
+      loadHeld();
+      return;
+    }
+    if (p.seq) root.dataset.seq = p.seq;
+    paras.innerHTML = p.html;
+    root.classList.add("parsed");
+    // A tab opened in the background paints nothing (and runs no frame
+    // callback) until shown: it loads them at once.
+    if (document.visibilityState === "hidden") loadHeld();
+    else requestAnimationFrame(() => setTimeout(loadHeld, 0));
+  });
 })();
 
 // The server's story table is shown once parsed whole (gloss.css). The

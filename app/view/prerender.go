@@ -55,8 +55,56 @@ func schemaColors(s model.Schema) map[string]string {
 // RenderDocument returns the HTML of the pre-rendered document view: the
 // title and every paragraph with its highlights, in the desk's classes,
 // plus the seq and layer it was made at as data- attributes (no script:
-// the page's Content-Security-Policy allows none inline).
+// the page's Content-Security-Policy allows none inline). The paragraphs
+// are a script data block (fillLater). The document page itself is
+// served as RenderDocumentShell, its paragraphs (RenderParagraphs)
+// fetched beside it; this whole form is what the two make together.
 func RenderDocument(p Prerender) string {
+	var b strings.Builder
+	writeShellOpen(&b, p)
+	fillLater(&b, "paras", `<div id="paras" class="paras">`, RenderParagraphs(p), `</div>`)
+	b.WriteString(shellClose)
+	return b.String()
+}
+
+// RenderDocumentShell is the pre-rendered document view without its
+// paragraphs: the desk's root with the seq, document, layer and label
+// keys, the title, and an empty #paras whose HTML web/gloss.js
+// (glossFetchParas) fetches from src — the page preloads it — and sets
+// with one innerHTML. The document page is then a few KB: Chromium
+// decodes, preload-scans and tokenizes 800 KB of paragraphs once (as the
+// fetch's text and the innerHTML), not three times more as part of the
+// page, and the paragraphs are set as soon as both are there.
+func RenderDocumentShell(p Prerender, src string) string {
+	var b strings.Builder
+	writeShellOpen(&b, p)
+	b.WriteString(`<div id="paras" class="paras" data-src="`)
+	b.WriteString(markup.Escape(src))
+	b.WriteString(`"></div>`)
+	b.WriteString(shellClose)
+	return b.String()
+}
+
+const shellClose = `</article><aside class="side"></aside></div></div>`
+
+// writeShellOpen writes the pre-rendered desk up to its paragraphs.
+func writeShellOpen(b *strings.Builder, p Prerender) {
+	b.WriteString(`<div id="` + PrerenderID + `" class="desk prerendered" data-ready="0" data-doc="`)
+	b.WriteString(strconv.FormatInt(p.Document.ID, 10))
+	b.WriteString(`" data-seq="`)
+	b.WriteString(strconv.FormatInt(p.Seq, 10))
+	b.WriteString(`" data-layer="`)
+	b.WriteString(markup.Escape(p.Layer))
+	b.WriteString(`" data-keys="`)
+	b.WriteString(markup.Escape(labelKeys(p.Schema)))
+	b.WriteString(`"><div class="toolbar"></div><div class="workspace"><article id="doc" class="doc"><h1 class="doctitle">`)
+	b.WriteString(markup.Escape(p.Document.Name))
+	b.WriteString(`</h1>`)
+}
+
+// RenderParagraphs returns the HTML of the document's paragraphs with
+// every highlight, as the desk draws them (markOf, markup.Paragraph).
+func RenderParagraphs(p Prerender) string {
 	counts := map[string]int{}
 	for _, c := range p.Comments {
 		counts[c.Target]++
@@ -76,27 +124,12 @@ func RenderDocument(p Prerender) string {
 	}
 	paras := markup.Paragraphs(p.Document.Text)
 	byPara := markup.ByParagraph(paras, marks)
-	var b strings.Builder
-	b.Grow(len(p.Document.Text) + 200*len(marks) + 512)
-	b.WriteString(`<div id="` + PrerenderID + `" class="desk prerendered" data-ready="0" data-doc="`)
-	b.WriteString(strconv.FormatInt(p.Document.ID, 10))
-	b.WriteString(`" data-seq="`)
-	b.WriteString(strconv.FormatInt(p.Seq, 10))
-	b.WriteString(`" data-layer="`)
-	b.WriteString(markup.Escape(p.Layer))
-	b.WriteString(`" data-keys="`)
-	b.WriteString(markup.Escape(labelKeys(p.Schema)))
-	b.WriteString(`"><div class="toolbar"></div><div class="workspace"><article id="doc" class="doc"><h1 class="doctitle">`)
-	b.WriteString(markup.Escape(p.Document.Name))
-	b.WriteString(`</h1>`)
 	var ps strings.Builder
 	ps.Grow(len(p.Document.Text) + 200*len(marks))
 	for i, para := range paras {
 		ps.WriteString(markup.Paragraph(para, byPara[i]))
 	}
-	fillLater(&b, "paras", `<div id="paras" class="paras">`, ps.String(), `</div>`)
-	b.WriteString(`</article><aside class="side"></aside></div></div>`)
-	return b.String()
+	return ps.String()
 }
 
 // fillLater writes the element open…close with html as its content,

@@ -158,6 +158,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PATCH /api/documents/{id}", s.authed(s.handleDocumentMeta))
 	mux.HandleFunc("GET /ws", s.handleWS)
 	mux.HandleFunc("GET /doc/{id}", s.handleDocPage)
+	mux.HandleFunc("GET /doc/{id}/paras", s.handleDocParas)
 	mux.HandleFunc("GET /stories/{id}", s.handleStoryPage)
 	mux.Handle("/", s.pages)
 	return s.securityHeaders(s.checkOrigin(mux))

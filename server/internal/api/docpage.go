@@ -12,18 +12,51 @@ import (
 
 // handleDocPage serves the document page /doc/{id} with the document
 // already rendered into it for the logged-in user (prerenderDoc), so the
-// highlighted text shows before the wasm has loaded. Someone not logged
-// in gets the bare page (the app sends them to the login); a document
-// that does not exist or is in a project the user is not a member of
-// gets the bare page with 404 — no text, as for the API.
+// highlighted text shows before the wasm has loaded: the page holds the
+// desk's frame and title, and preloads the paragraphs, which its script
+// fetches (handleDocParas) and sets with one innerHTML. Someone not
+// logged in gets the bare page (the app sends them to the login); a
+// document that does not exist or is in a project the user is not a
+// member of gets the bare page with 404 — no text, as for the API.
 func (s *Server) handleDocPage(w http.ResponseWriter, r *http.Request) {
 	s.servePrerendered(w, r, "document", func(user model.User, id int64) (*http.Request, error) {
-		html, err := s.prerenderDoc(r, user, id)
+		pre, err := s.prerenderDoc(r, user, id)
 		if err != nil {
 			return nil, err
 		}
-		return pages.WithHTML(r, html, pages.WasmEarly), nil
+		src := parasURL(id)
+		return pages.WithHTML(r, pages.RenderDocumentShell(pre.doc, src), pages.FillFirst, src), nil
 	})
+}
+
+// parasURL is where the document page fetches document id's paragraphs.
+func parasURL(id int64) string { return "/doc/" + strconv.FormatInt(id, 10) + "/paras" }
+
+// handleDocParas answers the document page's fetch of its paragraphs:
+// what the user may see of the document now, with every highlight (from
+// the cache when no op came since), and the seq it was drawn at. Not
+// logged in: 401; no such document or not a member: 404.
+func (s *Server) handleDocParas(w http.ResponseWriter, r *http.Request) {
+	p, err := s.authenticate(r)
+	if err != nil {
+		http.Error(w, "not logged in", http.StatusUnauthorized)
+		return
+	}
+	id, perr := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if perr != nil || id <= 0 {
+		http.NotFound(w, r)
+		return
+	}
+	pre, err := s.prerenderDoc(r, p.user, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		http.NotFound(w, r)
+	case err != nil:
+		s.log.Error("api: pre-render paragraphs", "id", id, "err", err)
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+	default:
+		pages.ServeParagraphs(w, r, pre.paras, pre.doc.Seq)
+	}
 }
 
 // servePrerendered serves a page whose content the server renders into
@@ -56,54 +89,66 @@ func (s *Server) servePrerendered(w http.ResponseWriter, r *http.Request, what s
 	}
 }
 
-// prerenderDoc returns the HTML of what user may see of document id;
-// ErrNotFound if the document does not exist or the user is not a member
-// of its project. The HTML of the document's current state is kept
+// docPrerender is what prerenderDoc finds: the document as the user sees
+// it (doc: its text, schema, seq and layer, without annotations) and the
+// HTML of its paragraphs at that seq.
+type docPrerender struct {
+	doc   pages.Document
+	paras string
+}
+
+// prerenderDoc returns what user may see of document id; ErrNotFound if
+// the document does not exist or the user is not a member of its
+// project. The HTML of the document's current state is kept
 // (s.prerenders) and served again while no op has moved the document on:
 // checking that costs one indexed read, where reading 5,000 annotations
 // and drawing them cost ≈ 60 ms.
-func (s *Server) prerenderDoc(r *http.Request, user model.User, id int64) (string, error) {
+func (s *Server) prerenderDoc(r *http.Request, user model.User, id int64) (docPrerender, error) {
 	ctx := r.Context()
 	doc, err := s.store.Document(ctx, id)
 	if err != nil {
-		return "", err
+		return docPrerender{}, err
 	}
 	role, err := s.store.Role(ctx, doc.ProjectID, user.ID)
 	if err != nil {
-		return "", err
+		return docPrerender{}, err
 	}
 	proj, err := s.store.Project(ctx, doc.ProjectID)
 	if err != nil {
-		return "", err
+		return docPrerender{}, err
 	}
 	// What the member sees, by the rule the hub's welcome applies
 	// (model.ViewOf): under blind annotation, their own layer.
 	view, err := viewsOf(ctx, s.store, doc.ProjectID, role, user)
 	if err != nil {
-		return "", err
+		return docPrerender{}, err
 	}
 	key := pages.DocKey{Doc: id, Name: doc.Name, Layer: model.DefaultLayer(role, user.Name), Schema: pages.SchemaKey(proj.Schema)}
+	out := docPrerender{doc: pages.Document{Doc: doc, Schema: proj.Schema, Layer: key.Layer}}
 	if seq, review, ok := s.prerenders.Latest(id); ok {
 		key.Seq, key.View = seq, view(id, review)
 		if html, ok := s.prerenders.Get(key); ok {
 			// Still the document's state if no op came after it.
 			newer, err := s.store.OpsSince(ctx, id, seq, 1)
 			if err != nil {
-				return "", err
+				return docPrerender{}, err
 			}
 			if len(newer) == 0 {
-				return html, nil
+				out.doc.Seq, out.paras = seq, html
+				return out, nil
 			}
 		}
 	}
 	snap, err := s.store.Snapshot(ctx, id)
 	if err != nil {
-		return "", err
+		return docPrerender{}, err
 	}
 	key.Seq, key.View = snap.Seq, view(id, snap.DocReview)
 	anns, _, _, comments := key.View.Filter(snap.Annotations, snap.Relations, snap.Reviews, snap.Comments)
-	return s.prerenders.Render(key, snap.DocReview, pages.Document{Doc: doc, Schema: proj.Schema, Seq: snap.Seq, Layer: key.Layer,
-		Annotations: anns, Relations: snap.Relations, Comments: comments}), nil
+	out.doc.Seq = snap.Seq
+	out.paras = s.prerenders.Render(key, snap.DocReview, pages.Document{Doc: doc, Schema: proj.Schema, Seq: snap.Seq, Layer: key.Layer,
+		Annotations: anns, Relations: snap.Relations, Comments: comments})
+	return out, nil
 }
 
 // newPrerenders is the cache of pre-rendered documents: 64 MB of HTML, a

@@ -79,13 +79,24 @@ func TestDocPageCache(t *testing.T) {
 	}
 	alice, rita := login("annotator"), login("reviewer")
 	admin := f.as("admin")
+	// The page and the paragraphs it fetches (the second request is
+	// served from what the first rendered).
 	page := func(c *client) string {
 		t.Helper()
 		code, body := c.do("GET", fmt.Sprintf("/doc/%d", f.doc), nil)
 		if code != 200 {
 			t.Fatalf("GET /doc: %d", code)
 		}
-		return string(body)
+		src := fmt.Sprintf("/doc/%d/paras", f.doc)
+		if !strings.Contains(string(body), `<link rel="preload" as="fetch" crossorigin="anonymous" data-gloss-fetch href="`+src+`">`) ||
+			!strings.Contains(string(body), `<div id="paras" class="paras" data-src="`+src+`"></div>`) {
+			t.Fatalf("the page does not fetch its paragraphs from %s: %s", src, body)
+		}
+		code, paras := c.do("GET", src, nil)
+		if code != 200 {
+			t.Fatalf("GET %s: %d", src, code)
+		}
+		return string(body) + string(paras)
 	}
 	commit := func(id string, a model.Annotation) {
 		t.Helper()

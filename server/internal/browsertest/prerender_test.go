@@ -82,6 +82,12 @@ func TestPrerenderedHTML(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("alice: %d", code)
 	}
+	// The paragraphs the page fetches (and preloads).
+	code, paras := fetchPage(t, alice, fmt.Sprintf("%s/doc/%d/paras", srv.URL, id))
+	if code != 200 {
+		t.Fatalf("alice's paragraphs: %d", code)
+	}
+	html += paras
 	for _, want := range []string{
 		// go-app's placeholder emptied (no "Opening the document…" above the text):
 		`<div></div><div id="gloss-pre" class="desk prerendered" data-ready="0" data-doc="` + fmt.Sprint(id) + `" data-seq="1" data-layer="alice"`,
@@ -91,8 +97,13 @@ func TestPrerenderedHTML(t *testing.T) {
 		`data-a="x&#34;&gt;&lt;b&gt;"`,
 		`>&lt;script&gt;alert(1)&lt;/script&gt;</span> &amp; &#34;quotes&#34; &#39;here&#39;.</p>`,
 		`<p class="para" data-p="1">Second paragraph with a claim in it.</p>`,
-		// The paragraphs as a data block that gloss.js sets with one innerHTML:
-		`<div id="paras" class="paras"></div><script type="text/html" data-fill="paras"><p class="para" data-p="0">`,
+		// The paragraphs fetched by gloss.js and set with one innerHTML:
+		fmt.Sprintf(`<link rel="preload" as="fetch" crossorigin="anonymous" data-gloss-fetch href="/doc/%d/paras">`, id),
+		fmt.Sprintf(`<div id="paras" class="paras" data-src="/doc/%d/paras"></div></article>`, id),
+		`<p class="para" data-p="0">`,
+		// go-app's loader held until they are painted (pages.holdLoader):
+		`<script type="text/x-gloss-after-fill" data-src="/app.js"></script>`,
+		`<script defer src="/web/gloss.js?v=`,
 		`<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app.wasm?v=`,
 	} {
 		if !strings.Contains(html, want) {
@@ -130,6 +141,9 @@ func TestPrerenderedHTML(t *testing.T) {
 		{"anonymous", anon, fmt.Sprintf("/doc/%d", id), 200},
 		{"non-member", mallory, fmt.Sprintf("/doc/%d", id), 404},
 		{"missing document", alice, "/doc/999999", 404},
+		{"anonymous, paragraphs", anon, fmt.Sprintf("/doc/%d/paras", id), 401},
+		{"non-member, paragraphs", mallory, fmt.Sprintf("/doc/%d/paras", id), 404},
+		{"missing document, paragraphs", alice, "/doc/999999/paras", 404},
 	} {
 		code, html := fetchPage(t, c.client, srv.URL+c.path)
 		if code != c.code {

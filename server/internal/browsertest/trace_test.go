@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,8 +31,9 @@ type traceEvent struct {
 	Name string          `json:"name"`
 	Cat  string          `json:"cat"`
 	Ph   string          `json:"ph"`
-	Ts   float64         `json:"ts"`  // µs
-	Dur  float64         `json:"dur"` // µs, for ph "X"
+	Ts   float64         `json:"ts"`   // µs
+	Dur  float64         `json:"dur"`  // µs, for ph "X"
+	Tdur float64         `json:"tdur"` // µs of the thread's CPU time, for ph "X"
 	Pid  int             `json:"pid"`
 	Tid  int             `json:"tid"`
 	Args json.RawMessage `json:"args"`
@@ -96,6 +98,7 @@ type traceSummary struct {
 	parse, lifecycle, layout, style, paint float64
 	parseN, lifecycleN                     int
 	busy                                   float64 // top-level tasks
+	cpu                                    float64 // their thread CPU time: what a loaded machine inflates least
 }
 
 func summarizeTrace(evs []traceEvent) (string, traceSummary) {
@@ -137,8 +140,8 @@ func summarizeTrace(evs []traceEvent) (string, traceSummary) {
 	}
 	byName := map[string]*agg{}
 	type task struct {
-		ts, dur float64
-		top     string
+		ts, dur, cpu float64
+		top          string
 	}
 	var tasks []task
 	var open []traceEvent // B events
@@ -181,9 +184,12 @@ func summarizeTrace(evs []traceEvent) (string, traceSummary) {
 		}
 		a.n++
 		a.total += dur
+		if e.Name == "ThreadControllerImpl::RunTask" {
+			sum.cpu += e.Tdur / 1000
+		}
 		if e.Name == "RunTask" || e.Name == "ThreadControllerImpl::RunTask" {
 			if dur > 4000 {
-				tasks = append(tasks, task{ts: e.Ts, dur: dur})
+				tasks = append(tasks, task{ts: e.Ts, dur: dur, cpu: e.Tdur})
 			}
 		}
 	}
@@ -221,9 +227,9 @@ func summarizeTrace(evs []traceEvent) (string, traceSummary) {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "main-thread tasks > 4 ms (start ms, duration ms, biggest event):\n")
+	fmt.Fprintf(&b, "main-thread tasks > 4 ms (start ms, duration ms, CPU ms, biggest event):\n")
 	for _, t := range tasks {
-		fmt.Fprintf(&b, "  %7.1f %6.1f  %s\n", (t.ts-nav)/1000, t.dur/1000, t.top)
+		fmt.Fprintf(&b, "  %7.1f %6.1f %6.1f  %s\n", (t.ts-nav)/1000, t.dur/1000, t.cpu/1000, t.top)
 	}
 	names := make([]string, 0, len(byName))
 	for n := range byName {
@@ -315,22 +321,38 @@ func TestTraceDocPage(t *testing.T) {
 	}
 	const mark = ` && (window.bench.marked || (performance.mark('hl', {startTime: window.bench.hl}), window.bench.marked = true))`
 	navTiming := `JSON.stringify((e => ({responseStart: e.responseStart, responseEnd: e.responseEnd, domInteractive: e.domInteractive, dcl: e.domContentLoadedEventEnd, transfer: e.transferSize, decoded: e.decodedBodySize}))(performance.getEntriesByType('navigation')[0]))`
-	extra := `JSON.stringify({main: window.glossMainAt, ready: window.glossReadyAt, wasm: (performance.getEntriesByType('resource').find(e => e.name.includes('/web/app.wasm'))||{}).responseEnd, longtasks: window.bench.long})`
+	// paras: the requests for the paragraphs (one: the preload, taken by
+	// gloss.js's fetch) and when they were in.
+	extra := `JSON.stringify({main: window.glossMainAt, ready: window.glossReadyAt, wasm: (performance.getEntriesByType('resource').find(e => e.name.includes('/web/app.wasm'))||{}).responseEnd, ` +
+		`paras: performance.getEntriesByType('resource').filter(e => e.name.endsWith('/paras')).map(e => [Math.round(e.startTime), Math.round(e.responseEnd)]), longtasks: window.bench.long})`
 	longTasks := `window.bench && (window.bench.long = []); try { new PerformanceObserver((l) => { for (const e of l.getEntries()) window.bench.long.push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({type: 'longtask', buffered: true}); } catch (e) {}`
 	base := baselineFor(t, srv, id)
 	iters := 1
 	fmt.Sscan(os.Getenv("GLOSS_TRACE_N"), &iters)
 	verbose := os.Getenv("GLOSS_TRACE") == "v"
 	rows := map[string][]traceSummary{}
+	// GLOSS_TRACE_AB: the page's forms (pageForms), each cold and warm,
+	// in the same browsers.
+	type load struct{ which, u string }
+	loads := []load{{"cold", u}, {"warm", u}}
+	if os.Getenv("GLOSS_TRACE_AB") != "" {
+		names, forms := pageForms(t, srv, id, hc)
+		loads = nil
+		for _, f := range names {
+			loads = append(loads, load{f + " cold", fmt.Sprintf("%s/doc/%d", forms[f], id)}, load{f + " warm", fmt.Sprintf("%s/doc/%d", forms[f], id)})
+		}
+	}
+	loads = append(loads, load{"baseline", base})
 	for it := 0; it < iters; it++ {
 		br := newBrowser(t)
 		br.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: session, URL: srv.URL + "/"})
 			return err
 		}))
-		for _, which := range []string{"cold", "warm", "baseline"} {
+		for k := range loads {
+			l := loads[(k+2*it)%len(loads)] // each form first in turn
+			which, target := l.which, l.u
 			tab := newTab(br, n)
-			target := u
 			if which == "baseline" {
 				tab.close()
 				tab = newTab(br, 0)
@@ -362,20 +384,34 @@ func TestTraceDocPage(t *testing.T) {
 		}
 		br.close()
 	}
-	for _, which := range []string{"cold", "warm", "baseline"} {
+	for _, l := range loads {
+		which := l.which
+		var hl, cpu []float64
 		for _, r := range rows[which] {
-			t.Logf("%-10s responseStart %6.1f domInteractive %6.1f hl %6.1f frame-end %6.1f | busy %5.1f, parse %5.1f ms in %2d, lifecycle %5.1f ms in %2d (layout %5.1f, style %5.1f, paint %5.1f) before hl",
-				which, r.nav.ResponseStart, r.nav.DomInteractive, r.hl, r.frameEnd, r.busy, r.parse, r.parseN, r.lifecycle, r.lifecycleN, r.layout, r.style, r.paint)
+			t.Logf("%-16s responseStart %6.1f domInteractive %6.1f hl %6.1f frame-end %6.1f | busy %5.1f (CPU %5.1f), parse %5.1f ms in %2d, lifecycle %5.1f ms in %2d (layout %5.1f, style %5.1f, paint %5.1f) before hl",
+				which, r.nav.ResponseStart, r.nav.DomInteractive, r.hl, r.frameEnd, r.busy, r.cpu, r.parse, r.parseN, r.lifecycle, r.lifecycleN, r.layout, r.style, r.paint)
+			hl, cpu = append(hl, r.hl), append(cpu, r.cpu)
 		}
+		t.Logf("%-16s median hl %6.1f, main-thread CPU before hl %6.1f ms", which, median(hl), median(cpu))
 	}
 }
 
 // TestCompareDataBlock is a tool, not a check: with GLOSS_TRACE=ab it
-// loads the 5,000-span document as served (paragraphs in a data block
-// set by one innerHTML) and as it was served before (the paragraphs as
-// elements, rewritten by a proxy), each in fresh browsers, alternately,
-// GLOSS_TRACE_N times, and logs the highlights-painted and frame-done
-// times of both: an A/B in the same conditions on a loaded machine.
+// loads the 5,000-span document in several forms, each through a proxy
+// that rewrites the page as served (so all pay the same hop), each in
+// fresh browsers, in turn, GLOSS_TRACE_N times, with the plain-DOM
+// baseline in each browser, and logs the highlights-painted and
+// frame-done times and their ratio to that browser's baseline: an A/B
+// in the same conditions on a loaded machine. GLOSS_TRACE_AB lists the
+// forms to compare (comma-separated; default: all):
+//
+//   - fetched: as served (the paragraphs fetched by gloss.js, deferred;
+//     go-app's loader held until they are painted; the wasm preloaded);
+//   - data block: the form before: the paragraphs inside the page as a
+//     script data block set at the end of the parse, the loader deferred,
+//     gloss.js blocking;
+//   - not held: fetched, the loader deferred (not held), gloss.js blocking;
+//   - no preload: fetched and held, without the wasm's preload.
 func TestCompareDataBlock(t *testing.T) {
 	if os.Getenv("GLOSS_TRACE") != "ab" {
 		t.Skip("a comparison tool: GLOSS_TRACE=ab")
@@ -390,67 +426,56 @@ func TestCompareDataBlock(t *testing.T) {
 			session = c.Value
 		}
 	}
-	// Both variants go through a proxy, so both pay its hop.
-	proxy := func(inline bool) string {
-		rp := httputil.NewSingleHostReverseProxy(su)
-		if inline {
-			// The page uncompressed, to be rewritten.
-			director := rp.Director
-			rp.Director = func(r *http.Request) { director(r); r.Header.Del("Accept-Encoding") }
-			rp.ModifyResponse = func(r *http.Response) error {
-				if !strings.HasPrefix(r.Request.URL.Path, "/doc/") {
-					return nil
-				}
-				body, err := io.ReadAll(r.Body)
-				r.Body.Close()
-				if err != nil {
-					return err
-				}
-				s := string(body)
-				const open = `<div id="paras" class="paras"></div><script type="text/html" data-fill="paras">`
-				if i := strings.Index(s, open); i >= 0 {
-					j := strings.Index(s[i:], `</script>`)
-					s = s[:i] + `<div id="paras" class="paras">` + s[i+len(open):i+j] + `</div>` + s[i+j+len(`</script>`):]
-				}
-				r.Body = io.NopCloser(strings.NewReader(s))
-				r.ContentLength = int64(len(s))
-				r.Header.Set("Content-Length", strconv.Itoa(len(s)))
-				return nil
-			}
-		}
-		p := httptest.NewServer(rp)
-		t.Cleanup(p.Close)
-		return p.URL
-	}
-	variants := map[string]string{"data block": proxy(false), "inline": proxy(true)}
+	base := baselineFor(t, srv, id)
+	names, variants := pageForms(t, srv, id, hc)
 	iters := 3
 	fmt.Sscan(os.Getenv("GLOSS_TRACE_N"), &iters)
 	res := map[string][]float64{}
+	add := func(k string, v float64) { res[k] = append(res[k], v) }
 	for it := 0; it < iters; it++ {
-		order := []string{"data block", "inline"}
-		if it%2 == 1 {
-			order = []string{"inline", "data block"}
-		}
-		for _, v := range order {
-			base := variants[v]
+		for k := range names {
+			v := names[(k+it)%len(names)] // each form first in turn
+			u := variants[v]
 			br := newBrowser(t)
 			br.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-				_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: session, URL: base + "/"})
+				_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: session, URL: u + "/"})
 				return err
 			}))
+			tab := newTab(br, 0)
+			navigateNoWait(tab, base)
+			tab.waitFor(`window.bench && window.bench.hl > 0 && window.bench.hlDone > 0`)
+			baseHL := eval[float64](tab, `window.bench.hl`)
+			add(v+" | baseline", baseHL)
+			tab.close()
 			for _, which := range []string{"cold", "warm"} {
 				tab := newTab(br, n)
-				navigateNoWait(tab, fmt.Sprintf("%s/doc/%d", base, id))
+				navigateNoWait(tab, fmt.Sprintf("%s/doc/%d", u, id))
+				tab.waitFor(`typeof window.glossReadyAt === 'number'`)
+				if !eval[bool](tab, `window.bench.hl > 0`) {
+					t.Logf("%s, %s: no highlights painted before the desk was live (%.0f); counts %s, pre-render %s", v, which, eval[float64](tab, `window.glossReadyAt`),
+						eval[string](tab, `JSON.stringify(window.bench.counts)`), eval[string](tab, `String(document.getElementById('gloss-pre'))`))
+				}
 				tab.waitFor(`window.bench && window.bench.hl > 0 && window.bench.hlDone > 0`)
 				hl, done := eval[float64](tab, `window.bench.hl`), eval[float64](tab, `window.bench.hlDone`)
-				res[v+" "+which+" hl"] = append(res[v+" "+which+" hl"], hl)
-				res[v+" "+which+" done"] = append(res[v+" "+which+" done"], done)
+				add(v+" | "+which+" hl", hl)
+				add(v+" | "+which+" done", done)
+				add(v+" | "+which+" hl ÷ baseline", hl/baseHL)
 				tab.waitFor(`typeof window.glossReadyAt === 'number'`)
+				live := eval[float64](tab, `window.glossReadyAt`)
+				add(v+" | "+which+" desk live", live)
+				t.Logf("%s, %s: hl %.0f, done %.0f, desk live %.0f, baseline %.0f; seen %d; paragraphs fetched %s", v, which, hl, done, live, baseHL,
+					eval[int](tab, `window.bench.seen`),
+					eval[string](tab, `JSON.stringify(performance.getEntriesByType('resource').filter(e => e.name.endsWith('/paras')).map(e => [Math.round(e.startTime), Math.round(e.responseEnd)]))`))
 				tab.close()
 			}
 			br.close()
 		}
 	}
+	var la string
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		la = strings.TrimSpace(string(b))
+	}
+	t.Logf("%d rounds, load average now %s", iters, la)
 	keys := make([]string, 0, len(res))
 	for k := range res {
 		keys = append(keys, k)
@@ -459,6 +484,69 @@ func TestCompareDataBlock(t *testing.T) {
 	for _, k := range keys {
 		s := append([]float64(nil), res[k]...)
 		sort.Float64s(s)
-		t.Logf("%-24s median %7.1f  min %7.1f  all %.0f", k, median(s), s[0], res[k])
+		t.Logf("%-44s median %7.2f  min %7.2f  all %.2f", k, median(s), s[0], res[k])
 	}
+}
+
+// pageForms serves the document page id in the forms TestCompareDataBlock
+// describes, each through its own proxy, and returns their names (in
+// GLOSS_TRACE_AB's order, or all) and base URLs.
+func pageForms(t *testing.T, srv *server, id int64, hc *http.Client) ([]string, map[string]string) {
+	su, _ := url.Parse(srv.URL)
+	paras := string(get(t, hc, fmt.Sprintf("%s/doc/%d/paras", srv.URL, id)))
+	wasmPreload := regexp.MustCompile(`\n<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app\.wasm[^"]*">`)
+	noPreload := func(s string) string { return wasmPreload.ReplaceAllString(s, "") }
+	// The loader deferred and gloss.js blocking, as before FillFirst.
+	unhold := func(s string) string {
+		s = strings.Replace(s, `<script defer src="/web/gloss.js`, `<script src="/web/gloss.js`, 1)
+		return strings.Replace(s, `<script type="text/x-gloss-after-fill" data-src="/app.js">`, `<script src="/app.js" defer>`, 1)
+	}
+	rewrites := map[string]func(string) string{
+		"fetched": func(s string) string { return s },
+		"data block": func(s string) string {
+			src := fmt.Sprintf("/doc/%d/paras", id)
+			s = strings.Replace(s, "\n"+`<link rel="preload" as="fetch" crossorigin="anonymous" data-gloss-fetch href="`+src+`">`, "", 1)
+			return unhold(strings.Replace(s, `<div id="paras" class="paras" data-src="`+src+`"></div>`,
+				`<div id="paras" class="paras"></div><script type="text/html" data-fill="paras">`+paras+`</script>`, 1))
+		},
+		"not held":   unhold,
+		"no preload": noPreload,
+	}
+	names := []string{"fetched", "data block", "not held", "no preload"}
+	if v := os.Getenv("GLOSS_TRACE_AB"); v != "" {
+		names = strings.Split(v, ",")
+	}
+	proxy := func(rewrite func(string) string) string {
+		rp := httputil.NewSingleHostReverseProxy(su)
+		director := rp.Director
+		// The page uncompressed, to be rewritten.
+		rp.Director = func(r *http.Request) { director(r); r.Header.Del("Accept-Encoding") }
+		rp.ModifyResponse = func(r *http.Response) error {
+			if r.Request.URL.Path != fmt.Sprintf("/doc/%d", id) {
+				return nil
+			}
+			body, err := io.ReadAll(r.Body)
+			r.Body.Close()
+			if err != nil {
+				return err
+			}
+			s := rewrite(string(body))
+			r.Body = io.NopCloser(strings.NewReader(s))
+			r.ContentLength = int64(len(s))
+			r.Header.Set("Content-Length", strconv.Itoa(len(s)))
+			return nil
+		}
+		p := httptest.NewServer(rp)
+		t.Cleanup(p.Close)
+		return p.URL
+	}
+	variants := map[string]string{}
+	for _, name := range names {
+		rw, ok := rewrites[name]
+		if !ok {
+			t.Fatalf("no form %q", name)
+		}
+		variants[name] = proxy(rw)
+	}
+	return names, variants
 }

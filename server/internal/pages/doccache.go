@@ -7,7 +7,7 @@ import (
 	"gloss/shared/model"
 )
 
-// DocCache keeps the pre-rendered HTML of recently opened documents, so
+// DocCache keeps the pre-rendered paragraphs of recently opened documents, so
 // that opening a document again does not build its 5,000 highlights
 // again (≈ 25 ms) nor read its annotations (≈ 35 ms) while its state has
 // not moved. An entry is the HTML of one document at one seq for one way
@@ -76,7 +76,7 @@ func (c *DocCache) Get(k DocKey) (string, bool) {
 // status at that seq) and keeps it. A state older than the newest one
 // kept for the document is rendered but not kept.
 func (c *DocCache) Render(k DocKey, review model.DocReview, d Document) string {
-	html := RenderDocument(d)
+	html := RenderParagraphs(d)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s, ok := c.latest[k.Doc]; ok && s.seq > k.Seq {
@@ -141,10 +141,25 @@ func (c *DocCache) evict() {
 }
 
 // RenderDocument returns the HTML of the pre-rendered document view of d
-// (view.RenderDocument: the code the wasm renders with).
-func RenderDocument(d Document) string {
-	return view.RenderDocument(view.Prerender{Document: d.Doc, Schema: d.Schema, Seq: d.Seq, Layer: d.Layer,
-		Annotations: d.Annotations, Relations: d.Relations, Comments: d.Comments})
+// (view.RenderDocument: the code the wasm renders with), paragraphs
+// included as a data block.
+func RenderDocument(d Document) string { return view.RenderDocument(prerenderOf(d)) }
+
+// RenderParagraphs returns the HTML of d's paragraphs with every
+// highlight (view.RenderParagraphs): what the cache keeps, and what the
+// document page fetches beside it (ServeParagraphs).
+func RenderParagraphs(d Document) string { return view.RenderParagraphs(prerenderOf(d)) }
+
+// RenderDocumentShell returns the pre-rendered document view of d without
+// its paragraphs, which the page fetches from src (view.RenderDocumentShell).
+// Only d's document, schema, seq and layer are read.
+func RenderDocumentShell(d Document, src string) string {
+	return view.RenderDocumentShell(prerenderOf(d), src)
+}
+
+func prerenderOf(d Document) view.Prerender {
+	return view.Prerender{Document: d.Doc, Schema: d.Schema, Seq: d.Seq, Layer: d.Layer,
+		Annotations: d.Annotations, Relations: d.Relations, Comments: d.Comments}
 }
 
 // SchemaKey is a fingerprint of what of a schema the pre-render draws:

@@ -15,7 +15,7 @@ func TestDocCache(t *testing.T) {
 		return Document{Doc: model.Document{ID: id, Name: "d", Text: strings.Repeat("x", 100)}, Seq: seq, Layer: "alice"}
 	}
 	key := func(id, seq int64, layer string) DocKey { return DocKey{Doc: id, Seq: seq, Name: "d", Layer: layer} }
-	size := len(RenderDocument(doc(1, 1)))
+	size := len(RenderParagraphs(doc(1, 1)))
 	type step struct {
 		render  *DocKey // render and keep this key (its seq and doc)
 		cached  []DocKey
@@ -49,7 +49,7 @@ func TestDocCache(t *testing.T) {
 				if s.render != nil {
 					d := doc(s.render.Doc, s.render.Seq)
 					d.Layer = s.render.Layer
-					if got, want := c.Render(*s.render, model.DocReview{}, d), RenderDocument(d); got != want {
+					if got, want := c.Render(*s.render, model.DocReview{}, d), RenderParagraphs(d); got != want {
 						t.Fatalf("step %d: Render returned other HTML", i)
 					}
 				}

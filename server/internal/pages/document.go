@@ -3,6 +3,7 @@ package pages
 import (
 	"bytes"
 	"context"
+	"html"
 	"net/http"
 	"strconv"
 
@@ -28,20 +29,26 @@ type htmlKey struct{}
 type prerendered struct {
 	html    string
 	loading Loading
+	fetches []string // URLs the page's script fetches: preloaded in its head
 }
 
 // Loading says how a pre-rendered page starts the wasm.
 type Loading int
 
 const (
-	// WasmEarly preloads the wasm with the page and starts it as soon as
-	// the page is parsed: the document page, whose desk (and every tag
-	// after the first few, which web/gloss.js sends itself) waits for it.
+	// WasmEarly leaves go-app's head as it is: the wasm preloaded with
+	// the page and started as soon as the page is parsed (the document
+	// page's way until its paragraphs were fetched: FillFirst).
 	WasmEarly Loading = iota
 	// PaintFirst lets the pre-rendered content be parsed, laid out and
 	// painted before the wasm takes any of the main thread (paintFirst):
 	// the story page, a table to read first.
 	PaintFirst
+	// FillFirst preloads the wasm with the page but starts it (go-app's
+	// loader) only once the paragraphs the page fetches are set and
+	// painted (holdLoader): the document page, whose highlights are what
+	// a user waits for, and whose first tags its own script sends.
+	FillFirst
 )
 
 type statusKey struct{}
@@ -51,8 +58,12 @@ type statusKey struct{}
 // view.RenderStory) in place of go-app's placeholder: the document,
 // which the wasm adopts, or the story view's table, which it replaces
 // with its live one.
-func WithHTML(r *http.Request, html string, l Loading) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), htmlKey{}, prerendered{html, l}))
+//
+// fetches are the URLs of what the page's script fetches at once (the
+// document's paragraphs: view.RenderDocumentShell): the page's head
+// preloads them, so their requests leave with the page's first bytes.
+func WithHTML(r *http.Request, html string, l Loading, fetches ...string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), htmlKey{}, prerendered{html, l, fetches}))
 }
 
 // WithStatus returns r whose page is answered with status code (e.g. 404
@@ -85,8 +96,12 @@ func withDocument(next http.Handler) http.Handler {
 		body := rec.buf.Bytes()
 		if hasHTML && rec.code == http.StatusOK {
 			body = splice(body, pre.html)
-			if pre.loading == PaintFirst {
+			body = preloadFetches(body, pre.fetches)
+			switch pre.loading {
+			case PaintFirst:
 				body = paintFirst(body)
+			case FillFirst:
+				body = holdLoader(body)
 			}
 		}
 		for k, v := range rec.header {
@@ -153,4 +168,105 @@ func splice(page []byte, doc string) []byte {
 	out = append(out, "<div></div>"...)
 	out = append(out, doc...)
 	return append(out, page[loader:]...)
+}
+
+// preloadFetches puts a preload of each URL at the top of the page's
+// head (after its charset), before go-app's style sheets and scripts:
+// the request leaves as soon as the head's first bytes are scanned.
+// crossorigin="anonymous" makes it the request a plain same-origin
+// fetch() makes (mode cors, credentials same-origin), so that fetch
+// takes the preloaded response instead of asking again.
+func preloadFetches(page []byte, urls []string) []byte {
+	if len(urls) == 0 {
+		return page
+	}
+	at := bytes.Index(page, []byte("<head>"))
+	if at < 0 {
+		return page
+	}
+	at += len("<head>")
+	if m := bytes.Index(page[at:], []byte("<meta charset=")); m >= 0 && m < 64 {
+		if end := bytes.IndexByte(page[at+m:], '>'); end >= 0 {
+			at += m + end + 1
+		}
+	}
+	var links bytes.Buffer
+	for _, u := range urls {
+		links.WriteString("\n<link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" data-gloss-fetch href=\"")
+		links.WriteString(html.EscapeString(u))
+		links.WriteString("\">")
+	}
+	out := make([]byte, 0, len(page)+links.Len())
+	out = append(out, page[:at]...)
+	out = append(out, links.Bytes()...)
+	return append(out, page[at:]...)
+}
+
+// ParasSeqHeader names the seq the paragraphs ServeParagraphs sends were
+// drawn at (web/gloss.js sets it as the pre-render's data-seq: the page
+// may have been made at an older one).
+const ParasSeqHeader = "X-Gloss-Seq"
+
+// ServeParagraphs answers the document page's fetch of its paragraphs
+// (html, drawn at seq): per user and per state, so never cached; gzipped
+// when the browser takes it (≈ 11 times smaller).
+func ServeParagraphs(w http.ResponseWriter, r *http.Request, html string, seq int64) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set(ParasSeqHeader, strconv.FormatInt(seq, 10))
+	body := compressPage(w, r, []byte(html))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// AfterFillType is the type of a script the document page holds back
+// until its fetched paragraphs are set and painted: gloss.js
+// (glossFetchParas) loads it then, from its data-src.
+const AfterFillType = "text/x-gloss-after-fill"
+
+// holdLoader holds go-app's loader (app.js: it fetches, compiles and
+// starts the wasm) back for gloss.js to load once the document's
+// paragraphs are on screen. A trace of the 5,000-span page showed the
+// paragraphs' fetch, when it ended after the deferred loader had run,
+// waiting for their first frame behind the wasm's instantiation and Go's
+// start-up (seconds under load). The wasm's preload stays: its download
+// runs meanwhile. gloss.js is deferred (it loads the loader, so nothing
+// can run before it): a script that blocks the parser kept the small
+// page from being parsed — and its paragraphs from being set — until it
+// and the style sheets had arrived. Tags it does not recognise are left
+// as they are.
+func holdLoader(page []byte) []byte {
+	end := bytes.Index(page, []byte("</head>"))
+	if end < 0 {
+		return page
+	}
+	for off := 0; off < end; {
+		i := bytes.Index(page[off:end], []byte("<script "))
+		if i < 0 {
+			break
+		}
+		i += off
+		j := bytes.IndexByte(page[i:end], '>')
+		if j < 0 {
+			break
+		}
+		tag := page[i : i+j+1]
+		var with string
+		switch {
+		case bytes.Contains(tag, []byte(`src="/app.js"`)):
+			with = `<script type="` + AfterFillType + `" data-src="/app.js">`
+		case bytes.Contains(tag, []byte(`src="/web/gloss.js`)) && !bytes.Contains(tag, []byte(" defer")):
+			with = "<script defer " + string(tag[len("<script "):])
+		default:
+			off = i + j + 1
+			continue
+		}
+		out := make([]byte, 0, len(page)+32)
+		out = append(out, page[:i]...)
+		out = append(out, with...)
+		page = append(out, page[i+j+1:]...)
+		end += len(with) - len(tag)
+		off = i + len(with)
+	}
+	return page
 }

@@ -172,3 +172,31 @@ func TestSpliceAttributeOrder(t *testing.T) {
 		}
 	}
 }
+
+// holdLoader holds go-app's loader and defers gloss.js; other tags are
+// left as they are.
+func TestHoldLoader(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`<head><script defer src="/wasm_exec.js"></script><script src="/app.js" defer></script><script src="/web/gloss.js?v=1"></script></head><body><script src="/app.js"></script>`,
+			`<head><script defer src="/wasm_exec.js"></script><script type="text/x-gloss-after-fill" data-src="/app.js"></script><script defer src="/web/gloss.js?v=1"></script></head><body><script src="/app.js"></script>`},
+		{`<head><script defer src="/web/gloss.js?v=1"></script></head>`, `<head><script defer src="/web/gloss.js?v=1"></script></head>`},
+		{`<head><script defer src="/other.js"></script></head>`, `<head><script defer src="/other.js"></script></head>`},
+		{`<head><script src="/app.js" defer>`, `<head><script src="/app.js" defer>`},
+	} {
+		if got := string(holdLoader([]byte(tc.in))); got != tc.want {
+			t.Errorf("holdLoader(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// preloadFetches puts the preloads right after the charset.
+func TestPreloadFetches(t *testing.T) {
+	in := "<html><head>\n<meta charset=\"UTF-8\">\n<title>x</title></head>"
+	want := "<html><head>\n<meta charset=\"UTF-8\">\n<link rel=\"preload\" as=\"fetch\" crossorigin=\"anonymous\" data-gloss-fetch href=\"/doc/1/paras?a=1&amp;b=2\">\n<title>x</title></head>"
+	if got := string(preloadFetches([]byte(in), []string{"/doc/1/paras?a=1&b=2"})); got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if got := string(preloadFetches([]byte(in), nil)); got != in {
+		t.Errorf("no URLs: %s", got)
+	}
+}
