@@ -127,6 +127,7 @@ func TestBuilderRandomEditsMatchBuild(t *testing.T) {
 			b.Set(d)
 		}
 		prev := b.Table()
+		prevDump := dump(prev)
 		for step := 0; step < 60; step++ {
 			i := rng.Intn(len(docs))
 			if rng.Intn(25) == 0 { // the article leaves the story and comes back
@@ -145,6 +146,11 @@ func TestBuilderRandomEditsMatchBuild(t *testing.T) {
 			if g, w := dump(got), dump(want); g != w {
 				t.Fatalf("seed %d step %d: builder table differs from Build:\n%s\nwant\n%s", seed, step, g, w)
 			}
+			// Tables given out are not changed by the next (the view keeps
+			// their figures to tell which cells changed).
+			if dump(prev) != prevDump {
+				t.Fatalf("seed %d step %d: the previous table changed", seed, step)
+			}
 			// A row with the same version is the same row.
 			seen := map[uint64]string{}
 			for _, r := range prev.Rows {
@@ -155,7 +161,49 @@ func TestBuilderRandomEditsMatchBuild(t *testing.T) {
 					t.Fatalf("seed %d step %d: row %q kept version %d but changed", seed, step, r.Label, r.Version)
 				}
 			}
-			prev = got
+			prev, prevDump = got, dump(got)
+		}
+	}
+}
+
+// TestBuilderConflictRowMatchesBuild: in rows of 250 figures of 50
+// articles in conflict, edits that move figures in and out of dispute
+// (a toll far above the others, then back; a figure that agrees with
+// every other) leave the builder's table equal to Build's.
+func TestBuilderConflictRowMatchesBuild(t *testing.T) {
+	st := conflictStory()
+	b := NewBuilder(st.ID, st.Name)
+	for _, d := range st.Documents {
+		b.Set(d)
+	}
+	b.Table()
+	rng := rand.New(rand.NewSource(1))
+	for step := 0; step < 40; step++ {
+		i := rng.Intn(len(st.Documents))
+		d := &st.Documents[i]
+		anns := slices.Clone(d.Annotations)
+		switch rng.Intn(4) {
+		case 0: // a toll no one else gives
+			v := float64(1000 + rng.Intn(3))
+			anns = append(anns, model.Annotation{ID: fmt.Sprintf("n%d", step), Layer: "alice", Label: LabelFigure, Start: 9000 + step, End: 9010 + step,
+				Quote: "dead", Attrs: &model.Attrs{Value: &v, Qualifier: "", Unit: "people", Quantity: "dead"}})
+		case 1: // a figure every other agrees with ("up to 10000"), or in gold: the cell counts it alone
+			layer := []string{"alice", "gold"}[rng.Intn(2)]
+			anns = append(anns, model.Annotation{ID: fmt.Sprintf("n%d", step), Layer: layer, Label: LabelFigure, Start: 9000 + step, End: 9010 + step,
+				Quote: "dead", Attrs: &model.Attrs{Value: num(10000), Qualifier: "up to", Unit: "people", Quantity: "dead"}})
+		case 2: // a figure deleted
+			k := rng.Intn(len(anns))
+			anns = slices.Delete(anns, k, k+1)
+		default: // a value corrected
+			k := rng.Intn(len(anns))
+			at := *anns[k].Attrs
+			at.Value = num(float64(20 + rng.Intn(90)))
+			anns[k].Attrs = &at
+		}
+		d.Annotations = anns
+		b.Set(*d)
+		if g, w := dump(b.Table()), dump(Build(st)); g != w {
+			t.Fatalf("step %d: builder table differs from Build:\n%s\nwant\n%s", step, g, w)
 		}
 	}
 }
@@ -248,5 +296,62 @@ func TestDisputeSameAsBefore(t *testing.T) {
 			randomEdit(rng, &docs[rng.Intn(len(docs))], step)
 			check(Build(Story{Documents: docs}))
 		}
+	}
+}
+
+// conflictStory is the browser benchmark's story (server/internal/
+// browsertest, loadStory): 50 articles of 40 figures in alice's layer,
+// five per quantity, their values spread so that every row is in
+// conflict: a row holds 250 figures of 50 articles, most of them
+// disputed.
+func conflictStory() Story {
+	qs := strings.Fields("dead wounded hospitalised evacuated missing arrested displaced rescued")
+	quals := []string{"at least", "", "about", "more than", ""}
+	st := Story{ID: 1, Name: "conflict"}
+	for d := 0; d < 50; d++ {
+		doc := Document{ID: int64(d + 1), Name: fmt.Sprintf("Article %02d", d), Outlet: fmt.Sprintf("Outlet %02d", d),
+			Published: time.Date(2024, 3, 1+d%28, 10, 0, 0, 0, time.UTC)}
+		for i := 0; i < 40; i++ {
+			q := qs[i%len(qs)]
+			qual := quals[(i/len(qs)+d)%len(quals)]
+			v := float64(20 + (d*7+i*13)%90)
+			quote := FormatNumber(v) + " people " + q
+			if qual != "" {
+				quote = qual + " " + quote
+			}
+			doc.Annotations = append(doc.Annotations, model.Annotation{ID: fmt.Sprintf("f%d-%d", d, i), Layer: "alice", Label: LabelFigure,
+				Start: i * 100, End: i*100 + len(quote), Quote: quote, Attrs: &model.Attrs{Value: num(v), Qualifier: qual, Unit: "people", Quantity: q}})
+		}
+		st.Documents = append(st.Documents, doc)
+	}
+	return st
+}
+
+// BenchmarkBuilderOneFigure is one op of the browser benchmark, natively:
+// an analyst tags "77 people dead" in one article (or, every other time
+// round, deletes it again), and the builder lays the table out again:
+// the dead row, 250 figures of 50 articles in conflict, settles again.
+func BenchmarkBuilderOneFigure(b *testing.B) {
+	st := conflictStory()
+	bl := NewBuilder(st.ID, st.Name)
+	for _, d := range st.Documents {
+		bl.Set(d)
+	}
+	bl.Table()
+	tagged := make([]Document, len(st.Documents))
+	for i, d := range st.Documents {
+		d.Annotations = append(slices.Clone(d.Annotations), model.Annotation{ID: "new", Layer: "alice", Label: LabelFigure,
+			Start: 5000, End: 5014, Quote: "77 people dead"})
+		tagged[i] = d
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		d := i % len(st.Documents)
+		if (i/len(st.Documents))%2 == 0 {
+			bl.Set(tagged[d])
+		} else {
+			bl.Set(st.Documents[d])
+		}
+		bl.Table()
 	}
 }
