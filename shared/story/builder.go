@@ -93,18 +93,24 @@ func (b *Builder) Remove(id int64) {
 // figures it gave out are never marked again (see cellState).
 func (b *Builder) Table() Table {
 	if b.cols == nil {
-		b.cols = make([]*docFigures, len(b.order))
+		// Every row as Build settles them (its way is the quicker one for
+		// a whole table); a row's state is made when an op first changes
+		// it.
+		docs := make([]*docFigures, len(b.order))
 		for i, id := range b.order {
-			b.cols[i] = b.docs[id]
+			docs[i] = b.docs[id]
 		}
+		t := assemble(b.id, b.name, docs, true)
+		for i := range t.Rows {
+			b.version++
+			t.Rows[i].Version = b.version
+		}
+		b.cols = docs
 		sortColumns(b.cols)
-		b.rows, b.states = nil, map[rowKey]*rowState{}
+		b.rows = slices.Clone(t.Rows)
+		b.states = map[rowKey]*rowState{}
 		clear(b.dirty)
-		for _, d := range b.cols {
-			for _, c := range d.cells {
-				b.dirty[c.key] = true
-			}
-		}
+		return t
 	}
 	t := Table{Story: b.id, Name: b.name, Columns: make([]Column, len(b.cols))}
 	for i, d := range b.cols {
@@ -134,6 +140,8 @@ func (b *Builder) layOut(k rowKey) {
 	})
 	rs := b.states[k]
 	if rs == nil {
+		// The row's first change since the table was laid out whole: its
+		// state is made from all its cells (with the change).
 		rs = newRowState(len(b.cols))
 		b.states[k] = rs
 	}
@@ -181,6 +189,10 @@ type rowState struct {
 	// pending: the groups do not know yet which groups disagree with
 	// them (the row's first lay-out: see meet).
 	pending bool
+	// in counts, per column, the groups that hold figures in it.
+	in []int32
+	// free are the counts of dropped groups, cleared, for new ones.
+	free [][]int32
 	// frags counts the cells' dispute fragments (a dispute states each
 	// once); dups is how many are stated more than once.
 	frags map[string]int
@@ -218,7 +230,8 @@ type group struct {
 }
 
 func newRowState(cols int) *rowState {
-	rs := &rowState{cells: make([]cellState, cols), groups: map[readingKey]*group{}, pending: true, frags: map[string]int{}}
+	rs := &rowState{cells: make([]cellState, cols), groups: map[readingKey]*group{}, pending: true, frags: map[string]int{},
+		in: make([]int32, cols)}
 	for c := range rs.cells {
 		rs.cells[c].cons = -1
 	}
@@ -308,8 +321,11 @@ func (rs *rowState) join(r Reading, c int) *group {
 	if g == nil {
 		g = rs.newGroup(r, key)
 	}
-	if g.cols[c] == 0 && !rs.pending {
-		rs.spread(g, c, 1)
+	if g.cols[c] == 0 {
+		rs.in[c]++
+		if !rs.pending {
+			rs.spread(g, c, 1)
+		}
 	}
 	g.cols[c]++
 	g.n++
@@ -321,6 +337,7 @@ func (rs *rowState) leave(g *group, c int) {
 	g.cols[c]--
 	g.n--
 	if g.cols[c] == 0 {
+		rs.in[c]--
 		rs.spread(g, c, -1)
 	}
 	if g.n == 0 {
@@ -330,6 +347,8 @@ func (rs *rowState) leave(g *group, c int) {
 		if rs.groups[g.key] == g {
 			delete(rs.groups, g.key)
 		}
+		clear(g.dis)
+		rs.free = append(rs.free, g.cols[:2*len(g.cols)]) // cols and dis: one allocation
 	}
 }
 
@@ -343,23 +362,27 @@ func (rs *rowState) spread(g *group, c int, d int32) {
 	}
 }
 
-// newGroup adds an empty group of reading r, which learns the columns of
-// the groups that disagree with it (unless the row is pending).
+// newGroup adds an empty group of reading r. Unless the row is pending,
+// it learns the columns of the groups that disagree with it: in a row in
+// conflict most do, so it counts every group's columns (in) less those of
+// the groups that agree.
 func (rs *rowState) newGroup(r Reading, key readingKey) *group {
 	n := len(rs.cells)
-	counts := make([]int32, 2*n)
-	g := &group{reading: r, key: key, at: len(rs.list), cols: counts[:n:n], dis: counts[n:]}
+	var counts []int32
+	if k := len(rs.free); k > 0 {
+		counts, rs.free = rs.free[k-1], rs.free[:k-1]
+	} else {
+		counts = make([]int32, 2*n)
+	}
+	g := &group{reading: r, key: key, at: len(rs.list), cols: counts[:n], dis: counts[n:]}
 	if !rs.pending {
+		copy(g.dis, rs.in)
 		for _, h := range rs.list {
 			if Agree(r, h.reading) {
-				continue
-			}
-			for c, k := range h.cols {
-				if k > 0 {
-					g.see(c, 1)
-				}
+				g.unsee(h.cols)
 			}
 		}
+		g.count()
 	}
 	rs.list = append(rs.list, g)
 	if key == key { // no NaN in it
@@ -368,31 +391,44 @@ func (rs *rowState) newGroup(r Reading, key readingKey) *group {
 	return g
 }
 
+// unsee takes the columns where cols counts figures out of g.dis.
+func (g *group) unsee(cols []int32) {
+	for c, k := range cols {
+		if k > 0 {
+			g.dis[c]--
+		}
+	}
+}
+
+// count works g.ndis out from g.dis.
+func (g *group) count() {
+	g.ndis = 0
+	for _, k := range g.dis {
+		if k > 0 {
+			g.ndis++
+		}
+	}
+}
+
 // meet tells every group, once the row's first lay-out has grouped all
-// its figures, the columns of the groups that disagree with it: each pair
-// of groups is compared once.
+// its figures, the columns of the groups that disagree with it: all the
+// groups' columns (in) less its own and those of the groups that agree
+// with it (each pair compared once).
 func (rs *rowState) meet() {
-	cols := make([][]int, len(rs.list))
+	for _, g := range rs.list {
+		copy(g.dis, rs.in)
+		g.unsee(g.cols)
+	}
 	for i, g := range rs.list {
-		for c, k := range g.cols {
-			if k > 0 {
-				cols[i] = append(cols[i], c)
+		for _, h := range rs.list[i+1:] {
+			if Agree(g.reading, h.reading) {
+				g.unsee(h.cols)
+				h.unsee(g.cols)
 			}
 		}
 	}
-	for i, g := range rs.list {
-		for j := i + 1; j < len(rs.list); j++ {
-			h := rs.list[j]
-			if Agree(g.reading, h.reading) {
-				continue
-			}
-			for _, c := range cols[j] {
-				g.see(c, 1)
-			}
-			for _, c := range cols[i] {
-				h.see(c, 1)
-			}
-		}
+	for _, g := range rs.list {
+		g.count()
 	}
 	rs.pending = false
 }

@@ -178,7 +178,7 @@ func Build(s Story) Table {
 	for i := range s.Documents {
 		docs[i] = prepare(&s.Documents[i], m)
 	}
-	return assemble(s.ID, s.Name, docs)
+	return assemble(s.ID, s.Name, docs, false)
 }
 
 // docFigures is what one document brings to the table: its column and its
@@ -243,9 +243,10 @@ func sortColumns(docs []*docFigures) {
 	})
 }
 
-// assemble lays the documents' figures out as rows and settles each row
-// (which marks the figures: the documents are Build's own).
-func assemble(id int64, name string, in []*docFigures) Table {
+// assemble lays the documents' figures out as rows and settles each row.
+// With keep, the documents' figure slices are copied first, so that they
+// can serve the next table too (settle marks figures).
+func assemble(id int64, name string, in []*docFigures, keep bool) Table {
 	docs := slices.Clone(in)
 	sortColumns(docs)
 	t := Table{Story: id, Name: name, Columns: make([]Column, len(docs))}
@@ -254,6 +255,9 @@ func assemble(id int64, name string, in []*docFigures) Table {
 	for col, d := range docs {
 		t.Columns[col] = d.col
 		figs := d.figs
+		if keep {
+			figs = slices.Clone(figs)
+		}
 		// The figures come grouped by row, so each cell is a slice of
 		// one allocation.
 		for _, c := range d.cells {
