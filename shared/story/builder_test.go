@@ -382,3 +382,70 @@ func BenchmarkBuilderFirstTable(b *testing.B) {
 		})
 	}
 }
+
+// TestEnvelopesOfAgreeingReadingsOverlap: the builder compares only
+// readings whose envelopes overlap, so any two that agree must have
+// overlapping envelopes: every kind of qualifier, ranges, vague words,
+// zero, negative numbers, and values at the edge of the tolerance.
+func TestEnvelopesOfAgreeingReadingsOverlap(t *testing.T) {
+	quals := []string{"", "at least", "more than", "up to", "under", "about", "nearly", "just over", "dozens", "some", "a few"}
+	rng := rand.New(rand.NewSource(1))
+	value := func() *float64 {
+		switch rng.Intn(5) {
+		case 0:
+			return nil
+		case 1:
+			return num(float64(rng.Intn(3) - 1))
+		case 2: // at the edge of another's band
+			return num(100 * (1 + Tolerance*float64(rng.Intn(3)-1)))
+		}
+		return num(float64(rng.Intn(400)-50) / float64(1+rng.Intn(4)))
+	}
+	reading := func() Reading {
+		if rng.Intn(4) == 0 {
+			lo := float64(rng.Intn(200))
+			return Read(nil, num(lo), num(lo+float64(rng.Intn(50))), quals[rng.Intn(len(quals))])
+		}
+		return Read(value(), nil, nil, quals[rng.Intn(len(quals))])
+	}
+	agreeing := 0
+	for i := 0; i < 200000; i++ {
+		a, b := reading(), reading()
+		if !a.OK || !b.OK || !Agree(a, b) {
+			continue
+		}
+		agreeing++
+		alo, ahi, aok := a.envelope()
+		blo, bhi, bok := b.envelope()
+		if !aok || !bok || blo > ahi || alo > bhi {
+			t.Fatalf("%+v and %+v agree, but their envelopes [%v, %v] and [%v, %v] do not overlap", a, b, alo, ahi, blo, bhi)
+		}
+	}
+	if agreeing < 1000 {
+		t.Fatalf("only %d pairs agree: the test compares too few", agreeing)
+	}
+}
+
+// BenchmarkBuilderFirstChange is an op on a row the builder has not
+// settled by itself yet (since its first table): the row's state is made
+// from its 250 figures.
+func BenchmarkBuilderFirstChange(b *testing.B) {
+	st := conflictStory()
+	d := st.Documents[0]
+	d.Annotations = append(slices.Clone(d.Annotations), model.Annotation{ID: "new", Layer: "alice", Label: LabelFigure,
+		Start: 5000, End: 5014, Quote: "77 people dead"})
+	bl := NewBuilder(st.ID, st.Name)
+	for _, d := range st.Documents {
+		bl.Set(d)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		bl.Remove(d.ID) // the next table is laid out whole
+		bl.Set(st.Documents[0])
+		bl.Table()
+		b.StartTimer()
+		bl.Set(d)
+		bl.Table()
+	}
+}

@@ -400,7 +400,7 @@ func figures(d *Document, col *Column, m *memo) ([]Figure, []rowKey) {
 		}
 		if f.Value == nil && f.Low == nil {
 			// Tagged without structured fields: read the text.
-			v, q := ReadQuote(a.Quote)
+			v, q := m.readQuote(a.Quote)
 			f.Value = v
 			if f.Qualifier == "" {
 				f.Qualifier = q
@@ -629,20 +629,47 @@ func FormatNumber(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// memo remembers what one Build has worked out about strings: a story's
-// figures repeat a few quantities, units and qualifiers many times.
+// memo remembers what one Build (or a Builder) has worked out about
+// strings: a story's figures repeat a few quantities, units and
+// qualifiers many times, and a Builder reads a document again on every
+// op, its figures tagged without fields included.
 type memo struct {
 	quantities, units map[string]string
 	kinds             map[string]Kind
+	texts             map[[2]string]string // unit and span text → folded quantity, for figures without one
+	quotes            map[string]quoteReading
+}
+
+// quoteReading is what ReadQuote reads of a span's text.
+type quoteReading struct {
+	value     *float64
+	qualifier string
 }
 
 func newMemo() *memo {
-	return &memo{quantities: map[string]string{}, units: map[string]string{}, kinds: map[string]Kind{}}
+	return &memo{quantities: map[string]string{}, units: map[string]string{}, kinds: map[string]Kind{},
+		texts: map[[2]string]string{}, quotes: map[string]quoteReading{}}
+}
+
+// readQuote is ReadQuote, remembered; the value is the caller's own.
+func (m *memo) readQuote(quote string) (*float64, string) {
+	r, ok := m.quotes[quote]
+	if !ok {
+		r.value, r.qualifier = ReadQuote(quote)
+		m.quotes[quote] = r
+	}
+	return cloneNum(r.value), r.qualifier
 }
 
 func (m *memo) fold(quantity, unit, text string) string {
 	if quantity == "" {
-		return FoldQuantity(quantity, unit, text) // depends on the span text: rare, not worth a key
+		// Depends on the span text.
+		k, ok := m.texts[[2]string{unit, text}]
+		if !ok {
+			k = FoldQuantity(quantity, unit, text)
+			m.texts[[2]string{unit, text}] = k
+		}
+		return k
 	}
 	k, ok := m.quantities[quantity]
 	if !ok {
