@@ -45,9 +45,27 @@ func (b *Builder) Rename(name string) { b.name = name }
 // builder keeps no reference to d's annotations.
 func (b *Builder) Set(d Document) {
 	df := prepare(&d, b.memo)
+	// The figures' numbers are d's: copy them, into one allocation.
+	n := 0
 	for i := range df.figs {
 		f := &df.figs[i]
-		f.Value, f.Low, f.High = cloneNum(f.Value), cloneNum(f.Low), cloneNum(f.High)
+		for _, p := range [3]*float64{f.Value, f.Low, f.High} {
+			if p != nil {
+				n++
+			}
+		}
+	}
+	nums := make([]float64, 0, n)
+	own := func(p *float64) *float64 {
+		if p == nil {
+			return nil
+		}
+		nums = append(nums, *p) // within capacity: earlier pointers stay valid
+		return &nums[len(nums)-1]
+	}
+	for i := range df.figs {
+		f := &df.figs[i]
+		f.Value, f.Low, f.High = own(f.Value), own(f.Low), own(f.High)
 	}
 	old, ok := b.docs[d.ID]
 	if !ok {
@@ -574,12 +592,4 @@ func sameFigures(a, b []Figure) bool {
 		}
 	}
 	return true
-}
-
-func cloneNum(f *float64) *float64 {
-	if f == nil {
-		return nil
-	}
-	v := *f
-	return &v
 }

@@ -449,3 +449,25 @@ func BenchmarkBuilderFirstChange(b *testing.B) {
 		bl.Table()
 	}
 }
+
+// TestBuilderKeepsNoNumbersOfTheCaller: a caller may change its
+// annotations' numbers in place after Set (a live session's do); the
+// builder's figures, and the tables it gave, keep what was set.
+func TestBuilderKeepsNoNumbersOfTheCaller(t *testing.T) {
+	v, lo, hi := 40.0, 10.0, 20.0
+	d := Document{ID: 1, Name: "a", Annotations: []model.Annotation{
+		{ID: "f1", Layer: "alice", Label: LabelFigure, Start: 0, End: 5, Quote: "40 dead", Attrs: &model.Attrs{Value: &v, Quantity: "dead"}},
+		{ID: "f2", Layer: "alice", Label: LabelFigure, Start: 10, End: 15, Quote: "10-20 hurt", Attrs: &model.Attrs{Low: &lo, High: &hi, Quantity: "injured"}},
+	}}
+	b := NewBuilder(1, "s")
+	b.Set(d)
+	before := dump(b.Table())
+	v, lo, hi = 1, 2, 3
+	if got := dump(b.Table()); got != before {
+		t.Errorf("the table changed with the caller's numbers:\n%s\nwas\n%s", got, before)
+	}
+	v, lo, hi = 40, 10, 20
+	if got, want := before, dump(Build(Story{ID: 1, Name: "s", Documents: []Document{d}})); got != want {
+		t.Errorf("builder table:\n%s\nwant\n%s", got, want)
+	}
+}

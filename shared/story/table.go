@@ -696,3 +696,11 @@ func (m *memo) kind(qualifier string) Kind {
 	}
 	return k
 }
+
+func cloneNum(f *float64) *float64 {
+	if f == nil {
+		return nil
+	}
+	v := *f
+	return &v
+}
