@@ -579,7 +579,8 @@ func fragments(out []string, figs []Figure, doc string) []string {
 		text string
 		srcs []string
 	}
-	var stmts []stmt
+	var buf [8]stmt // a cell states a few: no allocation
+	stmts := buf[:0]
 	for i := range figs {
 		f := &figs[i]
 		if !f.Counted || !f.Reading.OK {
