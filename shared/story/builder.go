@@ -143,6 +143,35 @@ func (b *Builder) Table() Table {
 	return t
 }
 
+// Prepare makes the state of one row that the builder has not settled by
+// itself since the table was laid out whole (see layOut), and reports
+// whether any is left: a page calls it in idle time after its first
+// table, so that the first op on a row costs no more than the next. It
+// changes no table, nor the figures given out.
+func (b *Builder) Prepare() bool {
+	if b.cols == nil {
+		return false
+	}
+	for i := range b.rows {
+		r := &b.rows[i]
+		k := rowKey{r.Quantity, r.Unit}
+		if b.states[k] != nil || b.dirty[k] {
+			continue
+		}
+		rs := newRowState(len(b.cols))
+		for c, d := range b.cols {
+			rs.fill(c, d.cell(k), d.col.label())
+			// The row as given out was settled from the same figures:
+			// keep its cells (row marks copies where flags change).
+			rs.cells[c].figs, rs.cells[c].own = r.Cells[c].Figures, false
+		}
+		rs.meet()
+		b.states[k] = rs
+		return i+1 < len(b.rows)
+	}
+	return false
+}
+
 // layOut lays row k out again, settling again only the cells whose
 // figures changed, and puts it in its place, or drops it when no
 // document has figures in it.

@@ -136,6 +136,10 @@ func TestBuilderRandomEditsMatchBuild(t *testing.T) {
 					b.Table()
 				}
 			}
+			if rng.Intn(4) == 0 { // the page is idle
+				for n := rng.Intn(3); n >= 0 && b.Prepare(); n-- {
+				}
+			}
 			randomEdit(rng, &docs[i], step)
 			b.Set(docs[i])
 			if rng.Intn(3) == 0 {
@@ -469,5 +473,49 @@ func TestBuilderKeepsNoNumbersOfTheCaller(t *testing.T) {
 	v, lo, hi = 40, 10, 20
 	if got, want := before, dump(Build(Story{ID: 1, Name: "s", Documents: []Document{d}})); got != want {
 		t.Errorf("builder table:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestBuilderPrepare: rows prepared in idle time change no table, and the
+// first op on such a row then gives new figures for its changed cell
+// only, the table equal to Build's.
+func TestBuilderPrepare(t *testing.T) {
+	st := conflictStory()
+	b := NewBuilder(st.ID, st.Name)
+	for _, d := range st.Documents {
+		b.Set(d)
+	}
+	before := b.Table()
+	n := 0
+	for b.Prepare() {
+		n++
+	}
+	if n < len(before.Rows)-1 {
+		t.Errorf("Prepare reported %d rows left, want %d", n, len(before.Rows)-1)
+	}
+	after := b.Table()
+	if dump(after) != dump(before) {
+		t.Fatal("Prepare changed the table")
+	}
+	for i := range after.Rows {
+		if after.Rows[i].Version != before.Rows[i].Version {
+			t.Errorf("row %q laid out again", after.Rows[i].Label)
+		}
+	}
+	d := st.Documents[5]
+	d.Annotations = append(slices.Clone(d.Annotations), model.Annotation{ID: "new", Layer: "alice", Label: LabelFigure,
+		Start: 5000, End: 5014, Quote: "77 people dead"})
+	st.Documents[5] = d
+	b.Set(d)
+	got := b.Table()
+	if g, w := dump(got), dump(Build(st)); g != w {
+		t.Fatalf("builder table differs from Build:\n%s\nwant\n%s", g, w)
+	}
+	col := slices.IndexFunc(got.Columns, func(c Column) bool { return c.Document == d.ID })
+	for c, cell := range got.Rows[0].Cells {
+		same := &cell.Figures[0] == &before.Rows[0].Cells[c].Figures[0]
+		if c != col && !same || c == col && same {
+			t.Errorf("column %d: figures the same as before: %v", c, same)
+		}
 	}
 }
