@@ -207,16 +207,18 @@ func (p *StoryPage) flush(ctx app.Context) {
 
 // prepareIdle has builder settle its rows one by one in idle time after
 // the first table (story.Builder.Prepare): an op's first change to a row
-// then costs no more than the next. A JS callback runs only when every
-// goroutine waits, so never in the middle of a flush.
+// then costs no more than the next. A row takes a few milliseconds, so
+// only a long idle period (no frame pending: the first table's is not
+// delayed) is used. A JS callback runs only when every goroutine waits,
+// so never in the middle of a flush.
 func prepareIdle(builder *story.Builder) {
 	w := app.Window()
 	if !w.Get("requestIdleCallback").Truthy() {
 		return
 	}
 	var f app.Func
-	f = app.FuncOf(func(app.Value, []app.Value) any {
-		if builder.Prepare() {
+	f = app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if len(args) > 0 && args[0].Call("timeRemaining").Float() < 40 || builder.Prepare() {
 			w.Call("requestIdleCallback", f)
 		} else {
 			f.Release()
