@@ -195,7 +195,7 @@ func makeRowFrom(r *story.Row, old *viewRow) viewRow {
 	for c := range r.Cells {
 		figs := r.Cells[c].Figures
 		vr.figs[c] = figs
-		if old != nil && len(old.figs) == len(r.Cells) && sameShown(old.figs[c], figs) {
+		if old != nil && len(old.figs) == len(r.Cells) && (sameSlice(old.figs[c], figs) || sameShown(old.figs[c], figs)) {
 			vr.cells[c] = old.cells[c]
 			continue
 		}
@@ -205,6 +205,13 @@ func makeRowFrom(r *story.Row, old *viewRow) viewRow {
 		b = strings.Builder{}
 	}
 	return vr
+}
+
+// sameSlice says whether a and b are the same figures: a Builder gives
+// the cells of a row it lays out again that did not change the figures
+// it gave before, and never changes figures it gave.
+func sameSlice(a, b []story.Figure) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func (r *viewRow) writeTo(b *strings.Builder) {

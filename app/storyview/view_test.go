@@ -212,10 +212,10 @@ func TestViewEditsOneCell(t *testing.T) {
 	}
 }
 
-// BenchmarkViewOneFigure is the live path of the story view's benchmark
-// (50 articles × 40 figures): a figure tagged in one article, the table
-// laid out again (Builder) and the page's edits worked out (View).
-func BenchmarkViewOneFigure(b *testing.B) {
+// conflictDocs is the story view benchmark's 50 articles × 40 figures
+// (server/internal/browsertest), set in a builder: every row holds 250
+// figures of 50 articles, in conflict.
+func conflictDocs() ([]story.Document, *story.Builder) {
 	quantities := []string{"dead", "wounded", "hospitalised", "evacuated", "missing", "arrested", "displaced", "rescued"}
 	qualifiers := []string{"at least", "", "about", "more than", ""}
 	docs := make([]story.Document, 50)
@@ -231,16 +231,58 @@ func BenchmarkViewOneFigure(b *testing.B) {
 		}
 		bl.Set(docs[d])
 	}
+	return docs, bl
+}
+
+// withToll is d with one more figure tagged, "77 people dead" (no fields).
+func withToll(d story.Document, id string) story.Document {
+	d.Annotations = append(slices.Clone(d.Annotations), model.Annotation{ID: id, Layer: "bob",
+		Label: story.LabelFigure, Start: 9000, End: 9014, Quote: "77 people dead"})
+	return d
+}
+
+// TestViewEditsOneCellOfConflictRow: in rows of 250 figures in conflict,
+// a toll tagged in one article (the first time since the table was laid
+// out whole, then again) costs the page its column's header (counts),
+// its cell and the row's summary: no other cell of the row.
+func TestViewEditsOneCellOfConflictRow(t *testing.T) {
+	docs, bl := conflictDocs()
+	var v View
+	tb := bl.Table()
+	v.Update(tb)
+	for i, d := range []int{0, 3, 7} {
+		bl.Set(withToll(docs[d], fmt.Sprint("new", i)))
+		var got []string
+		for _, e := range v.Update(bl.Table()) {
+			got = append(got, fmt.Sprintf("%d/%d/%d", e.Op, e.Row, e.Cell))
+		}
+		col := 1 + slices.IndexFunc(tb.Columns, func(c story.Column) bool { return c.Document == docs[d].ID })
+		if want := []string{fmt.Sprintf("%d/0/%d", Head, col), fmt.Sprintf("%d/0/%d", ReplaceCell, col), fmt.Sprintf("%d/0/51", ReplaceCell)}; !slices.Equal(got, want) {
+			t.Errorf("toll in article %d: edits %v, want %v", d, got, want)
+		}
+	}
+}
+
+// BenchmarkViewOneFigure is the live path of the story view's benchmark
+// (50 articles × 40 figures): a figure tagged in one article, the table
+// laid out again (Builder) and the page's edits worked out (View).
+func BenchmarkViewOneFigure(b *testing.B) {
+	docs, bl := conflictDocs()
 	var v View
 	v.Update(bl.Table())
+	// Each article in turn gets the toll, then (the next time round) has
+	// it deleted: the articles do not grow with b.N.
+	tagged := make([]story.Document, len(docs))
+	for i, d := range docs {
+		tagged[i] = withToll(d, fmt.Sprint("new", i))
+	}
 	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		d := &docs[i%len(docs)]
-		d.Annotations = append(slices.Clone(d.Annotations), model.Annotation{ID: fmt.Sprintf("new%d", i), Layer: "bob",
-			Label: story.LabelFigure, Start: 9000 + i, End: 9010 + i, Quote: fmt.Sprintf("%d people dead", 77+i%3)})
-		bl.Set(*d)
+	for i := 0; b.Loop(); i++ {
+		if d := i % len(docs); (i/len(docs))%2 == 0 {
+			bl.Set(tagged[d])
+		} else {
+			bl.Set(docs[d])
+		}
 		v.Update(bl.Table())
-		i++
 	}
 }

@@ -191,6 +191,9 @@ func (p *StoryPage) flush(ctx app.Context) {
 	t := p.builder.Table()
 	patch(el, p.view.Update(t))
 	p.painted++
+	if p.painted == 1 {
+		prepareIdle(p.builder)
+	}
 	p.rows, p.conflict = len(t.Rows), 0
 	for i := range t.Rows {
 		if t.Rows[i].Conflict {
@@ -200,6 +203,29 @@ func (p *StoryPage) flush(ctx app.Context) {
 	ds := el.Get("dataset")
 	ds.Set("painted", strconv.Itoa(p.painted))
 	ds.Set("ready", "1")
+}
+
+// prepareIdle has builder settle its rows one by one in idle time after
+// the first table (story.Builder.Prepare): an op's first change to a row
+// then costs no more than the next. A row takes a few milliseconds, so
+// only a long idle period (no frame pending: the first table's is not
+// delayed) is used. A JS callback runs only when every goroutine waits,
+// so never in the middle of a flush.
+func prepareIdle(builder *story.Builder) {
+	w := app.Window()
+	if !w.Get("requestIdleCallback").Truthy() {
+		return
+	}
+	var f app.Func
+	f = app.FuncOf(func(_ app.Value, args []app.Value) any {
+		if len(args) > 0 && args[0].Call("timeRemaining").Float() < 40 || builder.Prepare() {
+			w.Call("requestIdleCallback", f)
+		} else {
+			f.Release()
+		}
+		return nil
+	})
+	w.Call("requestIdleCallback", f)
 }
 
 // patch applies the view's edits to the table in container el.

@@ -309,6 +309,7 @@ func readingOrder(a, b *model.Annotation) int {
 	return cmp.Or(model.CompareSpans(a.Start, a.End, b.Start, b.End), strings.Compare(a.ID, b.ID))
 }
 
-func sameSlice(a, b []model.Annotation) bool {
+// sameSlice says whether a and b are the same slice (not merely equal).
+func sameSlice[T any](a, b []T) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }

@@ -203,4 +203,14 @@ func Agree(a, b Reading) bool {
 	return overlaps(a.Report, b.Report)
 }
 
+// envelope is an interval that holds a number of every reading r agrees
+// with (see Agree): the numbers its source vouches for (Report). Readings
+// agree only when their reports overlap, or when both are approximations
+// whose claims overlap, and an approximation's report is its claim. ok
+// is false when r holds a NaN, which compares with nothing.
+func (r *Reading) envelope() (lo, hi float64, ok bool) {
+	lo, hi = r.Report.Lo, r.Report.Hi
+	return lo, hi, !math.IsNaN(lo) && !math.IsNaN(hi)
+}
+
 func approx(k Kind) bool { return k == About || k == Nearly || k == JustOver }

@@ -290,183 +290,6 @@ func rowLabel(k rowKey, unitShown string) string {
 	return k.quantity
 }
 
-// Builder keeps a story's documents worked out and the last table it laid
-// out, so that when an op changes one document only that document is
-// read again and only the rows where its figures changed are laid out
-// again: what the story view needs to follow live edits within a frame.
-// A Builder is not safe for concurrent use.
-type Builder struct {
-	id    int64
-	name  string
-	memo  *memo
-	docs  map[int64]*docFigures
-	order []int64 // first Set order
-
-	// The last table: its documents in column order (nil when the next
-	// table must be laid out whole: a document came or went, or a
-	// column's name, outlet or time changed), its rows, and the rows to
-	// lay out again.
-	cols    []*docFigures
-	rows    []Row
-	dirty   map[rowKey]bool
-	version uint64 // the last Row.Version given out
-}
-
-// NewBuilder starts an empty story.
-func NewBuilder(id int64, name string) *Builder {
-	return &Builder{id: id, name: name, memo: newMemo(), docs: map[int64]*docFigures{}, dirty: map[rowKey]bool{}}
-}
-
-// Rename changes the story's name.
-func (b *Builder) Rename(name string) { b.name = name }
-
-// Set adds document d or replaces what the builder knew of it. The
-// builder keeps no reference to d's annotations.
-func (b *Builder) Set(d Document) {
-	df := prepare(&d, b.memo)
-	for i := range df.figs {
-		f := &df.figs[i]
-		f.Value, f.Low, f.High = cloneNum(f.Value), cloneNum(f.Low), cloneNum(f.High)
-	}
-	old, ok := b.docs[d.ID]
-	if !ok {
-		b.order = append(b.order, d.ID)
-	}
-	b.docs[d.ID] = df
-	if b.cols == nil {
-		return
-	}
-	if !ok || old.col.Name != df.col.Name || old.col.Outlet != df.col.Outlet || !old.col.Published.Equal(df.col.Published) {
-		// The columns change, or the names disputes cite.
-		b.cols = nil
-		return
-	}
-	i := slices.Index(b.cols, old)
-	b.cols[i] = df
-	// The rows where the document's figures changed; the others, figures
-	// and flags, stay as they are (a row's flags depend on its cells only).
-	for _, c := range old.cells {
-		if !sameFigures(old.figs[c.lo:c.hi], df.cell(c.key)) {
-			b.dirty[c.key] = true
-		}
-	}
-	for _, c := range df.cells {
-		if old.cell(c.key) == nil {
-			b.dirty[c.key] = true
-		}
-	}
-}
-
-// Remove drops document id from the story.
-func (b *Builder) Remove(id int64) {
-	if _, ok := b.docs[id]; !ok {
-		return
-	}
-	delete(b.docs, id)
-	b.order = slices.DeleteFunc(b.order, func(x int64) bool { return x == id })
-	b.cols = nil
-}
-
-// Table lays out the current table: the rows that changed since the last
-// one, each with a new Version; the others as they were. The table shares
-// nothing the builder will change: a row laid out again is a new one.
-func (b *Builder) Table() Table {
-	if b.cols == nil {
-		docs := make([]*docFigures, len(b.order))
-		for i, id := range b.order {
-			docs[i] = b.docs[id]
-		}
-		t := assemble(b.id, b.name, docs, true)
-		for i := range t.Rows {
-			b.version++
-			t.Rows[i].Version = b.version
-		}
-		b.cols = docs
-		sortColumns(b.cols)
-		b.rows = slices.Clone(t.Rows)
-		clear(b.dirty)
-		return t
-	}
-	t := Table{Story: b.id, Name: b.name, Columns: make([]Column, len(b.cols))}
-	for i, d := range b.cols {
-		t.Columns[i] = d.col
-	}
-	for k := range b.dirty {
-		b.layOut(k, t.Columns)
-	}
-	clear(b.dirty)
-	t.Rows = slices.Clone(b.rows)
-	return t
-}
-
-// layOut lays row k out again from the documents' figures, inserting it
-// in its place or dropping it when no document has figures in it.
-func (b *Builder) layOut(k rowKey, cols []Column) {
-	at, found := slices.BinarySearchFunc(b.rows, k, func(r Row, k rowKey) int {
-		x := Row{Quantity: k.quantity, Unit: k.unit}
-		switch {
-		case rowLess(&r, &x):
-			return -1
-		case rowLess(&x, &r):
-			return 1
-		}
-		return 0
-	})
-	// Copy the cells' figures into one allocation: settle marks them.
-	n, unitShown := 0, ""
-	cells := make([][]Figure, len(b.cols))
-	for c, d := range b.cols {
-		cells[c] = d.cell(k)
-		if n == 0 && len(cells[c]) > 0 {
-			unitShown = strings.Join(strings.Fields(cells[c][0].Unit), " ")
-		}
-		n += len(cells[c])
-	}
-	if n == 0 {
-		if found {
-			b.rows = slices.Delete(b.rows, at, at+1)
-		}
-		return
-	}
-	r := Row{Quantity: k.quantity, Unit: k.unit, Label: rowLabel(k, unitShown), Cells: make([]Cell, len(b.cols))}
-	figs := make([]Figure, 0, n)
-	for c, fs := range cells {
-		if len(fs) > 0 {
-			lo := len(figs)
-			figs = append(figs, fs...)
-			r.Cells[c].Figures = figs[lo:len(figs):len(figs)]
-		}
-	}
-	settle(&r, cols)
-	b.version++
-	r.Version = b.version
-	if found {
-		b.rows[at] = r
-	} else {
-		b.rows = slices.Insert(b.rows, at, r)
-	}
-}
-
-// sameFigures says whether two cells hold the same figures as read from
-// their documents (Reading follows from the fields compared; Counted and
-// Disputed are set only on the copies tables get).
-func sameFigures(a, b []Figure) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := &a[i], &b[i]
-		if x.ID != y.ID || x.Document != y.Document || x.Layer != y.Layer || x.Class != y.Class ||
-			x.Start != y.Start || x.End != y.End || x.Quote != y.Quote || x.Qualifier != y.Qualifier ||
-			x.Unit != y.Unit || x.Quantity != y.Quantity || x.Attributed != y.Attributed ||
-			!EqualNum(x.Value, y.Value) || !EqualNum(x.Low, y.Low) || !EqualNum(x.High, y.High) ||
-			!slices.Equal(x.Sources, y.Sources) {
-			return false
-		}
-	}
-	return true
-}
-
 // EqualNum reports whether two optional numbers (a figure's value, low
 // or high) are both absent or equal.
 func EqualNum(a, b *float64) bool {
@@ -474,14 +297,6 @@ func EqualNum(a, b *float64) bool {
 		return a == b
 	}
 	return *a == *b
-}
-
-func cloneNum(f *float64) *float64 {
-	if f == nil {
-		return nil
-	}
-	v := *f
-	return &v
 }
 
 func rowLess(a, b *Row) bool {
@@ -585,7 +400,7 @@ func figures(d *Document, col *Column, m *memo) ([]Figure, []rowKey) {
 		}
 		if f.Value == nil && f.Low == nil {
 			// Tagged without structured fields: read the text.
-			v, q := ReadQuote(a.Quote)
+			v, q := m.readQuote(a.Quote)
 			f.Value = v
 			if f.Qualifier == "" {
 				f.Qualifier = q
@@ -632,18 +447,13 @@ func settle(r *Row, cols []Column) {
 		figs    []ref
 		done    bool
 	}
-	type readingKey struct {
-		kind          Kind
-		claim, report Interval
-		stated        float64
-	}
 	var groups []*group
 	index := map[readingKey]*group{}
 	for _, c := range counted {
 		if !c.f.Reading.OK {
 			continue
 		}
-		key := readingKey{c.f.Reading.Kind, c.f.Reading.Claim, c.f.Reading.Report, c.f.Reading.Stated}
+		key := c.f.Reading.key()
 		g := index[key]
 		if g == nil {
 			g = &group{cols: docSet{first: c.col}, reading: c.f.Reading}
@@ -684,10 +494,7 @@ func settle(r *Row, cols []Column) {
 		if !f.Reading.OK {
 			continue
 		}
-		lo, hi := f.Reading.Stated, f.Reading.Stated
-		if f.Reading.Kind == Range || f.Reading.Kind == Vague {
-			lo, hi = f.Reading.Claim.Lo, f.Reading.Claim.Hi
-		}
+		lo, hi := f.Reading.bounds()
 		if !r.HasRange {
 			r.Low, r.High, r.HasRange = lo, hi, true
 		} else {
@@ -701,6 +508,25 @@ func settle(r *Row, cols []Column) {
 		r.Dispute = dispute(r, cols)
 	}
 }
+
+// bounds is the part of a row's range a figure states: its number, or
+// the range it gives.
+func (r *Reading) bounds() (lo, hi float64) {
+	if r.Kind == Range || r.Kind == Vague {
+		return r.Claim.Lo, r.Claim.Hi
+	}
+	return r.Stated, r.Stated
+}
+
+// readingKey is what the conflict rules read of a Reading (see Agree):
+// figures with equal keys agree or disagree with the same figures.
+type readingKey struct {
+	kind          Kind
+	claim, report Interval
+	stated        float64
+}
+
+func (r *Reading) key() readingKey { return readingKey{r.Kind, r.Claim, r.Report, r.Stated} }
 
 // conservativeLess orders figures for "most conservative": the lowest
 // count vouched for wins; figures vouching for no lower count ("up to
@@ -724,55 +550,79 @@ func conservativeLess(f, than *Figure) bool {
 
 // dispute states the row's counted figures, one per distinct statement
 // and document, in column order: "at least 40 (CNN, Doc A) vs 60 (Doc B)".
-// It runs for every row laid out again, live: one buffer and one map of
-// statements serve every cell.
 func dispute(r *Row, cols []Column) string {
 	var out strings.Builder
-	var p []byte
+	var frags []string
 	seen := map[string]bool{}
+	for c := range r.Cells {
+		frags = fragments(frags[:0], r.Cells[c].Figures, cols[c].label())
+		for _, p := range frags {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			if out.Len() > 0 {
+				out.WriteString(" vs ")
+			}
+			out.WriteString(p)
+		}
+	}
+	return out.String()
+}
+
+// fragments appends the statements a dispute makes of one cell: one per
+// distinct text of its counted figures, in order, with the sources of
+// the figures that state it and doc, the cell's document: "at least 40
+// (CNN, Doc A)".
+func fragments(out []string, figs []Figure, doc string) []string {
 	type stmt struct {
 		text string
 		srcs []string
 	}
-	var stmts []stmt
-	for c := range r.Cells {
-		doc := cols[c].Outlet
-		if doc == "" {
-			doc = cols[c].Name
+	var buf [8]stmt // a cell states a few: no allocation
+	stmts := buf[:0]
+	for i := range figs {
+		f := &figs[i]
+		if !f.Counted || !f.Reading.OK {
+			continue
 		}
-		stmts = stmts[:0]
-		for i := range r.Cells[c].Figures {
-			f := &r.Cells[c].Figures[i]
-			if !f.Counted || !f.Reading.OK {
-				continue
-			}
-			s := f.Text()
-			k := slices.IndexFunc(stmts, func(x stmt) bool { return x.text == s })
-			if k < 0 {
-				k = len(stmts)
-				stmts = append(stmts, stmt{text: s})
-			}
-			for _, n := range f.Sources {
-				stmts[k].srcs = appendUnique(stmts[k].srcs, n)
-			}
+		s := f.Text()
+		k := slices.IndexFunc(stmts, func(x stmt) bool { return x.text == s })
+		if k < 0 {
+			k = len(stmts)
+			stmts = append(stmts, stmt{text: s})
 		}
-		for _, s := range stmts {
-			p = append(append(p[:0], s.text...), " ("...)
-			for _, n := range s.srcs {
-				p = append(append(p, n...), ", "...)
-			}
-			p = append(append(p, doc...), ')')
-			if seen[string(p)] {
-				continue
-			}
-			seen[string(p)] = true
-			if out.Len() > 0 {
-				out.WriteString(" vs ")
-			}
-			out.Write(p)
+		for _, n := range f.Sources {
+			stmts[k].srcs = appendUnique(stmts[k].srcs, n)
 		}
 	}
-	return out.String()
+	for _, s := range stmts {
+		n := len(s.text) + len(" (") + len(doc) + len(")")
+		for _, src := range s.srcs {
+			n += len(src) + len(", ")
+		}
+		var p strings.Builder
+		p.Grow(n)
+		p.WriteString(s.text)
+		p.WriteString(" (")
+		for _, src := range s.srcs {
+			p.WriteString(src)
+			p.WriteString(", ")
+		}
+		p.WriteString(doc)
+		p.WriteString(")")
+		out = append(out, p.String())
+	}
+	return out
+}
+
+// label names the column's document in a dispute: its outlet, or its
+// name when the outlet is not known.
+func (c *Column) label() string {
+	if c.Outlet != "" {
+		return c.Outlet
+	}
+	return c.Name
 }
 
 // FormatNumber writes a figure's number the short way: 40, 1.5, 13600000.
@@ -780,20 +630,47 @@ func FormatNumber(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// memo remembers what one Build has worked out about strings: a story's
-// figures repeat a few quantities, units and qualifiers many times.
+// memo remembers what one Build (or a Builder) has worked out about
+// strings: a story's figures repeat a few quantities, units and
+// qualifiers many times, and a Builder reads a document again on every
+// op, its figures tagged without fields included.
 type memo struct {
 	quantities, units map[string]string
 	kinds             map[string]Kind
+	texts             map[[2]string]string // unit and span text → folded quantity, for figures without one
+	quotes            map[string]quoteReading
+}
+
+// quoteReading is what ReadQuote reads of a span's text.
+type quoteReading struct {
+	value     *float64
+	qualifier string
 }
 
 func newMemo() *memo {
-	return &memo{quantities: map[string]string{}, units: map[string]string{}, kinds: map[string]Kind{}}
+	return &memo{quantities: map[string]string{}, units: map[string]string{}, kinds: map[string]Kind{},
+		texts: map[[2]string]string{}, quotes: map[string]quoteReading{}}
+}
+
+// readQuote is ReadQuote, remembered; the value is the caller's own.
+func (m *memo) readQuote(quote string) (*float64, string) {
+	r, ok := m.quotes[quote]
+	if !ok {
+		r.value, r.qualifier = ReadQuote(quote)
+		m.quotes[quote] = r
+	}
+	return cloneNum(r.value), r.qualifier
 }
 
 func (m *memo) fold(quantity, unit, text string) string {
 	if quantity == "" {
-		return FoldQuantity(quantity, unit, text) // depends on the span text: rare, not worth a key
+		// Depends on the span text.
+		k, ok := m.texts[[2]string{unit, text}]
+		if !ok {
+			k = FoldQuantity(quantity, unit, text)
+			m.texts[[2]string{unit, text}] = k
+		}
+		return k
 	}
 	k, ok := m.quantities[quantity]
 	if !ok {
@@ -819,4 +696,12 @@ func (m *memo) kind(qualifier string) Kind {
 		m.kinds[qualifier] = k
 	}
 	return k
+}
+
+func cloneNum(f *float64) *float64 {
+	if f == nil {
+		return nil
+	}
+	v := *f
+	return &v
 }
