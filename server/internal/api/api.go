@@ -70,6 +70,11 @@ type Config struct {
 	// upload, which may outlast the server's ReadTimeout; 0 means 5
 	// minutes.
 	UploadTimeout time.Duration
+	// InlineParas is how many bytes of a document's highlighted
+	// paragraphs the document page carries in its own HTML (the first
+	// screen, at least: a whole short article); the rest the page fetches
+	// beside it (GET /doc/{id}/paras). 0 means 48 KiB; negative, none.
+	InlineParas int
 }
 
 // Server holds the API's dependencies.

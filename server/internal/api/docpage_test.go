@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -38,6 +39,10 @@ func (c *countingStore) Snapshot(ctx context.Context, doc int64) (store.Snapshot
 // pagesServer serves the fixture's store with the real pages handler (a
 // fake wasm), so that /doc/{id} carries the pre-render.
 func pagesServer(t *testing.T, f *fixture) (*httptest.Server, *countingStore) {
+	return pagesServerWith(t, f, api.Config{ToolVersion: "gloss test"})
+}
+
+func pagesServerWith(t *testing.T, f *fixture, cfg api.Config) (*httptest.Server, *countingStore) {
 	dir := t.TempDir()
 	var gz bytes.Buffer
 	w := gzip.NewWriter(&gz)
@@ -55,7 +60,7 @@ func pagesServer(t *testing.T, f *fixture) (*httptest.Server, *countingStore) {
 	cs := &countingStore{Store: f.st}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := hub.New(cs, log, hub.Config{})
-	srv := httptest.NewServer(api.New(cs, h, log, api.Config{ToolVersion: "gloss test"}, pg).Handler())
+	srv := httptest.NewServer(api.New(cs, h, log, cfg, pg).Handler())
 	t.Cleanup(func() { srv.Close(); h.Close() })
 	return srv, cs
 }
@@ -79,24 +84,18 @@ func TestDocPageCache(t *testing.T) {
 	}
 	alice, rita := login("annotator"), login("reviewer")
 	admin := f.as("admin")
-	// The page and the paragraphs it fetches (the second request is
-	// served from what the first rendered).
+	// The page, with its paragraphs in it (a short document: all of
+	// them, nothing to fetch).
 	page := func(c *client) string {
 		t.Helper()
 		code, body := c.do("GET", fmt.Sprintf("/doc/%d", f.doc), nil)
 		if code != 200 {
 			t.Fatalf("GET /doc: %d", code)
 		}
-		src := fmt.Sprintf("/doc/%d/paras", f.doc)
-		if !strings.Contains(string(body), `<link rel="preload" as="fetch" crossorigin="anonymous" data-gloss-fetch href="`+src+`">`) ||
-			!strings.Contains(string(body), `<div id="paras" class="paras" data-src="`+src+`"></div>`) {
-			t.Fatalf("the page does not fetch its paragraphs from %s: %s", src, body)
+		if strings.Contains(string(body), "data-gloss-fetch") || !strings.Contains(string(body), `<div id="paras" class="paras"><p class="para" data-p="0">`) {
+			t.Fatalf("the page does not carry its one paragraph: %s", body)
 		}
-		code, paras := c.do("GET", src, nil)
-		if code != 200 {
-			t.Fatalf("GET %s: %d", src, code)
-		}
-		return string(body) + string(paras)
+		return string(body)
 	}
 	commit := func(id string, a model.Annotation) {
 		t.Helper()
@@ -155,4 +154,98 @@ func TestDocPageCache(t *testing.T) {
 	commit("a1", model.Annotation{ID: "a1", Document: f.doc, Layer: "alice", Label: "claim", Start: 0, End: 9, Quote: "Officials", Author: "alice", Version: 1})
 	check("blind, own op", "alice", alice, want{seq: 3, has: []string{"a1"}, lacks: []string{"b1", "b2"}, snapshot: true})
 	check("blind, reviewer after the op", "rita", rita, want{seq: 3, has: []string{"a1", "b1", "b2"}, snapshot: true})
+}
+
+var (
+	dataSrc  = regexp.MustCompile(`<div id="paras" class="paras" data-from="(\d+)" data-src="([^"]*)">`)
+	paraOpen = regexp.MustCompile(`<p class="para" data-p="(\d+)">`)
+)
+
+// TestDocPageSplit: a document longer than the page's share carries its
+// first paragraphs in the page (the text is in the HTML) and fetches the
+// rest, preloaded; together they are every paragraph once, in order. If
+// the document moved on since the page was drawn, the fetch answers all
+// paragraphs at the new seq (from 0), which the page puts in place of
+// its own; and an outsider gets nothing.
+func TestDocPageSplit(t *testing.T) {
+	f := newFixture(t)
+	text, err := os.ReadFile(filepath.Join("..", "..", "..", "sample", "demo", "000_307bc43b3c6d2c1a.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	docs, err := f.st.AddDocuments(ctx, 1, []model.Document{{Name: "crocus", Text: string(text)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := docs[0].ID
+	srv, _ := pagesServerWith(t, f, api.Config{ToolVersion: "gloss test", InlineParas: 600})
+	alice := newClient(t, srv.URL)
+	if st, _ := alice.postLogin(roleUser["annotator"], password, ""); st != http.StatusSeeOther {
+		t.Fatalf("login: %d", st)
+	}
+	get := func(c *client, path string) (int, http.Header, string) {
+		t.Helper()
+		resp, err := c.hc.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(body)
+	}
+	indexes := func(html string) []string {
+		var out []string
+		for _, m := range paraOpen.FindAllStringSubmatch(html, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	code, _, page := get(alice, fmt.Sprintf("/doc/%d", doc))
+	m := dataSrc.FindStringSubmatch(page)
+	if code != 200 || m == nil {
+		t.Fatalf("GET /doc: %d, no split #paras: %s", code, page)
+	}
+	from, src := m[1], strings.ReplaceAll(m[2], "&amp;", "&")
+	if !strings.Contains(page, `data-gloss-fetch href="`+m[2]+`"`) {
+		t.Errorf("the page does not preload %s", src)
+	}
+	own := indexes(page)
+	if len(own) == 0 || own[len(own)-1] == from || fmt.Sprint(len(own)) != from {
+		t.Fatalf("the page holds paragraphs %v, says the rest starts at %s", own, from)
+	}
+	first, _, _ := strings.Cut(string(text), "\n")
+	if !strings.Contains(page, html.EscapeString(first[:40])) {
+		t.Errorf("the page lacks its first paragraph's text %q", first[:40])
+	}
+	code, h, rest := get(alice, src)
+	if code != 200 || h.Get(pages.ParasFromHeader) != from || h.Get(pages.ParasSeqHeader) != "0" {
+		t.Fatalf("GET %s: %d, from %q seq %q", src, code, h.Get(pages.ParasFromHeader), h.Get(pages.ParasSeqHeader))
+	}
+	all := append(own, indexes(rest)...)
+	if len(all) < 3 {
+		t.Fatalf("only %d paragraphs", len(all))
+	}
+	for i, p := range all {
+		if p != fmt.Sprint(i) {
+			t.Fatalf("page + fetch give paragraphs %v", all)
+		}
+	}
+	// An op after the page: the same fetch answers everything, at seq 1.
+	a := model.Annotation{ID: "s1", Label: "claim", Start: 0, End: 4, Quote: string([]rune(string(text))[:4]), Layer: "bob", Author: "bob"}
+	if _, err := f.st.Commit(ctx, doc, []protocol.Op{{ID: "s1", Kind: protocol.KindAdd, Ann: &a, User: "bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	code, h, rest = get(alice, src)
+	if code != 200 || h.Get(pages.ParasFromHeader) != "0" || h.Get(pages.ParasSeqHeader) != "1" || len(indexes(rest)) != len(all) || !strings.Contains(rest, "s1") {
+		t.Fatalf("after an op, GET %s: %d, from %q seq %q, %d paragraphs", src, code, h.Get(pages.ParasFromHeader), h.Get(pages.ParasSeqHeader), len(indexes(rest)))
+	}
+	// Someone of another project: 404, no text.
+	eve := newClient(t, srv.URL)
+	if st, _ := eve.postLogin(roleUser["outsider"], password, ""); st != http.StatusSeeOther {
+		t.Fatalf("login: %d", st)
+	}
+	if code, _, body := get(eve, src); code != http.StatusNotFound || strings.Contains(body, "para") {
+		t.Errorf("outsider: GET %s: %d %q", src, code, body)
+	}
 }

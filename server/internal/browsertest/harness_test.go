@@ -110,7 +110,14 @@ func (s *server) start() {
 	}
 	s.faults = &faultStore{Store: st}
 	h := hub.New(s.faults, log, s.hubCfg)
-	a := api.New(s.faults, h, log, api.Config{ToolVersion: "gloss test"}, pg)
+	// Tests put only the demo articles' first paragraphs into the
+	// document page, so that every test that opens one goes through the
+	// page's fetch of the others; benchmarks measure what users get.
+	inline := 0
+	if _, bench := t.(*testing.B); !bench {
+		inline = 1024
+	}
+	a := api.New(s.faults, h, log, api.Config{ToolVersion: "gloss test", InlineParas: inline}, pg)
 	addr := s.addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
