@@ -178,10 +178,10 @@ func TestBlindAnnotation(t *testing.T) {
 		t.Fatal("alice sees bob's span")
 	}
 	// The pre-rendered page is blind too: bob's names no alice, rita's does.
-	if page := string(get(t, httpLogin(t, srv.URL, "bob"), srv.URL+"/doc/2")); strings.Contains(page, "alice") {
+	if page := docPage(t, httpLogin(t, srv.URL, "bob"), srv.URL, srv.URL+"/doc/2"); strings.Contains(page, "alice") {
 		t.Fatal("bob's pre-rendered page names alice")
 	}
-	if page := string(get(t, httpLogin(t, srv.URL, "rita"), srv.URL+"/doc/2")); !strings.Contains(page, "alice") {
+	if page := docPage(t, httpLogin(t, srv.URL, "rita"), srv.URL, srv.URL+"/doc/2"); !strings.Contains(page, "alice") {
 		t.Fatal("rita's pre-rendered page does not name alice: the check above proves nothing")
 	}
 

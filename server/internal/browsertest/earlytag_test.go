@@ -50,7 +50,7 @@ func TestEarlyTagBeforeWasm(t *testing.T) {
 	sessionCookie(t, b, srv.URL, "alice")
 	held := holdWasm(b)
 	navigateNoWait(b, fmt.Sprintf("%s/doc/%d", srv.URL, doc))
-	b.waitFor(`document.querySelector('#gloss-pre #doc p.para') !== null && document.getElementById('app-wasm-loader') !== null`)
+	b.waitFor(`document.querySelector('#gloss-pre.parsed #doc p.para') !== null && window.glossPre !== undefined && document.getElementById('app-wasm-loader') !== null`)
 	b.selectText("governor", 0)
 	b.key("1")
 	// The server's ack arrives on the page script's socket: committed
@@ -121,7 +121,7 @@ func TestEarlyTagRefused(t *testing.T) {
 	sessionCookie(t, b, srv.URL, "alice")
 	held := holdWasm(b)
 	navigateNoWait(b, srv.URL+"/doc/1")
-	b.waitFor(`document.querySelector('#gloss-pre #doc p.para') !== null && window.glossPre !== undefined`)
+	b.waitFor(`document.querySelector('#gloss-pre.parsed #doc p.para') !== null && window.glossPre !== undefined`)
 	eval[bool](b, `(document.getElementById('gloss-pre').dataset.keys = '{"1":"no such label"}', true)`)
 	b.selectText("left at least 40 people dead", 0)
 	b.key("1")

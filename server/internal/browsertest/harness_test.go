@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -361,6 +363,18 @@ func httpLogin(t testing.TB, base, user string) *http.Client {
 	}
 	return c
 }
+
+// docPage returns the pre-rendered document page at u (base + "/doc/N")
+// with the paragraphs it fetches beside its own first ones.
+func docPage(t testing.TB, c *http.Client, base, u string) string {
+	page := string(get(t, c, u))
+	if m := paraSrc.FindStringSubmatch(page); m != nil {
+		page += string(get(t, c, base+html.UnescapeString(m[1])))
+	}
+	return page
+}
+
+var paraSrc = regexp.MustCompile(`<div id="paras" class="paras" data-from="\d+" data-src="([^"]*)">`)
 
 func get(t testing.TB, c *http.Client, u string) []byte {
 	resp, err := c.Get(u)
