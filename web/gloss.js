@@ -598,16 +598,19 @@ function glossLoginName() {
   else document.addEventListener("readystatechange", fill, { once: true });
 })();
 
-// The document page's paragraphs (server: api handleDocParas) are fetched
-// at once — the page's head preloads them, this fetch takes that response —
-// and set into the pre-rendered #paras with one innerHTML as soon as both
-// they and the page are there, as the plain-DOM way would: the page stays
-// a few KB, so Chromium does not decode, preload-scan and tokenize the
-// 800 KB of a 5,000-span article as part of it. The seq they were drawn at
-// (a newer one than the page's, if an op came in between) becomes the
-// pre-render's data-seq, which the desk checks before it adopts them. If
-// the desk is live first (it renders the document itself then) or the
-// fetch fails, nothing is set.
+// The document page carries its first paragraphs (the first screen; a
+// short article whole); the others (server: api handleDocParas) are
+// fetched at once — the page's head preloads them, this fetch takes that
+// response — and added to the pre-rendered #paras with one
+// insertAdjacentHTML as soon as both they and the page are there, as the
+// plain-DOM way would: the page stays small, so Chromium does not decode,
+// preload-scan and tokenize the 800 KB of a 5,000-span article as part of
+// it. The seq they were drawn at (a newer one than the page's, if an op
+// came in between: then they are all the paragraphs, and replace the
+// page's) becomes the pre-render's data-seq, which the desk checks before
+// it adopts them. If the desk is live first (it renders the document
+// itself then) or the fetch fails, nothing is set (the desk does not
+// adopt a pre-render that lacks paragraphs).
 // go-app's loader (which starts the wasm) is held back by the server
 // until then (pages.holdLoader) and loaded here after the paragraphs'
 // first frame, so that the wasm's instantiation and Go's start-up do not
@@ -632,17 +635,26 @@ function glossLoginName() {
     return;
   }
   const got = fetch(link.href)
-    .then((r) => (r.ok ? r.text().then((html) => ({ html: html, seq: r.headers.get("X-Gloss-Seq") })) : null))
+    .then((r) =>
+      r.ok
+        ? r.text().then((html) => ({ html: html, seq: r.headers.get("X-Gloss-Seq"), from: Number(r.headers.get("X-Gloss-From")) }))
+        : null,
+    )
     .catch(() => null);
   Promise.all([got, parsed]).then(([p]) => {
     const root = document.querySelector("#gloss-pre.desk");
     const paras = root && root.querySelector("#paras[data-src]");
-    if (!p || !paras || !root.isConnected || paras.childElementCount !== 0) {
+    // The page holds the paragraphs before data-from; the answer is the
+    // rest (X-Gloss-From the same) or, if the document moved on since
+    // the page was drawn, all of them (0), which replace the page's.
+    const own = paras ? Number(paras.dataset.from || 0) : -1;
+    if (!p || !paras || !root.isConnected || paras.childElementCount !== own || !(p.from === own || p.from === 0)) {
       loadHeld();
       return;
     }
     if (p.seq) root.dataset.seq = p.seq;
-    paras.innerHTML = p.html;
+    if (p.from === 0) paras.innerHTML = p.html;
+    else paras.insertAdjacentHTML("beforeend", p.html);
     root.classList.add("parsed");
     // A tab opened in the background paints nothing (and runs no frame
     // callback) until shown: it loads them at once.

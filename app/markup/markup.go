@@ -70,7 +70,7 @@ func Paragraph(p Para, marks []Mark) string {
 	var b strings.Builder
 	s := p.Text.String()
 	b.Grow(len(s) + 64)
-	b.WriteString(`<p class="para" data-p="`)
+	b.WriteString(paraOpen)
 	b.WriteString(strconv.Itoa(p.Index))
 	b.WriteString(`">`)
 	// Boundaries inside the paragraph, relative to its start.
@@ -281,4 +281,42 @@ func writeClasses(b *strings.Builder, marks []Mark) {
 			b.WriteString(c)
 		}
 	}
+}
+
+// paraOpen starts every paragraph Paragraph writes. Text and attribute
+// values are escaped, so in a run of paragraphs it marks exactly where
+// each begins: SplitParagraphs and ParagraphsFrom cut there.
+const paraOpen = `<p class="para" data-p="`
+
+// SplitParagraphs cuts html, a run of Paragraph outputs in order, before
+// the first paragraph that starts at or after byte budget: head is the
+// paragraphs before it and from its index. ok is false when no paragraph
+// starts there (all of html is head).
+func SplitParagraphs(html string, budget int) (head string, from int, ok bool) {
+	if budget < 0 {
+		budget = 0
+	}
+	if budget >= len(html) {
+		return html, 0, false
+	}
+	i := strings.Index(html[budget:], paraOpen)
+	if i < 0 {
+		return html, 0, false
+	}
+	at := budget + i
+	n, err := strconv.Atoi(html[at+len(paraOpen) : at+len(paraOpen)+strings.IndexByte(html[at+len(paraOpen):], '"')])
+	if err != nil {
+		return html, 0, false
+	}
+	return html[:at], n, true
+}
+
+// ParagraphsFrom returns the paragraphs of html (a run of Paragraph
+// outputs) from the one with index from on; ok is false if there is none.
+func ParagraphsFrom(html string, from int) (string, bool) {
+	i := strings.Index(html, paraOpen+strconv.Itoa(from)+`"`)
+	if i < 0 {
+		return "", false
+	}
+	return html[i:], true
 }

@@ -152,3 +152,45 @@ func TestOverlapReadable(t *testing.T) {
 		t.Errorf("lone span with ticks: %s", out)
 	}
 }
+
+// TestSplitParagraphs: the cut falls before a paragraph, the first at or
+// after the budget, whatever the text and attributes hold; and
+// ParagraphsFrom finds the rest by index.
+func TestSplitParagraphs(t *testing.T) {
+	paras := Paragraphs("one <p class=\"para\" data-p=\"9\">\ntwo & three\nfour\nfive")
+	var all strings.Builder
+	for _, p := range paras {
+		all.WriteString(Paragraph(p, []Mark{{ID: "m1", Start: 0, End: 3, Title: `x"<p class="para" data-p="7">`}}))
+	}
+	html := all.String()
+	p1 := strings.Index(html, `<p class="para" data-p="1">`)
+	p3 := strings.Index(html, `<p class="para" data-p="3">`)
+	cases := []struct {
+		budget   int
+		head     string
+		from     int
+		split    bool
+		restFrom string
+	}{
+		{0, "", 0, true, html},
+		{1, html[:p1], 1, true, html[p1:]},
+		{p1, html[:p1], 1, true, html[p1:]},
+		{p3, html[:p3], 3, true, html[p3:]},
+		{p3 + 1, html, 0, false, ""},
+		{len(html) + 10, html, 0, false, ""},
+	}
+	for _, c := range cases {
+		head, from, ok := SplitParagraphs(html, c.budget)
+		if head != c.head || from != c.from || ok != c.split {
+			t.Errorf("budget %d: head %d bytes, from %d, %v; want %d bytes, %d, %v", c.budget, len(head), from, ok, len(c.head), c.from, c.split)
+		}
+		if ok {
+			if rest, found := ParagraphsFrom(html, from); !found || rest != c.restFrom || head+rest != html {
+				t.Errorf("budget %d: ParagraphsFrom(%d) = %d bytes, %v", c.budget, from, len(rest), found)
+			}
+		}
+	}
+	if _, ok := ParagraphsFrom(html, 4); ok {
+		t.Error("ParagraphsFrom found a paragraph past the last")
+	}
+}

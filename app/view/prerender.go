@@ -67,28 +67,31 @@ func RenderDocument(p Prerender) string {
 	return b.String()
 }
 
-// RenderDocumentShell is the pre-rendered document view: the desk's root
-// with the seq, document, layer and label keys, the title, and #paras
-// holding paras (a short article's paragraphs) or, if src is set, empty:
-// web/gloss.js (glossFetchParas) fetches them from src — the page
-// preloads it — and sets them with one innerHTML. A long article's page
-// is then a few KB: Chromium decodes, preload-scans and tokenizes its
-// 800 KB of paragraphs once (as the fetch's text and the innerHTML), not
-// three times more as part of the page, and they are set as soon as both
-// are there.
-func RenderDocumentShell(p Prerender, paras, src string) string {
+// RenderDocumentShell is the pre-rendered document view with the first
+// of its paragraphs: the desk's root with the seq, document, layer and
+// label keys, the title, and #paras holding head (the HTML of the
+// paragraphs before paragraph from, in view when the page opens). If src
+// is set, web/gloss.js (glossFetchParas) fetches the other paragraphs
+// from it — the page preloads it — and adds them with one
+// insertAdjacentHTML. A short article is all in the page; a long one's
+// page stays a few dozen KB: Chromium decodes, preload-scans and
+// tokenizes its 800 KB of paragraphs once (as the fetch's text and the
+// insertion), not three times more as part of the page, and they are set
+// as soon as both are there.
+func RenderDocumentShell(p Prerender, head string, from int, src string) string {
 	var b strings.Builder
 	writeShellOpen(&b, p)
 	b.WriteString(`<div id="paras" class="paras"`)
 	if src != "" {
-		b.WriteString(` data-src="`)
+		b.WriteString(` data-from="`)
+		b.WriteString(strconv.Itoa(from))
+		b.WriteString(`" data-src="`)
 		b.WriteString(markup.Escape(src))
-		b.WriteString(`"></div>`)
-	} else {
-		b.WriteString(`>`)
-		b.WriteString(paras)
-		b.WriteString(`</div>`)
+		b.WriteString(`"`)
 	}
+	b.WriteString(`>`)
+	b.WriteString(head)
+	b.WriteString(`</div>`)
 	b.WriteString(shellClose)
 	return b.String()
 }

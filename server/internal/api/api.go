@@ -70,10 +70,10 @@ type Config struct {
 	// upload, which may outlast the server's ReadTimeout; 0 means 5
 	// minutes.
 	UploadTimeout time.Duration
-	// InlineParas is up to how many bytes of highlighted paragraphs the
-	// document page carries in its own HTML (a short article); a longer
-	// article's the page fetches beside it (GET /doc/{id}/paras). 0 means
-	// 48 KiB; negative, none.
+	// InlineParas is how many bytes of a document's highlighted
+	// paragraphs the document page carries in its own HTML (the first
+	// screen, at least: a whole short article); the rest the page fetches
+	// beside it (GET /doc/{id}/paras). 0 means 48 KiB; negative, none.
 	InlineParas int
 }
 

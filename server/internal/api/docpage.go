@@ -13,9 +13,9 @@ import (
 // handleDocPage serves the document page /doc/{id} with the document
 // already rendered into it for the logged-in user (prerenderDoc), so the
 // highlighted text shows before the wasm has loaded: the page holds the
-// desk's frame, title and — a short article (Config.InlineParas) — its
-// paragraphs; a long article's it preloads, and its script fetches them
-// (handleDocParas) and sets them with one innerHTML.
+// desk's frame, title and first paragraphs (Config.InlineParas bytes of
+// them: a short article whole), and preloads the others, which its
+// script fetches (handleDocParas) and adds with one insertAdjacentHTML.
 // Someone not logged in gets the bare page (the app sends them to the
 // login); a document that does not exist or is in a project the user is
 // not a member of gets the bare page with 404 — no text, as for the API.
@@ -25,15 +25,12 @@ func (s *Server) handleDocPage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		// A short article is all in the page; a long one's paragraphs
-		// are fetched beside it (measured: a page carrying the first 48 KiB
-		// of a 5,000-span article's and fetching the rest painted all the
-		// highlights later than one fetching them all).
-		if len(pre.paras) <= s.inlineParas() {
-			return pages.WithHTML(r, pages.RenderDocumentShell(pre.doc, pre.paras, ""), pages.FillFirst), nil
+		head, from, split := pages.SplitParagraphs(pre.paras, s.inlineParas())
+		if !split {
+			return pages.WithHTML(r, pages.RenderDocumentShell(pre.doc, head, 0, ""), pages.FillFirst), nil
 		}
-		src := parasURL(id)
-		return pages.WithHTML(r, pages.RenderDocumentShell(pre.doc, "", src), pages.FillFirst, src), nil
+		src := parasURL(id, from, pre.doc.Seq)
+		return pages.WithHTML(r, pages.RenderDocumentShell(pre.doc, head, from, src), pages.FillFirst, src), nil
 	})
 }
 
@@ -49,12 +46,18 @@ func (s *Server) inlineParas() int {
 	}
 }
 
-// parasURL is where the document page fetches document id's paragraphs.
-func parasURL(id int64) string { return "/doc/" + strconv.FormatInt(id, 10) + "/paras" }
+// parasURL is where the document page fetches document id's paragraphs
+// from paragraph from on, as drawn at seq (the page's own paragraphs).
+func parasURL(id int64, from int, seq int64) string {
+	return "/doc/" + strconv.FormatInt(id, 10) + "/paras?from=" + strconv.Itoa(from) + "&seq=" + strconv.FormatInt(seq, 10)
+}
 
 // handleDocParas answers the document page's fetch of its paragraphs:
 // what the user may see of the document now, with every highlight (from
-// the cache when no op came since), and the seq it was drawn at. Not
+// the cache when no op came since), and the seq it was drawn at. If the
+// document is still at the page's seq (query seq), only the paragraphs
+// from query from on (those the page does not hold); else all of them,
+// which replace the page's (pages.ParasFromHeader says which). Not
 // logged in: 401; no such document or not a member: 404.
 func (s *Server) handleDocParas(w http.ResponseWriter, r *http.Request) {
 	p, err := s.authenticate(r)
@@ -75,7 +78,14 @@ func (s *Server) handleDocParas(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("api: pre-render paragraphs", "id", id, "err", err)
 		http.Error(w, "unavailable", http.StatusServiceUnavailable)
 	default:
-		pages.ServeParagraphs(w, r, pre.paras, pre.doc.Seq)
+		html, from := pre.paras, 0
+		q := r.URL.Query()
+		if n, err := strconv.Atoi(q.Get("from")); err == nil && n > 0 && q.Get("seq") == strconv.FormatInt(pre.doc.Seq, 10) {
+			if rest, ok := pages.ParagraphsFrom(pre.paras, n); ok {
+				html, from = rest, n
+			}
+		}
+		pages.ServeParagraphs(w, r, html, pre.doc.Seq, from)
 	}
 }
 

@@ -157,15 +157,17 @@ func TestDocPageCache(t *testing.T) {
 }
 
 var (
-	dataSrc  = regexp.MustCompile(`<div id="paras" class="paras" data-src="([^"]*)"></div>`)
+	dataSrc  = regexp.MustCompile(`<div id="paras" class="paras" data-from="(\d+)" data-src="([^"]*)">`)
 	paraOpen = regexp.MustCompile(`<p class="para" data-p="(\d+)">`)
 )
 
-// TestDocPageLong: a document longer than the page's share is not in the
-// page: the page preloads its paragraphs and fetches them, every
-// paragraph once, in order, at the document's seq; an outsider gets
-// nothing. (A short one is all in the page: TestDocPageCache.)
-func TestDocPageLong(t *testing.T) {
+// TestDocPageSplit: a document longer than the page's share carries its
+// first paragraphs in the page (the text is in the HTML) and fetches the
+// rest, preloaded; together they are every paragraph once, in order. If
+// the document moved on since the page was drawn, the fetch answers all
+// paragraphs at the new seq (from 0), which the page puts in place of
+// its own; and an outsider gets nothing.
+func TestDocPageSplit(t *testing.T) {
 	f := newFixture(t)
 	text, err := os.ReadFile(filepath.Join("..", "..", "..", "sample", "demo", "000_307bc43b3c6d2c1a.txt"))
 	if err != nil {
@@ -192,32 +194,53 @@ func TestDocPageLong(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, resp.Header, string(body)
 	}
+	indexes := func(html string) []string {
+		var out []string
+		for _, m := range paraOpen.FindAllStringSubmatch(html, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
 	code, _, page := get(alice, fmt.Sprintf("/doc/%d", doc))
 	m := dataSrc.FindStringSubmatch(page)
-	if code != 200 || m == nil || paraOpen.MatchString(page) {
-		t.Fatalf("GET /doc: %d, not an empty #paras to fill: %s", code, page)
+	if code != 200 || m == nil {
+		t.Fatalf("GET /doc: %d, no split #paras: %s", code, page)
 	}
-	src := m[1]
-	if src != fmt.Sprintf("/doc/%d/paras", doc) || !strings.Contains(page, `data-gloss-fetch href="`+src+`"`) {
+	from, src := m[1], strings.ReplaceAll(m[2], "&amp;", "&")
+	if !strings.Contains(page, `data-gloss-fetch href="`+m[2]+`"`) {
 		t.Errorf("the page does not preload %s", src)
 	}
-	code, h, paras := get(alice, src)
-	if code != 200 || h.Get(pages.ParasSeqHeader) != "0" {
-		t.Fatalf("GET %s: %d, seq %q", src, code, h.Get(pages.ParasSeqHeader))
+	own := indexes(page)
+	if len(own) == 0 || own[len(own)-1] == from || fmt.Sprint(len(own)) != from {
+		t.Fatalf("the page holds paragraphs %v, says the rest starts at %s", own, from)
 	}
-	all := paraOpen.FindAllStringSubmatch(paras, -1)
+	first, _, _ := strings.Cut(string(text), "\n")
+	if !strings.Contains(page, html.EscapeString(first[:40])) {
+		t.Errorf("the page lacks its first paragraph's text %q", first[:40])
+	}
+	code, h, rest := get(alice, src)
+	if code != 200 || h.Get(pages.ParasFromHeader) != from || h.Get(pages.ParasSeqHeader) != "0" {
+		t.Fatalf("GET %s: %d, from %q seq %q", src, code, h.Get(pages.ParasFromHeader), h.Get(pages.ParasSeqHeader))
+	}
+	all := append(own, indexes(rest)...)
 	if len(all) < 3 {
 		t.Fatalf("only %d paragraphs", len(all))
 	}
 	for i, p := range all {
-		if p[1] != fmt.Sprint(i) {
-			t.Fatalf("paragraph %d is data-p %s", i, p[1])
+		if p != fmt.Sprint(i) {
+			t.Fatalf("page + fetch give paragraphs %v", all)
 		}
 	}
-	first, _, _ := strings.Cut(string(text), "\n")
-	if !strings.Contains(paras, html.EscapeString(first[:40])) {
-		t.Errorf("the paragraphs lack the first one's text %q", first[:40])
+	// An op after the page: the same fetch answers everything, at seq 1.
+	a := model.Annotation{ID: "s1", Label: "claim", Start: 0, End: 4, Quote: string([]rune(string(text))[:4]), Layer: "bob", Author: "bob"}
+	if _, err := f.st.Commit(ctx, doc, []protocol.Op{{ID: "s1", Kind: protocol.KindAdd, Ann: &a, User: "bob"}}); err != nil {
+		t.Fatal(err)
 	}
+	code, h, rest = get(alice, src)
+	if code != 200 || h.Get(pages.ParasFromHeader) != "0" || h.Get(pages.ParasSeqHeader) != "1" || len(indexes(rest)) != len(all) || !strings.Contains(rest, "s1") {
+		t.Fatalf("after an op, GET %s: %d, from %q seq %q, %d paragraphs", src, code, h.Get(pages.ParasFromHeader), h.Get(pages.ParasSeqHeader), len(indexes(rest)))
+	}
+	// Someone of another project: 404, no text.
 	eve := newClient(t, srv.URL)
 	if st, _ := eve.postLogin(roleUser["outsider"], password, ""); st != http.StatusSeeOther {
 		t.Fatalf("login: %d", st)

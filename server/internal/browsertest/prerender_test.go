@@ -82,12 +82,13 @@ func TestPrerenderedHTML(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("alice: %d", code)
 	}
-	// The paragraphs are in the page or fetched by it (the tests' servers
-	// put documents under 1 KiB in; users' under 48 KiB: TestDocPageLong).
-	if !strings.Contains(html, `<div id="paras" class="paras"`) {
-		t.Errorf("the page has no paragraphs")
+	// The page's first paragraphs are in it (the tests' servers put 1 KiB
+	// of them in; users' 48 KiB: TestDocPageSplit), the others it fetches.
+	if !strings.Contains(html, `<div id="paras" class="paras"`) || !strings.Contains(html, `<p class="para" data-p="0">`) {
+		t.Errorf("the page does not carry its first paragraph")
 	}
 	html = docPage(t, alice, srv.URL, fmt.Sprintf("%s/doc/%d", srv.URL, id))
+	// Asked for without the page's seq: all the paragraphs.
 	code, paras := fetchPage(t, alice, fmt.Sprintf("%s/doc/%d/paras", srv.URL, id))
 	if code != 200 || !strings.HasPrefix(paras, `<p class="para" data-p="0">`) || strings.Count(paras, `<p class="para"`) != strings.Count(html, `<p class="para"`) {
 		t.Fatalf("alice's paragraphs: %d %q", code, paras)

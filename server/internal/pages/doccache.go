@@ -3,6 +3,7 @@ package pages
 import (
 	"sync"
 
+	"gloss/app/markup"
 	"gloss/app/view"
 	"gloss/shared/model"
 )
@@ -151,12 +152,23 @@ func RenderDocument(d Document) string { return view.RenderDocument(prerenderOf(
 func RenderParagraphs(d Document) string { return view.RenderParagraphs(prerenderOf(d)) }
 
 // RenderDocumentShell returns the pre-rendered document view of d with
-// paras, the HTML of its paragraphs, in it, or, if src is set, fetched
-// from there (view.RenderDocumentShell). Only d's document, schema, seq
-// and layer are read.
-func RenderDocumentShell(d Document, paras, src string) string {
-	return view.RenderDocumentShell(prerenderOf(d), paras, src)
+// head, the HTML of its paragraphs before paragraph from; the page
+// fetches the others from src, if set (view.RenderDocumentShell). Only
+// d's document, schema, seq and layer are read.
+func RenderDocumentShell(d Document, head string, from int, src string) string {
+	return view.RenderDocumentShell(prerenderOf(d), head, from, src)
 }
+
+// SplitParagraphs cuts the HTML of a document's paragraphs (from
+// RenderParagraphs or the cache) before the first paragraph that starts
+// at or after byte budget: the page's own (head) and the index of the
+// first one it fetches (markup.SplitParagraphs).
+func SplitParagraphs(html string, budget int) (head string, from int, ok bool) {
+	return markup.SplitParagraphs(html, budget)
+}
+
+// ParagraphsFrom returns the paragraphs of html from index from on.
+func ParagraphsFrom(html string, from int) (string, bool) { return markup.ParagraphsFrom(html, from) }
 
 func prerenderOf(d Document) view.Prerender {
 	return view.Prerender{Document: d.Doc, Schema: d.Schema, Seq: d.Seq, Layer: d.Layer,

@@ -207,13 +207,20 @@ func preloadFetches(page []byte, urls []string) []byte {
 // may have been made at an older one).
 const ParasSeqHeader = "X-Gloss-Seq"
 
+// ParasFromHeader names the index of the first paragraph ServeParagraphs
+// sends: the page's own paragraphs are those before it (0: all of them,
+// the page's to be replaced).
+const ParasFromHeader = "X-Gloss-From"
+
 // ServeParagraphs answers the document page's fetch of its paragraphs
-// (html, drawn at seq): per user and per state, so never cached; gzipped
-// when the browser takes it (≈ 11 times smaller).
-func ServeParagraphs(w http.ResponseWriter, r *http.Request, html string, seq int64) {
+// (html, drawn at seq, from paragraph from on): per user and per state,
+// so never cached; gzipped when the browser takes it (≈ 11 times
+// smaller).
+func ServeParagraphs(w http.ResponseWriter, r *http.Request, html string, seq int64, from int) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set(ParasSeqHeader, strconv.FormatInt(seq, 10))
+	w.Header().Set(ParasFromHeader, strconv.Itoa(from))
 	body := compressPage(w, r, []byte(html))
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write(body)
