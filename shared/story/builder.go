@@ -580,27 +580,14 @@ func (rs *rowState) dispute() string {
 			n += len(p) + len(" vs ")
 		}
 	}
-	var out strings.Builder
-	out.Grow(n)
-	var seen map[string]bool
-	if rs.dups > 0 {
-		seen = make(map[string]bool, rs.dups)
-	}
+	var d disputeText
+	d.Grow(n)
 	for c := range rs.cells {
 		for _, p := range rs.cells[c].frags {
-			if rs.dups > 0 && rs.frags[p] > 1 {
-				if seen[p] {
-					continue
-				}
-				seen[p] = true
-			}
-			if out.Len() > 0 {
-				out.WriteString(" vs ")
-			}
-			out.WriteString(p)
+			d.add(p, rs.dups > 0 && rs.frags[p] > 1)
 		}
 	}
-	return out.String()
+	return d.String()
 }
 
 // sameFigures says whether two cells hold the same figures as read from

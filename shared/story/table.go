@@ -551,23 +551,41 @@ func conservativeLess(f, than *Figure) bool {
 // dispute states the row's counted figures, one per distinct statement
 // and document, in column order: "at least 40 (CNN, Doc A) vs 60 (Doc B)".
 func dispute(r *Row, cols []Column) string {
-	var out strings.Builder
+	var d disputeText
 	var frags []string
-	seen := map[string]bool{}
 	for c := range r.Cells {
 		frags = fragments(frags[:0], r.Cells[c].Figures, cols[c].label())
 		for _, p := range frags {
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-			if out.Len() > 0 {
-				out.WriteString(" vs ")
-			}
-			out.WriteString(p)
+			d.add(p, true)
 		}
 	}
-	return out.String()
+	return d.String()
+}
+
+// disputeText joins a row's dispute fragments with " vs ", each once, in
+// the order added. Build and Builder state disputes through it alike.
+type disputeText struct {
+	strings.Builder
+	seen map[string]bool
+}
+
+// add appends fragment p unless it was added before; repeat says p may
+// have been (the Builder knows which fragments occur once and skips the
+// lookup for them).
+func (d *disputeText) add(p string, repeat bool) {
+	if repeat {
+		if d.seen[p] {
+			return
+		}
+		if d.seen == nil {
+			d.seen = map[string]bool{}
+		}
+		d.seen[p] = true
+	}
+	if d.Len() > 0 {
+		d.WriteString(" vs ")
+	}
+	d.WriteString(p)
 }
 
 // fragments appends the statements a dispute makes of one cell: one per
