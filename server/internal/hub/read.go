@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -55,7 +56,7 @@ func (c *client) readReady() {
 	br.Reset(c.nc)
 	more := true
 	for more {
-		if !c.readMessage(br) {
+		if !c.readGuarded(br) {
 			more = false
 			break
 		}
@@ -81,9 +82,24 @@ func (c *client) readReady() {
 // readLoop is the reader of a connection the poller cannot watch.
 func (c *client) readLoop() {
 	br := bufio.NewReaderSize(c.nc, 512)
-	for c.readMessage(br) {
+	for c.readGuarded(br) {
 	}
 	c.endRead()
+}
+
+// readGuarded is readMessage that turns a panic on one connection's
+// input into that connection's end: a bug that some message reaches must
+// not take every other connection and the server with it. What was
+// committed stays committed; the client reconnects and catches up.
+func (c *client) readGuarded(br *bufio.Reader) (more bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.hub.log.Error("hub: panic reading a message; connection closed", "user", c.user.Name, "panic", r, "stack", string(debug.Stack()))
+			c.closeWith(websocket.CloseInternalServerErr, "internal error")
+			more = false
+		}
+	}()
+	return c.readMessage(br)
 }
 
 // endRead is what happens once reading is over: the client leaves its
@@ -240,7 +256,9 @@ func (c *client) readFrame(br *bufio.Reader, have int) (fin bool, op int, payloa
 		}
 		n = binary.BigEndian.Uint64(h[2:10])
 	}
-	if !control && n+uint64(have) > protocol.MaxMessage {
+	// n alone first: a 64-bit length plus what came before can wrap past
+	// 2^64 to a small sum, and a length that passed would be allocated.
+	if !control && (n > protocol.MaxMessage || n+uint64(have) > protocol.MaxMessage) {
 		err = websocket.ErrReadLimit
 		return
 	}

@@ -83,6 +83,11 @@ func rawFrames(t *testing.T, s *synctest.Server) {
 		{"reserved close code", [][]byte{helloFrame, clientFrame(true, websocket.CloseMessage, []byte{0x03, 0xed})}, "", websocket.CloseProtocolError}, // 1005 may not be sent
 		{"close code echoed", [][]byte{helloFrame, clientFrame(true, websocket.CloseMessage, []byte{0x0f, 0xa1, 'b', 'y'})}, "", 4001},
 		{"too large", [][]byte{helloFrame, clientFrame(true, websocket.TextMessage, make([]byte, protocol.MaxMessage+1))}, "", websocket.CloseMessageTooBig},
+		// A continuation whose 64-bit length, added to what came before,
+		// wraps past 2^64 to a small number: refused, not allocated.
+		{"length that wraps", [][]byte{helloFrame, append(clientFrame(false, websocket.TextMessage, []byte("{}")),
+			0x80, 0x80|127, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4)}, "", websocket.CloseMessageTooBig},
+		{"length with the top bit set", [][]byte{helloFrame, {0x81, 0x80 | 127, 0x80, 0, 0, 0, 0, 0, 0, 1}}, "", websocket.CloseMessageTooBig},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
