@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,9 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"gloss/shared/model"
 	"gloss/shared/protocol"
-	"gloss/shared/textpos"
 )
 
 // scenario is one measurement: C clients on docs (spread round-robin, as
@@ -32,6 +29,7 @@ type scenario struct {
 	duration time.Duration
 	text     string
 	procs    []*process // the servers, for their write system calls
+	wire     wire       // the servers' protocol
 }
 
 // result is what a scenario measured.
@@ -59,15 +57,16 @@ type loadClient struct {
 	lat      []int64 // ns
 	cross    []int64 // ns, from senders on another instance
 	received atomic.Int64
-	onAck    func(msg []byte)
+	onAck    func(msg []byte) // the ack of c's op, nil when it was refused
+	wire     wire
+	// What the wire keeps of c's ops (saturating: the step of the
+	// add/relabel/delete cycle and the version acked; Hocuspocus: the
+	// Yjs client id, step being its clock).
+	step    int
+	version int64
+	ycid    uint64
+	docName string
 }
-
-var (
-	opPrefix    = []byte(`{"type":"op","op":{"id":"s`)
-	errPrefix   = []byte(`{"type":"error"`)
-	welcomeSnap = []byte(`{"you":`)
-	welcomeType = []byte(`{"type":"welcome"`)
-)
 
 // dialAll connects the scenario's clients (32 dials at a time) and waits
 // until each is welcomed and the servers have gone quiet (presence).
@@ -86,10 +85,16 @@ func dialAll(s *scenario, n int, errs *atomic.Int64) ([]*loadClient, error) {
 			defer func() { <-sem }()
 			// Clients of one document spread over the instances too.
 			inst, doc := (i/len(s.docs))%len(s.addrs), i%len(s.docs)
-			h := http.Header{"Authorization": {"Bearer " + s.accounts[i%len(s.accounts)].token}}
-			conn, _, err := dialer.Dial("ws://"+s.addrs[inst]+"/ws", h)
+			token := s.accounts[i%len(s.accounts)].token
+			conn, _, err := dialer.Dial("ws://"+s.addrs[inst]+s.wire.path(), s.wire.header(token))
+			var c *loadClient
 			if err == nil {
-				err = conn.WriteMessage(websocket.TextMessage, mustJSON(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: s.docs[doc], Compact: true}))
+				c = &loadClient{idx: i, inst: inst, ninst: len(s.addrs), ndocs: len(s.docs), doc: doc, conn: conn, welcomed: make(chan struct{}), wire: s.wire}
+				for _, m := range s.wire.hello(c, s.docs[doc], token) {
+					if err = conn.WriteMessage(s.wire.frame(), m); err != nil {
+						break
+					}
+				}
 			}
 			if err != nil {
 				mu.Lock()
@@ -97,7 +102,6 @@ func dialAll(s *scenario, n int, errs *atomic.Int64) ([]*loadClient, error) {
 				mu.Unlock()
 				return
 			}
-			c := &loadClient{idx: i, inst: inst, ninst: len(s.addrs), ndocs: len(s.docs), doc: doc, conn: conn, welcomed: make(chan struct{})}
 			cs[i] = c
 			go c.read(errs)
 		}()
@@ -165,33 +169,37 @@ func (c *loadClient) read(errs *atomic.Int64) {
 		now := time.Now().UnixNano()
 		c.lastMsg.Store(now)
 		msg := buf.Bytes()
-		switch {
-		case bytes.HasPrefix(msg, opPrefix):
-			sender, sentAt, ok := parseOpID(msg[len(opPrefix):])
-			if !ok || sender == c.idx {
-				c.received.Add(1)
-				continue
+		kind := c.wire.classify(msg, func(sender int, sentAt int64) {
+			c.received.Add(1)
+			if sender == c.idx {
+				return
 			}
 			d := now - sentAt
 			c.lat = append(c.lat, d)
 			if (sender/c.ndocs)%c.ninst != c.inst {
 				c.cross = append(c.cross, d)
 			}
-			c.received.Add(1)
-		case bytes.HasPrefix(msg, []byte(`{"type":"ack"`)):
+		})
+		switch kind {
+		case msgAck:
+			if !c.wire.echoes() {
+				c.received.Add(1) // its own op reached the document
+			}
 			if f := c.onAck; f != nil {
 				f(msg)
 			}
-		case bytes.HasPrefix(msg, errPrefix):
+		case msgError, msgRefused:
 			if errs.Add(1) <= 5 {
-				fmt.Printf("  client %d: %s\n", c.idx, msg)
+				fmt.Printf("  client %d: %q\n", c.idx, msg)
 			}
-			if f := c.onAck; f != nil && bytes.Contains(msg, []byte(`"opId"`)) {
+			if f := c.onAck; f != nil && kind == msgRefused {
 				f(nil) // the op was refused: go on with the next
 			}
-		case !welcomed && (bytes.HasPrefix(msg, welcomeSnap) || bytes.HasPrefix(msg, welcomeType)):
-			welcomed = true
-			close(c.welcomed)
+		case msgWelcome:
+			if !welcomed {
+				welcomed = true
+				close(c.welcomed)
+			}
 		}
 	}
 }
@@ -224,35 +232,8 @@ func mustJSON(m protocol.Message) []byte {
 	return data
 }
 
-// ops builds the op messages of one client: in paced mode adds, in
-// saturating mode a cycle of add, relabel and delete of one annotation.
-type ops struct {
-	text  *textpos.Text
-	n     int
-	label []string
-}
-
-func (o *ops) add(opID, annID string, start int) []byte {
-	start %= o.text.Len() - 20
-	q, _ := o.text.Slice(start, start+8)
-	return mustJSON(protocol.Message{Type: protocol.TypeOp, Op: &protocol.Op{ID: opID, Kind: protocol.KindAdd,
-		Ann: &model.Annotation{ID: annID, Label: "claim", Start: start, End: start + 8, Quote: q}}})
-}
-
-func (o *ops) relabel(opID, annID string, version int64, start int) []byte {
-	start %= o.text.Len() - 20
-	q, _ := o.text.Slice(start, start+8)
-	return mustJSON(protocol.Message{Type: protocol.TypeOp, Op: &protocol.Op{ID: opID, Kind: protocol.KindUpdate, Version: version,
-		Ann: &model.Annotation{ID: annID, Label: "figure", Start: start, End: start + 8, Quote: q}}})
-}
-
-func (o *ops) del(opID, annID string, version int64) []byte {
-	return mustJSON(protocol.Message{Type: protocol.TypeOp, Op: &protocol.Op{ID: opID, Kind: protocol.KindDelete, Target: annID, Version: version}})
-}
-
 // run runs a scenario on connected clients.
 func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
-	o := &ops{text: textpos.New(s.text)}
 	var sent []atomic.Int64 = make([]atomic.Int64, len(s.docs)) // ops sent per document, by senders
 	perSender := make([]atomic.Int64, len(cs))
 	var acked atomic.Int64
@@ -272,50 +253,28 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 		for k := range total {
 			time.Sleep(time.Until(start.Add(time.Duration(k) * interval)))
 			c := cs[k%len(cs)]
-			id := makeOpID(c.idx, k)
 			sent[c.doc].Add(1)
 			perSender[c.idx].Add(1)
-			if err := c.conn.WriteMessage(websocket.TextMessage, o.add(id, "a"+strconv.Itoa(k), k*7)); err != nil {
+			if err := c.conn.WriteMessage(s.wire.frame(), s.wire.paced(c, k)); err != nil {
 				errs.Add(1)
 			}
 		}
 		elapsed = time.Since(start)
 	} else {
 		for _, c := range cs {
-			step, version := 0, int64(0)
-			ann := func() string { return fmt.Sprintf("c%d-%d", c.idx, step/3) }
-			next := func() []byte {
-				id := makeOpID(c.idx, step)
-				switch step % 3 {
-				case 0:
-					return o.add(id, ann(), c.idx*37+step)
-				case 1:
-					return o.relabel(id, ann(), version, c.idx*37+step-1)
-				default:
-					return o.del(id, ann(), version)
-				}
-			}
 			inflight.Add(1)
 			c.onAck = func(msg []byte) {
 				if msg != nil {
 					acked.Add(1)
-					if i := bytes.Index(msg, []byte(`"version":`)); i >= 0 {
-						rest := msg[i+10:]
-						if j := bytes.IndexAny(rest, ",}"); j >= 0 {
-							version, _ = strconv.ParseInt(string(rest[:j]), 10, 64)
-						}
-					}
-					step++
-				} else {
-					step = (step/3 + 1) * 3 // refused: start with a new annotation
 				}
+				s.wire.acked(c, msg)
 				if stopped.Load() {
 					inflight.Done()
 					return
 				}
 				sent[c.doc].Add(1)
 				perSender[c.idx].Add(1)
-				if err := c.conn.WriteMessage(websocket.TextMessage, next()); err != nil {
+				if err := c.conn.WriteMessage(s.wire.frame(), s.wire.next(c)); err != nil {
 					errs.Add(1)
 					inflight.Done()
 				}
@@ -325,7 +284,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 		for _, c := range cs {
 			sent[c.doc].Add(1)
 			perSender[c.idx].Add(1)
-			if err := c.conn.WriteMessage(websocket.TextMessage, next0(c, o)); err != nil {
+			if err := c.conn.WriteMessage(s.wire.frame(), s.wire.next(c)); err != nil {
 				errs.Add(1)
 			}
 		}
@@ -371,11 +330,6 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 	}
 	res.errors = errs.Load()
 	return res
-}
-
-// next0 is a client's first op in saturating mode: an add.
-func next0(c *loadClient, o *ops) []byte {
-	return o.add(makeOpID(c.idx, 0), fmt.Sprintf("c%d-0", c.idx), c.idx*37)
 }
 
 // quantileMS is the q-quantile of ds (ns) in ms; 0 without samples.

@@ -24,6 +24,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"gloss/shared/textpos"
 )
 
 // docText is the text of every document: the hub benchmarks' (synctest's),
@@ -39,6 +41,7 @@ type config struct {
 	idleWarm                  int
 	duration                  time.Duration
 	floor                     bool
+	hocuspocus                string // the directory of scripts/hocuspocus, or empty
 }
 
 func main() {
@@ -68,6 +71,7 @@ func main() {
 	flag.IntVar(&cfg.idle, "idle", 1000, "idle connections for the memory figure (0: skip)")
 	flag.IntVar(&cfg.idleWarm, "idle-warm", 0, "idle connections opened, and kept open, before the memory figure's first reading: the figure is then the cost of each further one, without what the first connections start once (pools, runtime threads)")
 	flag.BoolVar(&cfg.floor, "floor", true, "measure the floor (bare gorilla broadcast) in the same run")
+	flag.StringVar(&cfg.hocuspocus, "hocuspocus", "", "measure Hocuspocus (in memory) in the same run: the directory of scripts/hocuspocus, its node_modules installed (npm ci); empty: not measured")
 	flag.Parse()
 	cfg.instances, cfg.docs, cfg.clients = ints(instances), ints(docs), ints(clients)
 	if modes != "" {
@@ -146,40 +150,27 @@ func run(cfg config) error {
 	rs := &results{runs: map[key][]result{}, idle: map[string][]float64{}}
 	for it := 1; it <= cfg.iterations; it++ {
 		fmt.Printf("iteration %d of %d\n", it, cfg.iterations)
+		// The comparison servers keep no documents: ids made up per
+		// iteration; Hocuspocus keeps them in memory, so each scenario
+		// has fresh ones.
+		fresh := int64(it * 1_000_000)
+		fakeDocs := func(n int) []int64 {
+			ds := make([]int64, n)
+			for i := range ds {
+				fresh++
+				ds[i] = fresh
+			}
+			return ds
+		}
 		if cfg.floor {
-			p, err := startProcess(cfg.serverCPU, self, "floor", "-addr", "{addr}")
-			if err != nil {
+			if err := measureOther(cfg, rs, "floor", glossWire{textpos.New(text)}, fakeDocs, fix.accounts, text, self, "floor", "-addr", "{addr}"); err != nil {
 				return err
 			}
-			fakeDocs := func(n int) []int64 {
-				ds := make([]int64, n)
-				for i := range ds {
-					ds[i] = int64(it*100000 + i + 1)
-				}
-				return ds
+		}
+		if cfg.hocuspocus != "" {
+			if err := measureOther(cfg, rs, "Hocuspocus", &hocusWire{}, fakeDocs, fix.accounts, text, "node", filepath.Join(cfg.hocuspocus, "server.mjs"), "{addr}"); err != nil {
+				return err
 			}
-			if cfg.idle > 0 {
-				kib, err := idleKiB(p, []string{p.addr}, fakeDocs(1), fix.accounts, cfg.idleWarm, cfg.idle)
-				if err != nil {
-					p.stop()
-					return fmt.Errorf("floor idle: %w", err)
-				}
-				rs.idle["floor"] = append(rs.idle["floor"], kib)
-			}
-			for _, d := range cfg.docs {
-				for _, c := range cfg.clients {
-					for _, m := range cfg.modes {
-						s := &scenario{addrs: []string{p.addr}, docs: fakeDocs(d), accounts: fix.accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: []*process{p}}
-						res, err := measure(s)
-						if err != nil {
-							p.stop()
-							return fmt.Errorf("floor: %w", err)
-						}
-						rs.add(key{"floor", 1, d, c, m}, res)
-					}
-				}
-			}
-			p.stop()
 		}
 		for _, n := range cfg.instances {
 			var ps []*process
@@ -201,7 +192,7 @@ func run(cfg config) error {
 				ds, err := fix.docs(ctx, 1, text)
 				if err == nil {
 					var kib float64
-					kib, err = idleKiB(ps[0], addrs, ds, fix.accounts, cfg.idleWarm, cfg.idle)
+					kib, err = idleKiB(ps[0], glossWire{textpos.New(text)}, addrs, ds, fix.accounts, cfg.idleWarm, cfg.idle)
 					rs.idle[target] = append(rs.idle[target], kib)
 				}
 				if err != nil {
@@ -217,7 +208,7 @@ func run(cfg config) error {
 							stop()
 							return err
 						}
-						s := &scenario{addrs: addrs, docs: ds, accounts: fix.accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: ps}
+						s := &scenario{addrs: addrs, docs: ds, accounts: fix.accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: ps, wire: glossWire{textpos.New(text)}}
 						res, err := measure(s)
 						if err != nil {
 							stop()
@@ -231,6 +222,37 @@ func run(cfg config) error {
 		}
 	}
 	rs.print(cfg)
+	return nil
+}
+
+// measureOther measures a comparison server (the floor, Hocuspocus): argv
+// started pinned as the Gloss servers are, the idle figure, then every
+// scenario, on documents of its own.
+func measureOther(cfg config, rs *results, target string, w wire, docs func(int) []int64, accounts []account, text string, argv ...string) error {
+	p, err := startProcess(cfg.serverCPU, argv...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", target, err)
+	}
+	defer p.stop()
+	if cfg.idle > 0 {
+		kib, err := idleKiB(p, w, []string{p.addr}, docs(1), accounts, cfg.idleWarm, cfg.idle)
+		if err != nil {
+			return fmt.Errorf("%s idle: %w", target, err)
+		}
+		rs.idle[target] = append(rs.idle[target], kib)
+	}
+	for _, d := range cfg.docs {
+		for _, c := range cfg.clients {
+			for _, m := range cfg.modes {
+				s := &scenario{addrs: []string{p.addr}, docs: docs(d), accounts: accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: []*process{p}, wire: w}
+				res, err := measure(s)
+				if err != nil {
+					return fmt.Errorf("%s: %w", target, err)
+				}
+				rs.add(key{target, 1, d, c, m}, res)
+			}
+		}
+	}
 	return nil
 }
 
@@ -251,9 +273,9 @@ func measure(s *scenario) (result, error) {
 // idleKiB connects warm clients, then n more (welcomed, nothing more to
 // send) to p and returns the growth of p's resident set per connection
 // over the n.
-func idleKiB(p *process, addrs []string, docs []int64, accounts []account, warm, n int) (float64, error) {
+func idleKiB(p *process, w wire, addrs []string, docs []int64, accounts []account, warm, n int) (float64, error) {
 	var errs atomic.Int64
-	s := &scenario{addrs: addrs, docs: docs, accounts: accounts}
+	s := &scenario{addrs: addrs, docs: docs, accounts: accounts, wire: w}
 	if warm > 0 {
 		ws, err := dialAll(s, warm, &errs)
 		if err != nil {

@@ -39,7 +39,7 @@ func fmtMed(vs []float64, prec int) string {
 func (r *results) print(cfg config) {
 	fmt.Printf("\nmedians of %d iterations (range in brackets); servers pinned to CPU %q, %v per measurement\n", cfg.iterations, cfg.serverCPU, cfg.duration)
 	fmt.Println("fan-out: from sending to receipt at every other client of the document; acked: durable acks/s in saturating mode")
-	for _, t := range []string{"floor", "Gloss SQLite", "Gloss PostgreSQL"} {
+	for _, t := range []string{"floor", "Hocuspocus", "Gloss SQLite", "Gloss PostgreSQL"} {
 		if v, ok := r.idle[t]; ok {
 			fmt.Printf("%-17s idle KiB/conn (process RSS, %d conns): %s\n", t, cfg.idle, fmtMed(v, 1))
 		}
@@ -71,19 +71,30 @@ func (r *results) print(cfg config) {
 		}
 		fmt.Println(line)
 	}
-	// The ratios the issue asks for, within this run.
-	for _, c := range cfg.clients {
-		f, g := r.runs[key{"floor", 1, cfg.docs[0], c, "saturating"}], r.runs[key{"Gloss SQLite", 1, cfg.docs[0], c, "saturating"}]
-		if len(f) > 0 && len(g) > 0 {
-			fm, _, _ := median(pick(f, func(r result) float64 { return r.ackedPerSec }))
-			gm, _, _ := median(pick(g, func(r result) float64 { return r.ackedPerSec }))
-			fmt.Printf("ratio C=%d saturating Gloss SQLite / floor: %.2f×\n", c, gm/fm)
+	// The ratios the issue asks for, within this run: Gloss against the
+	// floor and against Hocuspocus.
+	medianOf := func(target string, c int, mode string, f func(result) float64) (float64, bool) {
+		rs := r.runs[key{target, 1, cfg.docs[0], c, mode}]
+		if len(rs) == 0 {
+			return 0, false
 		}
-		f, g = r.runs[key{"floor", 1, cfg.docs[0], c, "paced"}], r.runs[key{"Gloss SQLite", 1, cfg.docs[0], c, "paced"}]
-		if len(f) > 0 && len(g) > 0 {
-			fm, _, _ := median(pick(f, func(r result) float64 { return r.p99 }))
-			gm, _, _ := median(pick(g, func(r result) float64 { return r.p99 }))
-			fmt.Printf("ratio C=%d paced p99 Gloss SQLite / floor: %.2f×\n", c, gm/fm)
+		m, _, _ := median(pick(rs, f))
+		return m, true
+	}
+	acked := func(r result) float64 { return r.ackedPerSec }
+	p99 := func(r result) float64 { return r.p99 }
+	for _, c := range cfg.clients {
+		for _, other := range []string{"floor", "Hocuspocus"} {
+			if g, ok := medianOf("Gloss SQLite", c, "saturating", acked); ok {
+				if o, ok := medianOf(other, c, "saturating", acked); ok {
+					fmt.Printf("ratio C=%d saturating acked/s Gloss SQLite / %s: %.2f×\n", c, other, g/o)
+				}
+			}
+			if g, ok := medianOf("Gloss SQLite", c, "paced", p99); ok {
+				if o, ok := medianOf(other, c, "paced", p99); ok {
+					fmt.Printf("ratio C=%d paced p99 Gloss SQLite / %s: %.2f×\n", c, other, g/o)
+				}
+			}
 		}
 	}
 }
