@@ -256,13 +256,15 @@ func checkOp(op *Op) error {
 	if !model.ValidID(op.ID) {
 		return &DecodeError{model.CodeBadID, fmt.Sprintf("op id %q must be 1–64 letters, digits, '-' or '_'", clip(op.ID))}
 	}
+	// Checked for every kind, not only where it belongs: the room places
+	// any op that carries at16 as an add of its "ann".
+	if op.At16 != nil && (op.Kind != KindAdd || len(op.At16) != 4) {
+		return &DecodeError{CodeBadJSON, "\"at16\" is four numbers, on an add op only"}
+	}
 	switch op.Kind {
 	case KindAdd, KindUpdate:
 		if op.Ann == nil {
 			return &DecodeError{CodeBadJSON, op.Kind + " op without \"ann\""}
-		}
-		if op.At16 != nil && (op.Kind != KindAdd || len(op.At16) != 4) {
-			return &DecodeError{CodeBadJSON, "\"at16\" is four numbers, on an add op only"}
 		}
 		if op.Kind == KindUpdate && op.Version <= 0 {
 			return &DecodeError{CodeBadJSON, "update op needs the \"version\" it was made against"}

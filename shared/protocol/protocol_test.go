@@ -31,6 +31,11 @@ func TestDecode(t *testing.T) {
 		{"update without version", `{"type":"op","op":{"id":"o1","kind":"update","ann":{"id":"a1"}}}`, CodeBadJSON},
 		{"delete without target", `{"type":"op","op":{"id":"o1","kind":"delete","version":1}}`, CodeBadJSON},
 		{"relation without rel", `{"type":"op","op":{"id":"o1","kind":"add_relation"}}`, CodeBadJSON},
+		{"add by at16", `{"type":"op","op":{"id":"o1","kind":"add","at16":[0,1,0,4],"ann":{"id":"a1","label":"claim"}}}`, ""},
+		{"at16 on an update", `{"type":"op","op":{"id":"o1","kind":"update","version":1,"at16":[0,1,0,4],"ann":{"id":"a1"}}}`, CodeBadJSON},
+		{"at16 on a delete", `{"type":"op","op":{"id":"o1","kind":"delete","target":"a1","version":1,"at16":[0,1,0,4]}}`, CodeBadJSON},
+		{"at16 on a relation", `{"type":"op","op":{"id":"o1","kind":"add_relation","rel":{"id":"r1","type":"source","from":"a","to":"b"},"at16":[0,0,0,1]}}`, CodeBadJSON},
+		{"at16 of three", `{"type":"op","op":{"id":"o1","kind":"add","at16":[0,1,4],"ann":{"id":"a1","label":"claim"}}}`, CodeBadJSON},
 		{"too large", `{"type":"hello","epoch":"` + strings.Repeat("x", MaxMessage) + `"}`, CodeTooLarge},
 	}
 	for _, tc := range tests {
