@@ -548,22 +548,25 @@ function glossLoginName() {
 
 // The server's story table comes as a skeleton (its rows, their headers
 // and summaries: glossFill above sets it) and one data block per
-// article's column (app/view RenderStory, storyview.Split). The columns
-// that fit the window are put in before the first frame; the others
-// right after it, so that the first frame styles, lays out and paints
-// the 7 or 8 columns in view, not all 50. Each column's block is a
-// <table> of one row per row of the table: its cells go before that
-// row's last cell (the summary).
+// article's column (app/view RenderStory, storyview.Split). The first
+// frame shows only what the window shows: the columns that fit its width
+// (put in before DOMContentLoaded) and the rows that fit its height (the
+// others are taken out of the table until that frame is out; a row is
+// often taller than half the window: most of its height is the dispute's
+// text, whose layout was most of the frame's). The other columns and the
+// rows go in right after that frame. Each column's block is a <table> of
+// one row per row of the table: its cells go before that row's last cell
+// (the summary).
 (function glossStoryColumns() {
-  const put = (table, blocks) => {
-    if (blocks.length === 0 || !table.isConnected) return;
+  // rows: the table's rows (the header row first), in the table or not.
+  const put = (rows, blocks) => {
+    if (blocks.length === 0) return;
     // Parsed in a detached element of this document: no style or layout
     // until the cells are in the table, and no adoption.
     const box = document.createElement("div");
     box.innerHTML = blocks.map((b) => b.textContent).join("");
     for (const b of blocks) b.remove();
     const parts = Array.from(box.children, (t) => t.rows);
-    const rows = table.rows;
     for (let i = 0; i < rows.length; i++) {
       const cells = [];
       for (const p of parts) if (p[i]) cells.push(...p[i].cells);
@@ -575,20 +578,38 @@ function glossLoginName() {
     if (blocks.length === 0) return;
     const wrap = document.getElementById(blocks[0].dataset.column);
     const table = wrap && wrap.querySelector("table");
-    if (!table) return;
+    if (!table || !table.tBodies[0]) return;
+    const rows = Array.from(table.rows);
     // As wide as gloss.css makes them: the quantity column 9em, an
     // article's 11em (the window's width covered, rounding up).
     const em = parseFloat(getComputedStyle(table).fontSize) || 16;
     let n = 0;
     for (let w = 9 * em; n < blocks.length && w < window.innerWidth; n++) w += 11 * em;
-    put(table, blocks.slice(0, n));
-    const rest = () => put(table, blocks.slice(n));
-    // The table shows at DOMContentLoaded (below): the rest goes in once
-    // that frame is out. A tab opened in the background paints nothing
-    // (and runs no frame callback) until shown: at once, then.
+    put(rows, blocks.slice(0, n));
+    // The body's rows but the first wait out of the table (not laid
+    // out) until it shows; then as many go back as fill the window.
+    const body = table.tBodies[0];
+    const later = Array.from(body.rows).slice(1);
+    for (const r of later) r.remove();
+    const rest = () => {
+      if (!table.isConnected) return;
+      put(rows, blocks.slice(n));
+      body.append(...later);
+    };
+    // The table shows at DOMContentLoaded (.parsed): the rows that fit
+    // go back then, each laid out as it goes in (what the frame would do
+    // anyway), and the rest once that frame is out. A tab opened in the
+    // background paints nothing (and runs no frame callback) until shown:
+    // all at once, then.
     const after = () => {
-      if (document.visibilityState === "hidden") rest();
-      else requestAnimationFrame(() => setTimeout(rest, 0));
+      if (document.visibilityState === "hidden") {
+        rest();
+        return;
+      }
+      const pre = document.querySelector("#gloss-pre.storypage");
+      if (pre) pre.classList.add("parsed");
+      while (later.length > 0 && body.getBoundingClientRect().bottom < window.innerHeight) body.append(later.shift());
+      requestAnimationFrame(() => setTimeout(rest, 0));
     };
     if (document.readyState === "loading" || document.readyState === "interactive") {
       document.addEventListener("DOMContentLoaded", after, { once: true });

@@ -63,6 +63,13 @@ const storyProbe = `(() => {
             bench.cols = head.cells.length - 2;
             bench.summaryLeft = head.lastElementChild.getBoundingClientRect().left;
           }
+          // And its rows (gloss.js puts in those that fill the window's
+          // height first): how many, and where the last ended.
+          const body = el.querySelector('tbody');
+          if (body) {
+            bench.rows = body.rows.length;
+            bench.rowsBottom = body.getBoundingClientRect().bottom;
+          }
         }, 0);
       } else if (at !== undefined) setTimeout(() => { bench.updates.push(performance.now() - at); }, 0);
     });
@@ -264,15 +271,21 @@ func BenchmarkStoryView(b *testing.B) {
 // checkInView fails the benchmark unless the frame it timed showed the
 // table as far as the window reaches: every article's column, or enough
 // of them that the summary column (the last) began beyond the window's
-// right edge.
+// right edge; every row (one per quantity), or enough that the last
+// ended below the window's bottom edge.
 func checkInView(tb testing.TB, tab *browser) {
 	tb.Helper()
-	got := eval[map[string]float64](tab, `({cols: window.bench.cols, left: window.bench.summaryLeft, width: window.innerWidth})`)
+	got := eval[map[string]float64](tab, `({cols: window.bench.cols, left: window.bench.summaryLeft, width: window.innerWidth,
+		rows: window.bench.rows, bottom: window.bench.rowsBottom, height: window.innerHeight})`)
 	if got["cols"] < storyDocs && got["left"] < got["width"] {
 		tb.Fatalf("the timed frame showed %v article columns, the summary at x = %v in a window %v wide: a part in view was missing", got["cols"], got["left"], got["width"])
 	}
+	if quantities := float64(len(strings.Fields(storyQuantities))); got["rows"] < quantities && got["bottom"] < got["height"] {
+		tb.Fatalf("the timed frame showed %v of %v rows, the last ending at y = %v in a window %v high: a part in view was missing", got["rows"], quantities, got["bottom"], got["height"])
+	}
 	if testing.Verbose() {
-		tb.Logf("first frame: %v article columns, the summary at x = %v (window %v)", got["cols"], got["left"], got["width"])
+		tb.Logf("first frame: %v article columns, the summary at x = %v (window %v); %v rows, ending at y = %v (window %v)",
+			got["cols"], got["left"], got["width"], got["rows"], got["bottom"], got["height"])
 	}
 }
 

@@ -307,6 +307,9 @@ func TestStoryColumnsFilled(t *testing.T) {
 	if n := eval[int](tab, `window.bench.cols`); n >= storyDocs {
 		t.Errorf("the first frame had all %d columns: nothing was left for later", n)
 	}
+	if n, all := eval[int](tab, `window.bench.rows`), len(strings.Fields(storyQuantities)); n >= all {
+		t.Errorf("the first frame had all %d rows, though the first %d reached below the window", all, n)
+	}
 	tab.waitFor(fmt.Sprintf(`document.querySelectorAll('#gloss-pre #story-table thead th[data-doc]').length === %d`, storyDocs))
 	js, _ := json.Marshal(whole)
 	if !eval[bool](tab, fmt.Sprintf(`(() => { const d = document.createElement('div'); d.innerHTML = %s;
