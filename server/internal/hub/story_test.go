@@ -454,3 +454,46 @@ func TestStoryInstancesPostgres(t *testing.T) {
 	}
 	w.sameAsStore(a, ids)
 }
+
+// TestStoryRightsChange: a story socket's rights are checked again when
+// they change, as a document socket's are: removed from the project,
+// downgraded, logged out — each ends the watch with its close code, and
+// nothing more of the documents reaches it.
+func TestStoryRightsChange(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(s *synctest.Server, u model.User) error
+		code   int
+	}{
+		{"removed", func(s *synctest.Server, u model.User) error {
+			return s.Store.RemoveMember(context.Background(), s.Project.ID, u.ID)
+		}, protocol.CloseForbidden},
+		{"downgraded", func(s *synctest.Server, u model.User) error {
+			return s.Store.SetMember(context.Background(), s.Project.ID, u.ID, model.RoleViewer)
+		}, protocol.CloseRestart},
+		{"logged out", func(s *synctest.Server, u model.User) error {
+			s.Revoke(u.Name)
+			return nil
+		}, protocol.CloseUnauthenticated},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := synctest.NewServer(t, synctest.Options{Hub: hub.Config{Poll: 20 * time.Millisecond}})
+			u := s.AddUser("mallory", model.RoleAnnotator)
+			s.AddUser("alice", model.RoleAnnotator)
+			st, docs := storyOf(t, s, 3)
+			w, err := watchStory(t, s, "mallory", st.ID, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.awaitWelcomes(docIDs(docs))
+			if err := tc.change(s, u); err != nil {
+				t.Fatal(err)
+			}
+			s.Hub.ProjectChanged(s.Project.ID)
+			if code := w.awaitClose(); code != tc.code {
+				t.Fatalf("story socket closed with %d, want %d", code, tc.code)
+			}
+		})
+	}
+}
