@@ -54,22 +54,26 @@ type StoryPage struct {
 	painted  int       // tables painted so far (data-painted, for tests and the benchmark)
 	rows     int       // rows and conflicts of the last table, for the page's summary
 	conflict int
-	rendered storyShown // what the last Render showed around the table
+	rendered storyShown // what the last Render read
 }
 
-// storyShown is what Render shows around the table: when an op leaves it
-// as it was, the page is not rendered again (dispatch).
+// storyShown is everything Render reads: when an op leaves it as it was,
+// rendering the page again would change nothing (dispatch).
 type storyShown struct {
-	painted, following bool
-	rows, conflict     int
-	status             live.Status
-	notices            int
+	loaded, painted, following bool
+	name, user, err, notice    string
+	docs, rows, conflict       int
+	status                     live.Status
 }
 
 func (p *StoryPage) shown() storyShown {
-	v := storyShown{painted: p.painted > 0, rows: p.rows, conflict: p.conflict}
+	v := storyShown{loaded: p.loaded, painted: p.painted > 0, name: p.story.Name, user: p.user, err: p.err,
+		docs: len(p.story.Documents), rows: p.rows, conflict: p.conflict}
 	if s := p.session; s != nil {
-		v.following, v.status, v.notices = s.Live, s.Status, len(s.Notices)
+		v.following, v.status = s.Live, s.Status
+		if len(s.Notices) > 0 {
+			v.notice = s.Notices[len(s.Notices)-1].Text
+		}
 	}
 	return v
 }
@@ -200,8 +204,10 @@ func (p *StoryPage) flush(ctx app.Context) {
 		}
 	}
 	clear(p.dirty)
-	if pre, ok := prerendered(); ok {
-		pre.Call("remove") // the server's table: this one is live
+	if p.painted == 0 {
+		if pre, ok := prerendered(); ok {
+			pre.Call("remove") // the server's table: this one is live
+		}
 	}
 	el := app.Window().GetElementByID(storyTableID)
 	if !el.Truthy() {
