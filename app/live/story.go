@@ -167,6 +167,7 @@ func (s *StorySession) handle(m protocol.Message) {
 	case protocol.TypeWelcome:
 		if m.Doc == 0 {
 			s.epoch, s.Status, s.attempt = m.Epoch, Connected, 0
+			s.Live = len(s.docs) == 0 // else once every document is welcomed
 			s.changed(0)
 			return
 		}

@@ -263,6 +263,10 @@ func TestStorySocket(t *testing.T) {
 	if op := w.welcomes[last.ID].Ops[0]; op.ID != "between" {
 		t.Fatalf("the last document resumed with op %q, want the one committed between read and hello", op.ID)
 	}
+	// A watcher, not one of the document's clients (nor in its presence).
+	if n, k := s.Hub.Watchers(last.ID), s.Hub.Clients(last.ID); n != 1 || k != 0 {
+		t.Fatalf("the last document has %d watchers and %d clients, want 1 and 0", n, k)
+	}
 
 	// Live: alice tags the first and the last document; the watcher gets
 	// both, tagged (its replicas would fail on a stray op).
