@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	mrand "math/rand/v2"
 	"strconv"
 	"time"
 
@@ -173,11 +172,6 @@ func (s *Session) connect() {
 		return
 	}
 	s.dropSocket()
-	loc := app.Window().Get("location")
-	scheme := "ws:"
-	if loc.Get("protocol").String() == "https:" {
-		scheme = "wss:"
-	}
 	// Adopt the socket web/gloss.js opened at page load, if it is for
 	// this document: its hello is sent and the welcome may be waiting.
 	if pre := app.Window().Get("glossPre"); pre.Truthy() && !pre.Get("taken").Truthy() && pre.Get("doc").Int() == int(s.doc) && s.Seq() == 0 && len(s.PendingOps()) == 0 {
@@ -209,7 +203,7 @@ func (s *Session) connect() {
 		})
 		return
 	}
-	s.ws = app.Window().Get("WebSocket").New(scheme + "//" + loc.Get("host").String() + "/ws")
+	s.ws = app.Window().Get("WebSocket").New(socketURL())
 	s.listen(s.ws)
 }
 
@@ -281,10 +275,7 @@ func (s *Session) onClose(code int, reason string) {
 		s.Status = Reconnecting
 	}
 	s.changed()
-	// Exponential backoff with full jitter, 250 ms doubling to 10 s, so a
-	// restarted server is not hit by every client at the same instant.
-	d := time.Duration(math.Min(10000, 250*math.Pow(2, float64(s.attempt)))) * time.Millisecond
-	d = time.Duration(mrand.Int64N(int64(d)) + int64(100*time.Millisecond))
+	d := backoff(s.attempt)
 	s.attempt++
 	if s.timer != nil {
 		s.timer.Stop()

@@ -18,9 +18,10 @@ import (
 // StoryPage is the story view (/stories/{id}): the figures that a story's
 // articles report, compared in one table (shared/story's rules,
 // app/storyview's markup), with disagreements flagged and, per article,
-// the claims and figures nobody sources. It follows every article live:
-// one read-only live session per document (snapshot, then ops), each
-// change fed to a story.Builder that re-reads only that document.
+// the claims and figures nobody sources. It follows every article live on
+// one read-only story socket (live.StorySession: the ops since the state
+// the page loaded, then every op, tagged with its document), each change
+// fed to a story.Builder that re-reads only that document.
 //
 // Like the desk's text (docsync.go), the table lives outside go-app's
 // tree: a story of 50 articles and 2,000 figures is one innerHTML when it
@@ -35,17 +36,14 @@ type StoryPage struct {
 	story  httpapi.Story
 	loaded bool // the story arrived
 	primed bool // the builder holds every document's state as loaded
-	// loadedSeq is the seq each document was loaded at: a session whose
-	// first state is that one changes nothing in the table.
-	loadedSeq map[int64]int64
-	err       string
-	user      string
+	err    string
+	user   string
 
-	sessions map[int64]*live.Session
-	seen     map[int64]int // the session version the builder last read
-	dirty    map[int64]bool
-	builder  *story.Builder
-	view     storyview.View // the table as the page shows it
+	session *live.StorySession
+	seen    map[int64]int // the document version the builder last read
+	dirty   map[int64]bool
+	builder *story.Builder
+	view    storyview.View // the table as the page shows it
 	// frame is the requestAnimationFrame callback that flushes dirty
 	// documents into the table: the first change after a frame is
 	// patched at once, any more before the next frame wait for it and
@@ -56,6 +54,41 @@ type StoryPage struct {
 	painted  int       // tables painted so far (data-painted, for tests and the benchmark)
 	rows     int       // rows and conflicts of the last table, for the page's summary
 	conflict int
+	rendered storyShown // what the last Render read
+}
+
+// storyShown is everything Render reads: when an op leaves it as it was,
+// rendering the page again would change nothing (dispatch).
+type storyShown struct {
+	loaded, painted, following bool
+	name, user, err, notice    string
+	docs, rows, conflict       int
+	status                     live.Status
+}
+
+func (p *StoryPage) shown() storyShown {
+	v := storyShown{loaded: p.loaded, painted: p.painted > 0, name: p.story.Name, user: p.user, err: p.err,
+		docs: len(p.story.Documents), rows: p.rows, conflict: p.conflict}
+	if s := p.session; s != nil {
+		v.following, v.status = s.Live, s.Status
+		if len(s.Notices) > 0 {
+			v.notice = s.Notices[len(s.Notices)-1].Text
+		}
+	}
+	return v
+}
+
+// dispatch runs f on the UI goroutine, as ctx.Dispatch does, but renders
+// the page again only if what it shows around the table changed: an op
+// patches the table itself (flush), and rendering the page and diffing
+// it (go-app, in its next frame tick) took ≈ 5 ms of each op's frame.
+func (p *StoryPage) dispatch(ctx app.Context, f func()) {
+	ctx.Dispatch(func(ctx app.Context) {
+		f()
+		if p.shown() == p.rendered {
+			ctx.PreventUpdate()
+		}
+	})
 }
 
 // storyTableID is the element the table's HTML is set into.
@@ -68,13 +101,13 @@ func (p *StoryPage) OnNav(ctx app.Context) {
 		p.err = "no such story"
 		return
 	}
-	if id == p.id && p.sessions != nil {
+	if id == p.id && p.session != nil {
 		return
 	}
 	p.close()
 	p.id, p.loaded, p.primed, p.err, p.painted = id, false, false, "", 0
 	p.frame = app.FuncOf(func(app.Value, []app.Value) any {
-		ctx.Dispatch(func(app.Context) { p.flush(ctx) })
+		p.dispatch(ctx, func() { p.flush(ctx) })
 		return nil
 	})
 	var state httpapi.StoryState
@@ -94,9 +127,8 @@ func (p *StoryPage) OnNav(ctx app.Context) {
 }
 
 // open paints the table from the state the page was loaded with, then
-// starts one live session per document, which keeps it up to date: the
-// table does not wait for fifty websockets (a browser opens them one at
-// a time) before it shows.
+// starts the story's live session, which keeps it up to date from the
+// seqs of that state: the table does not wait for the socket.
 func (p *StoryPage) open(ctx app.Context, st httpapi.StoryState) {
 	s := st.Story
 	p.story, p.loaded = s, true
@@ -106,33 +138,31 @@ func (p *StoryPage) open(ctx app.Context, st httpapi.StoryState) {
 	for _, d := range s.Documents {
 		byID[d.ID] = d
 	}
-	p.loadedSeq = make(map[int64]int64, len(st.Documents))
+	docs := make([]httpapi.StoryDocState, 0, len(st.Documents))
 	for _, ds := range st.Documents {
 		if d, ok := byID[ds.ID]; ok {
 			p.builder.Set(storyDoc(d, ds.Annotations, ds.Relations))
-			p.loadedSeq[ds.ID] = ds.Seq
+			docs = append(docs, ds)
 		}
 	}
 	p.primed = true
-	p.sessions = make(map[int64]*live.Session, len(s.Documents))
 	p.seen, p.dirty = map[int64]int{}, map[int64]bool{}
-	dispatch := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
-	for _, d := range s.Documents {
-		doc := d.ID
-		p.sessions[doc] = live.Open(doc, dispatch, func() { p.changed(doc) })
+	p.session = live.OpenStory(s.ID, docs, func(f func()) { p.dispatch(ctx, f) }, p.changed)
+	for _, ds := range docs {
+		p.seen[ds.ID] = p.session.Doc(ds.ID).Version() // the state the table is painted from
 	}
 	p.schedule()
 }
 
-// changed notes that document doc's session changed; only a change of
-// its annotations or relations (a new version) costs a table.
+// changed notes that document doc changed (0: the session's status);
+// only a change of its annotations or relations (a new version) costs a
+// table.
 func (p *StoryPage) changed(doc int64) {
-	s := p.sessions[doc]
-	if s == nil || !s.Ready || s.Version() == p.seen[doc] {
+	if p.session == nil || doc == 0 {
 		return
 	}
-	if _, ok := p.seen[doc]; !ok && s.Seq() == p.loadedSeq[doc] {
-		p.seen[doc] = s.Version() // the state the table was painted from
+	d := p.session.Doc(doc)
+	if d == nil || d.Version() == p.seen[doc] {
 		return
 	}
 	p.dirty[doc] = true
@@ -154,9 +184,7 @@ func (p *StoryPage) schedule() {
 }
 
 // flush feeds the changed documents to the builder and paints the table
-// (from a frame callback, with ctx) or patches it. The first table waits
-// until every document has arrived (or failed), so that it does not shift
-// column by column while the sessions open.
+// (from a frame callback, with ctx) or patches it.
 func (p *StoryPage) flush(ctx app.Context) {
 	if ctx != nil {
 		p.frameReq = false
@@ -164,20 +192,22 @@ func (p *StoryPage) flush(ctx app.Context) {
 	if p.builder == nil || p.painted > 0 && len(p.dirty) == 0 {
 		return
 	}
-	if p.painted == 0 && !p.primed && p.waiting() > 0 {
+	if p.painted == 0 && !p.primed {
 		return
 	}
 	// In the story's order: the builder breaks ties of publication time
 	// (unknown, say) by the order documents were first set.
 	for _, d := range p.story.Documents {
-		if s := p.sessions[d.ID]; p.dirty[d.ID] && s != nil {
-			p.builder.Set(storyDocument(d, s))
-			p.seen[d.ID] = s.Version()
+		if doc := p.session.Doc(d.ID); p.dirty[d.ID] && doc != nil {
+			p.builder.Set(storyDoc(d, doc.Annotations(), doc.Relations()))
+			p.seen[d.ID] = doc.Version()
 		}
 	}
 	clear(p.dirty)
-	if pre, ok := prerendered(); ok {
-		pre.Call("remove") // the server's table: this one is live
+	if p.painted == 0 {
+		if pre, ok := prerendered(); ok {
+			pre.Call("remove") // the server's table: this one is live
+		}
 	}
 	el := app.Window().GetElementByID(storyTableID)
 	if !el.Truthy() {
@@ -263,15 +293,6 @@ func patch(el app.Value, edits []storyview.Edit) {
 	}
 }
 
-// storyDocument is document d as its session shows it now.
-func storyDocument(d httpapi.StoryDocument, s *live.Session) story.Document {
-	out := storyDoc(d, s.Annotations(), s.Relations())
-	if out.Name == "" {
-		out.Name = s.Document.Name
-	}
-	return out
-}
-
 // storyDoc is document d with the given annotations and relations.
 func storyDoc(d httpapi.StoryDocument, anns []model.Annotation, rels []model.Relation) story.Document {
 	out := story.Document{ID: d.ID, Name: d.Title, Outlet: d.Outlet, Annotations: anns, Relations: rels}
@@ -279,26 +300,12 @@ func storyDoc(d httpapi.StoryDocument, anns []model.Annotation, rels []model.Rel
 	return out
 }
 
-// waiting is how many documents are still on their first connection
-// attempt. One whose session failed (the server stopped it, or refused it
-// for now: a user's open connections are capped) is not waited for: the
-// table shows the others and adds it when it arrives.
-func (p *StoryPage) waiting() int {
-	n := 0
-	for _, s := range p.sessions {
-		if !s.Ready && s.Status == live.Connecting {
-			n++
-		}
-	}
-	return n
-}
-
-// close ends the sessions and the frame callback.
+// close ends the session and the frame callback.
 func (p *StoryPage) close() {
-	for _, s := range p.sessions {
-		s.Close()
+	if p.session != nil {
+		p.session.Close()
+		p.session = nil
 	}
-	p.sessions = nil
 	if p.frameReq {
 		app.Window().Call("cancelAnimationFrame", p.frameID)
 		p.frameReq = false
@@ -309,37 +316,37 @@ func (p *StoryPage) close() {
 	}
 }
 
-// OnDismount ends the sessions.
+// OnDismount ends the session.
 func (p *StoryPage) OnDismount() { p.close() }
 
 // Render draws the page around the table.
 func (p *StoryPage) Render() app.UI {
+	p.rendered = p.shown()
 	ready := "0"
 	if p.painted > 0 {
 		ready = "1"
 	}
 	var notices []string
-	for _, d := range p.story.Documents {
-		s := p.sessions[d.ID]
+	status, following := "", false
+	if s := p.session; s != nil {
+		following = s.Live
 		switch {
-		case s == nil || s.Ready:
 		case s.Status == live.Stopped && len(s.Notices) > 0:
-			notices = append(notices, fmt.Sprintf("%s: %s", d.Title, s.Notices[len(s.Notices)-1].Text))
-		case s.Status != live.Connecting:
-			notices = append(notices, fmt.Sprintf("%s: not loaded yet (%s; the server caps how many documents one user has open at once)", d.Title, s.Status))
+			notices = append(notices, s.Notices[len(s.Notices)-1].Text)
+		case s.Status == live.Reconnecting || s.Status == live.Offline:
+			notices = append(notices, fmt.Sprintf("Not live (%s): the table shows the figures as of the last update.", s.Status))
 		}
 	}
-	status := ""
-	if p.loaded {
-		if n := p.waiting(); n > 0 {
-			status = fmt.Sprintf("Opening %d of %d articles…", n, len(p.story.Documents))
-		} else if p.painted > 0 {
-			status = fmt.Sprintf("%d articles · %d quantities · %d in conflict · live", len(p.story.Documents), p.rows, p.conflict)
+	if p.loaded && p.painted > 0 {
+		state := "connecting…"
+		if following {
+			state = "live"
 		}
+		status = fmt.Sprintf("%d articles · %d quantities · %d in conflict · %s", len(p.story.Documents), p.rows, p.conflict, state)
 	}
 	live := "0"
-	if p.loaded && p.painted > 0 && p.waiting() == 0 {
-		live = "1" // every article followed (or refused: see the notices)
+	if p.loaded && p.painted > 0 && following {
+		live = "1" // every article followed
 	}
 	return app.Div().Class("storypage").DataSet("ready", ready).DataSet("live", live).Body(
 		topBar(p.user),

@@ -22,7 +22,7 @@ const MaxMessage = 64 << 10
 
 // Message types, client → server.
 const (
-	TypeHello  = "hello"  // first message: protocol version, document, resume position
+	TypeHello  = "hello"  // first message: protocol version, document (or story), resume position
 	TypeOp     = "op"     // an edit (also server → client, as the broadcast of an applied op)
 	TypeSelect = "select" // where the user is selecting, for presence
 )
@@ -87,6 +87,9 @@ const (
 	// CodeBadPosition: an add op's "at16" is not a place in the document's
 	// paragraphs (a paragraph that does not exist, an offset past its end).
 	CodeBadPosition = "bad_position"
+	// CodeReadOnly refuses an op sent on a story socket, which only
+	// watches: edits go through the document's own socket.
+	CodeReadOnly = "read_only"
 )
 
 // Websocket close codes. 4000–4099 mean "reconnect (with backoff) and
@@ -176,6 +179,13 @@ type Message struct {
 	Since int64  `json:"since,omitempty"`
 	// Compact asks for snapshots with Packed instead of Annotations.
 	Compact bool `json:"compact,omitempty"`
+	// Story, in a hello, asks for a story socket instead of a document
+	// one: read-only, following every document of the story, each message
+	// after the story's welcome tagged with its Doc. Seqs holds, by
+	// document, the seq the client already has (its state's); a document
+	// left out is sent as a snapshot. The story's welcome echoes Story.
+	Story int64           `json:"story,omitempty"`
+	Seqs  map[int64]int64 `json:"seqs,omitempty"`
 
 	// op (both directions), ack, error
 	Op      *Op    `json:"op,omitempty"`

@@ -18,7 +18,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 
-	"gloss/server/internal/hub"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 )
@@ -179,14 +178,13 @@ func loadStory(tb testing.TB, srv *server) (int64, []int64, []string) {
 // BenchmarkStoryView measures the story view of 50 articles with 2,000
 // figures in one browser, warm (wasm and assets in the HTTP cache, a new
 // tab per iteration): navigation start → the animation frame after the
-// whole table was in the page (the server's pre-render; before it, all
-// 50 sessions' snapshots had to be in), and, for 20 ops
+// whole table was in the page (the server's pre-render), and, for 20 ops
 // that another analyst (a websocket client) sends one after another to
 // the articles, the op message's arrival in the page → the frame after
 // the updated table was set.
 func BenchmarkStoryView(b *testing.B) {
-	// One user's 50 sockets: more than the default cap (32).
-	srv := startServerWith(b, hub.Config{MaxConnsPerUser: 128})
+	// The default hub: the story page holds one socket for its 50 articles.
+	srv := startServer(b)
 	story, ids, texts := loadStory(b, srv)
 	u := fmt.Sprintf("%s/stories/%d", srv.URL, story)
 	session := func(user string) string {
@@ -230,8 +228,8 @@ func BenchmarkStoryView(b *testing.B) {
 		// The columns out of view follow the first frame (gloss.js).
 		tab.waitFor(fmt.Sprintf(`document.querySelectorAll('#story-table tbody td a').length >= %d`, storyDocs*figuresPerDoc))
 		// The ops are timed from their arrival on a live page: wait until
-		// every article's session is open (the table shows before that:
-		// the server renders it into the page).
+		// the story socket follows every article (the table shows before
+		// that: the server renders it into the page).
 		tab.waitFor(`document.querySelector('.storypage[data-live="1"]') !== null`)
 		// GLOSS_PROFILE=1: where an op's time goes in the page (wasm
 		// built with symbols, as make profile-render does).

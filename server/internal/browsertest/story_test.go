@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -319,4 +320,53 @@ func TestStoryColumnsFilled(t *testing.T) {
 	if eval[int](tab, `document.querySelectorAll('script[data-column]').length`) != 0 {
 		t.Error("column blocks left in the page")
 	}
+}
+
+// TestStoryManyArticlesLive: a story of 50 articles — more than the
+// default cap of 32 sockets per user — is live on its one story socket:
+// alice tags a figure in the last article and bob's table shows it.
+func TestStoryManyArticlesLive(t *testing.T) {
+	srv := startServer(t) // the default hub: 32 sockets per user
+	story, ids, texts := loadStory(t, srv)
+	if len(ids) <= 32 {
+		t.Fatalf("the story has %d articles; the test needs more than the cap of 32", len(ids))
+	}
+	bob := newBrowser(t)
+	bob.login(srv.URL, "bob")
+	bob.do(chromedp.Navigate(fmt.Sprintf("%s/stories/%d", srv.URL, story)))
+	bob.waitFor(`document.querySelector('.storypage[data-live="1"]') !== null`)
+
+	alice := dialAs(t, srv, sessionOf(t, srv, "alice"))
+	defer alice.Close()
+	last := len(ids) - 1
+	quote := "77 people dead"
+	at := strings.Index(texts[last], quote)
+	if at < 0 {
+		t.Fatalf("the last article has no %q", quote)
+	}
+	start := utf8.RuneCountInString(texts[last][:at])
+	alice.hello(ids[last])
+	alice.send(t, protocol.Op{ID: "many-op", Kind: protocol.KindAdd, Ann: &model.Annotation{ID: "many-fig",
+		Label: "figure", Start: start, End: start + utf8.RuneCountInString(quote), Quote: quote}})
+	bob.waitFor(fmt.Sprintf(`document.querySelector('#story-table a[href="/doc/%d#ann-many-fig"]') !== null`, ids[last]))
+	if got := eval[string](bob, fmt.Sprintf(`document.querySelector('#story-table a[href="/doc/%d#ann-many-fig"]').textContent`, ids[last])); !strings.Contains(got, "77") {
+		t.Errorf("the new figure's cell reads %q", got)
+	}
+	if notices := eval[string](bob, `document.getElementById('story-notices').textContent`); notices != "" {
+		t.Errorf("the story view shows notices: %q", notices)
+	}
+}
+
+// sessionOf logs user in over HTTP and returns the session cookie's value.
+func sessionOf(t testing.TB, srv *server, user string) string {
+	t.Helper()
+	hc := httpLogin(t, srv.URL, user)
+	su, _ := url.Parse(srv.URL)
+	for _, c := range hc.Jar.Cookies(su) {
+		if c.Name == "gloss_session" {
+			return c.Value
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/tracing"
 	"github.com/chromedp/chromedp"
-
-	"gloss/server/internal/hub"
 )
 
 // TestStoryTrace writes a Chrome performance trace of one warm new-tab
@@ -26,7 +24,7 @@ func TestStoryTrace(t *testing.T) {
 	if out == "" {
 		t.Skip("set GLOSS_STORY_TRACE to a file")
 	}
-	srv := startServerWith(t, hub.Config{MaxConnsPerUser: 128})
+	srv := startServer(t)
 	story, _, _ := loadStory(t, srv)
 	u := fmt.Sprintf("%s/stories/%d", srv.URL, story)
 	br := newBrowser(t)
@@ -93,7 +91,7 @@ func TestStoryTrace(t *testing.T) {
 // whole (whole: all 50 columns) and the navigation timing's medians beside it: where the time goes
 // without the ops' 20 round trips per iteration.
 func BenchmarkStoryFirstPaint(b *testing.B) {
-	srv := startServerWith(b, hub.Config{MaxConnsPerUser: 128})
+	srv := startServer(b)
 	story, _, _ := loadStory(b, srv)
 	u := fmt.Sprintf("%s/stories/%d", srv.URL, story)
 	br := newBrowser(b)

@@ -165,4 +165,5 @@ func (r *room) reviewChanged() {
 			r.presenceChanged()
 		}
 	}
+	r.rejudgeWatchers()
 }

@@ -38,6 +38,8 @@ type client struct {
 	user model.User
 	role model.Role
 	room *room // set by the reader's hello, then fixed
+	// story is set instead of room by a story hello (story.go).
+	story *storyWatch
 	// cred re-checks the credential the socket was opened with (nil: no
 	// credential to check); checked is the rights epoch (see
 	// store.RightsEpoch) its rights were last checked at.
@@ -300,6 +302,10 @@ func (c *client) handle(data []byte) {
 		c.closeWith(protocol.CloseProtocol, "undecodable message")
 		return
 	}
+	if c.story != nil {
+		c.storyMessage(m)
+		return
+	}
 	if c.room == nil && m.Type != protocol.TypeHello {
 		c.sendError(opIDOf(m), protocol.CodeNoHello, "send hello before anything else")
 		return
@@ -388,6 +394,9 @@ func (c *client) hello(m protocol.Message) bool {
 		return false
 	}
 	c.checked = epoch
+	if m.Story != 0 {
+		return c.storyHello(ctx, m)
+	}
 	doc, err := c.hub.store.Document(ctx, m.Doc)
 	if errors.Is(err, store.ErrNotFound) {
 		c.sendError("", protocol.CodeNotFound, "no such document")

@@ -114,6 +114,9 @@ func (c *client) endRead() {
 			}
 			c.hub.release(c.room)
 		}
+		if c.story != nil {
+			c.leaveStory()
+		}
 		c.closeWith(websocket.CloseNormalClosure, "")
 		h := c.hub
 		h.mu.Lock()

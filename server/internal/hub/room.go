@@ -47,6 +47,8 @@ type room struct {
 	kick chan int64
 	// count asks for the number of clients (Hub.Clients).
 	count chan chan int
+	// calls runs functions in the room (story.go: story sockets).
+	calls chan func()
 
 	// Owned by run.
 	document model.Document
@@ -69,6 +71,8 @@ type room struct {
 	// they are deleted: ops that name them only by id are judged by it.
 	layerOf map[string]string
 	recent  *recentOps // the latest committed op ids, for retries
+	// watchers are the story sockets following the document (story.go).
+	watchers map[*client]*watcher
 
 	// Presence is coalesced: at most one broadcast per presenceInterval,
 	// so that a burst of joins (every client reconnecting after a restart)
@@ -110,6 +114,7 @@ func newRoom(h *Hub, doc int64) *room {
 		wake:    make(chan struct{}, 1),
 		kick:    make(chan int64),
 		count:   make(chan chan int),
+		calls:   make(chan func(), 4),
 	}
 }
 
@@ -210,12 +215,15 @@ func (r *room) run() {
 			}
 		case n := <-r.count:
 			n <- len(r.clients)
+		case f := <-r.calls:
+			f()
 		case uid := <-r.kick:
 			for c := range r.clients {
 				if c.user.ID == uid {
 					c.closeWith(protocol.CloseRestart, "credentials changed: reconnect")
 				}
 			}
+			r.kickWatchers(uid)
 		case req := <-r.inbox:
 			// Group commit: take whatever else is already queued, up to
 			// MaxBatch, and commit it all in one transaction. Under light
@@ -583,6 +591,9 @@ func (r *room) recheckRightsAt(ctx context.Context, epoch int64) error {
 		delete(r.clients, c)
 		r.presenceChanged()
 	}
+	if err := r.recheckWatchers(ctx, set); err != nil {
+		return err
+	}
 	r.rights = epoch
 	return nil
 }
@@ -802,6 +813,7 @@ func (r *room) publish(res resolved) {
 		ack(d.c, res.accepted[d.idx])
 	}
 	r.deliverEach(framesFor, res.replies)
+	r.tellWatchers(res.accepted, layers)
 	if reviewed {
 		r.reviewChanged()
 	}
@@ -894,6 +906,7 @@ func (r *room) resync(ctx context.Context, why string) {
 	for c := range r.clients {
 		c.closeWith(protocol.CloseRestart, "resynchronising")
 	}
+	r.closeWatchers(protocol.CloseRestart, "resynchronising")
 }
 
 func annVersion(op protocol.Op) int64 {
