@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"gloss/server/internal/hub"
 	"gloss/server/internal/synctest"
@@ -72,11 +73,15 @@ func TestConnectionCaps(t *testing.T) {
 			open[0].AwaitClose(wait)
 			// The place is freed when the server has seen the close; until
 			// then a new socket may still be refused, and the client backs off.
-			for attempt := 0; ; attempt++ {
+			// Bounded by time, not by a count of attempts: under load a
+			// hundred refused dials can come before the server's reader
+			// sees the close.
+			deadline := time.Now().Add(wait)
+			for {
 				c := dial(t, s.URL(tc.users[last]), nil)
 				if _, err := c.Hello(s.Doc.ID, "", 0, wait); err == nil {
 					break
-				} else if code, _ := closeCode(err); code != protocol.CloseTooMany || attempt == 100 {
+				} else if code, _ := closeCode(err); code != protocol.CloseTooMany || time.Now().After(deadline) {
 					t.Fatalf("after a socket closed: %v", err)
 				}
 			}
