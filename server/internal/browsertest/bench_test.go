@@ -123,6 +123,10 @@ const benchProbe = `(() => {
   });
   mo.observe(document, {childList: true, subtree: true, attributes: true, attributeFilter: ['class']});
   addEventListener('keydown', () => { if (bench.key === undefined) bench.key = performance.now(); }, true);
+  // Long tasks of the main thread (start, duration), for the log: what
+  // a key pressed after the highlights waits behind.
+  bench.long = [];
+  try { new PerformanceObserver((l) => { for (const e of l.getEntries()) bench.long.push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({type: 'longtask'}); } catch (err) { /* not supported */ }
   const W = window.WebSocket;
   if (!W) return;
   const send = W.prototype.send;
@@ -186,8 +190,9 @@ func measureDesk(tab *browser, u string) renderRun {
 	// aim is about) or the desk (the key came after the take-over).
 	tab.waitFor(`window.bench.committed !== undefined`)
 	r.committed = eval[float64](tab, `window.bench.committed`)
-	tab.t.Logf("first tag: key %.0f ms, op sent by the %s at %.0f, committed at %.0f, ack seen at %.0f",
-		eval[float64](tab, `window.bench.key`), eval[string](tab, `window.bench.by`), eval[float64](tab, `window.bench.sent`), r.committed, r.tag)
+	tab.t.Logf("first tag: highlights %.0f (frame done %.0f), key %.0f ms, op sent by the %s at %.0f, committed at %.0f, ack seen at %.0f; long tasks %s",
+		r.hl, r.hlDone, eval[float64](tab, `window.bench.key`), eval[string](tab, `window.bench.by`), eval[float64](tab, `window.bench.sent`), r.committed, r.tag,
+		eval[string](tab, `JSON.stringify(window.bench.long.filter((e) => e[0] + e[1] > window.bench.hl - 200 && e[0] < window.bench.committed + 100))`))
 	tab.waitFor(`document.querySelector('.desk[data-ready="1"] #conn').dataset.pending === '0' && typeof window.glossReadyAt === 'number'`)
 	// Where the wasm's time goes: its download ends, Go's main starts,
 	// the desk is live (has adopted the pre-render).
@@ -249,7 +254,13 @@ func baselineServer(tb testing.TB, fragment string) string {
 func measureRelabel(tab *browser, selectFirst bool) float64 {
 	if selectFirst {
 		tab.do(chromedp.Click(chromedp.CSS(`#annlist li.ann:nth-child(40)`)))
-		tab.waitFor(`document.querySelector('#doc .seg.sel') !== null && document.querySelector('#annlist li.ann.sel') !== null`)
+		// The list is patched a turn after the desk goes live and after
+		// each change: wait until its selected item is the span selected
+		// in the document (the same label), else the key read from it
+		// may be the span's own label, and the relabel change nothing
+		// (this made the benchmark time out now and then).
+		tab.waitFor(`(() => { const s = document.querySelector('#doc .seg.sel'), li = document.querySelector('#annlist li.ann.sel');
+		  return !!s && !!li && li.innerText.includes(s.textContent) && s.title.split(' · ')[0] === li.querySelector('.tag').textContent; })()`)
 	}
 	key := "1"
 	if selectFirst && eval[string](tab, `document.querySelector('#annlist li.ann.sel .tag').textContent`) == "claim" {
