@@ -598,30 +598,51 @@ function glossLoginName() {
   else document.addEventListener("readystatechange", fill, { once: true });
 })();
 
-// The document page carries its first paragraphs (the first screen; a
-// short article whole); the others (server: api handleDocParas) are
-// fetched at once — the page's head preloads them, this fetch takes that
-// response — and added to the pre-rendered #paras with one
-// insertAdjacentHTML as soon as both they and the page are there, as the
-// plain-DOM way would: the page stays small, so Chromium does not decode,
-// preload-scan and tokenize the 800 KB of a 5,000-span article as part of
-// it. The seq they were drawn at (a newer one than the page's, if an op
-// came in between: then they are all the paragraphs, and replace the
-// page's) becomes the pre-render's data-seq, which the desk checks before
-// it adopts them. If the desk is live first (it renders the document
-// itself then) or the fetch fails, nothing is set (the desk does not
-// adopt a pre-render that lacks paragraphs).
-// go-app's loader (which starts the wasm) is held back by the server
-// until then (pages.holdLoader) and loaded here after the paragraphs'
-// first frame, so that the wasm's instantiation and Go's start-up do not
-// take the main thread between the paragraphs and their paint.
+// The document page carries a short article's paragraphs; a long one's
+// (server: api handleDocParas) are all fetched at once — the page's head
+// preloads them, this fetch takes that response — and set into the
+// pre-rendered #paras with one innerHTML as soon as both they and the
+// page are there, as the plain-DOM way would: the page stays small, so
+// Chromium does not decode, preload-scan and tokenize the 800 KB of a
+// 5,000-span article as part of it, nor style, lay out and paint it
+// twice (a first screen in the page, then the rest). The fetch may also
+// answer the paragraphs after those the page holds (data-from; from=K),
+// or, if the document moved on since the page was drawn, all of them
+// (X-Gloss-From 0), which replace the page's. The seq they were drawn at
+// becomes the pre-render's data-seq, which the desk checks before it
+// adopts them. If the desk is live first (it renders the document itself
+// then) or the fetch fails, nothing is set (the desk does not adopt a
+// pre-render that lacks paragraphs).
+// go-app's loader (which starts the wasm), wasm_exec.js and the wasm's
+// preload are held back by the server until then (pages.holdLoader):
+// the preload is let go after the paragraphs' first frame, the loader
+// once the page is quiet (glossWhenQuiet), so that neither the
+// preload's body, nor the wasm's instantiation and Go's start-up, take
+// the main thread between the paragraphs and their paint, nor before a
+// key pressed on them.
 (function glossFetchParas() {
   const link = document.querySelector('link[rel="preload"][data-gloss-fetch]');
   const parsed = new Promise((resolve) => {
     if (document.readyState !== "loading") resolve();
     else document.addEventListener("readystatechange", resolve, { once: true });
   });
+  // The wasm's preload, held by the server with the loader (its 10 MB
+  // body is handled on the main thread): a preload again once the
+  // paragraphs are painted, so that its download runs while the page
+  // waits for a quiet moment to start the loader (glossWhenQuiet).
+  const fetchWasm = () => {
+    for (const h of document.querySelectorAll('link[rel="x-gloss-after-fill"]')) {
+      const l = document.createElement("link");
+      l.rel = "preload";
+      l.as = h.getAttribute("as") || "fetch";
+      if (h.hasAttribute("crossorigin")) l.crossOrigin = h.getAttribute("crossorigin");
+      l.href = h.getAttribute("href");
+      h.remove();
+      document.head.appendChild(l);
+    }
+  };
   const loadHeld = () => {
+    fetchWasm();
     for (const h of document.querySelectorAll('script[type="text/x-gloss-after-fill"][data-src]')) {
       const s = document.createElement("script");
       s.src = h.dataset.src;
@@ -659,9 +680,37 @@ function glossLoginName() {
     // A tab opened in the background paints nothing (and runs no frame
     // callback) until shown: it loads them at once.
     if (document.visibilityState === "hidden") loadHeld();
-    else requestAnimationFrame(() => setTimeout(loadHeld, 0));
+    else requestAnimationFrame(() => setTimeout(() => { fetchWasm(); glossWhenQuiet(loadHeld); }, 0));
   });
 })();
+
+// glossWhenQuiet runs f once the user has left the page alone for a
+// moment (no key, pointer or selection change for quietMs), and at the
+// latest after maxMs. go-app's loader waits for it: instantiating the
+// wasm and Go's start-up take the main thread in long tasks (hundreds of
+// ms), and a label key pressed on the text just painted — which the
+// page commits itself (glossTagEarly), no wasm needed — would wait
+// behind them. The wasm's download goes on meanwhile (preloaded).
+function glossWhenQuiet(f) {
+  const quietMs = 200, maxMs = 1000;
+  let timer = 0, cap = 0, ran = false;
+  const events = ["keydown", "pointerdown", "selectionchange"];
+  const run = () => {
+    if (ran) return;
+    ran = true;
+    clearTimeout(timer);
+    clearTimeout(cap);
+    for (const e of events) document.removeEventListener(e, arm, true);
+    f();
+  };
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, quietMs);
+  };
+  for (const e of events) document.addEventListener(e, arm, true);
+  arm();
+  cap = setTimeout(run, maxMs);
+}
 
 // The server's story table is shown once parsed whole (gloss.css). The
 // scripts the server held back so that it is painted first (go-app's
