@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"gloss/server/internal/pages"
 	"gloss/server/internal/store"
@@ -26,6 +27,12 @@ func (s *Server) handleDocPage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		// The page's socket joins the document's room at once, and its
+		// first tag waits for the room to have read the document: the
+		// room starts reading it now, while the browser loads the page.
+		if s.hub != nil {
+			s.hub.Warm(id, roomWarmHold)
+		}
 		// A short article is all in the page; a long one's paragraphs are
 		// all fetched beside it. Carrying the first 48 KiB of a
 		// 5,000-span article in the page and fetching the rest painted
@@ -39,6 +46,10 @@ func (s *Server) handleDocPage(w http.ResponseWriter, r *http.Request) {
 		return pages.WithHTML(r, pages.RenderDocumentShell(pre.doc, "", 0, src), pages.FillFirst, src), nil
 	})
 }
+
+// roomWarmHold is how long serving a document page keeps the document's
+// room open (hub.Warm): long enough for the page's socket to join.
+const roomWarmHold = 10 * time.Second
 
 // inlineParas is how many bytes of paragraphs the document page carries
 // at most: a document with more has none in its page.
