@@ -67,17 +67,16 @@ func RenderDocument(p Prerender) string {
 	return b.String()
 }
 
-// RenderDocumentShell is the pre-rendered document view with the first
-// of its paragraphs: the desk's root with the seq, document, layer and
-// label keys, the title, and #paras holding head (the HTML of the
-// paragraphs before paragraph from, in view when the page opens). If src
-// is set, web/gloss.js (glossFetchParas) fetches the other paragraphs
-// from it — the page preloads it — and adds them with one
-// insertAdjacentHTML. A short article is all in the page; a long one's
-// page stays a few dozen KB: Chromium decodes, preload-scans and
-// tokenizes its 800 KB of paragraphs once (as the fetch's text and the
-// insertion), not three times more as part of the page, and they are set
-// as soon as both are there.
+// RenderDocumentShell is the pre-rendered document view: the desk's root
+// with the seq, document, layer and label keys, the title, and #paras
+// holding head (the HTML of the paragraphs before paragraph from: the
+// server puts a short article's all in, a long one's none). If src is
+// set, web/gloss.js (glossFetchParas) fetches the other paragraphs from
+// it — the page preloads it — and adds them with one innerHTML (or
+// insertAdjacentHTML after head). A long article's page stays a few KB:
+// Chromium decodes, preload-scans and tokenizes its 800 KB of paragraphs
+// once (as the fetch's text and the insertion), not three times more as
+// part of the page, and styles, lays out and paints them once.
 func RenderDocumentShell(p Prerender, head string, from int, src string) string {
 	var b strings.Builder
 	writeShellOpen(&b, p)

@@ -71,9 +71,10 @@ type Config struct {
 	// minutes.
 	UploadTimeout time.Duration
 	// InlineParas is how many bytes of a document's highlighted
-	// paragraphs the document page carries in its own HTML (the first
-	// screen, at least: a whole short article); the rest the page fetches
-	// beside it (GET /doc/{id}/paras). 0 means 48 KiB; negative, none.
+	// paragraphs the document page carries in its own HTML at most: a
+	// short article's are all there, a longer one's are all fetched
+	// beside the page (GET /doc/{id}/paras). 0 means 48 KiB; negative,
+	// none.
 	InlineParas int
 }
 

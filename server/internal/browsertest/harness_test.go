@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -115,8 +116,10 @@ func (s *server) start() {
 	// Tests put only the demo articles' first paragraphs into the
 	// document page, so that every test that opens one goes through the
 	// page's fetch of the others; benchmarks measure what users get.
-	inline := 0
-	if _, bench := t.(*testing.B); !bench {
+	// GLOSS_INLINE_PARAS sets it for a benchmark or a trace (-1: none,
+	// the page fetches every paragraph), to compare the page's forms.
+	inline, _ := strconv.Atoi(os.Getenv("GLOSS_INLINE_PARAS"))
+	if _, bench := t.(*testing.B); !bench && os.Getenv("GLOSS_INLINE_PARAS") == "" {
 		inline = 1024
 	}
 	a := api.New(s.faults, h, log, api.Config{ToolVersion: "gloss test", InlineParas: inline}, pg)

@@ -82,8 +82,9 @@ func TestPrerenderedHTML(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("alice: %d", code)
 	}
-	// The page's first paragraphs are in it (the tests' servers put 1 KiB
-	// of them in; users' 48 KiB: TestDocPageSplit), the others it fetches.
+	// A short document's paragraphs are in the page (the tests' servers
+	// put up to 1 KiB of them in; users' 48 KiB), a longer one's it
+	// fetches (TestDocPageLong).
 	if !strings.Contains(html, `<div id="paras" class="paras"`) || !strings.Contains(html, `<p class="para" data-p="0">`) {
 		t.Errorf("the page does not carry its first paragraph")
 	}
@@ -102,10 +103,12 @@ func TestPrerenderedHTML(t *testing.T) {
 		`data-a="x&#34;&gt;&lt;b&gt;"`,
 		`>&lt;script&gt;alert(1)&lt;/script&gt;</span> &amp; &#34;quotes&#34; &#39;here&#39;.</p>`,
 		`<p class="para" data-p="1">Second paragraph with a claim in it.</p>`,
-		// go-app's loader held until they are painted (pages.holdLoader):
+		// go-app's loader and the wasm's preload held until they are
+		// painted (pages.holdLoader):
+		`<script type="text/x-gloss-after-fill" data-src="/wasm_exec.js"></script>`,
 		`<script type="text/x-gloss-after-fill" data-src="/app.js"></script>`,
 		`<script defer src="/web/gloss.js?v=`,
-		`<link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app.wasm?v=`,
+		`<link rel="x-gloss-after-fill" as="fetch" crossorigin="anonymous" href="/web/app.wasm?v=`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %s", want)

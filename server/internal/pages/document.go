@@ -231,49 +231,62 @@ func ServeParagraphs(w http.ResponseWriter, r *http.Request, html string, seq in
 // (glossFetchParas) loads it then, from its data-src.
 const AfterFillType = "text/x-gloss-after-fill"
 
+// AfterFillRel is the rel the document page's wasm preload carries until
+// its paragraphs are painted (a browser ignores a link of a rel it does
+// not know): gloss.js makes it a preload then.
+const AfterFillRel = "x-gloss-after-fill"
+
 // holdLoader holds go-app's loader (app.js: it fetches, compiles and
-// starts the wasm) back for gloss.js to load once the document's
-// paragraphs are on screen. A trace of the 5,000-span page showed the
+// starts the wasm, and wasm_exec.js, which only it needs) back for
+// gloss.js to load once the document's paragraphs are on screen, and the
+// wasm's preload with it. A trace of the 5,000-span page showed the
 // paragraphs' fetch, when it ended after the deferred loader had run,
 // waiting for their first frame behind the wasm's instantiation and Go's
-// start-up (seconds under load). The wasm's preload stays: its download
-// runs meanwhile. gloss.js is deferred (it loads the loader, so nothing
-// can run before it): a script that blocks the parser kept the small
-// page from being parsed — and its paragraphs from being set — until it
-// and the style sheets had arrived. Tags it does not recognise are left
-// as they are.
+// start-up (seconds under load); and the preload's 10 MB body is handled
+// on the main thread (6–10 ms a chunk, ≈ 100 ms in all) while the
+// paragraphs are being fetched, set and painted — the story page drops
+// it for the same reason (paintFirst). gloss.js is deferred (it loads
+// the loader, so nothing can run before it): a script that blocks the
+// parser kept the small page from being parsed — and its paragraphs from
+// being set — until it and the style sheets had arrived. Tags it does
+// not recognise are left as they are (go-app prints attributes in no
+// fixed order: tags are matched by their attributes).
 func holdLoader(page []byte) []byte {
 	end := bytes.Index(page, []byte("</head>"))
 	if end < 0 {
 		return page
 	}
-	for off := 0; off < end; {
-		i := bytes.Index(page[off:end], []byte("<script "))
+	head := page[:end]
+	out := make([]byte, 0, len(page)+64)
+	for len(head) > 0 {
+		i := bytes.IndexByte(head, '<')
 		if i < 0 {
+			out = append(out, head...)
 			break
 		}
-		i += off
-		j := bytes.IndexByte(page[i:end], '>')
+		out = append(out, head[:i]...)
+		head = head[i:]
+		j := bytes.IndexByte(head, '>')
 		if j < 0 {
+			out = append(out, head...)
 			break
 		}
-		tag := page[i : i+j+1]
-		var with string
+		tag := head[:j+1]
+		head = head[j+1:]
+		has := func(attr string) bool { return bytes.Contains(tag, []byte(attr)) }
 		switch {
-		case bytes.Contains(tag, []byte(`src="/app.js"`)):
-			with = `<script type="` + AfterFillType + `" data-src="/app.js">`
-		case bytes.Contains(tag, []byte(`src="/web/gloss.js`)) && !bytes.Contains(tag, []byte(" defer")):
-			with = "<script defer " + string(tag[len("<script "):])
+		case bytes.HasPrefix(tag, []byte("<link ")) && has(`rel="preload"`) && has(`as="fetch"`) && has(`href="/web/app.wasm`):
+			out = append(out, bytes.Replace(tag, []byte(`rel="preload"`), []byte(`rel="`+AfterFillRel+`"`), 1)...)
+		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/wasm_exec.js"`):
+			out = append(out, `<script type="`+AfterFillType+`" data-src="/wasm_exec.js">`...)
+		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/app.js"`):
+			out = append(out, `<script type="`+AfterFillType+`" data-src="/app.js">`...)
+		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/web/gloss.js`) && !has(" defer"):
+			out = append(out, "<script defer "...)
+			out = append(out, tag[len("<script "):]...)
 		default:
-			off = i + j + 1
-			continue
+			out = append(out, tag...)
 		}
-		out := make([]byte, 0, len(page)+32)
-		out = append(out, page[:i]...)
-		out = append(out, with...)
-		page = append(out, page[i+j+1:]...)
-		end += len(with) - len(tag)
-		off = i + len(with)
 	}
-	return page
+	return append(out, page[end:]...)
 }

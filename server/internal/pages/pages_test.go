@@ -173,14 +173,15 @@ func TestSpliceAttributeOrder(t *testing.T) {
 	}
 }
 
-// holdLoader holds go-app's loader and defers gloss.js; other tags are
-// left as they are.
+// holdLoader holds go-app's loader, wasm_exec.js and the wasm's preload
+// back and defers gloss.js; other tags are left as they are.
 func TestHoldLoader(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
-		{`<head><script defer src="/wasm_exec.js"></script><script src="/app.js" defer></script><script src="/web/gloss.js?v=1"></script></head><body><script src="/app.js"></script>`,
-			`<head><script defer src="/wasm_exec.js"></script><script type="text/x-gloss-after-fill" data-src="/app.js"></script><script defer src="/web/gloss.js?v=1"></script></head><body><script src="/app.js"></script>`},
+		{`<head><link rel="preload" as="fetch" crossorigin="anonymous" href="/web/app.wasm?v=1"><script defer src="/wasm_exec.js"></script><script src="/app.js" defer></script><script src="/web/gloss.js?v=1"></script></head><body><script src="/app.js"></script>`,
+			`<head><link rel="x-gloss-after-fill" as="fetch" crossorigin="anonymous" href="/web/app.wasm?v=1"><script type="text/x-gloss-after-fill" data-src="/wasm_exec.js"></script><script type="text/x-gloss-after-fill" data-src="/app.js"></script><script defer src="/web/gloss.js?v=1"></script></head><body><script src="/app.js"></script>`},
 		{`<head><script defer src="/web/gloss.js?v=1"></script></head>`, `<head><script defer src="/web/gloss.js?v=1"></script></head>`},
-		{`<head><script defer src="/other.js"></script></head>`, `<head><script defer src="/other.js"></script></head>`},
+		{`<head><script defer src="/other.js"></script><link rel="preload" as="fetch" crossorigin="anonymous" data-gloss-fetch href="/doc/1/paras"></head>`,
+			`<head><script defer src="/other.js"></script><link rel="preload" as="fetch" crossorigin="anonymous" data-gloss-fetch href="/doc/1/paras"></head>`},
 		{`<head><script src="/app.js" defer>`, `<head><script src="/app.js" defer>`},
 	} {
 		if got := string(holdLoader([]byte(tc.in))); got != tc.want {
