@@ -75,6 +75,11 @@ type room struct {
 	// costs a few broadcasts instead of one per join to every client.
 	lastPresence time.Time
 	presenceDue  <-chan time.Time // non-nil while a broadcast is scheduled
+
+	// flusher writes the deliveries of a broadcast; due is deliverEach's
+	// scratch list of the clients to write to.
+	flusher flusher
+	due     []*client
 }
 
 // presenceInterval is the shortest time between two presence broadcasts
@@ -99,7 +104,7 @@ type selReq struct {
 }
 
 func newRoom(h *Hub, doc int64) *room {
-	return &room{
+	r := &room{
 		hub: h, doc: doc,
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
@@ -111,6 +116,8 @@ func newRoom(h *Hub, doc int64) *room {
 		kick:    make(chan int64),
 		count:   make(chan chan int),
 	}
+	r.flusher.inbox = r.inbox
+	return r
 }
 
 func (r *room) load(ctx context.Context) error {
@@ -814,20 +821,43 @@ func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
 }
 
 // deliverEach is deliver with the broadcast frames chosen per client.
+//
+// It queues every client's delivery first, then has the due ones (no
+// writer running) written: here if they are few (an ack, a refusal),
+// else by the room's flusher (flush.go), so that the room does not spend
+// a write system call per client — ≈ 12 µs each on loopback — before it
+// can commit the next batch; what queues for a client meanwhile goes out
+// with it in the same writev.
 func (r *room) deliverEach(framesFor func(*client) [][]byte, replies map[*client][][]byte) {
+	due := r.due[:0]
+	r.due = nil // presenceChanged, below, may deliver too
 	for c := range r.clients {
 		frames := framesFor(c)
 		own := replies[c]
 		if len(frames) == 0 && len(own) == 0 {
 			continue
 		}
-		if !c.send(frames, own) {
+		ok, d := c.enqueue([][][]byte{frames, own})
+		if !ok {
 			// Closing (too slow, or gone): it takes no more, and the
 			// others see it leave now rather than when its socket ends.
 			delete(r.clients, c)
 			r.presenceChanged()
+			continue
+		}
+		if d {
+			due = append(due, c)
 		}
 	}
+	if len(due) <= inlineFlushes {
+		for _, c := range due {
+			c.flush()
+		}
+	} else {
+		r.flusher.add(due)
+	}
+	clear(due)
+	r.due = due[:0]
 }
 
 func (r *room) frame(m protocol.Message) []byte {
