@@ -363,7 +363,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 	}
 	if opsN > 0 {
 		res.writesPerOp = float64(w1-w0) / float64(opsN)
-		res.cpuPerOp = float64((sc1-sc0).Microseconds()) / float64(opsN)
+		res.cpuPerOp = float64((sc1 - sc0).Microseconds()) / float64(opsN)
 	}
 	var all, cross []int64
 	for _, c := range cs {
