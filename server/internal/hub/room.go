@@ -75,11 +75,6 @@ type room struct {
 	// costs a few broadcasts instead of one per join to every client.
 	lastPresence time.Time
 	presenceDue  <-chan time.Time // non-nil while a broadcast is scheduled
-
-	// flusher writes the deliveries of a broadcast; due is deliverEach's
-	// scratch list of the clients to write to.
-	flusher flusher
-	due     []*client
 }
 
 // presenceInterval is the shortest time between two presence broadcasts
@@ -104,7 +99,7 @@ type selReq struct {
 }
 
 func newRoom(h *Hub, doc int64) *room {
-	r := &room{
+	return &room{
 		hub: h, doc: doc,
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
@@ -116,8 +111,6 @@ func newRoom(h *Hub, doc int64) *room {
 		kick:    make(chan int64),
 		count:   make(chan chan int),
 	}
-	r.flusher.inbox = r.inbox
-	return r
 }
 
 func (r *room) load(ctx context.Context) error {
@@ -824,13 +817,12 @@ func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
 //
 // It queues every client's delivery first, then has the due ones (no
 // writer running) written: here if they are few (an ack, a refusal),
-// else by the room's flusher (flush.go), so that the room does not spend
-// a write system call per client — ≈ 12 µs each on loopback — before it
-// can commit the next batch; what queues for a client meanwhile goes out
-// with it in the same writev.
+// else by short-lived goroutines (flushChunks), so that the room does not
+// spend a write system call per client — ≈ 10 µs each on loopback —
+// before it can commit the next batch; what queues for a client meanwhile
+// goes out with it in the same writev.
 func (r *room) deliverEach(framesFor func(*client) [][]byte, replies map[*client][][]byte) {
-	due := r.due[:0]
-	r.due = nil // presenceChanged, below, may deliver too
+	due := make([]*client, 0, len(r.clients)) // the chunks keep it: not reused
 	for c := range r.clients {
 		frames := framesFor(c)
 		own := replies[c]
@@ -849,15 +841,13 @@ func (r *room) deliverEach(framesFor func(*client) [][]byte, replies map[*client
 			due = append(due, c)
 		}
 	}
-	if len(due) <= inlineFlushes {
-		for _, c := range due {
-			c.flush()
-		}
-	} else {
-		r.flusher.add(due)
+	if len(due) > inlineFlushes {
+		flushChunks(due)
+		return
 	}
-	clear(due)
-	r.due = due[:0]
+	for _, c := range due {
+		c.flush()
+	}
 }
 
 func (r *room) frame(m protocol.Message) []byte {
