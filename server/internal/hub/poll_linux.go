@@ -113,7 +113,7 @@ func (p *epoller) run() {
 func writeNow(rc syscall.RawConn, frames [][]byte) ([][]byte, error) {
 	var werr error
 	err := rc.Write(func(fd uintptr) bool {
-		var iovs [256]syscall.Iovec
+		var iovs [64]syscall.Iovec
 		for len(frames) > 0 {
 			if len(frames[0]) == 0 {
 				frames = frames[1:]
