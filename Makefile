@@ -77,10 +77,12 @@ profile-render: ## CPU profile of opening the 5,000-span document in a new tab (
 # Iterations and length of each measurement of the separate-process sync benchmark.
 SYNC_N        ?= 3
 SYNC_DURATION ?= 5s
+# More gloss-load flags, e.g. SYNC_FLAGS='-gloss /tmp/gloss-old' to measure another build (A/B).
+SYNC_FLAGS    ?=
 
 bench-sync: server ## live sync, separate processes: gloss serve pinned to CPU 0, clients on CPU 1, floor in the same run, medians; then the in-process hub benchmarks
 	$(GO) build -o bin/gloss-load ./server/cmd/gloss-load
-	taskset -c 1 ./bin/gloss-load -n $(SYNC_N) -duration $(SYNC_DURATION)
+	taskset -c 1 ./bin/gloss-load -n $(SYNC_N) -duration $(SYNC_DURATION) $(SYNC_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./server/internal/hub/
 
 bench-story: wasm ## story view: 50 articles, 2,000 figures: navigation → table painted (warm new tab), op → table painted
