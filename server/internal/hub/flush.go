@@ -19,17 +19,43 @@ const flushChunk = 16
 // goroutine per flushChunk clients. A client whose queue another writer
 // took meanwhile costs a lock; what is queued for a client by the time
 // its turn comes, from this broadcast and any later one, goes in one
-// writev.
-func flushChunks(cs []*client) {
+// writev. r counts the goroutines until they are done (see
+// room.awaitBroadcast).
+func (r *room) flushChunks(cs []*client) {
+	r.writers.Add(int32((len(cs) + flushChunk - 1) / flushChunk))
 	for len(cs) > 0 {
 		n := min(len(cs), flushChunk)
-		go flushAll(cs[:n:n])
+		go r.flushAll(cs[:n:n])
 		cs = cs[n:]
 	}
 }
 
-func flushAll(cs []*client) {
+func (r *room) flushAll(cs []*client) {
 	for _, c := range cs {
 		c.flush()
+	}
+	if r.writers.Add(-1) == 0 {
+		select {
+		case r.written <- struct{}{}:
+		default: // a signal is pending already
+		}
+	}
+}
+
+// awaitBroadcast waits, before the room takes its next batch, until the
+// previous broadcast is written or enough ops wait to fill a batch worth
+// starting now (a quarter of the clients'). Taking a batch while the
+// acks of the broadcast are still going out would commit only the ops of
+// the clients written first — small batches, each written to every
+// client — whereas their fsync overlaps the writes only when the disk is
+// slow; waiting keeps batches as large as what arrives meanwhile.
+func (r *room) awaitBroadcast() {
+	enough := max(1, len(r.clients)/4)
+	for r.writers.Load() > 0 && len(r.inbox) < enough {
+		select {
+		case <-r.written:
+		case <-r.quit:
+			return
+		}
 	}
 }

@@ -75,6 +75,11 @@ type room struct {
 	// costs a few broadcasts instead of one per join to every client.
 	lastPresence time.Time
 	presenceDue  <-chan time.Time // non-nil while a broadcast is scheduled
+
+	// writers counts the goroutines writing a broadcast (flush.go);
+	// written is signalled when the count drops to zero.
+	writers atomic.Int32
+	written chan struct{}
 }
 
 // presenceInterval is the shortest time between two presence broadcasts
@@ -110,6 +115,7 @@ func newRoom(h *Hub, doc int64) *room {
 		wake:    make(chan struct{}, 1),
 		kick:    make(chan int64),
 		count:   make(chan chan int),
+		written: make(chan struct{}, 1),
 	}
 }
 
@@ -228,6 +234,7 @@ func (r *room) run() {
 			// batch shares its commit and, above all, its delivery (one
 			// write per client per batch).
 			runtime.Gosched()
+			r.awaitBroadcast()
 		drain:
 			for len(batch) < cap(batch) {
 				select {
@@ -842,7 +849,7 @@ func (r *room) deliverEach(framesFor func(*client) [][]byte, replies map[*client
 		}
 	}
 	if len(due) > inlineFlushes {
-		flushChunks(due)
+		r.flushChunks(due)
 		return
 	}
 	for _, c := range due {
