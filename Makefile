@@ -77,14 +77,16 @@ profile-render: ## CPU profile of opening the 5,000-span document in a new tab (
 # Iterations and length of each measurement of the separate-process sync benchmark.
 SYNC_N        ?= 3
 SYNC_DURATION ?= 5s
+# More gloss-load flags, e.g. SYNC_FLAGS='-gloss /tmp/gloss-old' to measure another build (A/B).
+SYNC_FLAGS    ?=
 
 bench-sync: server ## live sync, separate processes: gloss serve pinned to CPU 0, clients on CPU 1, floor and Hocuspocus (if npm is here) in the same run, medians; then the in-process hub benchmarks
 	$(GO) build -o bin/gloss-load ./server/cmd/gloss-load
 	@if command -v npm >/dev/null 2>&1 && (cd scripts/hocuspocus && npm ci --silent --no-audit --no-fund); then \
 	  echo "  Hocuspocus $$(node -p 'require("./scripts/hocuspocus/node_modules/@hocuspocus/server/package.json").version') measured in the same run"; \
-	  taskset -c 1 ./bin/gloss-load -n $(SYNC_N) -duration $(SYNC_DURATION) -hocuspocus scripts/hocuspocus; \
+	  taskset -c 1 ./bin/gloss-load -n $(SYNC_N) -duration $(SYNC_DURATION) -hocuspocus scripts/hocuspocus $(SYNC_FLAGS); \
 	else echo "  npm not found or Hocuspocus not installable: measured without it"; \
-	  taskset -c 1 ./bin/gloss-load -n $(SYNC_N) -duration $(SYNC_DURATION); fi
+	  taskset -c 1 ./bin/gloss-load -n $(SYNC_N) -duration $(SYNC_DURATION) $(SYNC_FLAGS); fi
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./server/internal/hub/
 
 bench-story: wasm ## story view: 50 articles, 2,000 figures: navigation → table painted (warm new tab), op → table painted

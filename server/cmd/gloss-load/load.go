@@ -40,6 +40,8 @@ type result struct {
 	complete           bool    // every client received every op of its document
 	toolCPU            float64 // the load tool's CPU use, % of one core
 	writesPerOp        float64 // the servers' write system calls per op
+	cpuPerOp           float64 // the servers' CPU time per op, µs (from the start of the load to the last delivery)
+	serverCPU          float64 // the servers' CPU use over the same time, % of one core
 	errors             int64
 }
 
@@ -240,9 +242,10 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 	var stopped atomic.Bool
 	var inflight sync.WaitGroup
 	cpu0 := cpuTime()
-	w0 := int64(0)
+	w0, sc0 := int64(0), time.Duration(0)
 	for _, p := range s.procs {
 		w0 += p.writeCalls()
+		sc0 += p.cpuTime()
 	}
 	start := time.Now()
 	var elapsed time.Duration
@@ -307,16 +310,19 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 		}
 	}
 	res.toolCPU = 100 * (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
-	w1 := int64(0)
+	w1, sc1 := int64(0), time.Duration(0)
 	for _, p := range s.procs {
 		w1 += p.writeCalls()
+		sc1 += p.cpuTime()
 	}
+	res.serverCPU = 100 * (sc1 - sc0).Seconds() / time.Since(start).Seconds()
 	var opsN int64
 	for i := range sent {
 		opsN += sent[i].Load()
 	}
 	if opsN > 0 {
 		res.writesPerOp = float64(w1-w0) / float64(opsN)
+		res.cpuPerOp = float64((sc1 - sc0).Microseconds()) / float64(opsN)
 	}
 	var all, cross []int64
 	for _, c := range cs {

@@ -61,6 +61,7 @@ func (r *results) print(cfg config) {
 			line += " acked/s " + fmtMed(pick(rs, func(r result) float64 { return r.ackedPerSec }), 0)
 		}
 		line += " writes/op " + fmtMed(pick(rs, func(r result) float64 { return r.writesPerOp }), 1)
+		line += " server-µs/op " + fmtMed(pick(rs, func(r result) float64 { return r.cpuPerOp }), 0)
 		complete := true
 		for _, r := range rs {
 			complete = complete && r.complete && r.errors == 0

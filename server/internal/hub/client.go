@@ -172,6 +172,19 @@ func (h *Hub) Serve(conn *websocket.Conn, user model.User, opt ServeOptions) {
 // peer stops reading: the kernel's socket buffers take megabytes before a
 // write blocks, and then every delivery waits behind it.
 func (c *client) send(parts ...[][]byte) bool {
+	ok, due := c.enqueue(parts)
+	if due {
+		c.flush()
+	}
+	return ok
+}
+
+// enqueue queues one delivery, the frames of parts in order, without
+// writing it, or ends a client that is not keeping up (see send). It
+// reports whether the client took the delivery and whether it is due: no
+// writer runs, so somebody must call flush. The room queues a broadcast
+// to every client first and then decides who writes it (deliverEach).
+func (c *client) enqueue(parts [][][]byte) (ok, due bool) {
 	n := 0
 	for _, p := range parts {
 		for _, f := range p {
@@ -182,7 +195,7 @@ func (c *client) send(parts ...[][]byte) bool {
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
-		return false
+		return false, false
 	}
 	cfg := &c.hub.cfg
 	// The first delivery waiting does not count towards the bytes: one
@@ -190,7 +203,7 @@ func (c *client) send(parts ...[][]byte) bool {
 	if c.deliveries >= cfg.SendQueue || (c.deliveries > 0 && (c.outBytes-c.firstBytes+n > cfg.MaxQueueBytes || now.Sub(c.oldest) > cfg.MaxQueueDelay)) {
 		c.mu.Unlock()
 		c.closeWith(protocol.CloseSlow, "too slow: reconnect and resume")
-		return false
+		return false, false
 	}
 	for _, p := range parts {
 		c.out = append(c.out, p...)
@@ -200,17 +213,28 @@ func (c *client) send(parts ...[][]byte) bool {
 	}
 	c.deliveries++
 	c.outBytes += n
-	if c.writing || c.raw == nil {
+	if c.raw == nil {
 		c.startWriting()
-		c.mu.Unlock()
-		return true
 	}
-	// Nobody is writing: write now, on this goroutine, as much as the
-	// socket takes without waiting — usually all of it — and leave the
-	// rest to writePump. A broadcast to hundreds of clients then costs a
-	// writev each, not a goroutine each, and an idle connection's writes
-	// (presence) start no goroutine. This goroutine is the writer
-	// meanwhile (writing), so frames stay whole and in order.
+	due = !c.writing
+	c.mu.Unlock()
+	return true, due
+}
+
+// flush writes what is queued now, on the calling goroutine, as much as
+// the socket takes without waiting — usually all of it, in one writev,
+// however many deliveries are queued — and leaves the rest to writePump.
+// If a writer runs already, it has the queue and flush does nothing.
+// Writing on the caller's goroutine means a broadcast to hundreds of
+// clients costs a writev each, not a goroutine each, and an idle
+// connection's writes (presence) start no goroutine. The caller is the
+// writer meanwhile (writing), so frames stay whole and in order.
+func (c *client) flush() {
+	c.mu.Lock()
+	if c.writing || c.closing || len(c.out) == 0 {
+		c.mu.Unlock()
+		return
+	}
 	c.writing = true
 	out, oldest := c.out, c.oldest
 	c.out, c.deliveries, c.outBytes = nil, 0, 0
@@ -224,7 +248,7 @@ func (c *client) send(parts ...[][]byte) bool {
 		go c.writePump() // hands the writer's role on; it finishes once closing
 		c.mu.Unlock()
 		c.closeWith(websocket.CloseAbnormalClosure, "")
-		return true
+		return
 	case len(rest) > 0:
 		left := 0
 		for _, f := range rest {
@@ -241,7 +265,6 @@ func (c *client) send(parts ...[][]byte) bool {
 		c.writing = false
 	}
 	c.mu.Unlock()
-	return true
 }
 
 // startWriting starts writePump unless it is running. c.mu is held.

@@ -79,6 +79,11 @@ type room struct {
 	// costs a few broadcasts instead of one per join to every client.
 	lastPresence time.Time
 	presenceDue  <-chan time.Time // non-nil while a broadcast is scheduled
+
+	// writers counts the goroutines writing a broadcast (flush.go);
+	// written is signalled when the count drops to zero.
+	writers atomic.Int32
+	written chan struct{}
 }
 
 // presenceInterval is the shortest time between two presence broadcasts
@@ -115,6 +120,7 @@ func newRoom(h *Hub, doc int64) *room {
 		kick:    make(chan int64),
 		count:   make(chan chan int),
 		calls:   make(chan func(), 4),
+		written: make(chan struct{}, 1),
 	}
 }
 
@@ -236,6 +242,7 @@ func (r *room) run() {
 			// batch shares its commit and, above all, its delivery (one
 			// write per client per batch).
 			runtime.Gosched()
+			r.awaitBroadcast()
 		drain:
 			for len(batch) < cap(batch) {
 				select {
@@ -826,19 +833,39 @@ func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
 }
 
 // deliverEach is deliver with the broadcast frames chosen per client.
+//
+// It queues every client's delivery first, then has the due ones (no
+// writer running) written: here if they are few (an ack, a refusal),
+// else by short-lived goroutines (flushChunks), so that the room does not
+// spend a write system call per client — ≈ 10 µs each on loopback —
+// before it can commit the next batch; what queues for a client meanwhile
+// goes out with it in the same writev.
 func (r *room) deliverEach(framesFor func(*client) [][]byte, replies map[*client][][]byte) {
+	due := make([]*client, 0, len(r.clients)) // the chunks keep it: not reused
 	for c := range r.clients {
 		frames := framesFor(c)
 		own := replies[c]
 		if len(frames) == 0 && len(own) == 0 {
 			continue
 		}
-		if !c.send(frames, own) {
+		ok, d := c.enqueue([][][]byte{frames, own})
+		if !ok {
 			// Closing (too slow, or gone): it takes no more, and the
 			// others see it leave now rather than when its socket ends.
 			delete(r.clients, c)
 			r.presenceChanged()
+			continue
 		}
+		if d {
+			due = append(due, c)
+		}
+	}
+	if len(due) > inlineFlushes {
+		r.flushChunks(due)
+		return
+	}
+	for _, c := range due {
+		c.flush()
 	}
 }
 
