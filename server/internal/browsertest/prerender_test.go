@@ -283,15 +283,21 @@ func TestKeyBeforeWasmNotLost(t *testing.T) {
 }
 
 // holdWasm pauses every request for the wasm (the Fetch domain) until
-// fetch.Disable; it returns what is being held.
+// fetch.Disable; it returns what is being held, once the first request
+// is (the page asks for the wasm only after its paragraphs are painted,
+// so a test that acts on the text may get there first), or nothing after
+// 30 s.
 func holdWasm(b *browser) func() []fetch.RequestID {
 	var mu sync.Mutex
 	var held []fetch.RequestID
+	first := make(chan struct{})
+	var once sync.Once
 	if err := chromedp.Listen(b.ctx, func(ev any) {
 		if e, ok := ev.(*fetch.EventRequestPaused); ok {
 			mu.Lock()
 			held = append(held, e.RequestID)
 			mu.Unlock()
+			once.Do(func() { close(first) })
 		}
 	}); err != nil {
 		b.t.Fatal(err)
@@ -301,6 +307,10 @@ func holdWasm(b *browser) func() []fetch.RequestID {
 		return err
 	}))
 	return func() []fetch.RequestID {
+		select {
+		case <-first:
+		case <-time.After(30 * time.Second):
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]fetch.RequestID(nil), held...)
