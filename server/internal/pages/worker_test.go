@@ -61,3 +61,58 @@ func TestWorkerHasNoFetchHandler(t *testing.T) {
 		}
 	}
 }
+
+// TestAppJSRevalidated: app.js (rewritten in appjs.go) answers a
+// revalidation with 304 like go-app's other files, now that no worker
+// serves it from Cache Storage — also when a new server's first app.js
+// request is such a revalidation (same build after a restart: same
+// ETag), whose empty 304 must not become every later request's app.js.
+func TestAppJSRevalidated(t *testing.T) {
+	dir := webDir(t)
+	serve := func() *httptest.Server {
+		h, err := New(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	get := func(srv *httptest.Server, ifNoneMatch string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+"/app.js", nil)
+		if ifNoneMatch != "" {
+			req.Header.Set("If-None-Match", ifNoneMatch)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(body)
+	}
+	resp, _ := get(serve(), "")
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || etag == "" {
+		t.Fatalf("app.js: %s, ETag %q", resp.Status, etag)
+	}
+	restarted := serve()
+	for _, tc := range []struct {
+		ifNoneMatch string
+		want        int
+	}{
+		{etag, http.StatusNotModified}, // the new server's first request
+		{"", http.StatusOK},
+		{`"other"`, http.StatusOK},
+		{etag, http.StatusNotModified},
+	} {
+		resp, body := get(restarted, tc.ifNoneMatch)
+		if resp.StatusCode != tc.want {
+			t.Errorf("If-None-Match %q: %s, want %d", tc.ifNoneMatch, resp.Status, tc.want)
+		}
+		if tc.want == http.StatusOK && !strings.Contains(body, "serviceWorker") {
+			t.Errorf("If-None-Match %q: body is not app.js: %.80q", tc.ifNoneMatch, body)
+		}
+	}
+}
