@@ -24,8 +24,8 @@ const (
 // story page's table rendered from it for each view. Reading 50
 // articles' snapshots and building their table is most of the story
 // page's server time (≈ 100 ms); checking that nothing changed is one
-// small query per article: OpsSince after the seq it was read at. Only
-// an article that moved is read again. Every change to what the table
+// query for all articles: their seqs (DocSeqs) against those they were
+// read at. Only an article that moved is read again. Every change to what the table
 // shows either commits ops (spans, relations, review status: a new seq)
 // or changes the story itself (name, documents, their title, outlet or
 // publication time: compared with the story read for the request), so
@@ -121,17 +121,25 @@ func (s *Server) cachedStoryDocs(ctx context.Context, st store.Story, viewOf fun
 // moved, or whose details changed, is read again (and the rendered
 // tables dropped); one no longer in the story is forgotten. e.mu is held.
 func (s *Server) refreshStory(ctx context.Context, e *storyEntry, st store.Story) error {
+	var held []int64
+	for _, sd := range st.Documents {
+		if d := e.docs[sd.ID]; d != nil && d.sd == sd {
+			held = append(held, sd.ID)
+		}
+	}
+	// One query for the seqs of all the articles held, not one per
+	// article. A seq only moves with committed ops, so "seq > the one
+	// read at" is "ops since it" (an article gone meanwhile, absent
+	// here, is kept as it was: the story read for the request has it).
+	seqs, err := s.store.DocSeqs(ctx, held)
+	if err != nil {
+		return fmt.Errorf("api: story page: %w", err)
+	}
 	moved := false
 	for _, sd := range st.Documents {
 		d := e.docs[sd.ID]
-		if d != nil && d.sd == sd {
-			ops, err := s.store.OpsSince(ctx, sd.ID, d.seq, 1)
-			if err != nil {
-				return fmt.Errorf("api: story page: %w", err)
-			}
-			if len(ops) == 0 {
-				continue
-			}
+		if d != nil && d.sd == sd && seqs[sd.ID] <= d.seq {
+			continue
 		}
 		d, err := readStoryDoc(ctx, s.store, sd)
 		if err != nil {

@@ -27,11 +27,23 @@ func streamingWasm(next http.Handler) http.Handler {
 		}
 		once.Do(func() {
 			rec := &recorder{header: http.Header{}, code: http.StatusOK}
-			next.ServeHTTP(rec, r.Clone(r.Context()))
+			// Whole, whatever this request revalidates: go-app would
+			// answer a matching If-None-Match with an empty 304, kept
+			// here as every later request's app.js.
+			full := r.Clone(r.Context())
+			full.Header.Del("If-None-Match")
+			next.ServeHTTP(rec, full)
 			body, header = rewriteLoader(rec.buf.Bytes()), rec.header
 		})
 		for k, v := range header {
 			w.Header()[k] = v
+		}
+		// go-app answers a revalidation of its other files with 304; so
+		// does this one, or every page load (no longer served by go-app's
+		// caching worker, see worker.go) downloads app.js again.
+		if et := header.Get("ETag"); et != "" && r.Header.Get("If-None-Match") == et {
+			w.WriteHeader(http.StatusNotModified)
+			return
 		}
 		w.Header().Del("Content-Encoding")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))

@@ -51,6 +51,7 @@ func New(dir string) (http.Handler, error) {
 		// size from here to show progress.
 		WasmContentLengthHeader: "X-Wasm-Content-Length",
 		LoadingLabel:            "Loading Gloss {progress}%",
+		ServiceWorkerTemplate:   workerJS, // no fetch handler: see worker.go
 		BackgroundColor:         "#fbfaf7",
 		ThemeColor:              "#fbfaf7",
 		// Fetch the wasm while the page is still being parsed, not when

@@ -261,6 +261,10 @@ type Store interface {
 	// OpsSince returns at most limit ops of the document with seq > since,
 	// in seq order.
 	OpsSince(ctx context.Context, docID, since int64, limit int) ([]protocol.Op, error)
+	// DocSeqs returns the current seq (that of the last committed op, 0
+	// for none) of each of docIDs that exists, in one query: what a
+	// caller holding many documents' state checks to see which moved.
+	DocSeqs(ctx context.Context, docIDs []int64) (map[int64]int64, error)
 	// OpSeqs returns the seqs of those of opIDs already applied to the
 	// document: a retried op is answered from here, not applied twice.
 	OpSeqs(ctx context.Context, docID int64, opIDs []string) (map[string]int64, error)

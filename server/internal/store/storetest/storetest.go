@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CommitUnknownDocument", testCommitUnknownDocument},
 		{"OpsSince", testOpsSince},
 		{"OpSeqs", testOpSeqs},
+		{"DocSeqs", testDocSeqs},
 		{"UpdateDelete", testUpdateDelete},
 		{"StaleWrites", testStaleWrites},
 		{"DeleteCascadesRelations", testDeleteCascadesRelations},
