@@ -31,10 +31,18 @@ import (
 // width when the columns painted filled the window); for each later table,
 // bench.updates gets the time from the arrival of the op message that
 // caused it (the page's WebSocket message event) to the end of the frame
-// after the table was patched (laid out and painted).
+// after the table was patched (laid out and painted), and bench.frames
+// which frame after the op's arrival that was: 1 is the first frame that
+// began after the message, i.e. the update painted "within one frame".
 const storyProbe = `(() => {
-  const bench = window.bench = {updates: []};
-  let opAt, parsed = false;
+  const bench = window.bench = {updates: [], frames: []};
+  let opAt, opFrame, parsed = false;
+  // Frames counted by a callback of each frame, requested before any
+  // the page requests in it, so that a later callback of the same frame
+  // sees that frame's number.
+  let frame = 0;
+  const tick = () => { frame++; requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
   const check = () => {
     const el = document.getElementById('story-table');
     if (!el || !el.dataset.painted) return;
@@ -44,7 +52,7 @@ const storyProbe = `(() => {
     const n = +el.dataset.painted;
     if (n === bench.seen) return;
     bench.seen = n;
-    const at = opAt;
+    const at = opAt, atFrame = opFrame;
     opAt = undefined;
     // The frame's style, layout and paint of the table come after its
     // callbacks: a task posted from one runs once they are done.
@@ -70,7 +78,10 @@ const storyProbe = `(() => {
             bench.rowsBottom = body.getBoundingClientRect().bottom;
           }
         }, 0);
-      } else if (at !== undefined) setTimeout(() => { bench.updates.push(performance.now() - at); }, 0);
+      } else if (at !== undefined) {
+        const f = frame - atFrame;
+        setTimeout(() => { bench.frames.push(f); bench.updates.push(performance.now() - at); }, 0);
+      }
     });
   };
   // bench.whole: the end of the frame after the server's table was
@@ -94,7 +105,7 @@ const storyProbe = `(() => {
   const Probe = function (u, p) {
     const ws = p === undefined ? new W(u) : new W(u, p);
     ws.addEventListener('message', (e) => {
-      if (opAt === undefined && typeof e.data === 'string' && e.data.startsWith('{"type":"op"')) opAt = performance.now();
+      if (opAt === undefined && typeof e.data === 'string' && e.data.startsWith('{"type":"op"')) { opAt = performance.now(); opFrame = frame; }
     });
     return ws;
   };
@@ -213,7 +224,7 @@ func BenchmarkStoryView(b *testing.B) {
 	cold.waitFor(`window.bench && window.bench.table > 0`)
 	cold.close()
 
-	var tables, updates []float64
+	var tables, updates, frames []float64
 	op := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -252,6 +263,7 @@ func BenchmarkStoryView(b *testing.B) {
 		}
 		stop()
 		updates = append(updates, eval[[]float64](tab, `window.bench.updates`)...)
+		frames = append(frames, eval[[]float64](tab, `window.bench.frames`)...)
 		tab.close()
 	}
 	b.StopTimer()
@@ -264,6 +276,18 @@ func BenchmarkStoryView(b *testing.B) {
 	}
 	report("warm new tab: navigation start → table painted", "ms-table", tables)
 	report("op message arrives → updated table painted", "ms-op", updates)
+	// Within one frame: the share of ops painted in the first frame that
+	// began after their message arrived.
+	first := 0
+	for _, f := range frames {
+		if f <= 1 {
+			first++
+		}
+	}
+	if len(frames) > 0 {
+		b.ReportMetric(100*float64(first)/float64(len(frames)), "%-op-first-frame")
+		b.Logf("%-55s %d of %d (frames after arrival: %v)", "op painted in the first frame after its arrival", first, len(frames), frames)
+	}
 }
 
 // checkInView fails the benchmark unless the frame it timed showed the
