@@ -44,25 +44,16 @@ type Notice struct {
 	At   time.Time
 }
 
-// winListener is a listener the session added to the window.
-type winListener struct {
-	event string
-	f     app.Func
-}
-
 // Session is one document's live connection. All its fields change only
 // on the UI goroutine: socket callbacks hand their work to dispatch.
 type Session struct {
-	doc      int64
-	dispatch func(func())
-	changed  func()
+	doc     int64
+	changed func()
 
-	ws       app.Value
-	funcs    []app.Func
-	winFuncs []winListener
-	attempt  int
-	closed   bool
-	timer    *time.Timer
+	socket
+	attempt int
+	closed  bool
+	timer   *time.Timer
 
 	// Doc is the document as this user sees it: confirmed state with
 	// the unacknowledged edits folded over it.
@@ -104,25 +95,11 @@ type Session struct {
 // Open starts a session. dispatch must run its function on the UI
 // goroutine (ctx.Dispatch); changed is called there after every change.
 func Open(doc int64, dispatch func(func()), changed func()) *Session {
-	s := &Session{doc: doc, dispatch: dispatch, changed: changed, Doc: optimistic.New(doc)}
-	listen := func(event string, f app.Func) {
-		s.winFuncs = append(s.winFuncs, winListener{event, f})
-		app.Window().Call("addEventListener", event, f)
-	}
+	s := &Session{doc: doc, socket: socket{dispatch: dispatch}, changed: changed, Doc: optimistic.New(doc)}
 	on := func(event string, fn func()) {
-		listen(event, app.FuncOf(func(app.Value, []app.Value) any { s.dispatch(fn); return nil }))
+		s.listenWindow(event, app.FuncOf(func(app.Value, []app.Value) any { s.dispatch(fn); return nil }))
 	}
-	// Leaving the page (a navigation, closing the tab) must end the
-	// socket now: a page kept in the back/forward cache would otherwise
-	// stay "present", its selection outlined on the others' desks. Run
-	// in the event itself, not dispatched: after it the page is frozen.
-	// Coming back, the socket's close makes the session reconnect.
-	listen("pagehide", app.FuncOf(func(app.Value, []app.Value) any {
-		if ws := s.ws; ws != nil && ws.Truthy() {
-			ws.Call("close", 1000, "page left")
-		}
-		return nil
-	}))
+	s.closeOnPageHide()
 	on("online", func() { s.reconnectNow() })
 	on("offline", func() {
 		if s.Status != Stopped {
@@ -144,27 +121,13 @@ func (s *Session) Close() {
 		s.retry.Stop()
 	}
 	s.dropSocket()
-	// Removed before released: a released function still listening
-	// throws on the next event.
-	for _, l := range s.winFuncs {
-		app.Window().Call("removeEventListener", l.event, l.f)
-		l.f.Release()
-	}
-	s.winFuncs = nil
+	s.releaseWindow()
 }
 
+// dropSocket drops the socket and the messages held from it.
 func (s *Session) dropSocket() {
-	if s.ws != nil && s.ws.Truthy() {
-		for _, ev := range []string{"onopen", "onmessage", "onclose", "onerror"} {
-			s.ws.Set(ev, nil)
-		}
-		s.ws.Call("close")
-	}
-	s.ws, s.held = nil, nil
-	for _, f := range s.funcs {
-		f.Release()
-	}
-	s.funcs = nil
+	s.dropWS()
+	s.held = nil
 }
 
 func (s *Session) connect() {
@@ -209,19 +172,7 @@ func (s *Session) connect() {
 
 // listen makes the session the handler of ws's events.
 func (s *Session) listen(ws app.Value) {
-	fn := func(f func(args []app.Value)) app.Func {
-		g := app.FuncOf(func(_ app.Value, args []app.Value) any {
-			s.dispatch(func() {
-				if s.ws == nil || !s.ws.Equal(ws) {
-					return // a callback of a socket we already dropped
-				}
-				f(args)
-			})
-			return nil
-		})
-		s.funcs = append(s.funcs, g)
-		return g
-	}
+	fn := func(f func(args []app.Value)) app.Func { return s.handler(ws, f) }
 	ws.Set("onopen", fn(func([]app.Value) {
 		s.sendMsg(protocol.Message{Type: protocol.TypeHello, Proto: protocol.Version, Doc: s.doc, Epoch: s.epoch, Since: s.Seq(), Compact: true})
 	}))

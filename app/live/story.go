@@ -22,17 +22,14 @@ import (
 // resumes from the seqs it has reached. All its fields change only on the
 // UI goroutine.
 type StorySession struct {
-	story    int64
-	dispatch func(func())
-	changed  func(doc int64)
+	story   int64
+	changed func(doc int64)
 
-	ws       app.Value
-	funcs    []app.Func
-	winFuncs []winListener
-	attempt  int
-	closed   bool
-	timer    *time.Timer
-	epoch    string // the store's, from the story's welcome
+	socket
+	attempt int
+	closed  bool
+	timer   *time.Timer
+	epoch   string // the store's, from the story's welcome
 
 	docs     map[int64]*optimistic.Doc
 	welcomed map[int64]bool // on this connection
@@ -49,25 +46,16 @@ type StorySession struct {
 // goroutine; changed is called there with a document whose state changed,
 // or with 0 when the session's status did.
 func OpenStory(id int64, docs []httpapi.StoryDocState, dispatch func(func()), changed func(doc int64)) *StorySession {
-	s := &StorySession{story: id, dispatch: dispatch, changed: changed, docs: make(map[int64]*optimistic.Doc, len(docs))}
+	s := &StorySession{story: id, socket: socket{dispatch: dispatch}, changed: changed, docs: make(map[int64]*optimistic.Doc, len(docs))}
 	for _, ds := range docs {
 		d := optimistic.New(ds.ID)
 		d.Welcome(protocol.Message{Type: protocol.TypeWelcome, Doc: ds.ID, Snapshot: true, Seq: ds.Seq, Annotations: ds.Annotations, Relations: ds.Relations})
 		s.docs[ds.ID] = d
 	}
-	listen := func(event string, f app.Func) {
-		s.winFuncs = append(s.winFuncs, winListener{event, f})
-		app.Window().Call("addEventListener", event, f)
-	}
 	// As a document session: leaving the page ends the socket now, and
 	// the network coming back reconnects at once.
-	listen("pagehide", app.FuncOf(func(app.Value, []app.Value) any {
-		if ws := s.ws; ws != nil && ws.Truthy() {
-			ws.Call("close", 1000, "page left")
-		}
-		return nil
-	}))
-	listen("online", app.FuncOf(func(app.Value, []app.Value) any {
+	s.closeOnPageHide()
+	s.listenWindow("online", app.FuncOf(func(app.Value, []app.Value) any {
 		s.dispatch(func() {
 			if !s.closed && s.Status != Connected && s.Status != Stopped {
 				s.attempt = 0
@@ -90,49 +78,19 @@ func (s *StorySession) Close() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	s.dropSocket()
-	for _, l := range s.winFuncs {
-		app.Window().Call("removeEventListener", l.event, l.f)
-		l.f.Release()
-	}
-	s.winFuncs = nil
-}
-
-func (s *StorySession) dropSocket() {
-	if s.ws != nil && s.ws.Truthy() {
-		for _, ev := range []string{"onopen", "onmessage", "onclose", "onerror"} {
-			s.ws.Set(ev, nil)
-		}
-		s.ws.Call("close")
-	}
-	s.ws = nil
-	for _, f := range s.funcs {
-		f.Release()
-	}
-	s.funcs = nil
+	s.dropWS()
+	s.releaseWindow()
 }
 
 func (s *StorySession) connect() {
 	if s.closed {
 		return
 	}
-	s.dropSocket()
+	s.dropWS()
 	s.welcomed, s.Live = map[int64]bool{}, false
 	ws := app.Window().Get("WebSocket").New(socketURL())
 	s.ws = ws
-	fn := func(f func(args []app.Value)) app.Func {
-		g := app.FuncOf(func(_ app.Value, args []app.Value) any {
-			s.dispatch(func() {
-				if s.ws == nil || !s.ws.Equal(ws) {
-					return // a callback of a socket already dropped
-				}
-				f(args)
-			})
-			return nil
-		})
-		s.funcs = append(s.funcs, g)
-		return g
-	}
+	fn := func(f func(args []app.Value)) app.Func { return s.handler(ws, f) }
 	ws.Set("onopen", fn(func([]app.Value) {
 		seqs := make(map[int64]int64, len(s.docs))
 		for id, d := range s.docs {
@@ -219,12 +177,12 @@ func (s *StorySession) handle(m protocol.Message) {
 // gap: an op does not follow the seq a document is at. Its state would be
 // wrong: reconnect and resume.
 func (s *StorySession) gap() {
-	s.dropSocket()
+	s.dropWS()
 	s.onClose(protocol.CloseSlow, "gap")
 }
 
 func (s *StorySession) onClose(code int, reason string) {
-	s.dropSocket()
+	s.dropWS()
 	if s.closed {
 		return
 	}
