@@ -252,41 +252,17 @@ const AfterFillRel = "x-gloss-after-fill"
 // not recognise are left as they are (go-app prints attributes in no
 // fixed order: tags are matched by their attributes).
 func holdLoader(page []byte) []byte {
-	end := bytes.Index(page, []byte("</head>"))
-	if end < 0 {
-		return page
-	}
-	head := page[:end]
-	out := make([]byte, 0, len(page)+64)
-	for len(head) > 0 {
-		i := bytes.IndexByte(head, '<')
-		if i < 0 {
-			out = append(out, head...)
-			break
-		}
-		out = append(out, head[:i]...)
-		head = head[i:]
-		j := bytes.IndexByte(head, '>')
-		if j < 0 {
-			out = append(out, head...)
-			break
-		}
-		tag := head[:j+1]
-		head = head[j+1:]
-		has := func(attr string) bool { return bytes.Contains(tag, []byte(attr)) }
+	return rewriteHead(page, func(tag []byte) []byte {
 		switch {
-		case bytes.HasPrefix(tag, []byte("<link ")) && has(`rel="preload"`) && has(`as="fetch"`) && has(`href="/web/app.wasm`):
-			out = append(out, bytes.Replace(tag, []byte(`rel="preload"`), []byte(`rel="`+AfterFillRel+`"`), 1)...)
-		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/wasm_exec.js"`):
-			out = append(out, `<script type="`+AfterFillType+`" data-src="/wasm_exec.js">`...)
-		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/app.js"`):
-			out = append(out, `<script type="`+AfterFillType+`" data-src="/app.js">`...)
-		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/web/gloss.js`) && !has(" defer"):
-			out = append(out, "<script defer "...)
-			out = append(out, tag[len("<script "):]...)
-		default:
-			out = append(out, tag...)
+		case isTag(tag, "link", `rel="preload"`, `as="fetch"`, `href="/web/app.wasm`):
+			return bytes.Replace(tag, []byte(`rel="preload"`), []byte(`rel="`+AfterFillRel+`"`), 1)
+		case isTag(tag, "script", `src="/wasm_exec.js"`):
+			return heldScript(AfterFillType, "/wasm_exec.js")
+		case isTag(tag, "script", `src="/app.js"`):
+			return heldScript(AfterFillType, "/app.js")
+		case isTag(tag, "script", `src="/web/gloss.js`) && !bytes.Contains(tag, []byte(" defer")):
+			return append([]byte("<script defer "), tag[len("<script "):]...)
 		}
-	}
-	return append(out, page[end:]...)
+		return tag
+	})
 }

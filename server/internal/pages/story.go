@@ -37,46 +37,20 @@ const AfterPaintType = "text/x-gloss-after-paint"
 // they are (go-app prints attributes in no fixed order: tags are matched
 // by their attributes, not their text).
 func paintFirst(page []byte) []byte {
-	end := bytes.Index(page, []byte("</head>"))
-	if end < 0 {
-		return page
-	}
-	head := page[:end]
-	out := make([]byte, 0, len(page))
-	for len(head) > 0 {
-		i := bytes.IndexByte(head, '<')
-		if i < 0 {
-			out = append(out, head...)
-			break
-		}
-		out = append(out, head[:i]...)
-		head = head[i:]
-		j := bytes.IndexByte(head, '>')
-		if j < 0 {
-			out = append(out, head...)
-			break
-		}
-		tag := head[:j+1]
-		head = head[j+1:]
-		has := func(attr string) bool { return bytes.Contains(tag, []byte(attr)) }
+	return rewriteHead(page, func(tag []byte) []byte {
 		switch {
-		case bytes.HasPrefix(tag, []byte("<link ")) && has(`rel="preload"`) && has(`as="fetch"`):
-			// The wasm's preload: dropped with its line.
-			head = bytes.TrimPrefix(head, []byte("\n"))
-		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/wasm_exec.js"`):
-			out = append(out, `<script type="`+AfterPaintType+`" data-src="/wasm_exec.js">`...)
-		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/app.js"`):
-			out = append(out, `<script type="`+AfterPaintType+`" data-src="/app.js">`...)
-		case bytes.HasPrefix(tag, []byte("<script ")) && has(`src="/web/gloss.js`):
-			out = append(out, `<script defer fetchpriority="high" `...)
-			rest := tag[len("<script "):]
-			rest = bytes.Replace(rest, []byte("defer "), nil, 1)
-			out = append(out, rest...)
-		default:
-			out = append(out, tag...)
+		case isTag(tag, "link", `rel="preload"`, `as="fetch"`):
+			return nil // the wasm's preload: dropped with its line
+		case isTag(tag, "script", `src="/wasm_exec.js"`):
+			return heldScript(AfterPaintType, "/wasm_exec.js")
+		case isTag(tag, "script", `src="/app.js"`):
+			return heldScript(AfterPaintType, "/app.js")
+		case isTag(tag, "script", `src="/web/gloss.js`):
+			rest := bytes.Replace(tag[len("<script "):], []byte("defer "), nil, 1)
+			return append([]byte(`<script defer fetchpriority="high" `), rest...)
 		}
-	}
-	return append(out, page[end:]...)
+		return tag
+	})
 }
 
 // compressPage gzips a page with a story table for a browser that takes
