@@ -51,9 +51,7 @@ type Session struct {
 	changed func()
 
 	socket
-	attempt int
-	closed  bool
-	timer   *time.Timer
+	closed bool
 
 	// Doc is the document as this user sees it: confirmed state with
 	// the unacknowledged edits folded over it.
@@ -114,9 +112,7 @@ func Open(doc int64, dispatch func(func()), changed func()) *Session {
 // Close ends the session for good (the view was dismounted).
 func (s *Session) Close() {
 	s.closed = true
-	if s.timer != nil {
-		s.timer.Stop()
-	}
+	s.stopRetry()
 	if s.retry != nil {
 		s.retry.Stop()
 	}
@@ -212,26 +208,12 @@ func (s *Session) onClose(code int, reason string) {
 		s.Status = Stopped
 		s.notice(strconv.Itoa(code), stopText(code, reason))
 		s.changed()
-		if code == protocol.CloseUnauthenticated {
-			app.Window().Get("location").Set("href", "/login?next="+app.Window().Get("location").Get("pathname").String())
-		}
-		if code == protocol.CloseProtocol {
-			app.Window().Get("location").Call("reload")
-		}
+		afterStop(code)
 		return
 	}
-	if !app.Window().Get("navigator").Get("onLine").Bool() {
-		s.Status = Offline
-	} else {
-		s.Status = Reconnecting
-	}
+	s.Status = retryStatus()
 	s.changed()
-	d := backoff(s.attempt)
-	s.attempt++
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	s.timer = time.AfterFunc(d, func() { s.dispatch(s.connect) })
+	s.reconnectLater(s.connect)
 }
 
 func (s *Session) reconnectNow() {
@@ -239,9 +221,7 @@ func (s *Session) reconnectNow() {
 		return
 	}
 	s.attempt = 0
-	if s.timer != nil {
-		s.timer.Stop()
-	}
+	s.stopRetry()
 	s.connect()
 }
 

@@ -1,6 +1,12 @@
 package live
 
-import "github.com/maxence-charriere/go-app/v9/pkg/app"
+import (
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"gloss/shared/protocol"
+)
 
 // socket is what a session keeps of its websocket and of the browser's
 // events it listens to. A document's Session and a StorySession open,
@@ -11,6 +17,8 @@ type socket struct {
 	ws       app.Value
 	funcs    []app.Func // ws's handlers, released when ws is dropped
 	winFuncs []winListener
+	attempt  int         // reconnect attempts since the last welcome
+	timer    *time.Timer // the next attempt
 }
 
 // winListener is a listener the session added to the window.
@@ -81,4 +89,39 @@ func (k *socket) releaseWindow() {
 		l.f.Release()
 	}
 	k.winFuncs = nil
+}
+
+// reconnectLater has connect run, on the UI goroutine, after the backoff of the
+// next attempt.
+func (k *socket) reconnectLater(connect func()) {
+	d := backoff(k.attempt)
+	k.attempt++
+	k.stopRetry()
+	k.timer = time.AfterFunc(d, func() { k.dispatch(connect) })
+}
+
+// stopRetry cancels the next attempt, if one is waiting.
+func (k *socket) stopRetry() {
+	if k.timer != nil {
+		k.timer.Stop()
+	}
+}
+
+// retryStatus is a session's status while it waits to reconnect.
+func retryStatus() Status {
+	if !app.Window().Get("navigator").Get("onLine").Bool() {
+		return Offline
+	}
+	return Reconnecting
+}
+
+// afterStop does what a close that ends a session asks of the page: log
+// in again, or reload an upgraded Gloss.
+func afterStop(code int) {
+	switch code {
+	case protocol.CloseUnauthenticated:
+		app.Window().Get("location").Set("href", "/login?next="+app.Window().Get("location").Get("pathname").String())
+	case protocol.CloseProtocol:
+		app.Window().Get("location").Call("reload")
+	}
 }

@@ -26,10 +26,8 @@ type StorySession struct {
 	changed func(doc int64)
 
 	socket
-	attempt int
-	closed  bool
-	timer   *time.Timer
-	epoch   string // the store's, from the story's welcome
+	closed bool
+	epoch  string // the store's, from the story's welcome
 
 	docs     map[int64]*optimistic.Doc
 	welcomed map[int64]bool // on this connection
@@ -75,9 +73,7 @@ func (s *StorySession) Doc(id int64) *optimistic.Doc { return s.docs[id] }
 // Close ends the session for good (the page was left).
 func (s *StorySession) Close() {
 	s.closed = true
-	if s.timer != nil {
-		s.timer.Stop()
-	}
+	s.stopRetry()
 	s.dropWS()
 	s.releaseWindow()
 }
@@ -198,26 +194,12 @@ func (s *StorySession) onClose(code int, reason string) {
 		}
 		s.notice(strconv.Itoa(code), text)
 		s.changed(0)
-		if code == protocol.CloseUnauthenticated {
-			app.Window().Get("location").Set("href", "/login?next="+app.Window().Get("location").Get("pathname").String())
-		}
-		if code == protocol.CloseProtocol {
-			app.Window().Get("location").Call("reload")
-		}
+		afterStop(code)
 		return
 	}
-	if !app.Window().Get("navigator").Get("onLine").Bool() {
-		s.Status = Offline
-	} else {
-		s.Status = Reconnecting
-	}
+	s.Status = retryStatus()
 	s.changed(0)
-	d := backoff(s.attempt)
-	s.attempt++
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	s.timer = time.AfterFunc(d, func() { s.dispatch(s.connect) })
+	s.reconnectLater(s.connect)
 }
 
 func (s *StorySession) notice(code, text string) {
