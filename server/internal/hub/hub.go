@@ -202,6 +202,11 @@ func (h *Hub) Notify(doc, seq int64) {
 // Clients returns how many connections are in doc's room (those whose
 // hello it has welcomed), for tests and metrics.
 func (h *Hub) Clients(doc int64) int {
+	return h.countIn(doc, func(r *room) int { return len(r.clients) })
+}
+
+// countIn returns f of doc's room, run in the room; 0 if no room is open.
+func (h *Hub) countIn(doc int64, f func(*room) int) int {
 	h.mu.Lock()
 	r := h.rooms[doc]
 	h.mu.Unlock()
@@ -210,8 +215,13 @@ func (h *Hub) Clients(doc int64) int {
 	}
 	n := make(chan int, 1)
 	select {
-	case r.count <- n:
-		return <-n
+	case r.calls <- func() { n <- f(r) }:
+	case <-r.stopped:
+		return 0
+	}
+	select {
+	case k := <-n:
+		return k
 	case <-r.stopped:
 		return 0
 	}

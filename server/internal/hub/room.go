@@ -45,9 +45,8 @@ type room struct {
 	recheck atomic.Bool
 	// kick carries a user id whose connections must end (DisconnectUser).
 	kick chan int64
-	// count asks for the number of clients (Hub.Clients).
-	count chan chan int
-	// calls runs functions in the room (story.go: story sockets).
+	// calls runs functions in the room (story sockets, Hub.Clients and
+	// Hub.Watchers).
 	calls chan func()
 
 	// Owned by run.
@@ -118,7 +117,6 @@ func newRoom(h *Hub, doc int64) *room {
 		sel:     make(chan selReq, 64),
 		wake:    make(chan struct{}, 1),
 		kick:    make(chan int64),
-		count:   make(chan chan int),
 		calls:   make(chan func(), 4),
 		written: make(chan struct{}, 1),
 	}
@@ -219,8 +217,6 @@ func (r *room) run() {
 					r.hub.log.Warn("hub: catch up with the op log", "doc", r.doc, "err", err)
 				}
 			}
-		case n := <-r.count:
-			n <- len(r.clients)
 		case f := <-r.calls:
 			f()
 		case uid := <-r.kick:

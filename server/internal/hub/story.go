@@ -323,22 +323,5 @@ func (r *room) recheckWatchers(ctx context.Context, set model.Settings) error {
 
 // Watchers returns how many story sockets watch doc's room, for tests.
 func (h *Hub) Watchers(doc int64) int {
-	h.mu.Lock()
-	r := h.rooms[doc]
-	h.mu.Unlock()
-	if r == nil {
-		return 0
-	}
-	n := make(chan int, 1)
-	select {
-	case r.calls <- func() { n <- len(r.watchers) }:
-	case <-r.stopped:
-		return 0
-	}
-	select {
-	case k := <-n:
-		return k
-	case <-r.stopped:
-		return 0
-	}
+	return h.countIn(doc, func(r *room) int { return len(r.watchers) })
 }
