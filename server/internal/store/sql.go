@@ -769,21 +769,7 @@ func (s *db) OpsSince(ctx context.Context, docID, since int64, limit int) ([]pro
 // OpSeqs implements Store. It asks in chunks, under SQLite's limit of
 // bound parameters.
 func (s *db) OpSeqs(ctx context.Context, docID int64, opIDs []string) (map[string]int64, error) {
-	out := map[string]int64{}
-	for len(opIDs) > 0 {
-		n := min(len(opIDs), 500)
-		in, args := inList(opIDs[:n])
-		opIDs = opIDs[n:]
-		err := scanAll(ctx, s.r, "op seqs", s.d.rebind("SELECT op_id, seq FROM ops WHERE doc_id = ? AND op_id IN ("+in+")"), append([]any{docID}, args...), func(rows *sql.Rows) error {
-			var id string
-			var seq int64
-			err := rows.Scan(&id, &seq)
-			out[id] = seq
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return seqsByKey(ctx, s, "op seqs", func(in string) string {
+		return "SELECT op_id, seq FROM ops WHERE doc_id = ? AND op_id IN (" + in + ")"
+	}, []any{docID}, opIDs)
 }
