@@ -238,13 +238,27 @@ func Decode(data []byte) (Message, error) {
 	if len(data) > MaxMessage {
 		return m, &DecodeError{CodeTooLarge, fmt.Sprintf("message of %d bytes exceeds the limit of %d", len(data), MaxMessage)}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&m); err != nil {
-		return Message{}, &DecodeError{CodeBadJSON, "message is not a JSON object of the expected shape: " + err.Error()}
+	// A client sends only these fields; decoding into Message itself
+	// would also build whatever server-only fields a client put in (and
+	// clear all of them first), for nothing: this is on every op's path.
+	var in struct {
+		Type    string          `json:"type"`
+		Proto   int             `json:"proto"`
+		Doc     int64           `json:"doc"`
+		Epoch   string          `json:"epoch"`
+		Since   int64           `json:"since"`
+		Compact bool            `json:"compact"`
+		Story   int64           `json:"story"`
+		Seqs    map[int64]int64 `json:"seqs"`
+		Op      *Op             `json:"op"`
+		Start   int             `json:"start"`
+		End     int             `json:"end"`
 	}
-	if dec.More() {
-		return Message{}, &DecodeError{CodeBadJSON, "trailing data after the JSON object"}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return Message{}, badJSON(data, err)
 	}
+	m = Message{Type: in.Type, Proto: in.Proto, Doc: in.Doc, Epoch: in.Epoch, Since: in.Since, Compact: in.Compact,
+		Story: in.Story, Seqs: in.Seqs, Op: in.Op, Start: in.Start, End: in.End}
 	switch m.Type {
 	case TypeHello, TypeSelect:
 	case TypeOp:
@@ -260,6 +274,17 @@ func Decode(data []byte) (Message, error) {
 		return Message{}, &DecodeError{CodeUnknownType, fmt.Sprintf("unknown message type %q", clip(m.Type))}
 	}
 	return m, nil
+}
+
+// badJSON says what is wrong with a message json.Unmarshal refused:
+// trailing data after a whole object, or the error itself.
+func badJSON(data []byte, err error) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var v json.RawMessage
+	if dec.Decode(&v) == nil && dec.More() {
+		return &DecodeError{CodeBadJSON, "trailing data after the JSON object"}
+	}
+	return &DecodeError{CodeBadJSON, "message is not a JSON object of the expected shape: " + err.Error()}
 }
 
 func checkOp(op *Op) error {
