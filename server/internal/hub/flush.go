@@ -25,7 +25,8 @@ func (r *room) flushChunks(cs []*client) {
 	r.writers.Add(int32((len(cs) + flushChunk - 1) / flushChunk))
 	for len(cs) > 0 {
 		n := min(len(cs), flushChunk)
-		go r.flushAll(cs[:n:n])
+		chunk := cs[:n:n]
+		goWork(func() { r.flushAll(chunk) })
 		cs = cs[n:]
 	}
 }

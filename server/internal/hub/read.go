@@ -46,7 +46,7 @@ func (c *client) readable() {
 	}
 	c.reading = true
 	c.mu.Unlock()
-	go c.readReady()
+	goWork(c.readReady)
 }
 
 // readReady reads and handles messages until none is buffered, then
