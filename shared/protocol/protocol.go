@@ -234,10 +234,24 @@ func (e *DecodeError) Error() string { return e.Code + ": " + e.Message }
 // and for an op, a known kind with the fields that kind needs. Semantic
 // checks (span, label, version) happen where the document is known.
 func Decode(data []byte) (Message, error) {
-	var m Message
 	if len(data) > MaxMessage {
-		return m, &DecodeError{CodeTooLarge, fmt.Sprintf("message of %d bytes exceeds the limit of %d", len(data), MaxMessage)}
+		return Message{}, &DecodeError{CodeTooLarge, fmt.Sprintf("message of %d bytes exceeds the limit of %d", len(data), MaxMessage)}
 	}
+	m, ok := decodeFast(data)
+	if !ok {
+		var err error
+		if m, err = decodeSlow(data); err != nil {
+			return Message{}, err
+		}
+	}
+	if err := checkMessage(m); err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// decodeSlow decodes any client message with encoding/json.
+func decodeSlow(data []byte) (Message, error) {
 	// A client sends only these fields; decoding into Message itself
 	// would also build whatever server-only fields a client put in (and
 	// clear all of them first), for nothing: this is on every op's path.
@@ -257,23 +271,27 @@ func Decode(data []byte) (Message, error) {
 	if err := json.Unmarshal(data, &in); err != nil {
 		return Message{}, badJSON(data, err)
 	}
-	m = Message{Type: in.Type, Proto: in.Proto, Doc: in.Doc, Epoch: in.Epoch, Since: in.Since, Compact: in.Compact,
-		Story: in.Story, Seqs: in.Seqs, Op: in.Op, Start: in.Start, End: in.End}
+	return Message{Type: in.Type, Proto: in.Proto, Doc: in.Doc, Epoch: in.Epoch, Since: in.Since, Compact: in.Compact,
+		Story: in.Story, Seqs: in.Seqs, Op: in.Op, Start: in.Start, End: in.End}, nil
+}
+
+// checkMessage checks a decoded message's envelope.
+func checkMessage(m Message) error {
 	switch m.Type {
 	case TypeHello, TypeSelect:
 	case TypeOp:
 		if m.Op == nil {
-			return Message{}, &DecodeError{CodeBadJSON, "op message without \"op\""}
+			return &DecodeError{CodeBadJSON, "op message without \"op\""}
 		}
 		if err := checkOp(m.Op); err != nil {
-			return Message{}, err
+			return err
 		}
 	case "":
-		return Message{}, &DecodeError{CodeUnknownType, "message has no \"type\""}
+		return &DecodeError{CodeUnknownType, "message has no \"type\""}
 	default:
-		return Message{}, &DecodeError{CodeUnknownType, fmt.Sprintf("unknown message type %q", clip(m.Type))}
+		return &DecodeError{CodeUnknownType, fmt.Sprintf("unknown message type %q", clip(m.Type))}
 	}
-	return m, nil
+	return nil
 }
 
 // badJSON says what is wrong with a message json.Unmarshal refused:
