@@ -162,6 +162,10 @@ func (p *fastParser) ann(a *model.Annotation) bool {
 			ok = once(&seen, 128) && p.str(&a.Author)
 		case "version":
 			ok = once(&seen, 256) && p.int64(&a.Version)
+		case "created":
+			ok = once(&seen, 512) && p.zeroTime()
+		case "updated":
+			ok = once(&seen, 1024) && p.zeroTime()
 		default:
 			ok = false
 		}
@@ -215,6 +219,14 @@ func (p *fastParser) str(into *string) bool {
 		*into = string(s)
 	}
 	return ok
+}
+
+// zeroTime reads the zero time.Time as encoding/json writes it: clients
+// marshal a model.Annotation whole, and the server sets the times itself.
+// Any other time is left to encoding/json.
+func (p *fastParser) zeroTime() bool {
+	s, ok := p.raw()
+	return ok && string(s) == "0001-01-01T00:00:00Z"
 }
 
 // int64 reads -?(0|[1-9][0-9]*) of at most 18 digits (no overflow), not

@@ -1,9 +1,20 @@
 package protocol
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
+
+	"gloss/shared/model"
 )
+
+func mustMarshal(m Message) []byte {
+	data, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return data
+}
 
 // decodeFastCases are messages as clients write them and near misses that
 // the fast path must leave to encoding/json (or agree with it on).
@@ -36,6 +47,9 @@ var decodeFastCases = []struct {
 	{"unclosed", `{"type":"select"`, false},
 	{"attrs", `{"type":"op","op":{"id":"o1","kind":"add","ann":{"id":"a1","label":"figure","start":3,"end":9,"quote":"x","attrs":{"value":40}}}}`, false},
 	{"created", `{"type":"op","op":{"id":"o1","kind":"add","ann":{"id":"a1","created":"2026-01-01T00:00:00Z"}}}`, false},
+	{"marshalled whole", string(mustMarshal(Message{Type: TypeOp, Op: &Op{ID: "o1", Kind: KindAdd, Ann: &model.Annotation{ID: "a1", Label: "claim", Start: 1, End: 4, Quote: "Zür"}}})), true},
+	{"zero times", `{"type":"op","op":{"id":"o1","kind":"add","ann":{"id":"a1","created":"0001-01-01T00:00:00Z","updated":"0001-01-01T00:00:00Z"}}}`, true},
+	{"zero time offset", `{"type":"op","op":{"id":"o1","kind":"add","ann":{"id":"a1","created":"0001-01-01T00:00:00+00:00"}}}`, false},
 	{"at16", `{"type":"op","op":{"id":"o1","kind":"add","at16":[0,1,0,4],"ann":{"id":"a1","label":"claim"}}}`, false},
 	{"not an object", `["type"]`, false},
 }
