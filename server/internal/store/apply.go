@@ -201,6 +201,10 @@ func (s *db) lockSeq(ctx context.Context, tx interface {
 
 // Commit implements Store (SQLite's; Postgres batches the same steps).
 func (s *db) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("store: commit ops: %w", err)
+	}
+	ctx = context.WithoutCancel(ctx) // see inTx
 	var first int64
 	err := s.inTx(ctx, "commit ops", func(tx *sql.Tx) error {
 		seq, err := s.lockSeq(ctx, tx, docID)
