@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -185,8 +186,9 @@ func (c *client) send(parts ...[][]byte) bool {
 // writer runs, so somebody must call flush. The room queues a broadcast
 // to every client first and then decides who writes it (deliverEach).
 func (c *client) enqueue(parts [][][]byte) (ok, due bool) {
-	n := 0
+	n, frames := 0, 0
 	for _, p := range parts {
+		frames += len(p)
 		for _, f := range p {
 			n += len(f)
 		}
@@ -205,6 +207,9 @@ func (c *client) enqueue(parts [][][]byte) (ok, due bool) {
 		c.closeWith(protocol.CloseSlow, "too slow: reconnect and resume")
 		return false, false
 	}
+	// One allocation for a broadcast's frames, not one per doubling:
+	// flush takes the queue away, so every broadcast starts an empty one.
+	c.out = slices.Grow(c.out, frames)
 	for _, p := range parts {
 		c.out = append(c.out, p...)
 	}
