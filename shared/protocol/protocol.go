@@ -252,27 +252,11 @@ func Decode(data []byte) (Message, error) {
 
 // decodeSlow decodes any client message with encoding/json.
 func decodeSlow(data []byte) (Message, error) {
-	// A client sends only these fields; decoding into Message itself
-	// would also build whatever server-only fields a client put in (and
-	// clear all of them first), for nothing: this is on every op's path.
-	var in struct {
-		Type    string          `json:"type"`
-		Proto   int             `json:"proto"`
-		Doc     int64           `json:"doc"`
-		Epoch   string          `json:"epoch"`
-		Since   int64           `json:"since"`
-		Compact bool            `json:"compact"`
-		Story   int64           `json:"story"`
-		Seqs    map[int64]int64 `json:"seqs"`
-		Op      *Op             `json:"op"`
-		Start   int             `json:"start"`
-		End     int             `json:"end"`
-	}
-	if err := json.Unmarshal(data, &in); err != nil {
+	var m Message
+	if err := json.Unmarshal(data, &m); err != nil {
 		return Message{}, badJSON(data, err)
 	}
-	return Message{Type: in.Type, Proto: in.Proto, Doc: in.Doc, Epoch: in.Epoch, Since: in.Since, Compact: in.Compact,
-		Story: in.Story, Seqs: in.Seqs, Op: in.Op, Start: in.Start, End: in.End}, nil
+	return m, nil
 }
 
 // checkMessage checks a decoded message's envelope.
