@@ -382,6 +382,7 @@ func (s *db) prepareRows(ctx context.Context, k rowsKey) error {
 // execSteps runs steps one by one in tx. It returns the rowsQuery
 // statements it ran unprepared, for Commit to prepare.
 func (s *db) execSteps(ctx context.Context, tx *sql.Tx, steps []step) ([]rowsKey, error) {
+	ctx = stmtContext(ctx)
 	var unprepared []rowsKey
 	for _, st := range steps {
 		var res sql.Result
@@ -405,11 +406,20 @@ func (s *db) execSteps(ctx context.Context, tx *sql.Tx, steps []step) ([]rowsKey
 	return unprepared, nil
 }
 
+// stmtContext is the context of a statement in a write transaction:
+// ctx without its cancellation. Given a context that can end, the SQLite
+// driver starts a goroutine per statement to interrupt it and installs a
+// progress handler, which cost more than a short write. The transaction
+// still ends with ctx (database/sql rolls it back), and the statements,
+// holding the write lock, wait for no one.
+func stmtContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 // lockSeq reads a document's seq, locking its row until tx ends, with
 // the statement prepared at open (parsing it again would be a tenth of a
 // small commit's time).
 func (s *db) lockSeq(ctx context.Context, tx *sql.Tx, docID int64) (int64, error) {
 	var seq int64
+	ctx = stmtContext(ctx)
 	if err := tx.StmtContext(ctx, s.ops[qLockSeq]).QueryRowContext(ctx, docID).Scan(&seq); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("store: commit ops to document %d: %w", docID, ErrNotFound)
