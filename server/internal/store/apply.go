@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"strings"
 
 	"gloss/shared/docstate"
 	"gloss/shared/model"
@@ -24,21 +26,59 @@ import (
 // step is one statement of a commit with what it must achieve.
 type step struct {
 	what string
-	q    query
-	// one marks a conditional write: unless it changes exactly one row
-	// (or if it breaks a unique key), the op was resolved against a
-	// state that is no longer current, and the commit fails with ErrStale.
-	one  bool
+	// q is the statement, or rq over n rows when rq is set.
+	q  query
+	rq *rowsQuery
+	n  int
+	// want marks a conditional write: unless it changes exactly want
+	// rows (or if it breaks a unique key), an op was resolved against a
+	// state that is no longer current, and the commit fails with
+	// ErrStale. 0: any count.
+	want int64
 	args []any
 }
 
+// rowsQuery is a statement over any number of rows of one kind (rows of
+// values to insert, or keys of rows to delete): text(n) is its SQL for n
+// rows, in sqlText's spelling. A commit runs one statement for a run of
+// rows where their order does not matter, rather than one per row: every
+// statement costs binding, a VDBE program's start and database/sql's
+// wrappers whatever its rows, and that per statement cost was most of a
+// small op's (see BenchmarkCommitCycle).
+type rowsQuery struct{ text func(n int) string }
+
+// rowsKey is a rowsQuery's statement for n rows.
+type rowsKey struct {
+	rq *rowsQuery
+	n  int
+}
+
+// maxRows is the most rows one statement takes; more go in chunks, so
+// that a store prepares at most maxRows statements of a rowsQuery and
+// stays far below either database's limit on parameters (12 a row).
+const maxRows = 32
+
+// repeatJoin is n copies of s joined by sep.
+func repeatJoin(s, sep string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(s+sep, n), sep)
+}
+
+// valuesQuery inserts rows of cols values: head, then VALUES (…), (…).
+func valuesQuery(head string, cols int) *rowsQuery {
+	row := "(" + repeatJoin("?", ", ", cols) + ")"
+	return &rowsQuery{func(n int) string { return head + " VALUES " + repeatJoin(row, ", ", n) }}
+}
+
 var (
-	qInsertOp  = sqlText("INSERT INTO ops (doc_id, seq, op_id, body) VALUES (?, ?, ?, ?)")
-	qInsertAnn = sqlText(`INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated, attrs)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qInsertOps = valuesQuery("INSERT INTO ops (doc_id, seq, op_id, body)", 4)
+	qInsertAnn = valuesQuery(`INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated, attrs)`, 12)
 	qUpdateAnn = sqlText(`UPDATE annotations SET label = ?, start = ?, "end" = ?, quote = ?, version = ?, updated = ?, attrs = ?
 		WHERE doc_id = ? AND id = ? AND version = ?`)
-	qDeleteAnn = sqlText("DELETE FROM annotations WHERE doc_id = ? AND id = ? AND version = ?")
+	// qDeleteAnns takes the document, then (id, version) of each row: each
+	// term is a primary key lookup.
+	qDeleteAnns = &rowsQuery{func(n int) string {
+		return "DELETE FROM annotations WHERE doc_id = ? AND (" + repeatJoin("(id = ? AND version = ?)", " OR ", n) + ")"
+	}}
 	qInsertRel = sqlText(`INSERT INTO relations (doc_id, id, layer, type, from_id, to_id, author, version, created)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	qDeleteRel     = sqlText("DELETE FROM relations WHERE doc_id = ? AND id = ? AND version = ?")
@@ -55,55 +95,111 @@ var (
 	qLockSeq  = sqlText("SELECT seq FROM documents WHERE id = ?{LOCK}")
 
 	// The cascade of an annotation delete, a statement per
-	// docstate.Dependent; each takes the document and the annotation.
-	qDeleteRelsOf     = sqlText("DELETE FROM relations WHERE doc_id = ? AND ? IN (from_id, to_id)")
-	qDeleteReviewOf   = sqlText("DELETE FROM reviews WHERE doc_id = ? AND ann_id = ?")
-	qDeleteCommentsOf = sqlText("DELETE FROM comments WHERE doc_id = ? AND target = ?")
+	// docstate.Dependent; each takes the document, then the annotations
+	// (an IN list, the relations' twice).
+	qDeleteRelsOf = &rowsQuery{func(n int) string {
+		in := repeatJoin("?", ", ", n)
+		return "DELETE FROM relations WHERE doc_id = ? AND (from_id IN (" + in + ") OR to_id IN (" + in + "))"
+	}}
+	qDeleteReviewsOf = &rowsQuery{func(n int) string {
+		return "DELETE FROM reviews WHERE doc_id = ? AND ann_id IN (" + repeatJoin("?", ", ", n) + ")"
+	}}
+	qDeleteCommentsOf = &rowsQuery{func(n int) string {
+		return "DELETE FROM comments WHERE doc_id = ? AND target IN (" + repeatJoin("?", ", ", n) + ")"
+	}}
 )
 
 // cascade is how the store deletes each kind of record that
 // docstate.DeleteCascade says goes with a deleted annotation.
 var cascade = map[docstate.Dependent]struct {
 	what string
-	q    query
+	rq   *rowsQuery
+	// twice: the statement takes the annotations' list twice.
+	twice bool
 }{
-	docstate.RelationsOf: {"delete relations of annotation", qDeleteRelsOf},
-	docstate.ReviewOf:    {"delete review of annotation", qDeleteReviewOf},
-	docstate.CommentsOf:  {"delete comments of annotation", qDeleteCommentsOf},
+	docstate.RelationsOf: {"delete relations of annotations", qDeleteRelsOf, true},
+	docstate.ReviewOf:    {"delete reviews of annotations", qDeleteReviewsOf, false},
+	docstate.CommentsOf:  {"delete comments of annotations", qDeleteCommentsOf, false},
 }
 
-// opQueries are the statements Commit runs, prepared at open.
-var opQueries = []query{qInsertOp, qInsertAnn, qUpdateAnn, qDeleteAnn, qInsertRel, qDeleteRel, qInsertComment, qDeleteComment,
-	qWriteReview, qWriteDocReview, qWriteSeq, qDeleteRelsOf, qDeleteReviewOf, qDeleteCommentsOf}
+// opQueries are the statements Commit runs, prepared at open; rowsQueries
+// are prepared at open for one row, for more when a commit first needs
+// them (Commit, after its transaction).
+var (
+	opQueries = []query{qUpdateAnn, qInsertRel, qDeleteRel, qInsertComment, qDeleteComment,
+		qWriteReview, qWriteDocReview, qWriteSeq, qLockSeq}
+	rowsQueries = []*rowsQuery{qInsertOps, qInsertAnn, qDeleteAnns, qDeleteRelsOf, qDeleteReviewsOf, qDeleteCommentsOf}
+)
 
-// opSteps are the statements of one op: its op log row, then its change
-// to the document's current state.
-func (s *db) opSteps(docID int64, op protocol.Op) ([]step, error) {
-	body, err := encodeOp(op)
-	if err != nil {
-		return nil, err
+// chunks calls f for each run of at most maxRows of n rows.
+func chunks(n int, f func(lo, hi int)) {
+	for lo := 0; lo < n; lo += maxRows {
+		f(lo, min(lo+maxRows, n))
 	}
-	out := []step{{fmt.Sprintf("append op %q", op.ID), qInsertOp, true, []any{docID, op.Seq, op.ID, body}}}
-	add := func(what string, q query, one bool, args ...any) { out = append(out, step{what, q, one, args}) }
-	insertAnn := func(what string, a *model.Annotation) {
-		add(what, qInsertAnn, true, docID, a.ID, a.Layer, a.Label, a.Start, a.End, s.d.bytes(a.Quote), a.Author, a.Version, ms(a.Created), ms(a.Updated), attrsColumn(a.Attrs))
+}
+
+// annArgs are an inserted annotation's values, in qInsertAnn's order.
+func (s *db) annArgs(args []any, docID int64, a *model.Annotation) []any {
+	return append(args, docID, a.ID, a.Layer, a.Label, a.Start, a.End, s.d.bytes(a.Quote), a.Author, a.Version, ms(a.Created), ms(a.Updated), attrsColumn(a.Attrs))
+}
+
+func (s *db) updateStep(docID int64, op protocol.Op) step {
+	a := op.Ann
+	return step{what: "update annotation", q: qUpdateAnn, want: 1,
+		args: []any{a.Label, a.Start, a.End, s.d.bytes(a.Quote), a.Version, ms(a.Updated), attrsColumn(a.Attrs), docID, a.ID, op.Version}}
+}
+
+// deleteSteps delete annotations, given as (id, version) pairs, and
+// what goes with them: each of the targets must be at its version.
+func deleteSteps(out []step, docID int64, targets []any) ([]step, error) {
+	n := len(targets) / 2
+	chunks(n, func(lo, hi int) {
+		args := append(make([]any, 0, 1+2*(hi-lo)), docID)
+		out = append(out, step{what: "delete annotations", rq: qDeleteAnns, n: hi - lo, want: int64(hi - lo),
+			args: append(args, targets[2*lo:2*hi]...)})
+	})
+	for _, d := range docstate.DeleteCascade {
+		c, ok := cascade[d]
+		if !ok {
+			return nil, fmt.Errorf("store: delete annotation: no statement for dependent %d", d)
+		}
+		chunks(n, func(lo, hi int) {
+			args := append(make([]any, 0, 1+2*(hi-lo)), docID)
+			for i := lo; i < hi; i++ {
+				args = append(args, targets[2*i])
+			}
+			if c.twice {
+				args = append(args, args[1:]...)
+			}
+			out = append(out, step{what: c.what, rq: c.rq, n: hi - lo, args: args})
+		})
+	}
+	return out, nil
+}
+
+// opSteps are the statements of one op's change to the document's
+// current state (its op log row is commitSteps').
+func (s *db) opSteps(out []step, docID int64, op protocol.Op) ([]step, error) {
+	add := func(what string, q query, one bool, args ...any) {
+		st := step{what: what, q: q, args: args}
+		if one {
+			st.want = 1
+		}
+		out = append(out, st)
 	}
 	switch op.Kind {
-	case protocol.KindAdd:
-		insertAnn("insert annotation", op.Ann)
-	case protocol.KindAccept:
-		insertAnn("insert gold annotation", op.Ann)
+	case protocol.KindAdd, protocol.KindAccept:
+		what := "insert annotation"
+		if op.Kind == protocol.KindAccept {
+			what = "insert gold annotation"
+		}
+		out = append(out, step{what: what, rq: qInsertAnn, n: 1, want: 1, args: s.annArgs(nil, docID, op.Ann)})
 	case protocol.KindUpdate:
-		a := op.Ann
-		add("update annotation", qUpdateAnn, true, a.Label, a.Start, a.End, s.d.bytes(a.Quote), a.Version, ms(a.Updated), attrsColumn(a.Attrs), docID, a.ID, op.Version)
+		out = append(out, s.updateStep(docID, op))
 	case protocol.KindDelete:
-		add("delete annotation", qDeleteAnn, true, docID, op.Target, op.Version)
-		for _, d := range docstate.DeleteCascade {
-			c, ok := cascade[d]
-			if !ok {
-				return nil, fmt.Errorf("store: delete annotation: no statement for dependent %d", d)
-			}
-			add(c.what, c.q, false, docID, op.Target)
+		var err error
+		if out, err = deleteSteps(out, docID, []any{op.Target, op.Version}); err != nil {
+			return nil, err
 		}
 	case protocol.KindAddRelation:
 		r := op.Rel
@@ -129,24 +225,100 @@ func (s *db) opSteps(docID int64, op protocol.Op) ([]step, error) {
 	return out, nil
 }
 
+// annOnly reports whether ops only add, update and delete annotations,
+// each a different one, and write no review records: then no op's
+// statements depend on another's, and commitSteps may group them by
+// statement (annSteps).
+func annOnly(ops []protocol.Op) bool {
+	seen := make(map[string]bool, len(ops))
+	for _, op := range ops {
+		var id string
+		switch op.Kind {
+		case protocol.KindAdd, protocol.KindUpdate:
+			if op.Ann == nil {
+				return false
+			}
+			id = op.Ann.ID
+		case protocol.KindDelete:
+			id = op.Target
+		default:
+			return false
+		}
+		if len(op.Reviews) > 0 || op.DocReview != nil || seen[id] {
+			return false
+		}
+		seen[id] = true
+	}
+	return true
+}
+
+// annSteps are the statements of ops that annOnly accepts: their inserts
+// in one statement, their updates (each conditional on its own version),
+// their deletes in one statement and the deletes' cascade in one per
+// dependent, as many more as maxRows asks.
+func (s *db) annSteps(out []step, docID int64, ops []protocol.Op) ([]step, error) {
+	var adds []*model.Annotation
+	var targets []any
+	for _, op := range ops {
+		switch op.Kind {
+		case protocol.KindAdd:
+			adds = append(adds, op.Ann)
+		case protocol.KindUpdate:
+			out = append(out, s.updateStep(docID, op))
+		case protocol.KindDelete:
+			targets = append(targets, op.Target, op.Version)
+		}
+	}
+	chunks(len(adds), func(lo, hi int) {
+		args := make([]any, 0, 12*(hi-lo))
+		for _, a := range adds[lo:hi] {
+			args = s.annArgs(args, docID, a)
+		}
+		out = append(out, step{what: "insert annotations", rq: qInsertAnn, n: hi - lo, want: int64(hi - lo), args: args})
+	})
+	if len(targets) == 0 {
+		return out, nil
+	}
+	return deleteSteps(out, docID, targets)
+}
+
 // commitSteps are the statements that append ops to a document's log
 // after seq, its current seq read under the document's lock, assigning
-// the ops their seqs: each op's, the new seq and, on PostgreSQL, the
-// notification of other instances (sent only if the transaction commits).
+// the ops their seqs: the op log rows (one statement for all: they
+// depend on nothing else the commit writes), each op's change, the new
+// seq and, on PostgreSQL, the notification of other instances (sent only
+// if the transaction commits).
 func (s *db) commitSteps(docID, seq int64, ops []protocol.Op) ([]step, error) {
-	var out []step
+	rows := make([]any, 0, 4*len(ops))
 	for i := range ops {
 		seq++
 		ops[i].Seq = seq
-		st, err := s.opSteps(docID, ops[i])
+		body, err := encodeOp(ops[i])
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, st...)
+		rows = append(rows, docID, seq, ops[i].ID, body)
 	}
-	out = append(out, step{"write seq", qWriteSeq, false, []any{seq, docID}})
+	var out []step
+	chunks(len(ops), func(lo, hi int) {
+		out = append(out, step{what: "append ops", rq: qInsertOps, n: hi - lo, want: int64(hi - lo), args: rows[4*lo : 4*hi]})
+	})
+	var err error
+	if annOnly(ops) {
+		out, err = s.annSteps(out, docID, ops)
+	} else {
+		for _, op := range ops {
+			if out, err = s.opSteps(out, docID, op); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, step{what: "write seq", q: qWriteSeq, args: []any{seq, docID}})
 	if s.d.notify != "" && notifyInCommit { // notifyInCommit: postgres_bench.go
-		out = append(out, step{"notify", qNotify, false, []any{s.d.notify, strconv.FormatInt(docID, 10) + ":" + strconv.FormatInt(seq, 10)}})
+		out = append(out, step{what: "notify", q: qNotify, args: []any{s.d.notify, strconv.FormatInt(docID, 10) + ":" + strconv.FormatInt(seq, 10)}})
 	}
 	return out, nil
 }
@@ -158,39 +330,97 @@ func (st step) check(rows int64, err error) error {
 		return fmt.Errorf("store: %s: %w", st.what, ErrStale)
 	case err != nil:
 		return fmt.Errorf("store: %s: %w", st.what, err)
-	case st.one && rows != 1:
+	case st.want > 0 && rows != st.want:
 		return fmt.Errorf("store: %s: %w", st.what, ErrStale)
 	}
 	return nil
 }
 
-// execSteps runs steps one by one in tx.
-func (s *db) execSteps(ctx context.Context, tx *sql.Tx, steps []step) error {
+// text is a step's SQL in the store's dialect.
+func (s *db) text(st step) string {
+	if st.rq == nil {
+		return s.q(st.q)
+	}
+	k := rowsKey{st.rq, st.n}
+	if t, ok := s.rowsTexts.Load(k); ok {
+		return t.(string)
+	}
+	t := s.d.rebind(st.rq.text(st.n))
+	s.rowsTexts.Store(k, t)
+	return t
+}
+
+// stmt is a step's prepared statement, or nil.
+func (s *db) stmt(st step) *sql.Stmt {
+	if st.rq == nil {
+		return s.ops[st.q]
+	}
+	if v, ok := s.rowsStmts.Load(rowsKey{st.rq, st.n}); ok {
+		return v.(*sql.Stmt)
+	}
+	return nil
+}
+
+// prepareRows prepares a rowsQuery's statement for n rows, unless it is.
+// Not in a transaction: SQLite's would hold the one writer connection
+// that preparing waits for.
+func (s *db) prepareRows(ctx context.Context, k rowsKey) error {
+	if _, ok := s.rowsStmts.Load(k); ok {
+		return nil
+	}
+	text := s.text(step{rq: k.rq, n: k.n})
+	stmt, err := s.w.PrepareContext(ctx, text)
+	if err != nil {
+		return fmt.Errorf("store: prepare %q: %w", text, err)
+	}
+	if _, loaded := s.rowsStmts.LoadOrStore(k, stmt); loaded {
+		stmt.Close()
+	}
+	return nil
+}
+
+// execSteps runs steps one by one in tx. It returns the rowsQuery
+// statements it ran unprepared, for Commit to prepare.
+func (s *db) execSteps(ctx context.Context, tx *sql.Tx, steps []step) ([]rowsKey, error) {
+	ctx = stmtContext(ctx)
+	var unprepared []rowsKey
 	for _, st := range steps {
 		var res sql.Result
 		var err error
-		if stmt := s.ops[st.q]; stmt != nil {
+		if stmt := s.stmt(st); stmt != nil {
 			res, err = tx.StmtContext(ctx, stmt).ExecContext(ctx, st.args...)
 		} else {
-			res, err = tx.ExecContext(ctx, s.q(st.q), st.args...)
+			if st.rq != nil {
+				unprepared = append(unprepared, rowsKey{st.rq, st.n})
+			}
+			res, err = tx.ExecContext(ctx, s.text(st), st.args...)
 		}
 		var n int64
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
 		if err := st.check(n, err); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return unprepared, nil
 }
 
-// lockSeq reads a document's seq, locking its row until tx ends.
-func (s *db) lockSeq(ctx context.Context, tx interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, docID int64) (int64, error) {
+// stmtContext is the context of a statement in a write transaction:
+// ctx without its cancellation. Given a context that can end, the SQLite
+// driver starts a goroutine per statement to interrupt it and installs a
+// progress handler, which cost more than a short write. The transaction
+// still ends with ctx (database/sql rolls it back), and the statements,
+// holding the write lock, wait for no one.
+func stmtContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// lockSeq reads a document's seq, locking its row until tx ends, with
+// the statement prepared at open (parsing it again would be a tenth of a
+// small commit's time).
+func (s *db) lockSeq(ctx context.Context, tx *sql.Tx, docID int64) (int64, error) {
 	var seq int64
-	if err := tx.QueryRowContext(ctx, s.q(qLockSeq), docID).Scan(&seq); err != nil {
+	ctx = stmtContext(ctx)
+	if err := tx.StmtContext(ctx, s.ops[qLockSeq]).QueryRowContext(ctx, docID).Scan(&seq); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("store: commit ops to document %d: %w", docID, ErrNotFound)
 		}
@@ -206,6 +436,7 @@ func (s *db) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64,
 	}
 	ctx = context.WithoutCancel(ctx) // see inTx
 	var first int64
+	var unprepared []rowsKey
 	err := s.inTx(ctx, "commit ops", func(tx *sql.Tx) error {
 		seq, err := s.lockSeq(ctx, tx, docID)
 		first = seq + 1
@@ -216,10 +447,18 @@ func (s *db) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64,
 		if err != nil {
 			return err
 		}
-		return s.execSteps(ctx, tx, steps)
+		unprepared, err = s.execSteps(ctx, tx, steps)
+		return err
 	})
 	if err != nil {
 		return 0, err
+	}
+	for _, k := range unprepared {
+		if err := s.prepareRows(ctx, k); err != nil {
+			// The ops are committed: not Commit's error. The next commit
+			// of this shape runs unprepared and tries again.
+			slog.Warn("store: commit ops", "err", err)
+		}
 	}
 	return first, nil
 }
@@ -328,8 +567,9 @@ func (s *db) UpdateSchema(ctx context.Context, projectID int64, ch SchemaChange)
 			}
 			steps = append(steps, st...)
 		}
-		steps = append(steps, step{"write schema", qSetSchema, true, []any{string(newSchema), projectID}})
-		return s.execSteps(ctx, tx, steps)
+		steps = append(steps, step{what: "write schema", q: qSetSchema, want: 1, args: []any{string(newSchema), projectID}})
+		_, err = s.execSteps(ctx, tx, steps)
+		return err
 	})
 	if err != nil {
 		return SchemaResult{}, err

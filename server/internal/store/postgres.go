@@ -157,7 +157,7 @@ func (p *Postgres) Commit(ctx context.Context, docID int64, ops []protocol.Op) (
 	}
 	var b pgx.Batch
 	for _, st := range steps {
-		b.Queue(p.q(st.q), st.args...)
+		b.Queue(p.text(st), st.args...)
 	}
 	br := tx.SendBatch(ctx, &b)
 	for _, st := range steps {

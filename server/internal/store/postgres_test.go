@@ -227,3 +227,7 @@ func TestPostgresDurability(t *testing.T) {
 	}
 	p.Close()
 }
+
+func BenchmarkCommitCyclePostgres(b *testing.B) {
+	storetest.BenchmarkCommitCycle(b, func(b *testing.B) store.Store { return openPostgres(b, pgtest.New(b)) })
+}

@@ -27,8 +27,11 @@ type db struct {
 	// ops are the statements of Commit, prepared when the store opens:
 	// preparing lazily inside a transaction would wait for the single
 	// SQLite writer connection that the transaction itself holds.
-	ops   map[query]*sql.Stmt
-	epoch string
+	ops map[query]*sql.Stmt
+	// rowsStmts (rowsKey → *sql.Stmt) are the rowsQuery statements
+	// prepared so far, rowsTexts (rowsKey → string) their texts.
+	rowsStmts, rowsTexts sync.Map
+	epoch                string
 
 	rightsMu sync.Mutex
 	rights   *sql.Stmt // the prepared read of the rights epoch, once installed
@@ -53,6 +56,12 @@ func open(ctx context.Context, d *dialect, w, r *sql.DB) (*db, error) {
 		}
 		s.ops[q] = stmt
 	}
+	for _, rq := range rowsQueries {
+		if err := s.prepareRows(ctx, rowsKey{rq, 1}); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -68,6 +77,10 @@ func (s *db) Close() error {
 	for _, stmt := range s.ops {
 		errs = append(errs, stmt.Close())
 	}
+	s.rowsStmts.Range(func(_, v any) bool {
+		errs = append(errs, v.(*sql.Stmt).Close())
+		return true
+	})
 	s.rightsMu.Lock()
 	if s.rights != nil {
 		errs = append(errs, s.rights.Close())
@@ -499,7 +512,7 @@ func (s *db) ImportDocuments(ctx context.Context, projectID int64, docs []NewDoc
 			if len(nd.Annotations) > 0 {
 				steps, err := s.commitSteps(d.ID, 0, importOps(d.ID, nd.Annotations))
 				if err == nil {
-					err = s.execSteps(ctx, tx, steps)
+					_, err = s.execSteps(ctx, tx, steps)
 				}
 				if err != nil {
 					return fmt.Errorf("store: add document %q: %w", d.Name, err)

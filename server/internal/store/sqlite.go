@@ -50,7 +50,15 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	}
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
-	w, err := sql.Open("sqlite", dsn)
+	// The writer keeps statement journals in memory (temp_store MEMORY).
+	// Commit inserts a batch's rows in one statement (apply.go), and a
+	// statement inserting many rows into a table with a foreign key keeps
+	// a copy of each page it changes, to undo only itself; past 64 KiB (a
+	// batch whose rows land on 16 pages) SQLite moves it to a temporary
+	// file: an open and a write per page, which cost more than the
+	// statements saved.
+	q.Add("_pragma", "temp_store(2)")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}

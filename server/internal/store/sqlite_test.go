@@ -53,3 +53,7 @@ func TestSQLiteReopen(t *testing.T) {
 func BenchmarkCommitSQLite(b *testing.B) {
 	storetest.BenchmarkCommit(b, func(b *testing.B) store.Store { return openSQLite(b) })
 }
+
+func BenchmarkCommitCycleSQLite(b *testing.B) {
+	storetest.BenchmarkCommitCycle(b, func(b *testing.B) store.Store { return openSQLite(b) })
+}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateDelete", testUpdateDelete},
 		{"StaleWrites", testStaleWrites},
 		{"DeleteCascadesRelations", testDeleteCascadesRelations},
+		{"GroupedCommit", testGroupedCommit},
 		{"SnapshotOrder", testSnapshotOrder},
 		{"QuoteBytes", testQuoteBytes},
 		{"ConcurrentCommit", testConcurrentCommit},
@@ -709,6 +710,31 @@ func testStaleWrites(t *testing.T, s store.Store) {
 				deleteOp("n3", "a1", 1), // would delete r1 too
 				updateOp("n4", a2, "claim"),
 				deleteOp("n5", "a2", 2), // stale: n4 moved a2 to version 3
+			}
+		}},
+		// Batches of adds, updates and deletes of distinct annotations,
+		// which a store may group by statement.
+		{"grouped: a stale delete among valid ones", func(d int64, a1, a2 model.Annotation) []protocol.Op {
+			return []protocol.Op{
+				addOp("n1", ann(d, "a3", "claim", 8, 13, "three")),
+				deleteOp("n2", "a1", 1),
+				deleteOp("n3", "a2", 1), // stale: a2 is at version 2
+			}
+		}},
+		{"grouped: an existing id among new ones", func(d int64, a1, a2 model.Annotation) []protocol.Op {
+			return []protocol.Op{
+				addOp("n1", ann(d, "a3", "claim", 8, 13, "three")),
+				addOp("n2", ann(d, "a1", "claim", 0, 3, "one")),
+				addOp("n3", ann(d, "a4", "claim", 0, 3, "one")),
+			}
+		}},
+		{"grouped: a stale update among adds and deletes", func(d int64, a1, a2 model.Annotation) []protocol.Op {
+			old := a2
+			old.Version = 1
+			return []protocol.Op{
+				addOp("n1", ann(d, "a3", "claim", 8, 13, "three")),
+				updateOp("n2", old, "claim"),
+				deleteOp("n3", "a1", 1),
 			}
 		}},
 		{"op id already applied", func(d int64, a1, a2 model.Annotation) []protocol.Op {
