@@ -431,10 +431,6 @@ func (s *db) lockSeq(ctx context.Context, tx *sql.Tx, docID int64) (int64, error
 
 // Commit implements Store (SQLite's; Postgres batches the same steps).
 func (s *db) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("store: commit ops: %w", err)
-	}
-	ctx = context.WithoutCancel(ctx) // see inTx
 	var first int64
 	var unprepared []rowsKey
 	err := s.inTx(ctx, "commit ops", func(tx *sql.Tx) error {

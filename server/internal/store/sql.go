@@ -343,19 +343,7 @@ func (s *db) CreateProject(ctx context.Context, name string, schema model.Schema
 }
 
 // inTx runs fn in a write transaction and commits it if fn succeeds.
-//
-// The transaction begins and commits without ctx's cancellation (ctx
-// done before it begins stops it): on a context that can be cancelled,
-// modernc's driver starts a goroutine per statement and per commit to
-// watch it, and installs a progress handler — ≈ 4 goroutines per op on
-// the room's commit path (Commit runs its statements uncancelled too),
-// 8 % of the server's allocations under load. Write transactions are
-// short (one writer), and one stopped halfway would only be rolled back.
 func (s *db) inTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	ctx = context.WithoutCancel(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
