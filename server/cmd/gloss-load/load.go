@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"gloss/shared/protocol"
 )
@@ -51,9 +47,15 @@ type result struct {
 type loadClient struct {
 	idx, inst, doc int
 	ninst, ndocs   int // client i talks to instance (i / ndocs) % ninst
-	conn           *websocket.Conn
+	conn           *wsConn
 	welcomed       chan struct{}
-	lastMsg        atomic.Int64 // unix ns of the last message received
+	lastMsg        atomic.Int64 // unix ns of the last read that brought a message
+
+	// Owned by the reader goroutine: the time of the read that brought
+	// the message being read, and c.op as a func value made once (a
+	// closure per message would be an allocation per message).
+	now  int64
+	opFn func(sender int, sentAt int64)
 
 	// Owned by the reader goroutine while a scenario runs.
 	lat      []int64 // ns
@@ -78,7 +80,6 @@ func dialAll(s *scenario, n int, errs *atomic.Int64) ([]*loadClient, error) {
 	var wg sync.WaitGroup
 	var firstErr error
 	var mu sync.Mutex
-	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 4096, WriteBufferSize: 4096}
 	for i := range cs {
 		wg.Add(1)
 		sem <- struct{}{}
@@ -88,12 +89,13 @@ func dialAll(s *scenario, n int, errs *atomic.Int64) ([]*loadClient, error) {
 			// Clients of one document spread over the instances too.
 			inst, doc := (i/len(s.docs))%len(s.addrs), i%len(s.docs)
 			token := s.accounts[i%len(s.accounts)].token
-			conn, _, err := dialer.Dial("ws://"+s.addrs[inst]+s.wire.path(), s.wire.header(token))
+			conn, err := dialWS(s.addrs[inst], s.wire.path(), s.wire.header(token), 30*time.Second)
 			var c *loadClient
 			if err == nil {
 				c = &loadClient{idx: i, inst: inst, ninst: len(s.addrs), ndocs: len(s.docs), doc: doc, conn: conn, welcomed: make(chan struct{}), wire: s.wire}
+				c.opFn = c.op
 				for _, m := range s.wire.hello(c, s.docs[doc], token) {
-					if err = conn.WriteMessage(s.wire.frame(), m); err != nil {
+					if err = conn.write(s.wire.frame(), m); err != nil {
 						break
 					}
 				}
@@ -156,32 +158,20 @@ func closeAll(cs []*loadClient) {
 	}
 }
 
+// read reads c's messages until the connection ends. A read from the
+// socket brings many messages at saturation; they are timed by that read.
 func (c *loadClient) read(errs *atomic.Int64) {
-	var buf bytes.Buffer
 	welcomed := false
 	for {
-		_, r, err := c.conn.NextReader()
+		msg, now, err := c.conn.next()
 		if err != nil {
 			return
 		}
-		buf.Reset()
-		if _, err := buf.ReadFrom(r); err != nil {
-			return
+		if now != c.now {
+			c.now = now
+			c.lastMsg.Store(now)
 		}
-		now := time.Now().UnixNano()
-		c.lastMsg.Store(now)
-		msg := buf.Bytes()
-		kind := c.wire.classify(msg, func(sender int, sentAt int64) {
-			c.received.Add(1)
-			if sender == c.idx {
-				return
-			}
-			d := now - sentAt
-			c.lat = append(c.lat, d)
-			if (sender/c.ndocs)%c.ninst != c.inst {
-				c.cross = append(c.cross, d)
-			}
-		})
+		kind := c.wire.classify(msg, c.opFn)
 		switch kind {
 		case msgAck:
 			if !c.wire.echoes() {
@@ -206,24 +196,50 @@ func (c *loadClient) read(errs *atomic.Int64) {
 	}
 }
 
+// op counts the receipt of sender's op, sent at sentAt, and times it.
+func (c *loadClient) op(sender int, sentAt int64) {
+	c.received.Add(1)
+	if sender == c.idx {
+		return
+	}
+	d := c.now - sentAt
+	c.lat = append(c.lat, d)
+	if (sender/c.ndocs)%c.ninst != c.inst {
+		c.cross = append(c.cross, d)
+	}
+}
+
 // Op ids carry their sender and send time: s<sender>_<unix ns>_<n>, so
 // that every receiver measures the fan-out without a shared table.
 func makeOpID(sender int, n int) string {
 	return "s" + strconv.Itoa(sender) + "_" + strconv.FormatInt(time.Now().UnixNano(), 10) + "_" + strconv.Itoa(n)
 }
 
-func parseOpID(rest []byte) (sender int, sentAt int64, ok bool) {
-	end := bytes.IndexByte(rest, '"')
-	if end < 0 {
+// parseOpID reads the sender and send time at the start of id (after the
+// "s"), without allocating: it runs for every op at every client.
+func parseOpID(id []byte) (sender int, sentAt int64, ok bool) {
+	s, id, ok := cutNumber(id)
+	if !ok {
 		return 0, 0, false
 	}
-	parts := strings.SplitN(string(rest[:end]), "_", 3)
-	if len(parts) != 3 {
-		return 0, 0, false
+	t, _, ok := cutNumber(id)
+	return int(s), t, ok
+}
+
+// cutNumber reads the decimal number that starts b and ends at a "_",
+// and returns what follows the "_".
+func cutNumber(b []byte) (n int64, rest []byte, ok bool) {
+	for i, ch := range b {
+		switch {
+		case ch >= '0' && ch <= '9' && i < 19: // a unix ns time has 19 digits
+			n = n*10 + int64(ch-'0')
+		case ch == '_' && i > 0:
+			return n, b[i+1:], true
+		default:
+			return 0, nil, false
+		}
 	}
-	s, err1 := strconv.Atoi(parts[0])
-	t, err2 := strconv.ParseInt(parts[1], 10, 64)
-	return s, t, err1 == nil && err2 == nil
+	return 0, nil, false
 }
 
 func mustJSON(m protocol.Message) []byte {
@@ -258,7 +274,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 			c := cs[k%len(cs)]
 			sent[c.doc].Add(1)
 			perSender[c.idx].Add(1)
-			if err := c.conn.WriteMessage(s.wire.frame(), s.wire.paced(c, k)); err != nil {
+			if err := c.conn.write(s.wire.frame(), s.wire.paced(c, k)); err != nil {
 				errs.Add(1)
 			}
 		}
@@ -277,7 +293,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 				}
 				sent[c.doc].Add(1)
 				perSender[c.idx].Add(1)
-				if err := c.conn.WriteMessage(s.wire.frame(), s.wire.next(c)); err != nil {
+				if err := c.conn.write(s.wire.frame(), s.wire.next(c)); err != nil {
 					errs.Add(1)
 					inflight.Done()
 				}
@@ -287,7 +303,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 		for _, c := range cs {
 			sent[c.doc].Add(1)
 			perSender[c.idx].Add(1)
-			if err := c.conn.WriteMessage(s.wire.frame(), s.wire.next(c)); err != nil {
+			if err := c.conn.write(s.wire.frame(), s.wire.next(c)); err != nil {
 				errs.Add(1)
 			}
 		}

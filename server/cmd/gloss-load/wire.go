@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/gorilla/websocket"
-
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 	"gloss/shared/textpos"
@@ -22,7 +20,7 @@ type wire interface {
 	path() string
 	header(token string) http.Header
 	// frame is the websocket message type of what the client sends.
-	frame() int
+	frame() byte
 	// hello are the messages sent after the dial; the client is
 	// welcomed when classify says so.
 	hello(c *loadClient, doc int64, token string) [][]byte
@@ -65,7 +63,7 @@ var (
 )
 
 func (glossWire) path() string { return "/ws" }
-func (glossWire) frame() int   { return websocket.TextMessage }
+func (glossWire) frame() byte  { return opText }
 func (glossWire) echoes() bool { return true }
 
 func (glossWire) header(token string) http.Header {
