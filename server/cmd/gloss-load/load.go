@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -26,6 +28,7 @@ type scenario struct {
 	text     string
 	procs    []*process // the servers, for their write system calls
 	wire     wire       // the servers' protocol
+	profile  string     // a file for the tool's CPU profile of the run, or empty
 }
 
 // result is what a scenario measured.
@@ -35,6 +38,7 @@ type result struct {
 	ackedPerSec        float64
 	complete           bool    // every client received every op of its document
 	toolCPU            float64 // the load tool's CPU use, % of one core
+	toolPerMsg         float64 // the load tool's CPU time per message its clients received, µs
 	writesPerOp        float64 // the servers' write system calls per op
 	cpuPerOp           float64 // the servers' CPU time per op, µs (from the start of the load to the last delivery)
 	serverCPU          float64 // the servers' CPU use over the same time, % of one core
@@ -223,7 +227,10 @@ func parseOpID(id []byte) (sender int, sentAt int64, ok bool) {
 		return 0, 0, false
 	}
 	t, _, ok := cutNumber(id)
-	return int(s), t, ok
+	if !ok {
+		return 0, 0, false
+	}
+	return int(s), t, true
 }
 
 // cutNumber reads the decimal number that starts b and ends at a "_",
@@ -257,7 +264,20 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 	var acked atomic.Int64
 	var stopped atomic.Bool
 	var inflight sync.WaitGroup
+	if s.profile != "" {
+		if f, err := os.Create(s.profile); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer f.Close()
+			} else {
+				f.Close()
+			}
+		}
+	}
 	cpu0 := cpuTime()
+	var recv0 int64
+	for _, c := range cs {
+		recv0 += c.received.Load()
+	}
 	w0, sc0 := int64(0), time.Duration(0)
 	for _, p := range s.procs {
 		w0 += p.writeCalls()
@@ -325,7 +345,18 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 			res.complete = false
 		}
 	}
-	res.toolCPU = 100 * (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
+	toolCPU := cpuTime() - cpu0
+	res.toolCPU = 100 * toolCPU.Seconds() / time.Since(start).Seconds()
+	if s.profile != "" {
+		pprof.StopCPUProfile()
+	}
+	var recv int64
+	for _, c := range cs {
+		recv += c.received.Load()
+	}
+	if recv > recv0 {
+		res.toolPerMsg = float64(toolCPU.Nanoseconds()) / 1e3 / float64(recv-recv0)
+	}
 	w1, sc1 := int64(0), time.Duration(0)
 	for _, p := range s.procs {
 		w1 += p.writeCalls()
