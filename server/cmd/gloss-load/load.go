@@ -38,7 +38,8 @@ type result struct {
 	ackedPerSec        float64
 	complete           bool    // every client received every op of its document
 	toolCPU            float64 // the load tool's CPU use, % of one core
-	toolPerMsg         float64 // the load tool's CPU time per message its clients received, µs
+	toolPerMsg         float64 // the load tool's CPU time per op its clients received, µs
+	opsPerRead         float64 // ops the clients received per read from their sockets
 	writesPerOp        float64 // the servers' write system calls per op
 	cpuPerOp           float64 // the servers' CPU time per op, µs (from the start of the load to the last delivery)
 	serverCPU          float64 // the servers' CPU use over the same time, % of one core
@@ -53,7 +54,8 @@ type loadClient struct {
 	ninst, ndocs   int // client i talks to instance (i / ndocs) % ninst
 	conn           *wsConn
 	welcomed       chan struct{}
-	lastMsg        atomic.Int64 // unix ns of the last read that brought a message
+	lastMsg        atomic.Int64          // unix ns of the last read that brought a message
+	readErr        atomic.Pointer[error] // what ended the reads, nil while they go on
 
 	// Owned by the reader goroutine: the time of the read that brought
 	// the message being read, and c.op as a func value made once (a
@@ -169,6 +171,7 @@ func (c *loadClient) read(errs *atomic.Int64) {
 	for {
 		msg, now, err := c.conn.next()
 		if err != nil {
+			c.readErr.Store(&err)
 			return
 		}
 		if now != c.now {
@@ -274,9 +277,10 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 		}
 	}
 	cpu0 := cpuTime()
-	var recv0 int64
+	var recv0, reads0 int64
 	for _, c := range cs {
 		recv0 += c.received.Load()
+		reads0 += c.conn.fr.reads.Load()
 	}
 	w0, sc0 := int64(0), time.Duration(0)
 	for _, p := range s.procs {
@@ -345,17 +349,37 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 			res.complete = false
 		}
 	}
+	if !res.complete {
+		// Say whether the server closed connections (a slow client) or
+		// ops went missing on connections still open.
+		short, ended := 0, 0
+		var why error
+		for _, c := range cs {
+			if c.received.Load() < sent[c.doc].Load() {
+				short++
+			}
+			if p := c.readErr.Load(); p != nil {
+				ended++
+				why = *p
+			}
+		}
+		fmt.Printf("  incomplete: %d of %d clients short of ops; %d connections ended (%v)\n", short, len(cs), ended, why)
+	}
 	toolCPU := cpuTime() - cpu0
 	res.toolCPU = 100 * toolCPU.Seconds() / time.Since(start).Seconds()
 	if s.profile != "" {
 		pprof.StopCPUProfile()
 	}
-	var recv int64
+	var recv, reads int64
 	for _, c := range cs {
 		recv += c.received.Load()
+		reads += c.conn.fr.reads.Load()
 	}
 	if recv > recv0 {
 		res.toolPerMsg = float64(toolCPU.Nanoseconds()) / 1e3 / float64(recv-recv0)
+	}
+	if reads > reads0 {
+		res.opsPerRead = float64(recv-recv0) / float64(reads-reads0)
 	}
 	w1, sc1 := int64(0), time.Duration(0)
 	for _, p := range s.procs {

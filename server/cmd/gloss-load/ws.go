@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -185,7 +186,8 @@ type frameReader struct {
 	start, end int   // unread bytes: buf[start:end]
 	now        int64 // unix ns of the last read from r
 
-	full bool // the last read filled the buffer
+	full  bool         // the last read filled the buffer
+	reads atomic.Int64 // reads from r: what the tool's cost per read is
 
 	frag   []byte // a fragmented message so far
 	fragOp byte   // its opcode, 0 when none is under way
@@ -268,6 +270,7 @@ func (f *frameReader) fill(size int) error {
 		f.start = 0
 	}
 	n, err := f.r.Read(f.buf[f.end:])
+	f.reads.Add(1)
 	f.full = f.end+n == len(f.buf)
 	if n > 0 {
 		f.end += n
