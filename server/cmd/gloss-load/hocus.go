@@ -179,6 +179,11 @@ type lib0 struct {
 var errShort = errors.New("lib0: message ends early")
 
 func (r *lib0) uint() uint64 {
+	if len(r.b) > 0 && r.b[0] < 0x80 { // one byte: most of them
+		v := r.b[0]
+		r.b = r.b[1:]
+		return uint64(v)
+	}
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
 		r.err, r.b = errShort, nil

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -64,8 +66,8 @@ type loadClient struct {
 	opFn func(sender int, sentAt int64)
 
 	// Owned by the reader goroutine while a scenario runs.
-	lat      []int64 // ns
-	cross    []int64 // ns, from senders on another instance
+	lat      samples // ns
+	cross    samples // ns, from senders on another instance
 	received atomic.Int64
 	onAck    func(msg []byte) // the ack of c's op, nil when it was refused
 	wire     wire
@@ -210,10 +212,33 @@ func (c *loadClient) op(sender int, sentAt int64) {
 		return
 	}
 	d := c.now - sentAt
-	c.lat = append(c.lat, d)
+	c.lat.add(d)
 	if (sender/c.ndocs)%c.ninst != c.inst {
-		c.cross = append(c.cross, d)
+		c.cross.add(d)
 	}
+}
+
+// samples are latencies in blocks of a fixed size: a client records
+// hundreds of thousands a run, and a growing slice would copy them over
+// and over.
+type samples struct{ blocks [][]int64 }
+
+const sampleBlock = 8192
+
+func (s *samples) add(v int64) {
+	n := len(s.blocks)
+	if n == 0 || len(s.blocks[n-1]) == sampleBlock {
+		s.blocks = append(s.blocks, make([]int64, 0, sampleBlock))
+		n++
+	}
+	s.blocks[n-1] = append(s.blocks[n-1], v)
+}
+
+func (s *samples) appendTo(all []int64) []int64 {
+	for _, b := range s.blocks {
+		all = append(all, b...)
+	}
+	return all
 }
 
 // Op ids carry their sender and send time: s<sender>_<unix ns>_<n>, so
@@ -237,11 +262,22 @@ func parseOpID(id []byte) (sender int, sentAt int64, ok bool) {
 }
 
 // cutNumber reads the decimal number that starts b and ends at a "_",
-// and returns what follows the "_".
+// and returns what follows the "_". A send time (19 digits) is read
+// eight digits at a time.
 func cutNumber(b []byte) (n int64, rest []byte, ok bool) {
+	if len(b) > 19 && b[19] == '_' {
+		hi, ok1 := eightDigits(b)
+		mid, ok2 := eightDigits(b[8:])
+		d0, d1, d2 := b[16]-'0', b[17]-'0', b[18]-'0'
+		u := hi*100_000_000_000 + mid*1000 + uint64(d0)*100 + uint64(d1)*10 + uint64(d2) // < 10¹⁹: no overflow
+		if ok1 && ok2 && d0 <= 9 && d1 <= 9 && d2 <= 9 && u <= math.MaxInt64 {
+			return int64(u), b[20:], true
+		}
+		return 0, nil, false
+	}
 	for i, ch := range b {
 		switch {
-		case ch >= '0' && ch <= '9' && i < 19: // a unix ns time has 19 digits
+		case ch >= '0' && ch <= '9' && i < 19:
 			n = n*10 + int64(ch-'0')
 		case ch == '_' && i > 0:
 			return n, b[i+1:], true
@@ -250,6 +286,21 @@ func cutNumber(b []byte) (n int64, rest []byte, ok bool) {
 		}
 	}
 	return 0, nil, false
+}
+
+// eightDigits reads the eight ASCII digits that start b (at least eight
+// bytes) as a number, in a few multiplications of one word (Lemire, "Fast
+// numerical parsing").
+func eightDigits(b []byte) (uint64, bool) {
+	v := binary.LittleEndian.Uint64(b)
+	// Every byte is 0x30–0x39: its high half is 3, and stays 3 after 6 is
+	// added to it (no byte carries into the next: each is at most 0x3f).
+	if v&0xf0f0f0f0f0f0f0f0 != 0x3030303030303030 || (v+0x0606060606060606)&0xf0f0f0f0f0f0f0f0 != 0x3030303030303030 {
+		return 0, false
+	}
+	v = (v & 0x0f0f0f0f0f0f0f0f) * 2561 >> 8
+	v = (v & 0x00ff00ff00ff00ff) * 6553601 >> 16
+	return (v & 0x0000ffff0000ffff) * 42949672960001 >> 32, true
 }
 
 func mustJSON(m protocol.Message) []byte {
@@ -397,8 +448,8 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 	}
 	var all, cross []int64
 	for _, c := range cs {
-		all = append(all, c.lat...)
-		cross = append(cross, c.cross...)
+		all = c.lat.appendTo(all)
+		cross = c.cross.appendTo(cross)
 	}
 	res.p50, res.p99 = quantileMS(all, 0.5), quantileMS(all, 0.99)
 	res.crossP50, res.crossP99 = quantileMS(cross, 0.5), quantileMS(cross, 0.99)

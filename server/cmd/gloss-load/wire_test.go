@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,6 +56,12 @@ func TestParseOpID(t *testing.T) {
 		{`3_1795975575039725793_`, 3, 1795975575039725793, true},
 		{`3_1795975575039725793`, 0, 0, false},    // no third part
 		{`3_17959755750397257930_1`, 0, 0, false}, // 20 digits: not a time
+		{`3_9223372036854775807_1`, 3, 9223372036854775807, true},
+		{`3_9223372036854775808_1`, 0, 0, false}, // more than an int64
+		{`3_1795975575/39725793_1`, 0, 0, false},
+		{`3_179597557503972579:_1`, 0, 0, false},
+		{`3_0000000000000000001_1`, 3, 1, true},
+		{`3_17959755750397 5793_1`, 0, 0, false},
 		{`_5_1`, 0, 0, false},
 		{`3__1`, 0, 0, false},
 		{`x3_5_1`, 0, 0, false},
@@ -62,6 +71,35 @@ func TestParseOpID(t *testing.T) {
 		s, at, ok := parseOpID([]byte(tc.id))
 		if s != tc.sender || at != tc.at || ok != tc.ok {
 			t.Errorf("parseOpID(%q) = %d, %d, %v; want %d, %d, %v", tc.id, s, at, ok, tc.sender, tc.at, tc.ok)
+		}
+	}
+}
+
+// TestCutNumber holds the eight-digits-at-a-time read of a send time to
+// the digit loop's, over times of every magnitude and digits that are
+// almost digits.
+func TestCutNumber(t *testing.T) {
+	slow := func(b []byte) (int64, bool) { // 1 to 19 digits, then "_"
+		num, _, found := strings.Cut(string(b), "_")
+		if !found || len(num) == 0 || len(num) > 19 || strings.ContainsAny(num, "+-") {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		return n, true
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 100000 {
+		b := []byte(fmt.Sprintf("%019d_7", rng.Uint64()>>uint(rng.IntN(64))))
+		if i%3 == 0 { // one byte just outside the digits
+			b[rng.IntN(19)] = "/:\x00 \xb0"[rng.IntN(5)]
+		}
+		n, rest, ok := cutNumber(b)
+		want, wantOK := slow(b)
+		if n != want || ok != wantOK || (ok && string(rest) != "7") {
+			t.Fatalf("cutNumber(%q) = %d, %q, %v; want %d, %v", b, n, rest, ok, want, wantOK)
 		}
 	}
 }
