@@ -179,11 +179,15 @@ type lib0 struct {
 var errShort = errors.New("lib0: message ends early")
 
 func (r *lib0) uint() uint64 {
-	if len(r.b) > 0 && r.b[0] < 0x80 { // one byte: most of them
+	if len(r.b) > 0 && r.b[0] < 0x80 { // one byte, as most are: inlined
 		v := r.b[0]
 		r.b = r.b[1:]
 		return uint64(v)
 	}
+	return r.longUint()
+}
+
+func (r *lib0) longUint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
 		r.err, r.b = errShort, nil

@@ -42,6 +42,7 @@ type result struct {
 	toolCPU            float64 // the load tool's CPU use, % of one core
 	toolPerMsg         float64 // the load tool's CPU time per op its clients received, µs
 	opsPerRead         float64 // ops the clients received per read from their sockets
+	toolSwitches       float64 // the load tool's context switches per second (its core going idle and waking)
 	writesPerOp        float64 // the servers' write system calls per op
 	cpuPerOp           float64 // the servers' CPU time per op, µs (from the start of the load to the last delivery)
 	serverCPU          float64 // the servers' CPU use over the same time, % of one core
@@ -63,6 +64,7 @@ type loadClient struct {
 	// the message being read, and c.op as a func value made once (a
 	// closure per message would be an allocation per message).
 	now  int64
+	ops  int64 // ops of the message being read, not yet in received
 	opFn func(sender int, sentAt int64)
 
 	// Owned by the reader goroutine while a scenario runs.
@@ -181,6 +183,10 @@ func (c *loadClient) read(errs *atomic.Int64) {
 			c.lastMsg.Store(now)
 		}
 		kind := c.wire.classify(msg, c.opFn)
+		if c.ops > 0 {
+			c.received.Add(c.ops)
+			c.ops = 0
+		}
 		switch kind {
 		case msgAck:
 			if !c.wire.echoes() {
@@ -206,14 +212,16 @@ func (c *loadClient) read(errs *atomic.Int64) {
 }
 
 // op counts the receipt of sender's op, sent at sentAt, and times it.
+// The count is published (received) once per message: a message may
+// carry many ops.
 func (c *loadClient) op(sender int, sentAt int64) {
-	c.received.Add(1)
+	c.ops++
 	if sender == c.idx {
 		return
 	}
 	d := c.now - sentAt
 	c.lat.add(d)
-	if (sender/c.ndocs)%c.ninst != c.inst {
+	if c.ninst > 1 && (sender/c.ndocs)%c.ninst != c.inst {
 		c.cross.add(d)
 	}
 }
@@ -327,7 +335,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 			}
 		}
 	}
-	cpu0 := cpuTime()
+	cpu0, sw0 := cpuTime(), switches()
 	var recv0, reads0 int64
 	for _, c := range cs {
 		recv0 += c.received.Load()
@@ -417,6 +425,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 		fmt.Printf("  incomplete: %d of %d clients short of ops; %d connections ended (%v)\n", short, len(cs), ended, why)
 	}
 	toolCPU := cpuTime() - cpu0
+	res.toolSwitches = float64(switches()-sw0) / time.Since(start).Seconds()
 	res.toolCPU = 100 * toolCPU.Seconds() / time.Since(start).Seconds()
 	if s.profile != "" {
 		pprof.StopCPUProfile()
@@ -478,6 +487,14 @@ func waitOrTimeout(wg *sync.WaitGroup, d time.Duration) bool {
 	case <-time.After(d):
 		return false
 	}
+}
+
+// switches is the number of context switches this process's threads
+// have made (voluntary and not).
+func switches() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Nvcsw + ru.Nivcsw
 }
 
 // cpuTime is the CPU time (user + system) this process has used.

@@ -277,8 +277,8 @@ func measure(s *scenario) (result, error) {
 	}
 	defer closeAll(cs)
 	res := s.run(cs, &errs)
-	fmt.Printf("  %-8s C=%-4d docs=%-3d instances=%d: p50 %.2f ms p99 %.2f ms acked %.0f/s writes/op %.1f server CPU %.0f%% %.0f µs/op complete=%v tool CPU %.0f%% (%.2f µs/op received, %.1f ops/read) errors %d\n",
-		s.mode, s.clients, len(s.docs), len(s.addrs), res.p50, res.p99, res.ackedPerSec, res.writesPerOp, res.serverCPU, res.cpuPerOp, res.complete, res.toolCPU, res.toolPerMsg, res.opsPerRead, res.errors)
+	fmt.Printf("  %-8s C=%-4d docs=%-3d instances=%d: p50 %.2f ms p99 %.2f ms acked %.0f/s writes/op %.1f server CPU %.0f%% %.0f µs/op complete=%v tool CPU %.0f%% (%.2f µs/op received, %.1f ops/read, %.0f switches/s) errors %d\n",
+		s.mode, s.clients, len(s.docs), len(s.addrs), res.p50, res.p99, res.ackedPerSec, res.writesPerOp, res.serverCPU, res.cpuPerOp, res.complete, res.toolCPU, res.toolPerMsg, res.opsPerRead, res.toolSwitches, res.errors)
 	return res, nil
 }
 
