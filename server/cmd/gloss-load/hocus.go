@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync/atomic"
-
-	"github.com/gorilla/websocket"
 )
 
 // hocusWire is Hocuspocus's protocol (@hocuspocus/server 4.x): binary
@@ -41,7 +39,7 @@ var ycids atomic.Uint64
 
 func (*hocusWire) path() string                  { return "/" }
 func (*hocusWire) header(string) http.Header     { return nil }
-func (*hocusWire) frame() int                    { return websocket.BinaryMessage }
+func (*hocusWire) frame() byte                   { return opBinary }
 func (*hocusWire) echoes() bool                  { return true }
 func (*hocusWire) acked(c *loadClient, _ []byte) { c.step++ }
 
@@ -94,7 +92,7 @@ func (*hocusWire) update(c *loadClient, id string) []byte {
 
 func (*hocusWire) classify(msg []byte, op func(int, int64)) msgKind {
 	r := lib0{b: msg}
-	r.str() // the document
+	r.bytes() // the document
 	typ := r.uint()
 	switch {
 	case r.err != nil:
@@ -148,21 +146,21 @@ func readUpdate(b []byte, op func(int, int64)) bool {
 			}
 			if info&0xc0 == 0 {
 				if u.uint() == 1 { // the parent: a root type's name, or an item's id
-					u.str()
+					u.bytes()
 				} else {
 					u.uint()
 					u.uint()
 				}
 				if info&0x20 != 0 {
-					u.str() // the key
+					u.bytes() // the key
 				}
 			}
 			for n := u.uint(); n > 0 && u.err == nil; n-- {
 				if u.byte() != 119 { // a string
 					return false
 				}
-				if id := u.str(); len(id) > 1 && id[0] == 's' {
-					if sender, sentAt, ok := parseOpID(append([]byte(id[1:]), '"')); ok {
+				if id := u.bytes(); len(id) > 1 && id[0] == 's' {
+					if sender, sentAt, ok := parseOpID(id[1:]); ok {
 						op(sender, sentAt)
 					}
 				}
@@ -181,6 +179,15 @@ type lib0 struct {
 var errShort = errors.New("lib0: message ends early")
 
 func (r *lib0) uint() uint64 {
+	if len(r.b) > 0 && r.b[0] < 0x80 { // one byte, as most are: inlined
+		v := r.b[0]
+		r.b = r.b[1:]
+		return uint64(v)
+	}
+	return r.longUint()
+}
+
+func (r *lib0) longUint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
 		r.err, r.b = errShort, nil
@@ -210,8 +217,6 @@ func (r *lib0) bytes() []byte {
 	r.b = r.b[n:]
 	return b
 }
-
-func (r *lib0) str() string { return string(r.bytes()) }
 
 func appendVarString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))

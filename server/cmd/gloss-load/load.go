@@ -1,18 +1,18 @@
 package main
 
 import (
-	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"gloss/shared/protocol"
 )
@@ -30,6 +30,7 @@ type scenario struct {
 	text     string
 	procs    []*process // the servers, for their write system calls
 	wire     wire       // the servers' protocol
+	profile  string     // a file for the tool's CPU profile of the run, or empty
 }
 
 // result is what a scenario measured.
@@ -39,6 +40,9 @@ type result struct {
 	ackedPerSec        float64
 	complete           bool    // every client received every op of its document
 	toolCPU            float64 // the load tool's CPU use, % of one core
+	toolPerMsg         float64 // the load tool's CPU time per op its clients received, µs
+	opsPerRead         float64 // ops the clients received per read from their sockets
+	toolSwitches       float64 // the load tool's context switches per second (its core going idle and waking)
 	writesPerOp        float64 // the servers' write system calls per op
 	cpuPerOp           float64 // the servers' CPU time per op, µs (from the start of the load to the last delivery)
 	serverCPU          float64 // the servers' CPU use over the same time, % of one core
@@ -51,13 +55,21 @@ type result struct {
 type loadClient struct {
 	idx, inst, doc int
 	ninst, ndocs   int // client i talks to instance (i / ndocs) % ninst
-	conn           *websocket.Conn
+	conn           *wsConn
 	welcomed       chan struct{}
-	lastMsg        atomic.Int64 // unix ns of the last message received
+	lastMsg        atomic.Int64          // unix ns of the last read that brought a message
+	readErr        atomic.Pointer[error] // what ended the reads, nil while they go on
+
+	// Owned by the reader goroutine: the time of the read that brought
+	// the message being read, and c.op as a func value made once (a
+	// closure per message would be an allocation per message).
+	now  int64
+	ops  int64 // ops of the message being read, not yet in received
+	opFn func(sender int, sentAt int64)
 
 	// Owned by the reader goroutine while a scenario runs.
-	lat      []int64 // ns
-	cross    []int64 // ns, from senders on another instance
+	lat      samples // ns
+	cross    samples // ns, from senders on another instance
 	received atomic.Int64
 	onAck    func(msg []byte) // the ack of c's op, nil when it was refused
 	wire     wire
@@ -78,7 +90,6 @@ func dialAll(s *scenario, n int, errs *atomic.Int64) ([]*loadClient, error) {
 	var wg sync.WaitGroup
 	var firstErr error
 	var mu sync.Mutex
-	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 4096, WriteBufferSize: 4096}
 	for i := range cs {
 		wg.Add(1)
 		sem <- struct{}{}
@@ -88,12 +99,13 @@ func dialAll(s *scenario, n int, errs *atomic.Int64) ([]*loadClient, error) {
 			// Clients of one document spread over the instances too.
 			inst, doc := (i/len(s.docs))%len(s.addrs), i%len(s.docs)
 			token := s.accounts[i%len(s.accounts)].token
-			conn, _, err := dialer.Dial("ws://"+s.addrs[inst]+s.wire.path(), s.wire.header(token))
+			conn, err := dialWS(s.addrs[inst], s.wire.path(), s.wire.header(token), 30*time.Second)
 			var c *loadClient
 			if err == nil {
 				c = &loadClient{idx: i, inst: inst, ninst: len(s.addrs), ndocs: len(s.docs), doc: doc, conn: conn, welcomed: make(chan struct{}), wire: s.wire}
+				c.opFn = c.op
 				for _, m := range s.wire.hello(c, s.docs[doc], token) {
-					if err = conn.WriteMessage(s.wire.frame(), m); err != nil {
+					if err = conn.write(s.wire.frame(), m); err != nil {
 						break
 					}
 				}
@@ -156,32 +168,25 @@ func closeAll(cs []*loadClient) {
 	}
 }
 
+// read reads c's messages until the connection ends. A read from the
+// socket brings many messages at saturation; they are timed by that read.
 func (c *loadClient) read(errs *atomic.Int64) {
-	var buf bytes.Buffer
 	welcomed := false
 	for {
-		_, r, err := c.conn.NextReader()
+		msg, now, err := c.conn.next()
 		if err != nil {
+			c.readErr.Store(&err)
 			return
 		}
-		buf.Reset()
-		if _, err := buf.ReadFrom(r); err != nil {
-			return
+		if now != c.now {
+			c.now = now
+			c.lastMsg.Store(now)
 		}
-		now := time.Now().UnixNano()
-		c.lastMsg.Store(now)
-		msg := buf.Bytes()
-		kind := c.wire.classify(msg, func(sender int, sentAt int64) {
-			c.received.Add(1)
-			if sender == c.idx {
-				return
-			}
-			d := now - sentAt
-			c.lat = append(c.lat, d)
-			if (sender/c.ndocs)%c.ninst != c.inst {
-				c.cross = append(c.cross, d)
-			}
-		})
+		kind := c.wire.classify(msg, c.opFn)
+		if c.ops > 0 {
+			c.received.Add(c.ops)
+			c.ops = 0
+		}
 		switch kind {
 		case msgAck:
 			if !c.wire.echoes() {
@@ -206,24 +211,104 @@ func (c *loadClient) read(errs *atomic.Int64) {
 	}
 }
 
+// op counts the receipt of sender's op, sent at sentAt, and times it.
+// The count is published (received) once per message: a message may
+// carry many ops.
+func (c *loadClient) op(sender int, sentAt int64) {
+	c.ops++
+	if sender == c.idx {
+		return
+	}
+	d := c.now - sentAt
+	c.lat.add(d)
+	if c.ninst > 1 && (sender/c.ndocs)%c.ninst != c.inst {
+		c.cross.add(d)
+	}
+}
+
+// samples are latencies in blocks of a fixed size: a client records
+// hundreds of thousands a run, and a growing slice would copy them over
+// and over.
+type samples struct{ blocks [][]int64 }
+
+const sampleBlock = 8192
+
+func (s *samples) add(v int64) {
+	n := len(s.blocks)
+	if n == 0 || len(s.blocks[n-1]) == sampleBlock {
+		s.blocks = append(s.blocks, make([]int64, 0, sampleBlock))
+		n++
+	}
+	s.blocks[n-1] = append(s.blocks[n-1], v)
+}
+
+func (s *samples) appendTo(all []int64) []int64 {
+	for _, b := range s.blocks {
+		all = append(all, b...)
+	}
+	return all
+}
+
 // Op ids carry their sender and send time: s<sender>_<unix ns>_<n>, so
 // that every receiver measures the fan-out without a shared table.
 func makeOpID(sender int, n int) string {
 	return "s" + strconv.Itoa(sender) + "_" + strconv.FormatInt(time.Now().UnixNano(), 10) + "_" + strconv.Itoa(n)
 }
 
-func parseOpID(rest []byte) (sender int, sentAt int64, ok bool) {
-	end := bytes.IndexByte(rest, '"')
-	if end < 0 {
+// parseOpID reads the sender and send time at the start of id (after the
+// "s"), without allocating: it runs for every op at every client.
+func parseOpID(id []byte) (sender int, sentAt int64, ok bool) {
+	s, id, ok := cutNumber(id)
+	if !ok {
 		return 0, 0, false
 	}
-	parts := strings.SplitN(string(rest[:end]), "_", 3)
-	if len(parts) != 3 {
+	t, _, ok := cutNumber(id)
+	if !ok {
 		return 0, 0, false
 	}
-	s, err1 := strconv.Atoi(parts[0])
-	t, err2 := strconv.ParseInt(parts[1], 10, 64)
-	return s, t, err1 == nil && err2 == nil
+	return int(s), t, true
+}
+
+// cutNumber reads the decimal number that starts b and ends at a "_",
+// and returns what follows the "_". A send time (19 digits) is read
+// eight digits at a time.
+func cutNumber(b []byte) (n int64, rest []byte, ok bool) {
+	if len(b) > 19 && b[19] == '_' {
+		hi, ok1 := eightDigits(b)
+		mid, ok2 := eightDigits(b[8:])
+		d0, d1, d2 := b[16]-'0', b[17]-'0', b[18]-'0'
+		u := hi*100_000_000_000 + mid*1000 + uint64(d0)*100 + uint64(d1)*10 + uint64(d2) // < 10¹⁹: no overflow
+		if ok1 && ok2 && d0 <= 9 && d1 <= 9 && d2 <= 9 && u <= math.MaxInt64 {
+			return int64(u), b[20:], true
+		}
+		return 0, nil, false
+	}
+	for i, ch := range b {
+		switch {
+		case ch >= '0' && ch <= '9' && i < 19:
+			n = n*10 + int64(ch-'0')
+		case ch == '_' && i > 0:
+			return n, b[i+1:], true
+		default:
+			return 0, nil, false
+		}
+	}
+	return 0, nil, false
+}
+
+// eightDigits reads the eight ASCII digits that start b (at least eight
+// bytes) as a number, in a few multiplications of one word (Lemire, "Fast
+// numerical parsing").
+func eightDigits(b []byte) (uint64, bool) {
+	v := binary.LittleEndian.Uint64(b)
+	// Every byte is 0x30–0x39: its high half is 3, and stays 3 after 6 is
+	// added to it (no byte carries into the next: each is at most 0x3f).
+	if v&0xf0f0f0f0f0f0f0f0 != 0x3030303030303030 || (v+0x0606060606060606)&0xf0f0f0f0f0f0f0f0 != 0x3030303030303030 {
+		return 0, false
+	}
+	v = (v & 0x0f0f0f0f0f0f0f0f) * 2561 >> 8
+	v = (v & 0x00ff00ff00ff00ff) * 6553601 >> 16
+	return (v & 0x0000ffff0000ffff) * 42949672960001 >> 32, true
 }
 
 func mustJSON(m protocol.Message) []byte {
@@ -241,7 +326,21 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 	var acked atomic.Int64
 	var stopped atomic.Bool
 	var inflight sync.WaitGroup
-	cpu0 := cpuTime()
+	if s.profile != "" {
+		if f, err := os.Create(s.profile); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer f.Close()
+			} else {
+				f.Close()
+			}
+		}
+	}
+	cpu0, sw0 := cpuTime(), switches()
+	var recv0, reads0 int64
+	for _, c := range cs {
+		recv0 += c.received.Load()
+		reads0 += c.conn.fr.reads.Load()
+	}
 	w0, sc0 := int64(0), time.Duration(0)
 	for _, p := range s.procs {
 		w0 += p.writeCalls()
@@ -258,7 +357,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 			c := cs[k%len(cs)]
 			sent[c.doc].Add(1)
 			perSender[c.idx].Add(1)
-			if err := c.conn.WriteMessage(s.wire.frame(), s.wire.paced(c, k)); err != nil {
+			if err := c.conn.write(s.wire.frame(), s.wire.paced(c, k)); err != nil {
 				errs.Add(1)
 			}
 		}
@@ -277,7 +376,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 				}
 				sent[c.doc].Add(1)
 				perSender[c.idx].Add(1)
-				if err := c.conn.WriteMessage(s.wire.frame(), s.wire.next(c)); err != nil {
+				if err := c.conn.write(s.wire.frame(), s.wire.next(c)); err != nil {
 					errs.Add(1)
 					inflight.Done()
 				}
@@ -287,7 +386,7 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 		for _, c := range cs {
 			sent[c.doc].Add(1)
 			perSender[c.idx].Add(1)
-			if err := c.conn.WriteMessage(s.wire.frame(), s.wire.next(c)); err != nil {
+			if err := c.conn.write(s.wire.frame(), s.wire.next(c)); err != nil {
 				errs.Add(1)
 			}
 		}
@@ -309,7 +408,39 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 			res.complete = false
 		}
 	}
-	res.toolCPU = 100 * (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
+	if !res.complete {
+		// Say whether the server closed connections (a slow client) or
+		// ops went missing on connections still open.
+		short, ended := 0, 0
+		var why error
+		for _, c := range cs {
+			if c.received.Load() < sent[c.doc].Load() {
+				short++
+			}
+			if p := c.readErr.Load(); p != nil {
+				ended++
+				why = *p
+			}
+		}
+		fmt.Printf("  incomplete: %d of %d clients short of ops; %d connections ended (%v)\n", short, len(cs), ended, why)
+	}
+	toolCPU := cpuTime() - cpu0
+	res.toolSwitches = float64(switches()-sw0) / time.Since(start).Seconds()
+	res.toolCPU = 100 * toolCPU.Seconds() / time.Since(start).Seconds()
+	if s.profile != "" {
+		pprof.StopCPUProfile()
+	}
+	var recv, reads int64
+	for _, c := range cs {
+		recv += c.received.Load()
+		reads += c.conn.fr.reads.Load()
+	}
+	if recv > recv0 {
+		res.toolPerMsg = float64(toolCPU.Nanoseconds()) / 1e3 / float64(recv-recv0)
+	}
+	if reads > reads0 {
+		res.opsPerRead = float64(recv-recv0) / float64(reads-reads0)
+	}
 	w1, sc1 := int64(0), time.Duration(0)
 	for _, p := range s.procs {
 		w1 += p.writeCalls()
@@ -326,8 +457,8 @@ func (s *scenario) run(cs []*loadClient, errs *atomic.Int64) result {
 	}
 	var all, cross []int64
 	for _, c := range cs {
-		all = append(all, c.lat...)
-		cross = append(cross, c.cross...)
+		all = c.lat.appendTo(all)
+		cross = c.cross.appendTo(cross)
 	}
 	res.p50, res.p99 = quantileMS(all, 0.5), quantileMS(all, 0.99)
 	res.crossP50, res.crossP99 = quantileMS(cross, 0.5), quantileMS(cross, 0.99)
@@ -356,6 +487,14 @@ func waitOrTimeout(wg *sync.WaitGroup, d time.Duration) bool {
 	case <-time.After(d):
 		return false
 	}
+}
+
+// switches is the number of context switches this process's threads
+// have made (voluntary and not).
+func switches() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Nvcsw + ru.Nivcsw
 }
 
 // cpuTime is the CPU time (user + system) this process has used.

@@ -42,6 +42,7 @@ type config struct {
 	duration                  time.Duration
 	floor                     bool
 	hocuspocus                string // the directory of scripts/hocuspocus, or empty
+	cpuProfile                string // a path prefix for the tool's CPU profiles, or empty
 }
 
 func main() {
@@ -72,6 +73,7 @@ func main() {
 	flag.IntVar(&cfg.idleWarm, "idle-warm", 0, "idle connections opened, and kept open, before the memory figure's first reading: the figure is then the cost of each further one, without what the first connections start once (pools, runtime threads)")
 	flag.BoolVar(&cfg.floor, "floor", true, "measure the floor (bare gorilla broadcast) in the same run")
 	flag.StringVar(&cfg.hocuspocus, "hocuspocus", "", "measure Hocuspocus (in memory) in the same run: the directory of scripts/hocuspocus, its node_modules installed (npm ci); empty: not measured")
+	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the tool's own CPU profile of each measurement to PREFIX-<target>-C<clients>-<mode>.pprof (last iteration's)")
 	flag.Parse()
 	cfg.instances, cfg.docs, cfg.clients = ints(instances), ints(docs), ints(clients)
 	if modes != "" {
@@ -208,7 +210,8 @@ func run(cfg config) error {
 							stop()
 							return err
 						}
-						s := &scenario{addrs: addrs, docs: ds, accounts: fix.accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: ps, wire: glossWire{textpos.New(text)}}
+						s := &scenario{addrs: addrs, docs: ds, accounts: fix.accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: ps, wire: glossWire{textpos.New(text)},
+							profile: cfg.profile(target, c, m)}
 						res, err := measure(s)
 						if err != nil {
 							stop()
@@ -244,7 +247,8 @@ func measureOther(cfg config, rs *results, target string, w wire, docs func(int)
 	for _, d := range cfg.docs {
 		for _, c := range cfg.clients {
 			for _, m := range cfg.modes {
-				s := &scenario{addrs: []string{p.addr}, docs: docs(d), accounts: accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: []*process{p}, wire: w}
+				s := &scenario{addrs: []string{p.addr}, docs: docs(d), accounts: accounts, clients: c, mode: m, rate: cfg.rate, duration: cfg.duration, text: text, procs: []*process{p}, wire: w,
+					profile: cfg.profile(target, c, m)}
 				res, err := measure(s)
 				if err != nil {
 					return fmt.Errorf("%s: %w", target, err)
@@ -256,6 +260,14 @@ func measureOther(cfg config, rs *results, target string, w wire, docs func(int)
 	return nil
 }
 
+// profile is the file for the tool's CPU profile of a measurement.
+func (cfg config) profile(target string, clients int, mode string) string {
+	if cfg.cpuProfile == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s-%s-C%d-%s.pprof", cfg.cpuProfile, strings.ReplaceAll(target, " ", "_"), clients, mode)
+}
+
 // measure connects a scenario's clients, runs it and disconnects them.
 func measure(s *scenario) (result, error) {
 	var errs atomic.Int64
@@ -265,8 +277,8 @@ func measure(s *scenario) (result, error) {
 	}
 	defer closeAll(cs)
 	res := s.run(cs, &errs)
-	fmt.Printf("  %-8s C=%-4d docs=%-3d instances=%d: p50 %.2f ms p99 %.2f ms acked %.0f/s writes/op %.1f server CPU %.0f%% %.0f µs/op complete=%v tool CPU %.0f%% errors %d\n",
-		s.mode, s.clients, len(s.docs), len(s.addrs), res.p50, res.p99, res.ackedPerSec, res.writesPerOp, res.serverCPU, res.cpuPerOp, res.complete, res.toolCPU, res.errors)
+	fmt.Printf("  %-8s C=%-4d docs=%-3d instances=%d: p50 %.2f ms p99 %.2f ms acked %.0f/s writes/op %.1f server CPU %.0f%% %.0f µs/op complete=%v tool CPU %.0f%% (%.2f µs/op received, %.1f ops/read, %.0f switches/s) errors %d\n",
+		s.mode, s.clients, len(s.docs), len(s.addrs), res.p50, res.p99, res.ackedPerSec, res.writesPerOp, res.serverCPU, res.cpuPerOp, res.complete, res.toolCPU, res.toolPerMsg, res.opsPerRead, res.toolSwitches, res.errors)
 	return res, nil
 }
 
