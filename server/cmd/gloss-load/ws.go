@@ -53,6 +53,7 @@ var (
 // writes, from any goroutine, are serialized by wmu.
 type wsConn struct {
 	nc net.Conn
+	io io.ReadWriter // nc's raw reads and writes (rawio_linux.go)
 	fr *frameReader
 
 	wmu  sync.Mutex
@@ -100,12 +101,13 @@ func handshake(nc net.Conn, host, path string, h http.Header, timeout time.Durat
 		return nil, fmt.Errorf("bad upgrade response (Upgrade %q, Sec-WebSocket-Accept %q)", resp.Header.Get("Upgrade"), resp.Header.Get("Sec-WebSocket-Accept"))
 	}
 	nc.SetDeadline(time.Time{})
-	fr := newFrameReader(nc)
+	rw := newRawIO(nc)
+	fr := newFrameReader(rw)
 	if n := br.Buffered(); n > 0 {
 		early, _ := br.Peek(n)
 		fr.preload(early)
 	}
-	return &wsConn{nc: nc, fr: fr}, nil
+	return &wsConn{nc: nc, io: rw, fr: fr}, nil
 }
 
 func acceptKey(key string) string {
@@ -119,7 +121,7 @@ func (c *wsConn) write(op byte, p []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.wbuf = appendFrame(c.wbuf[:0], op, p, mrand.Uint32())
-	_, err := c.nc.Write(c.wbuf)
+	_, err := c.io.Write(c.wbuf)
 	return err
 }
 
