@@ -54,9 +54,14 @@ type client struct {
 	markedDone bool
 	view       model.View
 
-	// The op rate's token bucket; only the reader touches it.
-	tokens   float64
-	tokensAt time.Time
+	// The op rate's token bucket; only the reader touches it. tokensAt
+	// is unix ns, as are the other times here: a time.Time is 24 bytes,
+	// and every byte of this struct is paid per idle connection.
+	// closeCode (set, under mu, before done is closed) shares the word of
+	// tokens.
+	tokens    float32
+	closeCode int32
+	tokensAt  int64
 
 	// out holds framed messages waiting for writePump, queued in
 	// deliveries: everything one event of the room (a commit, a presence
@@ -70,34 +75,84 @@ type client struct {
 	// (finish closes the socket).
 	mu          sync.Mutex
 	out         [][]byte
-	deliveries  int       // in out
-	outBytes    int       // in out
-	firstBytes  int       // of the first delivery in out
-	oldest      time.Time // when the first delivery in out was queued
-	writing     bool      // writePump is running (for good once closing)
-	pingDue     bool      // writePump should send a ping
-	broken      bool      // a write failed: the stream may hold half a frame
-	closing     bool      // done is closed; writePump sends the close frame
+	deliveries  int   // in out
+	outBytes    int   // in out
+	firstBytes  int   // of the first delivery in out
+	oldest      int64 // when the first delivery in out was queued (unix ns)
+	writing     bool  // writePump is running (for good once closing)
+	pingDue     bool  // writePump should send a ping
+	broken      bool  // a write failed: the stream may hold half a frame
+	closing     bool  // done is closed; writePump sends the close frame
 	reading     bool
 	readStopped bool
 	polled      bool // the poller watches nc (else readLoop reads it)
+	readEnded   bool // reading is over (endRead is done)
 
 	// The hub's wheel (Hub.wheel) pings the connection and ends it when
 	// the peer is silent: lastRead is when a frame last came in (unix ns,
 	// 0: none yet), joined is set once the hello has joined a room,
-	// nextPing and opened are the wheel's own.
+	// pinged is the wheel's own: when the connection opened, then when
+	// the wheel last pinged it (unix ns).
 	lastRead atomic.Int64
 	joined   atomic.Bool
-	nextPing time.Time
-	opened   time.Time
+	readEnd  atomic.Bool // endRead has begun
+	pinged   int64
 	watch    uint64 // the poller's id of the connection (from watches)
-	readOnce sync.Once
 
-	closeOnce sync.Once
-	done      chan struct{} // closed when the connection must end
-	closeCode int           // set, under mu, before done is closed
+	// done and readDone are made only when somebody waits for them (see
+	// doneChan and readOver), under mu: two channels are 192 bytes that
+	// an idle connection would hold for nothing.
+	done      chan struct{} // closed when the connection must end (closing)
 	closeText string
-	readDone  chan struct{} // closed when reading is over (endRead)
+	readDone  chan struct{} // closed when reading is over
+}
+
+// closedChan is what doneChan and readOver return once what they wait
+// for has happened.
+var closedChan = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
+
+// doneChan returns a channel that is closed when the connection must end
+// (closeWith). Only the reader waits on it (a hello or an op waiting for
+// its room), so it is made then, not with the connection; see dropDone.
+func (c *client) doneChan() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return closedChan
+	}
+	if c.done == nil {
+		c.done = make(chan struct{})
+	}
+	return c.done
+}
+
+// dropDone lets go of the channel doneChan made, once the reader that
+// asked for it no longer waits on it: a connection that idles after its
+// hello holds none.
+func (c *client) dropDone() {
+	c.mu.Lock()
+	if !c.closing {
+		c.done = nil
+	}
+	c.mu.Unlock()
+}
+
+// readOver returns a channel that is closed when reading is over
+// (endRead); finish waits on it.
+func (c *client) readOver() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.readEnded {
+		return closedChan
+	}
+	if c.readDone == nil {
+		c.readDone = make(chan struct{})
+	}
+	return c.readDone
 }
 
 // watches numbers connections for the poller.
@@ -116,8 +171,7 @@ var watches atomic.Uint64
 func (h *Hub) Serve(conn *websocket.Conn, user model.User, opt ServeOptions) {
 	now := time.Now()
 	c := &client{hub: h, nc: conn.NetConn(), user: user, cred: opt.Credential, addr: opt.Addr,
-		done: make(chan struct{}), readDone: make(chan struct{}), tokens: float64(h.cfg.OpBurst), tokensAt: now,
-		opened: now, nextPing: now.Add(pingPeriod), watch: watches.Add(1)}
+		tokens: float32(h.cfg.OpBurst), tokensAt: now.UnixNano(), pinged: now.UnixNano(), watch: watches.Add(1)}
 	if c.addr == "" {
 		c.addr, _, _ = net.SplitHostPort(c.nc.RemoteAddr().String())
 	}
@@ -191,7 +245,7 @@ func (c *client) enqueue(parts [][][]byte) (ok, due bool) {
 			n += len(f)
 		}
 	}
-	now := time.Now()
+	now := time.Now().UnixNano()
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
@@ -200,7 +254,7 @@ func (c *client) enqueue(parts [][][]byte) (ok, due bool) {
 	cfg := &c.hub.cfg
 	// The first delivery waiting does not count towards the bytes: one
 	// large message (a snapshot welcome) is no sign of a slow client.
-	if c.deliveries >= cfg.SendQueue || (c.deliveries > 0 && (c.outBytes-c.firstBytes+n > cfg.MaxQueueBytes || now.Sub(c.oldest) > cfg.MaxQueueDelay)) {
+	if c.deliveries >= cfg.SendQueue || (c.deliveries > 0 && (c.outBytes-c.firstBytes+n > cfg.MaxQueueBytes || time.Duration(now-c.oldest) > cfg.MaxQueueDelay)) {
 		c.mu.Unlock()
 		c.closeWith(protocol.CloseSlow, "too slow: reconnect and resume")
 		return false, false
@@ -302,14 +356,16 @@ func (c *client) sendError(opID, code, text string) {
 
 // closeWith ends the connection with a close code; writePump sends it.
 func (c *client) closeWith(code int, text string) {
-	c.closeOnce.Do(func() {
-		c.mu.Lock()
-		c.closeCode, c.closeText = code, text
+	c.mu.Lock()
+	if !c.closing { // the first call decides
+		c.closeCode, c.closeText = int32(code), text
 		c.closing = true
-		close(c.done)
+		if c.done != nil {
+			close(c.done)
+		}
 		c.startWriting()
-		c.mu.Unlock()
-	})
+	}
+	c.mu.Unlock()
 }
 
 // handle acts on one message from the peer; if the connection must end,
@@ -357,7 +413,7 @@ func (c *client) handle(data []byte) {
 			// Let the room finish its batch and send its acks first.
 			<-c.room.stopped
 			c.closeWith(protocol.CloseRestart, "server restarting")
-		case <-c.done:
+		case <-c.doneChan(): // kept for the next op: a busy connection
 		}
 	case protocol.TypeSelect:
 		select {
@@ -453,13 +509,14 @@ func (c *client) hello(m protocol.Message) bool {
 	c.room = r
 	c.lastRead.Store(time.Now().UnixNano())
 	c.joined.Store(true) // from now on the wheel expects pongs
+	defer c.dropDone()
 	select {
 	case r.join <- joinReq{c: c, epoch: m.Epoch, since: m.Since, compact: m.Compact}:
 		return true
 	case <-r.quit:
 		c.closeWith(protocol.CloseRestart, "server restarting")
 		return false
-	case <-c.done:
+	case <-c.doneChan():
 		return false
 	}
 }
@@ -480,8 +537,9 @@ func (c *client) allowOp(now time.Time) bool {
 	if cfg.OpRate < 0 {
 		return true
 	}
-	c.tokens = min(float64(cfg.OpBurst), c.tokens+now.Sub(c.tokensAt).Seconds()*cfg.OpRate)
-	c.tokensAt = now
+	ns := now.UnixNano()
+	c.tokens = float32(min(float64(cfg.OpBurst), float64(c.tokens)+time.Duration(ns-c.tokensAt).Seconds()*cfg.OpRate))
+	c.tokensAt = ns
 	if c.tokens < 1 {
 		return false
 	}
@@ -571,8 +629,9 @@ func (c *client) finish(broken bool) {
 	c.out = nil
 	c.mu.Unlock()
 	var grace time.Duration
-	if !broken && c.closeCode != websocket.CloseAbnormalClosure && (c.closeCode == protocol.CloseSlow || c.write(out) == nil) {
-		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
+	code := int(c.closeCode)
+	if !broken && code != websocket.CloseAbnormalClosure && (code == protocol.CloseSlow || c.write(out) == nil) {
+		msg := websocket.FormatCloseMessage(code, c.closeText)
 		if c.writeControl(websocket.CloseMessage, msg) == nil {
 			grace = closeGrace
 		}
@@ -580,7 +639,7 @@ func (c *client) finish(broken bool) {
 	if grace > 0 {
 		t := time.NewTimer(grace)
 		select {
-		case <-c.readDone:
+		case <-c.readOver():
 		case <-t.C:
 		}
 		t.Stop()
@@ -596,7 +655,7 @@ func (c *client) finish(broken bool) {
 	if !reading {
 		c.endRead()
 	}
-	<-c.readDone
+	<-c.readOver()
 }
 
 // write writes frames in one go.

@@ -313,13 +313,13 @@ func (h *Hub) wheel() {
 		case now := <-t.C:
 			h.mu.Lock()
 			for c := range h.conns {
-				if last := c.lastRead.Load(); (last == 0 && now.Sub(c.opened) > helloWait) ||
+				if last := c.lastRead.Load(); (last == 0 && time.Duration(now.UnixNano()-c.pinged) > helloWait) ||
 					(last != 0 && now.Sub(time.Unix(0, last)) > pongWait) {
 					silent = append(silent, c)
 					continue
 				}
-				if c.joined.Load() && !now.Before(c.nextPing) {
-					c.nextPing = now.Add(pingPeriod)
+				if c.joined.Load() && time.Duration(now.UnixNano()-c.pinged) >= pingPeriod {
+					c.pinged = now.UnixNano()
 					due = append(due, c)
 				}
 			}

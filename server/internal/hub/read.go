@@ -104,33 +104,40 @@ func (c *client) readGuarded(br *bufio.Reader) (more bool) {
 
 // endRead is what happens once reading is over: the client leaves its
 // room and the hub, and the connection closes (if it is not closing
-// already). It runs once, on whichever goroutine sees the end first.
+// already). It runs once, on whichever goroutine sees the end first;
+// another that calls it returns at once (finish waits with readOver).
 func (c *client) endRead() {
-	c.readOnce.Do(func() {
-		if c.room != nil {
-			select {
-			case c.room.leave <- c:
-			case <-c.room.quit:
-			}
-			c.hub.release(c.room)
+	if c.readEnd.Swap(true) {
+		return
+	}
+	if c.room != nil {
+		select {
+		case c.room.leave <- c:
+		case <-c.room.quit:
 		}
-		if c.story != nil {
-			c.leaveStory()
-		}
-		c.closeWith(websocket.CloseNormalClosure, "")
-		h := c.hub
-		h.mu.Lock()
-		delete(h.conns, c)
-		if h.perUser[c.user.ID]--; h.perUser[c.user.ID] <= 0 {
-			delete(h.perUser, c.user.ID)
-		}
-		if h.perAddr[c.addr]--; h.perAddr[c.addr] <= 0 {
-			delete(h.perAddr, c.addr)
-		}
-		h.mu.Unlock()
-		h.connsWG.Done()
+		c.hub.release(c.room)
+	}
+	if c.story != nil {
+		c.leaveStory()
+	}
+	c.closeWith(websocket.CloseNormalClosure, "")
+	h := c.hub
+	h.mu.Lock()
+	delete(h.conns, c)
+	if h.perUser[c.user.ID]--; h.perUser[c.user.ID] <= 0 {
+		delete(h.perUser, c.user.ID)
+	}
+	if h.perAddr[c.addr]--; h.perAddr[c.addr] <= 0 {
+		delete(h.perAddr, c.addr)
+	}
+	h.mu.Unlock()
+	h.connsWG.Done()
+	c.mu.Lock()
+	c.readEnded = true
+	if c.readDone != nil {
 		close(c.readDone)
-	})
+	}
+	c.mu.Unlock()
 }
 
 // errFrame is a frame that breaks RFC 6455: the connection closes with
