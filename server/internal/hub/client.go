@@ -501,6 +501,7 @@ func (c *client) hello(m protocol.Message) bool {
 		c.closeWith(protocol.CloseRestart, "try again")
 		return false
 	}
+	cancel() // its timer need not wait with the hello for the room
 	r, err := c.hub.acquire(m.Doc)
 	if err != nil {
 		c.closeWith(protocol.CloseRestart, "server restarting")
