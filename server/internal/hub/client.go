@@ -476,7 +476,7 @@ func (c *client) hello(m protocol.Message) bool {
 	if m.Story != 0 {
 		return c.storyHello(ctx, m)
 	}
-	doc, err := c.hub.store.Document(ctx, m.Doc)
+	project, err := c.projectOf(ctx, m.Doc)
 	if errors.Is(err, store.ErrNotFound) {
 		c.sendError("", protocol.CodeNotFound, "no such document")
 		c.closeWith(protocol.CloseNotFound, "no such document")
@@ -487,7 +487,7 @@ func (c *client) hello(m protocol.Message) bool {
 		c.closeWith(protocol.CloseRestart, "try again")
 		return false
 	}
-	role, err := c.hub.store.Role(ctx, doc.ProjectID, c.user.ID)
+	role, err := c.hub.store.Role(ctx, project, c.user.ID)
 	if err != nil {
 		// Not a member: say "forbidden" whether or not the document exists
 		// elsewhere, and never send its text.
@@ -496,7 +496,7 @@ func (c *client) hello(m protocol.Message) bool {
 		return false
 	}
 	c.role = role
-	if err := c.readView(ctx, doc.ProjectID, doc.ID); err != nil {
+	if err := c.readView(ctx, project, m.Doc); err != nil {
 		c.hub.log.Error("hub: hello: view", "doc", m.Doc, "err", err)
 		c.closeWith(protocol.CloseRestart, "try again")
 		return false
@@ -507,6 +507,11 @@ func (c *client) hello(m protocol.Message) bool {
 		c.closeWith(protocol.CloseRestart, "server restarting")
 		return false
 	}
+	c.hub.mu.Lock()
+	if c.hub.rooms[m.Doc] == r {
+		c.hub.projects[m.Doc] = project
+	}
+	c.hub.mu.Unlock()
 	c.room = r
 	c.lastRead.Store(time.Now().UnixNano())
 	c.joined.Store(true) // from now on the wheel expects pongs
@@ -520,6 +525,23 @@ func (c *client) hello(m protocol.Message) bool {
 	case <-c.doneChan():
 		return false
 	}
+}
+
+// projectOf returns the project of a document. A document never moves
+// to another project, nor goes, so while its room is open the project a
+// hello found is known (Hub.projects), and a hello to an open room does
+// not read the document, text and all, for it: in a burst of hellos to
+// one document, that was a copy of its text (three, with the driver's)
+// per connection.
+func (c *client) projectOf(ctx context.Context, doc int64) (int64, error) {
+	c.hub.mu.Lock()
+	project, ok := c.hub.projects[doc]
+	c.hub.mu.Unlock()
+	if ok {
+		return project, nil
+	}
+	d, err := c.hub.store.Document(ctx, doc)
+	return d.ProjectID, err
 }
 
 // ServeOptions are what Serve knows of a connection besides its user.
