@@ -55,7 +55,7 @@ type client struct {
 	view       model.View
 
 	// The op rate's token bucket; only the reader touches it. tokensAt
-	// is unix ns, as are the other times here: a time.Time is 24 bytes,
+	// is a mono time, as are oldest and pinged: a time.Time is 24 bytes,
 	// and every byte of this struct is paid per idle connection.
 	// closeCode (set, under mu, before done is closed) shares the word of
 	// tokens.
@@ -78,7 +78,7 @@ type client struct {
 	deliveries  int   // in out
 	outBytes    int   // in out
 	firstBytes  int   // of the first delivery in out
-	oldest      int64 // when the first delivery in out was queued (unix ns)
+	oldest      int64 // when the first delivery in out was queued (mono)
 	writing     bool  // writePump is running (for good once closing)
 	pingDue     bool  // writePump should send a ping
 	broken      bool  // a write failed: the stream may hold half a frame
@@ -92,7 +92,7 @@ type client struct {
 	// the peer is silent: lastRead is when a frame last came in (unix ns,
 	// 0: none yet), joined is set once the hello has joined a room,
 	// pinged is the wheel's own: when the connection opened, then when
-	// the wheel last pinged it (unix ns).
+	// the wheel last pinged it (mono).
 	lastRead atomic.Int64
 	joined   atomic.Bool
 	readEnd  atomic.Bool // endRead has begun
@@ -106,6 +106,13 @@ type client struct {
 	closeText string
 	readDone  chan struct{} // closed when reading is over
 }
+
+// mono returns t as nanoseconds since the process started, read from the
+// monotonic clock (t from time.Now): what the client keeps of a time, in
+// 8 bytes, and a wall clock that jumps does not move.
+func mono(t time.Time) int64 { return int64(t.Sub(monoStart)) }
+
+var monoStart = time.Now()
 
 // closedChan is what doneChan and readOver return once what they wait
 // for has happened.
@@ -171,7 +178,7 @@ var watches atomic.Uint64
 func (h *Hub) Serve(conn *websocket.Conn, user model.User, opt ServeOptions) {
 	now := time.Now()
 	c := &client{hub: h, nc: conn.NetConn(), user: user, cred: opt.Credential, addr: opt.Addr,
-		tokens: float32(h.cfg.OpBurst), tokensAt: now.UnixNano(), pinged: now.UnixNano(), watch: watches.Add(1)}
+		tokens: float32(h.cfg.OpBurst), tokensAt: mono(now), pinged: mono(now), watch: watches.Add(1)}
 	if c.addr == "" {
 		c.addr, _, _ = net.SplitHostPort(c.nc.RemoteAddr().String())
 	}
@@ -245,7 +252,7 @@ func (c *client) enqueue(parts [][][]byte) (ok, due bool) {
 			n += len(f)
 		}
 	}
-	now := time.Now().UnixNano()
+	now := mono(time.Now())
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
@@ -560,7 +567,7 @@ func (c *client) allowOp(now time.Time) bool {
 	if cfg.OpRate < 0 {
 		return true
 	}
-	ns := now.UnixNano()
+	ns := mono(now)
 	c.tokens = float32(min(float64(cfg.OpBurst), float64(c.tokens)+time.Duration(ns-c.tokensAt).Seconds()*cfg.OpRate))
 	c.tokensAt = ns
 	if c.tokens < 1 {

@@ -318,13 +318,13 @@ func (h *Hub) wheel() {
 		case now := <-t.C:
 			h.mu.Lock()
 			for c := range h.conns {
-				if last := c.lastRead.Load(); (last == 0 && time.Duration(now.UnixNano()-c.pinged) > helloWait) ||
+				if last := c.lastRead.Load(); (last == 0 && time.Duration(mono(now)-c.pinged) > helloWait) ||
 					(last != 0 && now.Sub(time.Unix(0, last)) > pongWait) {
 					silent = append(silent, c)
 					continue
 				}
-				if c.joined.Load() && time.Duration(now.UnixNano()-c.pinged) >= pingPeriod {
-					c.pinged = now.UnixNano()
+				if c.joined.Load() && time.Duration(mono(now)-c.pinged) >= pingPeriod {
+					c.pinged = mono(now)
 					due = append(due, c)
 				}
 			}
