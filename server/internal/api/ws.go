@@ -32,11 +32,11 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	p, authErr := s.authenticate(r)
 	u := p.user
 	up := websocket.Upgrader{
-		// The read buffer is held for the connection's life, idle or
-		// not: 512 bytes take a whole op (≈ 200–400 bytes) in one read,
-		// and a larger message is read past the buffer, straight into
-		// the message.
-		ReadBufferSize:  512,
+		// No read buffer of its own: the hub reads the socket itself
+		// (hub/read.go) and drops gorilla's Conn after the upgrade, so 0
+		// has gorilla take the HTTP server's, which it hijacked anyway,
+		// rather than make one per connection for nothing.
+		ReadBufferSize:  0,
 		WriteBufferSize: 1024,
 		// Writes borrow a buffer only while writing, so an idle
 		// connection holds none.
@@ -74,23 +74,35 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 // same session or token, still there and still this user's. A store
 // error is no verdict: the hub tries again rather than log anyone out.
 func (s *Server) wsCredential(r *http.Request, u model.User) hub.Credential {
-	var hash []byte
-	lookup := s.store.SessionByToken
 	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		hash, lookup = auth.TokenHash(token), s.store.SessionByAPIToken
-	} else if c, err := r.Cookie(CookieName); err == nil {
-		hash = auth.TokenHash(c.Value)
-	} else {
-		return func(context.Context) error { return hub.ErrRevoked }
+		return s.credential([32]byte(auth.TokenHash(token)), u.ID, true)
 	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		return s.credential([32]byte(auth.TokenHash(c.Value)), u.ID, false)
+	}
+	return revoked
+}
+
+func revoked(context.Context) error { return hub.ErrRevoked }
+
+// credential is wsCredential's check of a token (api) or session hash.
+// The socket holds it as long as it is open: one closure of 64 bytes,
+// the hash in it, rather than a closure, a method value, a hash and a
+// user each allocated apart.
+func (s *Server) credential(hash [32]byte, userID int64, api bool) hub.Credential {
 	return func(ctx context.Context) error {
-		sess, err := lookup(ctx, hash)
+		h := hash
+		lookup := s.store.SessionByToken
+		if api {
+			lookup = s.store.SessionByAPIToken
+		}
+		sess, err := lookup(ctx, h[:])
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return hub.ErrRevoked
 		case err != nil:
 			return err
-		case sess.User.ID != u.ID:
+		case sess.User.ID != userID:
 			return hub.ErrRevoked
 		}
 		return nil

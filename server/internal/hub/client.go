@@ -55,9 +55,14 @@ type client struct {
 	markedDone bool
 	view       model.View
 
-	// The op rate's token bucket; only the reader touches it.
-	tokens   float64
-	tokensAt time.Time
+	// The op rate's token bucket; only the reader touches it. tokensAt
+	// is a mono time, as are oldest and pinged: a time.Time is 24 bytes,
+	// and every byte of this struct is paid per idle connection.
+	// closeCode (set, under mu, before done is closed) shares the word of
+	// tokens.
+	tokens    float32
+	closeCode int32
+	tokensAt  int64
 
 	// out holds framed messages waiting for writePump, queued in
 	// deliveries: everything one event of the room (a commit, a presence
@@ -71,34 +76,91 @@ type client struct {
 	// (finish closes the socket).
 	mu          sync.Mutex
 	out         [][]byte
-	deliveries  int       // in out
-	outBytes    int       // in out
-	firstBytes  int       // of the first delivery in out
-	oldest      time.Time // when the first delivery in out was queued
-	writing     bool      // writePump is running (for good once closing)
-	pingDue     bool      // writePump should send a ping
-	broken      bool      // a write failed: the stream may hold half a frame
-	closing     bool      // done is closed; writePump sends the close frame
+	deliveries  int   // in out
+	outBytes    int   // in out
+	firstBytes  int   // of the first delivery in out
+	oldest      int64 // when the first delivery in out was queued (mono)
+	writing     bool  // writePump is running (for good once closing)
+	pingDue     bool  // writePump should send a ping
+	broken      bool  // a write failed: the stream may hold half a frame
+	closing     bool  // done is closed; writePump sends the close frame
 	reading     bool
 	readStopped bool
 	polled      bool // the poller watches nc (else readLoop reads it)
+	readEnded   bool // reading is over (endRead is done)
 
 	// The hub's wheel (Hub.wheel) pings the connection and ends it when
 	// the peer is silent: lastRead is when a frame last came in (unix ns,
 	// 0: none yet), joined is set once the hello has joined a room,
-	// nextPing and opened are the wheel's own.
+	// pinged is the wheel's own: when the connection opened, then when
+	// the wheel last pinged it (mono).
 	lastRead atomic.Int64
 	joined   atomic.Bool
-	nextPing time.Time
-	opened   time.Time
+	readEnd  atomic.Bool // endRead has begun
+	pinged   int64
 	watch    uint64 // the poller's id of the connection (from watches)
-	readOnce sync.Once
 
-	closeOnce sync.Once
-	done      chan struct{} // closed when the connection must end
-	closeCode int           // set, under mu, before done is closed
+	// done and readDone are made only when somebody waits for them (see
+	// doneChan and readOver), under mu: two channels are 192 bytes that
+	// an idle connection would hold for nothing.
+	done      chan struct{} // closed when the connection must end (closing)
 	closeText string
-	readDone  chan struct{} // closed when reading is over (endRead)
+	readDone  chan struct{} // closed when reading is over
+}
+
+// mono returns t as nanoseconds since the process started, read from the
+// monotonic clock (t from time.Now): what the client keeps of a time, in
+// 8 bytes, and a wall clock that jumps does not move.
+func mono(t time.Time) int64 { return int64(t.Sub(monoStart)) }
+
+var monoStart = time.Now()
+
+// closedChan is what doneChan and readOver return once what they wait
+// for has happened.
+var closedChan = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
+
+// doneChan returns a channel that is closed when the connection must end
+// (closeWith). Only the reader waits on it (a hello or an op waiting for
+// its room), so it is made then, not with the connection; see dropDone.
+func (c *client) doneChan() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return closedChan
+	}
+	if c.done == nil {
+		c.done = make(chan struct{})
+	}
+	return c.done
+}
+
+// dropDone lets go of the channel doneChan made, once the reader that
+// asked for it no longer waits on it: a connection that idles after its
+// hello holds none.
+func (c *client) dropDone() {
+	c.mu.Lock()
+	if !c.closing {
+		c.done = nil
+	}
+	c.mu.Unlock()
+}
+
+// readOver returns a channel that is closed when reading is over
+// (endRead); finish waits on it.
+func (c *client) readOver() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.readEnded {
+		return closedChan
+	}
+	if c.readDone == nil {
+		c.readDone = make(chan struct{})
+	}
+	return c.readDone
 }
 
 // watches numbers connections for the poller.
@@ -117,8 +179,7 @@ var watches atomic.Uint64
 func (h *Hub) Serve(conn *websocket.Conn, user model.User, opt ServeOptions) {
 	now := time.Now()
 	c := &client{hub: h, nc: conn.NetConn(), user: user, cred: opt.Credential, addr: opt.Addr,
-		done: make(chan struct{}), readDone: make(chan struct{}), tokens: float64(h.cfg.OpBurst), tokensAt: now,
-		opened: now, nextPing: now.Add(pingPeriod), watch: watches.Add(1)}
+		tokens: float32(h.cfg.OpBurst), tokensAt: mono(now), pinged: mono(now), watch: watches.Add(1)}
 	if c.addr == "" {
 		c.addr, _, _ = net.SplitHostPort(c.nc.RemoteAddr().String())
 	}
@@ -193,7 +254,7 @@ func (c *client) enqueue(parts [][][]byte) (ok, due bool) {
 			n += len(f)
 		}
 	}
-	now := time.Now()
+	now := mono(time.Now())
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
@@ -202,7 +263,7 @@ func (c *client) enqueue(parts [][][]byte) (ok, due bool) {
 	cfg := &c.hub.cfg
 	// The first delivery waiting does not count towards the bytes: one
 	// large message (a snapshot welcome) is no sign of a slow client.
-	if c.deliveries >= cfg.SendQueue || (c.deliveries > 0 && (c.outBytes-c.firstBytes+n > cfg.MaxQueueBytes || now.Sub(c.oldest) > cfg.MaxQueueDelay)) {
+	if c.deliveries >= cfg.SendQueue || (c.deliveries > 0 && (c.outBytes-c.firstBytes+n > cfg.MaxQueueBytes || time.Duration(now-c.oldest) > cfg.MaxQueueDelay)) {
 		c.mu.Unlock()
 		c.closeWith(protocol.CloseSlow, "too slow: reconnect and resume")
 		return false, false
@@ -307,14 +368,16 @@ func (c *client) sendError(opID, code, text string) {
 
 // closeWith ends the connection with a close code; writePump sends it.
 func (c *client) closeWith(code int, text string) {
-	c.closeOnce.Do(func() {
-		c.mu.Lock()
-		c.closeCode, c.closeText = code, text
+	c.mu.Lock()
+	if !c.closing { // the first call decides
+		c.closeCode, c.closeText = int32(code), text
 		c.closing = true
-		close(c.done)
+		if c.done != nil {
+			close(c.done)
+		}
 		c.startWriting()
-		c.mu.Unlock()
-	})
+	}
+	c.mu.Unlock()
 }
 
 // handle acts on one message from the peer; if the connection must end,
@@ -362,7 +425,7 @@ func (c *client) handle(data []byte) {
 			// Let the room finish its batch and send its acks first.
 			<-c.room.stopped
 			c.closeWith(protocol.CloseRestart, "server restarting")
-		case <-c.done:
+		case <-c.doneChan(): // kept for the next op: a busy connection
 		}
 	case protocol.TypeSelect:
 		select {
@@ -425,7 +488,7 @@ func (c *client) hello(m protocol.Message) bool {
 	if m.Story != 0 {
 		return c.storyHello(ctx, m)
 	}
-	doc, err := c.hub.store.Document(ctx, m.Doc)
+	project, err := c.projectOf(ctx, m.Doc)
 	if errors.Is(err, store.ErrNotFound) {
 		c.sendError("", protocol.CodeNotFound, "no such document")
 		c.closeWith(protocol.CloseNotFound, "no such document")
@@ -436,7 +499,7 @@ func (c *client) hello(m protocol.Message) bool {
 		c.closeWith(protocol.CloseRestart, "try again")
 		return false
 	}
-	role, err := c.hub.store.Role(ctx, doc.ProjectID, c.user.ID)
+	role, err := c.hub.store.Role(ctx, project, c.user.ID)
 	if err != nil {
 		// Not a member: say "forbidden" whether or not the document exists
 		// elsewhere, and never send its text.
@@ -445,28 +508,52 @@ func (c *client) hello(m protocol.Message) bool {
 		return false
 	}
 	c.role = role
-	if err := c.readView(ctx, doc.ProjectID, doc.ID); err != nil {
+	if err := c.readView(ctx, project, m.Doc); err != nil {
 		c.hub.log.Error("hub: hello: view", "doc", m.Doc, "err", err)
 		c.closeWith(protocol.CloseRestart, "try again")
 		return false
 	}
+	cancel() // its timer need not wait with the hello for the room
 	r, err := c.hub.acquire(m.Doc)
 	if err != nil {
 		c.closeWith(protocol.CloseRestart, "server restarting")
 		return false
 	}
+	c.hub.mu.Lock()
+	if c.hub.rooms[m.Doc] == r {
+		c.hub.projects[m.Doc] = project
+	}
+	c.hub.mu.Unlock()
 	c.room = r
 	c.lastRead.Store(time.Now().UnixNano())
 	c.joined.Store(true) // from now on the wheel expects pongs
+	defer c.dropDone()
 	select {
 	case r.join <- joinReq{c: c, epoch: m.Epoch, since: m.Since, compact: m.Compact}:
 		return true
 	case <-r.quit:
 		c.closeWith(protocol.CloseRestart, "server restarting")
 		return false
-	case <-c.done:
+	case <-c.doneChan():
 		return false
 	}
+}
+
+// projectOf returns the project of a document. A document never moves
+// to another project, nor goes, so while its room is open the project a
+// hello found is known (Hub.projects), and a hello to an open room does
+// not read the document, text and all, for it: in a burst of hellos to
+// one document, that was a copy of its text (three, with the driver's)
+// per connection.
+func (c *client) projectOf(ctx context.Context, doc int64) (int64, error) {
+	c.hub.mu.Lock()
+	project, ok := c.hub.projects[doc]
+	c.hub.mu.Unlock()
+	if ok {
+		return project, nil
+	}
+	d, err := c.hub.store.Document(ctx, doc)
+	return d.ProjectID, err
 }
 
 // ServeOptions are what Serve knows of a connection besides its user.
@@ -485,8 +572,9 @@ func (c *client) allowOp(now time.Time) bool {
 	if cfg.OpRate < 0 {
 		return true
 	}
-	c.tokens = min(float64(cfg.OpBurst), c.tokens+now.Sub(c.tokensAt).Seconds()*cfg.OpRate)
-	c.tokensAt = now
+	ns := mono(now)
+	c.tokens = float32(min(float64(cfg.OpBurst), float64(c.tokens)+time.Duration(ns-c.tokensAt).Seconds()*cfg.OpRate))
+	c.tokensAt = ns
 	if c.tokens < 1 {
 		return false
 	}
@@ -576,8 +664,9 @@ func (c *client) finish(broken bool) {
 	c.out = nil
 	c.mu.Unlock()
 	var grace time.Duration
-	if !broken && c.closeCode != websocket.CloseAbnormalClosure && (c.closeCode == protocol.CloseSlow || c.write(out) == nil) {
-		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
+	code := int(c.closeCode)
+	if !broken && code != websocket.CloseAbnormalClosure && (code == protocol.CloseSlow || c.write(out) == nil) {
+		msg := websocket.FormatCloseMessage(code, c.closeText)
 		if c.writeControl(websocket.CloseMessage, msg) == nil {
 			grace = closeGrace
 		}
@@ -585,7 +674,7 @@ func (c *client) finish(broken bool) {
 	if grace > 0 {
 		t := time.NewTimer(grace)
 		select {
-		case <-c.readDone:
+		case <-c.readOver():
 		case <-t.C:
 		}
 		t.Stop()
@@ -601,7 +690,7 @@ func (c *client) finish(broken bool) {
 	if !reading {
 		c.endRead()
 	}
-	<-c.readDone
+	<-c.readOver()
 }
 
 // write writes frames in one go.

@@ -121,6 +121,10 @@ type Hub struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	poller  poller // nil: a goroutine reads each connection
+
+	// projects holds the project of each document in rooms, as a hello
+	// found it (see client.projectOf); under mu.
+	projects map[int64]int64
 }
 
 // ErrClosed is returned for work offered to a hub that is shutting down.
@@ -129,7 +133,7 @@ var ErrClosed = errors.New("hub: closed")
 // New returns a hub that commits through st.
 func New(st store.Store, log *slog.Logger, cfg Config) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, conns: map[*client]struct{}{},
+	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, projects: map[int64]int64{}, conns: map[*client]struct{}{},
 		perUser: map[int64]int{}, perAddr: map[string]int{}, ctx: ctx, cancel: cancel}
 	if !h.cfg.ReaderPerConn {
 		h.poller = newPoller()
@@ -171,6 +175,7 @@ func (h *Hub) release(r *room) {
 	r.users--
 	if r.users == 0 && h.rooms[r.doc] == r {
 		delete(h.rooms, r.doc)
+		delete(h.projects, r.doc)
 		close(r.quit)
 	}
 }
@@ -313,13 +318,13 @@ func (h *Hub) wheel() {
 		case now := <-t.C:
 			h.mu.Lock()
 			for c := range h.conns {
-				if last := c.lastRead.Load(); (last == 0 && now.Sub(c.opened) > helloWait) ||
+				if last := c.lastRead.Load(); (last == 0 && time.Duration(mono(now)-c.pinged) > helloWait) ||
 					(last != 0 && now.Sub(time.Unix(0, last)) > pongWait) {
 					silent = append(silent, c)
 					continue
 				}
-				if c.joined.Load() && !now.Before(c.nextPing) {
-					c.nextPing = now.Add(pingPeriod)
+				if c.joined.Load() && time.Duration(mono(now)-c.pinged) >= pingPeriod {
+					c.pinged = mono(now)
 					due = append(due, c)
 				}
 			}

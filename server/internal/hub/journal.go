@@ -143,24 +143,30 @@ func fingerprint(op protocol.Op) uint64 {
 // op the room commits or pulls; an id it does not hold is looked up in
 // the store only when the op is refused or its commit is (the store's
 // unique op id makes a commit of a known id fail, never apply twice).
+//
+// Both grow with the ops seen, up to n: a room of a document with few ops
+// holds a few entries, not n (4096 by default: ≈ 450 KB made up front).
 type recentOps struct {
 	byID map[string]ackInfo
-	ring []string
+	ring []string // in order of arrival once full; next is the oldest
+	n    int
 	next int
 }
 
 func newRecentOps(n int) *recentOps {
-	return &recentOps{byID: make(map[string]ackInfo, n), ring: make([]string, n)}
+	return &recentOps{byID: map[string]ackInfo{}, n: n}
 }
 
 func (r *recentOps) add(op protocol.Op) {
 	if _, ok := r.byID[op.ID]; ok {
 		return
 	}
-	if old := r.ring[r.next]; old != "" {
-		delete(r.byID, old)
+	if len(r.ring) < r.n {
+		r.ring = append(r.ring, op.ID)
+	} else {
+		delete(r.byID, r.ring[r.next])
+		r.ring[r.next] = op.ID
+		r.next = (r.next + 1) % len(r.ring)
 	}
-	r.ring[r.next] = op.ID
 	r.byID[op.ID] = ackInfo{op.Seq, annVersion(op), fingerprint(op)}
-	r.next = (r.next + 1) % len(r.ring)
 }

@@ -140,49 +140,73 @@ func (p *epoller) run(rc syscall.RawConn) {
 // writeNow writes as much of frames as the socket takes without waiting
 // (one writev while the kernel has room) and returns what is left.
 func writeNow(rc syscall.RawConn, frames [][]byte) ([][]byte, error) {
-	var werr error
-	err := rc.Write(func(fd uintptr) bool {
-		var iovs [64]syscall.Iovec
-		for len(frames) > 0 {
-			if len(frames[0]) == 0 {
-				frames = frames[1:]
-				continue
-			}
-			k := 0
-			for _, f := range frames {
-				if k == len(iovs) {
-					break
-				}
-				if len(f) > 0 {
-					iovs[k].Base = &f[0]
-					iovs[k].SetLen(len(f))
-					k++
-				}
-			}
-			n, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iovs[0])), uintptr(k))
-			switch e {
-			case 0:
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return true // full: the rest is writePump's
-			default:
-				werr = e
-				return true
-			}
-			for m := int(n); m > 0; {
-				if m < len(frames[0]) {
-					frames[0] = frames[0][m:]
-					break
-				}
-				m -= len(frames[0])
-				frames = frames[1:]
-			}
-		}
-		return true
-	})
+	w := vecWriters.Get().(*vecWriter)
+	w.frames, w.err = frames, nil
+	err := rc.Write(w.fn)
+	frames, werr := w.frames, w.err
+	w.frames, w.err = nil, nil
+	vecWriters.Put(w)
 	if err == nil {
 		err = werr
 	}
 	return frames, err
+}
+
+// vecWriter is writeNow's callback for RawConn.Write, with its state.
+// Pooled, it makes a write allocate nothing: a closure, and what it
+// captures, would escape to the heap on every write (≈ 100 bytes, and a
+// broadcast is a write per client).
+type vecWriter struct {
+	frames [][]byte
+	err    error
+	fn     func(fd uintptr) bool // write, bound once
+}
+
+var vecWriters = sync.Pool{New: func() any {
+	w := &vecWriter{}
+	w.fn = w.write
+	return w
+}}
+
+func (w *vecWriter) write(fd uintptr) bool {
+	var iovs [64]syscall.Iovec
+	for len(w.frames) > 0 {
+		frames := w.frames
+		if len(frames[0]) == 0 {
+			w.frames = frames[1:]
+			continue
+		}
+		k := 0
+		for _, f := range frames {
+			if k == len(iovs) {
+				break
+			}
+			if len(f) > 0 {
+				iovs[k].Base = &f[0]
+				iovs[k].SetLen(len(f))
+				k++
+			}
+		}
+		n, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iovs[0])), uintptr(k))
+		switch e {
+		case 0:
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return true // full: the rest is writePump's
+		default:
+			w.err = e
+			return true
+		}
+		for m := int(n); m > 0; {
+			if m < len(frames[0]) {
+				frames[0] = frames[0][m:]
+				break
+			}
+			m -= len(frames[0])
+			frames = frames[1:]
+		}
+		w.frames = frames
+	}
+	return true
 }

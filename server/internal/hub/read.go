@@ -36,6 +36,11 @@ import (
 // buffers keep that small.)
 var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 1024) }}
 
+func putReader(br *bufio.Reader) {
+	br.Reset(nil)
+	readers.Put(br)
+}
+
 // readable is called by the poller when the socket has something to read
 // (or has failed): it starts a reader unless one runs or reading is over.
 func (c *client) readable() {
@@ -55,17 +60,23 @@ func (c *client) readReady() {
 	br := readers.Get().(*bufio.Reader)
 	br.Reset(c.nc)
 	more := true
-	for more {
-		if !c.readGuarded(br) {
-			more = false
-			break
+	for more && br != nil {
+		var msg []byte
+		msg, more = c.readGuarded(br)
+		if !more || br.Buffered() == 0 {
+			// Nothing more to read now: the buffer goes back before the
+			// message is handled, which may wait (a hello for the store
+			// and its room, an op for room in the room's inbox).
+			putReader(br)
+			br = nil
 		}
-		if br.Buffered() == 0 {
-			break
+		if msg != nil && !c.handleGuarded(msg) {
+			more = false
 		}
 	}
-	br.Reset(nil)
-	readers.Put(br)
+	if br != nil {
+		putReader(br)
+	}
 	if !more {
 		c.endRead()
 		return
@@ -82,55 +93,75 @@ func (c *client) readReady() {
 // readLoop is the reader of a connection the poller cannot watch.
 func (c *client) readLoop() {
 	br := bufio.NewReaderSize(c.nc, 512)
-	for c.readGuarded(br) {
+	for {
+		msg, more := c.readGuarded(br)
+		if !more || (msg != nil && !c.handleGuarded(msg)) {
+			break
+		}
 	}
 	c.endRead()
 }
 
-// readGuarded is readMessage that turns a panic on one connection's
-// input into that connection's end: a bug that some message reaches must
-// not take every other connection and the server with it. What was
-// committed stays committed; the client reconnects and catches up.
-func (c *client) readGuarded(br *bufio.Reader) (more bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			c.hub.log.Error("hub: panic reading a message; connection closed", "user", c.user.Name, "panic", r, "stack", string(debug.Stack()))
-			c.closeWith(websocket.CloseInternalServerErr, "internal error")
-			more = false
-		}
-	}()
+// readGuarded and handleGuarded are readMessage and handle that turn a
+// panic on one connection's input into that connection's end: a bug that
+// some message reaches must not take every other connection and the
+// server with it. What was committed stays committed; the client
+// reconnects and catches up. They report whether reading goes on.
+func (c *client) readGuarded(br *bufio.Reader) (msg []byte, more bool) {
+	defer c.recoverRead(&more)
 	return c.readMessage(br)
+}
+
+func (c *client) handleGuarded(msg []byte) (more bool) {
+	defer c.recoverRead(&more)
+	c.handle(msg)
+	return true
+}
+
+func (c *client) recoverRead(more *bool) {
+	if r := recover(); r != nil {
+		c.hub.log.Error("hub: panic reading a message; connection closed", "user", c.user.Name, "panic", r, "stack", string(debug.Stack()))
+		c.closeWith(websocket.CloseInternalServerErr, "internal error")
+		*more = false
+	}
 }
 
 // endRead is what happens once reading is over: the client leaves its
 // room and the hub, and the connection closes (if it is not closing
-// already). It runs once, on whichever goroutine sees the end first.
+// already). It runs once, on whichever goroutine sees the end first;
+// another that calls it returns at once (finish waits with readOver).
 func (c *client) endRead() {
-	c.readOnce.Do(func() {
-		if c.room != nil {
-			select {
-			case c.room.leave <- c:
-			case <-c.room.quit:
-			}
-			c.hub.release(c.room)
+	if c.readEnd.Swap(true) {
+		return
+	}
+	if c.room != nil {
+		select {
+		case c.room.leave <- c:
+		case <-c.room.quit:
 		}
-		if c.story != nil {
-			c.leaveStory()
-		}
-		c.closeWith(websocket.CloseNormalClosure, "")
-		h := c.hub
-		h.mu.Lock()
-		delete(h.conns, c)
-		if h.perUser[c.user.ID]--; h.perUser[c.user.ID] <= 0 {
-			delete(h.perUser, c.user.ID)
-		}
-		if h.perAddr[c.addr]--; h.perAddr[c.addr] <= 0 {
-			delete(h.perAddr, c.addr)
-		}
-		h.mu.Unlock()
-		h.connsWG.Done()
+		c.hub.release(c.room)
+	}
+	if c.story != nil {
+		c.leaveStory()
+	}
+	c.closeWith(websocket.CloseNormalClosure, "")
+	h := c.hub
+	h.mu.Lock()
+	delete(h.conns, c)
+	if h.perUser[c.user.ID]--; h.perUser[c.user.ID] <= 0 {
+		delete(h.perUser, c.user.ID)
+	}
+	if h.perAddr[c.addr]--; h.perAddr[c.addr] <= 0 {
+		delete(h.perAddr, c.addr)
+	}
+	h.mu.Unlock()
+	h.connsWG.Done()
+	c.mu.Lock()
+	c.readEnded = true
+	if c.readDone != nil {
 		close(c.readDone)
-	})
+	}
+	c.mu.Unlock()
 }
 
 // errFrame is a frame that breaks RFC 6455: the connection closes with
@@ -138,11 +169,11 @@ func (c *client) endRead() {
 var errFrame = errors.New("hub: bad websocket frame")
 
 // readMessage reads one message (answering the control frames before and
-// within it) and hands it to handle. It reports whether reading goes on.
-// Once the connection is closing it drops messages and stops at the
-// peer's close frame: closing a socket with unread data resets it, and
-// the reset can destroy our close frame before the peer reads it.
-func (c *client) readMessage(br *bufio.Reader) bool {
+// within it) and returns it for handle, and whether reading goes on. Once
+// the connection is closing it drops messages (returns none) and stops
+// at the peer's close frame: closing a socket with unread data resets it,
+// and the reset can destroy our close frame before the peer reads it.
+func (c *client) readMessage(br *bufio.Reader) ([]byte, bool) {
 	var msg []byte
 	started := false
 	for {
@@ -157,7 +188,7 @@ func (c *client) readMessage(br *bufio.Reader) bool {
 			case errors.Is(err, errFrame):
 				c.closeWith(websocket.CloseProtocolError, "bad frame")
 			}
-			return false
+			return nil, false
 		}
 		c.lastRead.Store(time.Now().UnixNano())
 		switch op {
@@ -176,7 +207,7 @@ func (c *client) readMessage(br *bufio.Reader) bool {
 				}
 				c.closeWith(code, "")
 			}
-			return false
+			return nil, false
 		case websocket.PingMessage:
 			// Queued, not written here: the writer alone writes, so
 			// that a frame it left half written is finished first.
@@ -186,15 +217,15 @@ func (c *client) readMessage(br *bufio.Reader) bool {
 			continue
 		case websocket.TextMessage, websocket.BinaryMessage:
 			if started {
-				return c.badFrame()
+				return nil, c.badFrame()
 			}
 			started = true
 		case 0: // continuation
 			if !started {
-				return c.badFrame()
+				return nil, c.badFrame()
 			}
 		default:
-			return c.badFrame()
+			return nil, c.badFrame()
 		}
 		if msg == nil && fin {
 			msg = payload // the common case: one frame, no copy
@@ -206,10 +237,9 @@ func (c *client) readMessage(br *bufio.Reader) bool {
 		}
 	}
 	if c.isClosing() {
-		return true // closing: drop it, read on until the peer's close
+		return nil, true // closing: drop it, read on until the peer's close
 	}
-	c.handle(msg)
-	return true
+	return msg, true
 }
 
 // validCloseCode tells the codes a peer may send in a close frame (RFC

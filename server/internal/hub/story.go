@@ -109,7 +109,7 @@ func (c *client) storyHello(ctx context.Context, m protocol.Message) bool {
 		case <-r.quit:
 			c.closeWith(protocol.CloseRestart, "server restarting")
 			return false
-		case <-c.done:
+		case <-c.doneChan():
 			return false
 		}
 	}
