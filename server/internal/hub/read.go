@@ -51,6 +51,13 @@ func (c *client) readable() {
 	}
 	c.reading = true
 	c.mu.Unlock()
+	if c.lastRead.Load() == 0 {
+		// A hello: its store queries grow the stack, and a worker would
+		// keep that stack for the next task and the burst's other hellos
+		// would each grow another worker's.
+		go c.readReady()
+		return
+	}
 	goWork(c.readReady)
 }
 
