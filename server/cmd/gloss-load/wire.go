@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
+	"gloss/server/internal/jsonenc"
 	"gloss/shared/protocol"
 	"gloss/shared/textpos"
 )
@@ -144,19 +144,19 @@ func (w glossWire) annOp(opID, kind, annID, label string, version int64, start i
 	q, _ := w.text.Slice(start, start+8)
 	b := make([]byte, 0, 320)
 	b = append(b, `{"type":"op","op":{"id":`...)
-	b = appendJSONString(b, opID)
+	b = jsonenc.AppendString(b, opID)
 	b = append(b, `,"kind":`...)
-	b = appendJSONString(b, kind)
+	b = jsonenc.AppendString(b, kind)
 	b = append(b, `,"ann":{"id":`...)
-	b = appendJSONString(b, annID)
+	b = jsonenc.AppendString(b, annID)
 	b = append(b, `,"doc":0,"layer":"","label":`...)
-	b = appendJSONString(b, label)
+	b = jsonenc.AppendString(b, label)
 	b = append(b, `,"start":`...)
 	b = strconv.AppendInt(b, int64(start), 10)
 	b = append(b, `,"end":`...)
 	b = strconv.AppendInt(b, int64(start+8), 10)
 	b = append(b, `,"quote":`...)
-	b = appendJSONString(b, q)
+	b = jsonenc.AppendString(b, q)
 	b = append(b, `,"author":"","version":0,"created":"0001-01-01T00:00:00Z","updated":"0001-01-01T00:00:00Z"}`...)
 	return appendVersionEnd(b, version)
 }
@@ -164,11 +164,11 @@ func (w glossWire) annOp(opID, kind, annID, label string, version int64, start i
 func del(opID, annID string, version int64) []byte {
 	b := make([]byte, 0, 100)
 	b = append(b, `{"type":"op","op":{"id":`...)
-	b = appendJSONString(b, opID)
+	b = jsonenc.AppendString(b, opID)
 	b = append(b, `,"kind":`...)
-	b = appendJSONString(b, protocol.KindDelete)
+	b = jsonenc.AppendString(b, protocol.KindDelete)
 	b = append(b, `,"target":`...)
-	b = appendJSONString(b, annID)
+	b = jsonenc.AppendString(b, annID)
 	return appendVersionEnd(b, version)
 }
 
@@ -178,18 +178,4 @@ func appendVersionEnd(b []byte, version int64) []byte {
 		b = strconv.AppendInt(b, version, 10)
 	}
 	return append(b, "}}"...)
-}
-
-// appendJSONString appends s as encoding/json writes it: as it is when it
-// needs no escape (the ids, the labels), else through json.Marshal.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
+	"gloss/server/internal/jsonenc"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 )
@@ -182,26 +182,26 @@ func appendOp(b []byte, op protocol.Op) ([]byte, bool) {
 	b = append(b, `{"v":`...)
 	b = strconv.AppendInt(b, opRecordVersion, 10)
 	b = append(b, `,"id":`...)
-	b = appendJSONString(b, op.ID)
+	b = jsonenc.AppendString(b, op.ID)
 	b = append(b, `,"kind":`...)
-	b = appendJSONString(b, op.Kind)
+	b = jsonenc.AppendString(b, op.Kind)
 	if a := op.Ann; a != nil {
 		b = append(b, `,"ann":{"id":`...)
-		b = appendJSONString(b, a.ID)
+		b = jsonenc.AppendString(b, a.ID)
 		b = append(b, `,"doc":`...)
 		b = strconv.AppendInt(b, a.Document, 10)
 		b = append(b, `,"layer":`...)
-		b = appendJSONString(b, a.Layer)
+		b = jsonenc.AppendString(b, a.Layer)
 		b = append(b, `,"label":`...)
-		b = appendJSONString(b, a.Label)
+		b = jsonenc.AppendString(b, a.Label)
 		b = append(b, `,"start":`...)
 		b = strconv.AppendInt(b, int64(a.Start), 10)
 		b = append(b, `,"end":`...)
 		b = strconv.AppendInt(b, int64(a.End), 10)
 		b = append(b, `,"quote":`...)
-		b = appendJSONString(b, a.Quote)
+		b = jsonenc.AppendString(b, a.Quote)
 		b = append(b, `,"author":`...)
-		b = appendJSONString(b, a.Author)
+		b = jsonenc.AppendString(b, a.Author)
 		b = append(b, `,"version":`...)
 		b = strconv.AppendInt(b, a.Version, 10)
 		var ok bool
@@ -220,7 +220,7 @@ func appendOp(b []byte, op protocol.Op) ([]byte, bool) {
 			b = append(b, `,"`...)
 			b = append(b, name...)
 			b = append(b, `":`...)
-			b = appendJSONString(b, v)
+			b = jsonenc.AppendString(b, v)
 		}
 	}
 	num := func(name string, v int64) {
@@ -249,56 +249,4 @@ func appendJSONTime(b []byte, t time.Time) ([]byte, bool) {
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"'), true
-}
-
-// appendJSONString appends s quoted as encoding/json quotes it, HTML
-// escaping included.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
