@@ -129,13 +129,7 @@ var closedChan = func() chan struct{} {
 func (c *client) doneChan() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closing {
-		return closedChan
-	}
-	if c.done == nil {
-		c.done = make(chan struct{})
-	}
-	return c.done
+	return lazyChan(c.closing, &c.done)
 }
 
 // dropDone lets go of the channel doneChan made, once the reader that
@@ -154,13 +148,19 @@ func (c *client) dropDone() {
 func (c *client) readOver() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.readEnded {
+	return lazyChan(c.readEnded, &c.readDone)
+}
+
+// lazyChan returns a closed channel if over, else *ch, made on first use
+// (its closer closes it only if it was made). c.mu is held.
+func lazyChan(over bool, ch *chan struct{}) <-chan struct{} {
+	if over {
 		return closedChan
 	}
-	if c.readDone == nil {
-		c.readDone = make(chan struct{})
+	if *ch == nil {
+		*ch = make(chan struct{})
 	}
-	return c.readDone
+	return *ch
 }
 
 // watches numbers connections for the poller.
