@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	"gloss/server/internal/jsonenc"
 	"gloss/shared/model"
 )
 
@@ -39,7 +40,7 @@ func AppendAttrs(b []byte, a *model.Attrs) []byte {
 		if kv.v != "" {
 			b = append(b, ',')
 			b = appendJSONKey(b, kv.k)
-			b = appendJSONString(b, kv.v)
+			b = jsonenc.AppendString(b, kv.v)
 		}
 	}
 	if a.Cue != nil {
@@ -51,7 +52,7 @@ func AppendAttrs(b []byte, a *model.Attrs) []byte {
 	}
 	if a.From != "" {
 		b = append(b, `,"from":`...)
-		b = appendJSONString(b, a.From)
+		b = jsonenc.AppendString(b, a.From)
 	}
 	return b
 }
@@ -64,15 +65,15 @@ func AppendSpan(b []byte, start, end int, label, text string, a *model.Attrs) []
 	b = append(b, `,"end":`...)
 	b = appendJSONInt(b, int64(end))
 	b = append(b, `,"label":`...)
-	b = appendJSONString(b, label)
+	b = jsonenc.AppendString(b, label)
 	b = append(b, `,"text":`...)
-	b = appendJSONString(b, text)
+	b = jsonenc.AppendString(b, text)
 	b = AppendAttrs(b, a)
 	return append(b, '}')
 }
 
 // AppendString appends s as a JSON string, as every export writes text.
-func AppendString(b []byte, s string) []byte { return appendJSONString(b, s) }
+func AppendString(b []byte, s string) []byte { return jsonenc.AppendString(b, s) }
 
 // appendJSONFloat appends a finite number in the shortest form that reads
 // back the same (40, 1.5, 13600000); Attrs.Validate keeps NaN and ±Inf out.

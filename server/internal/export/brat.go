@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode"
 
+	"gloss/server/internal/jsonenc"
 	"gloss/shared/model"
 )
 
@@ -187,7 +188,7 @@ func appendBratAnn(b []byte, v docView, frags [][2]int, tnum map[string]int) ([]
 		note++
 		b = appendBratNote(b, note, "T", t)
 		b = append(b, `{"id":`...)
-		b = appendJSONString(b, a.ID)
+		b = jsonenc.AppendString(b, a.ID)
 		b = appendBratMeta(b, a.Layer, a.Author, a.Version, a.Created)
 		b = append(b, `,"updated":`...)
 		b = appendJSONTime(b, a.Updated)
@@ -225,7 +226,7 @@ func appendBratAnn(b []byte, v docView, frags [][2]int, tnum map[string]int) ([]
 		note++
 		b = appendBratNote(b, note, "R", n)
 		b = append(b, `{"id":`...)
-		b = appendJSONString(b, r.ID)
+		b = jsonenc.AppendString(b, r.ID)
 		b = appendBratMeta(b, r.Layer, r.Author, r.Version, r.Created)
 		b = append(b, "}\n"...)
 	}
@@ -246,9 +247,9 @@ func appendBratNote(b []byte, note int, kind string, n int) []byte {
 
 func appendBratMeta(b []byte, layer, author string, version int64, created time.Time) []byte {
 	b = append(b, `,"layer":`...)
-	b = appendJSONString(b, layer)
+	b = jsonenc.AppendString(b, layer)
 	b = append(b, `,"annotator":`...)
-	b = appendJSONString(b, author)
+	b = jsonenc.AppendString(b, author)
 	b = append(b, `,"version":`...)
 	b = appendJSONInt(b, version)
 	b = append(b, `,"created":`...)

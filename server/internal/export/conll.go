@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"gloss/server/internal/jsonenc"
 	"gloss/shared/model"
 	"gloss/shared/tokens"
 )
@@ -82,7 +83,7 @@ func writeCoNLL(w io.Writer, project model.Project, docs iter.Seq2[Doc, error], 
 		b = append(b[:0], "# doc_id = "...)
 		b = appendJSONInt(b, v.doc.ID)
 		b = append(b, "\n# doc_name = "...)
-		b = appendJSONString(b, v.doc.Name)
+		b = jsonenc.AppendString(b, v.doc.Name)
 		b = append(b, '\n')
 		owner, b = tagColumns(v, toks, cols, owner, b)
 		b = appendCoNLLDoc(b, v, toks, cols, owner)

@@ -3,8 +3,6 @@ package export
 import (
 	"strconv"
 	"time"
-
-	"gloss/server/internal/jsonenc"
 )
 
 // The JSON writers (jsonl, w3c, brat's notes) build their output with
@@ -18,9 +16,6 @@ import (
 // valid U+FFFD in the text is written unescaped, so an export of an import
 // of such a file differs from the first export in exactly those
 // characters, and is stable from then on.
-
-// appendJSONString appends s quoted (jsonenc).
-func appendJSONString(dst []byte, s string) []byte { return jsonenc.AppendString(dst, s) }
 
 // appendJSONKey appends "key": for a key known to need no escaping.
 func appendJSONKey(dst []byte, key string) []byte {

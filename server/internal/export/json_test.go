@@ -14,39 +14,6 @@ import (
 	"gloss/shared/story"
 )
 
-var jsonStrings = []string{
-	"",
-	"plain ASCII",
-	`"quoted" \ back\slash /slash`,
-	"<script>alert('x')</script> & more",
-	"\x00\x01\x07\b\t\n\v\f\r\x1b\x1f\x7f",
-	"ISIS.\u00a0\n\nRegional",
-	"😀 東京 e\u0301 \u2028 \u2029 \ufeff \ufffd",
-	"bad \xff utf-8 \xc3\x28 \xe2\x82 end \xed\xa0\x80",
-	"trailing \xe2",
-}
-
-func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
-	for _, s := range jsonStrings {
-		want, _ := json.Marshal(s)
-		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
-			t.Errorf("appendJSONString(%q) = %s, encoding/json gives %s", s, got, want)
-		}
-	}
-}
-
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range jsonStrings {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, _ := json.Marshal(s)
-		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
-			t.Fatalf("appendJSONString(%q) = %s, encoding/json gives %s", s, got, want)
-		}
-	})
-}
-
 func TestAppendJSONTime(t *testing.T) {
 	for _, tm := range []time.Time{
 		{},

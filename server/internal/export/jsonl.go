@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"gloss/server/internal/jsonenc"
 	"gloss/shared/model"
 )
 
@@ -67,7 +68,7 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 	b = append(b, `{"id":`...)
 	b = appendJSONInt(b, v.doc.ID)
 	b = append(b, `,"text":`...)
-	b = appendJSONString(b, v.doc.Text)
+	b = jsonenc.AppendString(b, v.doc.Text)
 	b = append(b, `,"spans":[`...)
 	for i, a := range v.anns {
 		if i > 0 {
@@ -78,9 +79,9 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 		b = append(b, `,"end":`...)
 		b = appendJSONInt(b, int64(a.End))
 		b = append(b, `,"label":`...)
-		b = appendJSONString(b, a.Label)
+		b = jsonenc.AppendString(b, a.Label)
 		b = append(b, `,"text":`...)
-		b = appendJSONString(b, a.Quote) // prepare checked it equals the text there
+		b = jsonenc.AppendString(b, a.Quote) // prepare checked it equals the text there
 		// Claims and figures: whether a source relation vouches for them
 		// (story.Attributed over the whole document).
 		if at, ok := v.attributed[a.ID]; ok {
@@ -88,11 +89,11 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 			b = strconv.AppendBool(b, at)
 		}
 		b = append(b, `,"annotator":`...)
-		b = appendJSONString(b, a.Author)
+		b = jsonenc.AppendString(b, a.Author)
 		b = append(b, `,"id":`...)
-		b = appendJSONString(b, a.ID)
+		b = jsonenc.AppendString(b, a.ID)
 		b = append(b, `,"layer":`...)
-		b = appendJSONString(b, a.Layer)
+		b = jsonenc.AppendString(b, a.Layer)
 		b = append(b, `,"version":`...)
 		b = appendJSONInt(b, a.Version)
 		b = append(b, `,"created":`...)
@@ -109,24 +110,24 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 	b = append(b, `],"meta":`...)
 	b = appendJSONMeta(b, v.doc.Meta)
 	b = append(b, `,"name":`...)
-	b = appendJSONString(b, v.doc.Name)
+	b = jsonenc.AppendString(b, v.doc.Name)
 	b = append(b, `,"relations":[`...)
 	for i, r := range v.rels {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"id":`...)
-		b = appendJSONString(b, r.ID)
+		b = jsonenc.AppendString(b, r.ID)
 		b = append(b, `,"type":`...)
-		b = appendJSONString(b, r.Type)
+		b = jsonenc.AppendString(b, r.Type)
 		b = append(b, `,"from":`...)
-		b = appendJSONString(b, r.From)
+		b = jsonenc.AppendString(b, r.From)
 		b = append(b, `,"to":`...)
-		b = appendJSONString(b, r.To)
+		b = jsonenc.AppendString(b, r.To)
 		b = append(b, `,"annotator":`...)
-		b = appendJSONString(b, r.Author)
+		b = jsonenc.AppendString(b, r.Author)
 		b = append(b, `,"layer":`...)
-		b = appendJSONString(b, r.Layer)
+		b = jsonenc.AppendString(b, r.Layer)
 		b = append(b, `,"version":`...)
 		b = appendJSONInt(b, r.Version)
 		b = append(b, `,"created":`...)
@@ -136,9 +137,9 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 	b = append(b, ']')
 	if d := v.docReview; d.Status != "" {
 		b = append(b, `,"review":{"status":`...)
-		b = appendJSONString(b, string(d.Status))
+		b = jsonenc.AppendString(b, string(d.Status))
 		b = append(b, `,"reviewer":`...)
-		b = appendJSONString(b, d.Reviewer)
+		b = jsonenc.AppendString(b, d.Reviewer)
 		b = append(b, `,"time":`...)
 		b = appendJSONTime(b, d.Time)
 		b = append(b, '}')
@@ -151,20 +152,20 @@ func appendJSONLDoc(b []byte, v docView) []byte {
 // and that span's author, for an accepted span its gold copy.
 func appendJSONReview(b []byte, r model.Review) []byte {
 	b = append(b, `,"review":`...)
-	b = appendJSONString(b, string(r.Status))
+	b = jsonenc.AppendString(b, string(r.Status))
 	b = append(b, `,"reviewer":`...)
-	b = appendJSONString(b, r.Reviewer)
+	b = jsonenc.AppendString(b, r.Reviewer)
 	b = append(b, `,"reviewed":`...)
 	b = appendJSONTime(b, r.Time)
 	if r.Source != "" {
 		b = append(b, `,"source":`...)
-		b = appendJSONString(b, r.Source)
+		b = jsonenc.AppendString(b, r.Source)
 		b = append(b, `,"proposer":`...)
-		b = appendJSONString(b, r.Proposer)
+		b = jsonenc.AppendString(b, r.Proposer)
 	}
 	if r.Gold != "" {
 		b = append(b, `,"gold":`...)
-		b = appendJSONString(b, r.Gold)
+		b = jsonenc.AppendString(b, r.Gold)
 	}
 	return b
 }
@@ -177,9 +178,9 @@ func appendJSONMeta(b []byte, meta map[string]string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = jsonenc.AppendString(b, k)
 		b = append(b, ':')
-		b = appendJSONString(b, meta[k])
+		b = jsonenc.AppendString(b, meta[k])
 	}
 	return append(b, '}')
 }

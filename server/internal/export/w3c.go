@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gloss/server/internal/jsonenc"
 	"gloss/shared/model"
 )
 
@@ -110,17 +111,17 @@ func localID(iri string) string {
 func writeW3C(w io.Writer, project model.Project, docs iter.Seq2[Doc, error], opt Options) error {
 	ids := w3cIDs{base: strings.TrimRight(opt.BaseURL, "/"), project: project.ID}
 	b := append([]byte(nil), `{"@context":"`+annoContext+`","id":`...)
-	b = appendJSONString(b, ids.collection())
+	b = jsonenc.AppendString(b, ids.collection())
 	b = append(b, `,"type":"AnnotationCollection","label":`...)
-	b = appendJSONString(b, project.Name)
+	b = jsonenc.AppendString(b, project.Name)
 	b = append(b, `,"created":`...)
 	b = appendJSONTime(b, opt.now())
 	b = append(b, `,"generator":{"type":"Software","name":`...)
-	b = appendJSONString(b, opt.tool())
+	b = jsonenc.AppendString(b, opt.tool())
 	b = append(b, `},"last":`...)
-	b = appendJSONString(b, ids.page())
+	b = jsonenc.AppendString(b, ids.page())
 	b = append(b, `,"first":{"id":`...)
-	b = appendJSONString(b, ids.page())
+	b = jsonenc.AppendString(b, ids.page())
 	b = append(b, `,"type":"AnnotationPage","startIndex":0,"items":[`...)
 	if _, err := w.Write(b); err != nil {
 		return fmt.Errorf("export: w3c: %w", err)
@@ -164,15 +165,15 @@ func appendW3CDoc(b []byte, ids w3cIDs, v docView, first bool) ([]byte, error) {
 	}
 	sep()
 	b = append(b, `{"@context":"`+annoContext+`","id":`...)
-	b = appendJSONString(b, ids.child(doc, "", "text"))
+	b = jsonenc.AppendString(b, ids.child(doc, "", "text"))
 	b = append(b, `,"type":"Annotation","motivation":"describing","body":{"type":"TextualBody","purpose":"describing","format":"text/plain","value":`...)
-	b = appendJSONString(b, v.doc.Text)
+	b = jsonenc.AppendString(b, v.doc.Text)
 	b = append(b, `},"target":`...)
-	b = appendJSONString(b, doc)
+	b = jsonenc.AppendString(b, doc)
 	b = append(b, `,"gloss:document":{"id":`...)
 	b = appendJSONInt(b, v.doc.ID)
 	b = append(b, `,"name":`...)
-	b = appendJSONString(b, v.doc.Name)
+	b = jsonenc.AppendString(b, v.doc.Name)
 	b = append(b, `,"meta":`...)
 	b = appendJSONMeta(b, v.doc.Meta)
 	b = append(b, "}}"...)
@@ -183,32 +184,32 @@ func appendW3CDoc(b []byte, ids w3cIDs, v docView, first bool) ([]byte, error) {
 		}
 		sep()
 		b = append(b, `{"@context":"`+annoContext+`","id":`...)
-		b = appendJSONString(b, ids.child(doc, "annotation", a.ID))
+		b = jsonenc.AppendString(b, ids.child(doc, "annotation", a.ID))
 		b = append(b, `,"type":"Annotation","motivation":"tagging","created":`...)
 		b = appendJSONTime(b, a.Created)
 		b = append(b, `,"modified":`...)
 		b = appendJSONTime(b, a.Updated)
 		b = appendW3CCreator(b, a.Author)
 		b = append(b, `,"body":{"type":"TextualBody","purpose":"tagging","value":`...)
-		b = appendJSONString(b, a.Label)
+		b = jsonenc.AppendString(b, a.Label)
 		b = append(b, `},"target":{"type":"SpecificResource","source":`...)
-		b = appendJSONString(b, doc)
+		b = jsonenc.AppendString(b, doc)
 		b = append(b, `,"selector":[{"type":"TextQuoteSelector","exact":`...)
-		b = appendJSONString(b, a.Quote)
+		b = jsonenc.AppendString(b, a.Quote)
 		if prefix, _ := v.text.Slice(max(0, a.Start-quoteContext), a.Start); prefix != "" {
 			b = append(b, `,"prefix":`...)
-			b = appendJSONString(b, prefix)
+			b = jsonenc.AppendString(b, prefix)
 		}
 		if suffix, _ := v.text.Slice(a.End, min(v.text.Len(), a.End+quoteContext)); suffix != "" {
 			b = append(b, `,"suffix":`...)
-			b = appendJSONString(b, suffix)
+			b = jsonenc.AppendString(b, suffix)
 		}
 		b = append(b, `},{"type":"TextPositionSelector","start":`...)
 		b = appendJSONInt(b, int64(a.Start))
 		b = append(b, `,"end":`...)
 		b = appendJSONInt(b, int64(a.End))
 		b = append(b, `}]},"gloss:layer":`...)
-		b = appendJSONString(b, a.Layer)
+		b = jsonenc.AppendString(b, a.Layer)
 		if at, ok := v.attributed[a.ID]; ok {
 			b = append(b, `,"gloss:attributed":`...)
 			b = strconv.AppendBool(b, at)
@@ -222,18 +223,18 @@ func appendW3CDoc(b []byte, ids w3cIDs, v docView, first bool) ([]byte, error) {
 		}
 		sep()
 		b = append(b, `{"@context":"`+annoContext+`","id":`...)
-		b = appendJSONString(b, ids.child(doc, "relation", r.ID))
+		b = jsonenc.AppendString(b, ids.child(doc, "relation", r.ID))
 		b = append(b, `,"type":"Annotation","motivation":"linking","created":`...)
 		b = appendJSONTime(b, r.Created)
 		b = appendW3CCreator(b, r.Author)
 		b = append(b, `,"body":[`...)
-		b = appendJSONString(b, ids.child(doc, "annotation", r.To))
+		b = jsonenc.AppendString(b, ids.child(doc, "annotation", r.To))
 		b = append(b, `,{"type":"TextualBody","purpose":"tagging","value":`...)
-		b = appendJSONString(b, r.Type)
+		b = jsonenc.AppendString(b, r.Type)
 		b = append(b, `}],"target":`...)
-		b = appendJSONString(b, ids.child(doc, "annotation", r.From))
+		b = jsonenc.AppendString(b, ids.child(doc, "annotation", r.From))
 		b = append(b, `,"gloss:layer":`...)
-		b = appendJSONString(b, r.Layer)
+		b = jsonenc.AppendString(b, r.Layer)
 		b = append(b, '}')
 	}
 	return b, nil
@@ -248,6 +249,6 @@ func appendW3CCreator(b []byte, author string) []byte {
 		return b
 	}
 	b = append(b, `,"creator":{"type":"Person","nickname":`...)
-	b = appendJSONString(b, author)
+	b = jsonenc.AppendString(b, author)
 	return append(b, '}')
 }

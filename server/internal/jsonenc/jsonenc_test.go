@@ -6,8 +6,16 @@ import (
 )
 
 var cases = []string{
-	"", "plain", `say "no"`, `back\slash`, "<script>&</script>", "tab\tnew\nline\r\b\f", "\x00\x01\x1f\x7f",
-	"Zürich 🌊 “quotes” 中文", "e\u0301", "\u00a0nbsp", "\u2028\u2029", "bad \xff\xfe utf8", "\xed\xa0\x80 surrogate",
+	"",
+	"plain ASCII",
+	`"quoted" \ back\slash /slash`,
+	"<script>alert('x')</script> & more",
+	"\x00\x01\x07\b\t\n\v\f\r\x1b\x1f\x7f",
+	"ISIS.\u00a0\n\nRegional",
+	"😀 東京 e\u0301 \u2028 \u2029 \ufeff \ufffd",
+	"bad \xff utf-8 \xc3\x28 \xe2\x82 end \xed\xa0\x80",
+	"trailing \xe2",
+	"tab\tnew\nline\r\b\f", "Zürich 🌊 “quotes” 中文", "\xed\xa0\x80 surrogate",
 }
 
 // TestAppendString: the same bytes as json.Marshal of the string.
