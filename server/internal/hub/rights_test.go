@@ -15,29 +15,33 @@ import (
 	"gloss/shared/protocol"
 )
 
+// rightsChanges are the ways a connected user's rights end or shrink,
+// made in the store directly (as the CLI or another instance would), and
+// the close code each must bring.
+var rightsChanges = []struct {
+	name   string
+	change func(s *synctest.Server, u model.User) error
+	code   int
+}{
+	{"removed", func(s *synctest.Server, u model.User) error {
+		return s.Store.RemoveMember(context.Background(), s.Project.ID, u.ID)
+	}, protocol.CloseForbidden},
+	{"downgraded", func(s *synctest.Server, u model.User) error {
+		return s.Store.SetMember(context.Background(), s.Project.ID, u.ID, model.RoleViewer)
+	}, protocol.CloseRestart},
+	{"logged out", func(s *synctest.Server, u model.User) error {
+		s.Revoke(u.Name)
+		return nil
+	}, protocol.CloseUnauthenticated},
+}
+
 // TestRightsChange changes a connected user's rights in the store
 // directly, as the CLI or another instance would, with no word to this
 // hub: the socket cannot commit one more op. Its op is not acknowledged
 // and the socket closes with the code that says why; with the poll on,
 // it closes at once, without waiting for an op.
 func TestRightsChange(t *testing.T) {
-	cases := []struct {
-		name   string
-		change func(s *synctest.Server, u model.User) error
-		code   int
-	}{
-		{"removed", func(s *synctest.Server, u model.User) error {
-			return s.Store.RemoveMember(context.Background(), s.Project.ID, u.ID)
-		}, protocol.CloseForbidden},
-		{"downgraded", func(s *synctest.Server, u model.User) error {
-			return s.Store.SetMember(context.Background(), s.Project.ID, u.ID, model.RoleViewer)
-		}, protocol.CloseRestart},
-		{"logged out", func(s *synctest.Server, u model.User) error {
-			s.Revoke(u.Name)
-			return nil
-		}, protocol.CloseUnauthenticated},
-	}
-	for _, tc := range cases {
+	for _, tc := range rightsChanges {
 		for _, poll := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/poll=%v", tc.name, poll), func(t *testing.T) {
 				cfg := hub.Config{Poll: -1}

@@ -464,23 +464,7 @@ func TestStoryInstancesPostgres(t *testing.T) {
 // downgraded, logged out — each ends the watch with its close code, and
 // nothing more of the documents reaches it.
 func TestStoryRightsChange(t *testing.T) {
-	cases := []struct {
-		name   string
-		change func(s *synctest.Server, u model.User) error
-		code   int
-	}{
-		{"removed", func(s *synctest.Server, u model.User) error {
-			return s.Store.RemoveMember(context.Background(), s.Project.ID, u.ID)
-		}, protocol.CloseForbidden},
-		{"downgraded", func(s *synctest.Server, u model.User) error {
-			return s.Store.SetMember(context.Background(), s.Project.ID, u.ID, model.RoleViewer)
-		}, protocol.CloseRestart},
-		{"logged out", func(s *synctest.Server, u model.User) error {
-			s.Revoke(u.Name)
-			return nil
-		}, protocol.CloseUnauthenticated},
-	}
-	for _, tc := range cases {
+	for _, tc := range rightsChanges {
 		t.Run(tc.name, func(t *testing.T) {
 			s := synctest.NewServer(t, synctest.Options{Hub: hub.Config{Poll: 20 * time.Millisecond}})
 			u := s.AddUser("mallory", model.RoleAnnotator)
