@@ -20,6 +20,25 @@ import (
 	"gloss/shared/protocol"
 )
 
+// pgInstances starts two server instances on one new database of a
+// PostgreSQL server of their own (returned, to be stopped or restarted),
+// the poll off: what one commits, the other hears of by notification only.
+func pgInstances(t *testing.T) (pg *pgtest.Server, a, b *synctest.Server) {
+	t.Helper()
+	pg = pgtest.Start(t)
+	dsn := pg.Database(t)
+	open := func() store.Store {
+		st, err := store.OpenPostgres(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	cfg := hub.Config{Poll: -1}
+	a = synctest.NewServer(t, synctest.Options{Store: open(), Hub: cfg})
+	return pg, a, a.Instance(open(), synctest.Options{Hub: cfg})
+}
+
 // TestInstancesPostgres runs two server instances on one PostgreSQL
 // database, with clients on both editing one document, and checks the
 // promise of the op log: every client sees every seq once and in order
@@ -46,18 +65,7 @@ func TestInstancesPostgres(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			pg := pgtest.Start(t)
-			dsn := pg.Database(t)
-			open := func() store.Store {
-				st, err := store.OpenPostgres(context.Background(), dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return st
-			}
-			cfg := hub.Config{Poll: -1}
-			a := synctest.NewServer(t, synctest.Options{Store: open(), Hub: cfg})
-			b := a.Instance(open(), synctest.Options{Hub: cfg})
+			pg, a, b := pgInstances(t)
 			instances := []*synctest.Server{a, b}
 
 			var acked atomic.Int64

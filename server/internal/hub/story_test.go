@@ -13,7 +13,6 @@ import (
 
 	"gloss/server/internal/hub"
 	"gloss/server/internal/store"
-	"gloss/server/internal/store/pgtest"
 	"gloss/server/internal/synctest"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
@@ -419,18 +418,7 @@ func TestStoryBlind(t *testing.T) {
 // ops committed on another, as a document socket does (the rooms hear of
 // them through the notifications; the poll is off).
 func TestStoryInstancesPostgres(t *testing.T) {
-	pg := pgtest.Start(t)
-	dsn := pg.Database(t)
-	open := func() store.Store {
-		st, err := store.OpenPostgres(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	cfg := hub.Config{Poll: -1}
-	a := synctest.NewServer(t, synctest.Options{Store: open(), Hub: cfg})
-	b := a.Instance(open(), synctest.Options{Hub: cfg})
+	_, a, b := pgInstances(t)
 	a.AddUser("alice", model.RoleAnnotator)
 	a.AddUser("rita", model.RoleReviewer)
 	st, docs := storyOf(t, a, 5)
