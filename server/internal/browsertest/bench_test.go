@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -327,13 +326,7 @@ func BenchmarkRender5000(b *testing.B) {
 	// Log in once and hand the session cookie to each fresh browser: the
 	// login rate limit would (rightly) stop a login per iteration.
 	hc := httpLogin(b, srv.URL, "alice")
-	su, _ := url.Parse(srv.URL)
-	var session string
-	for _, c := range hc.Jar.Cookies(su) {
-		if c.Name == "gloss_session" {
-			session = c.Value
-		}
-	}
+	session := sessionIn(b, hc, srv.URL)
 	spans := func() int {
 		s, err := srv.st.Snapshot(context.Background(), id)
 		if err != nil {

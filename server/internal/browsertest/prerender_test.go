@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -161,18 +160,11 @@ func TestPrerenderedHTML(t *testing.T) {
 
 // sessionCookie logs user in over HTTP and sets the session cookie in b.
 func sessionCookie(t *testing.T, b *browser, base, user string) {
-	hc := httpLogin(t, base, user)
-	u, _ := url.Parse(base)
-	for _, c := range hc.Jar.Cookies(u) {
-		if c.Name == "gloss_session" {
-			b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-				_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: c.Name, Value: c.Value, URL: base + "/"})
-				return err
-			}))
-			return
-		}
-	}
-	t.Fatal("no session cookie")
+	session := sessionIn(t, httpLogin(t, base, user), base)
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "gloss_session", Value: session, URL: base + "/"})
+		return err
+	}))
 }
 
 // With the wasm never arriving, the document and its highlights are on

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -198,19 +197,8 @@ func BenchmarkStoryView(b *testing.B) {
 	srv := startServer(b)
 	story, ids, texts := loadStory(b, srv)
 	u := fmt.Sprintf("%s/stories/%d", srv.URL, story)
-	session := func(user string) string {
-		hc := httpLogin(b, srv.URL, user)
-		su, _ := url.Parse(srv.URL)
-		for _, c := range hc.Jar.Cookies(su) {
-			if c.Name == "gloss_session" {
-				return c.Value
-			}
-		}
-		b.Fatal("no session cookie")
-		return ""
-	}
-	bobSession := session("bob")
-	ws := dialAs(b, srv, session("alice"))
+	bobSession := sessionOf(b, srv, "bob")
+	ws := dialAs(b, srv, sessionOf(b, srv, "alice"))
 	defer ws.Close()
 
 	br := newBrowser(b)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -360,9 +361,14 @@ func TestStoryManyArticlesLive(t *testing.T) {
 // sessionOf logs user in over HTTP and returns the session cookie's value.
 func sessionOf(t testing.TB, srv *server, user string) string {
 	t.Helper()
-	hc := httpLogin(t, srv.URL, user)
-	su, _ := url.Parse(srv.URL)
-	for _, c := range hc.Jar.Cookies(su) {
+	return sessionIn(t, httpLogin(t, srv.URL, user), srv.URL)
+}
+
+// sessionIn is the session cookie's value in hc's jar for base.
+func sessionIn(t testing.TB, hc *http.Client, base string) string {
+	t.Helper()
+	u, _ := url.Parse(base)
+	for _, c := range hc.Jar.Cookies(u) {
 		if c.Name == "gloss_session" {
 			return c.Value
 		}

@@ -303,13 +303,7 @@ func TestTraceDocPage(t *testing.T) {
 	id, n := loadWorkload(t, srv, "workload-5000.json")
 	u := fmt.Sprintf("%s/doc/%d", srv.URL, id)
 	hc := httpLogin(t, srv.URL, "alice")
-	su, _ := url.Parse(srv.URL)
-	var session string
-	for _, c := range hc.Jar.Cookies(su) {
-		if c.Name == "gloss_session" {
-			session = c.Value
-		}
-	}
+	session := sessionIn(t, hc, srv.URL)
 	// The server's time for the page, from a Go client.
 	for i := 0; i < 3; i++ {
 		start := time.Now()
@@ -419,13 +413,7 @@ func TestCompareDataBlock(t *testing.T) {
 	srv := startServer(t)
 	id, n := loadWorkload(t, srv, "workload-5000.json")
 	hc := httpLogin(t, srv.URL, "alice")
-	su, _ := url.Parse(srv.URL)
-	var session string
-	for _, c := range hc.Jar.Cookies(su) {
-		if c.Name == "gloss_session" {
-			session = c.Value
-		}
-	}
+	session := sessionIn(t, hc, srv.URL)
 	base := baselineFor(t, srv, id)
 	names, variants := pageForms(t, srv, id, hc)
 	iters := 3
