@@ -13,35 +13,23 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"gloss/server/internal/api"
 	"gloss/server/internal/hub"
 	"gloss/server/internal/pages"
-	"gloss/server/internal/store"
+	"gloss/server/internal/store/storetest"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
 )
 
-// countingStore counts the snapshots read.
-type countingStore struct {
-	store.Store
-	snapshots atomic.Int64
-}
-
-func (c *countingStore) Snapshot(ctx context.Context, doc int64) (store.Snapshot, error) {
-	c.snapshots.Add(1)
-	return c.Store.Snapshot(ctx, doc)
-}
-
 // pagesServer serves the fixture's store with the real pages handler (a
 // fake wasm), so that /doc/{id} carries the pre-render.
-func pagesServer(t *testing.T, f *fixture) (*httptest.Server, *countingStore) {
+func pagesServer(t *testing.T, f *fixture) (*httptest.Server, *storetest.SnapshotCounter) {
 	return pagesServerWith(t, f, api.Config{ToolVersion: "gloss test"})
 }
 
-func pagesServerWith(t *testing.T, f *fixture, cfg api.Config) (*httptest.Server, *countingStore) {
+func pagesServerWith(t *testing.T, f *fixture, cfg api.Config) (*httptest.Server, *storetest.SnapshotCounter) {
 	dir := t.TempDir()
 	var gz bytes.Buffer
 	w := gzip.NewWriter(&gz)
@@ -56,7 +44,7 @@ func pagesServerWith(t *testing.T, f *fixture, cfg api.Config) (*httptest.Server
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := &countingStore{Store: f.st}
+	cs := &storetest.SnapshotCounter{Store: f.st}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// The hub reads the store itself, uncounted: serving a page warms
 	// the document's room (hub.Warm), whose snapshot read is not the
@@ -112,7 +100,7 @@ func TestDocPageCache(t *testing.T) {
 	}
 	check := func(step, who string, c *client, w want) {
 		t.Helper()
-		before := cs.snapshots.Load()
+		before := cs.Snapshots.Load()
 		html := page(c)
 		if !strings.Contains(html, fmt.Sprintf(`data-seq="%d"`, w.seq)) {
 			t.Errorf("%s: %s's page is not at seq %d", step, who, w.seq)
@@ -133,7 +121,7 @@ func TestDocPageCache(t *testing.T) {
 				t.Errorf("%s: %s's page shows %s", step, who, s)
 			}
 		}
-		if read := cs.snapshots.Load() > before; read != w.snapshot {
+		if read := cs.Snapshots.Load() > before; read != w.snapshot {
 			t.Errorf("%s: %s's page read the snapshot: %v, want %v", step, who, read, w.snapshot)
 		}
 	}

@@ -1,35 +1,23 @@
 package hub_test
 
 import (
-	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"gloss/server/internal/store"
+	"gloss/server/internal/store/storetest"
 	"gloss/server/internal/synctest"
 	"gloss/shared/model"
 )
-
-// snapshotCounter counts the snapshot reads: one per room opened.
-type snapshotCounter struct {
-	store.Store
-	n atomic.Int32
-}
-
-func (s *snapshotCounter) Snapshot(ctx context.Context, doc int64) (store.Snapshot, error) {
-	s.n.Add(1)
-	return s.Store.Snapshot(ctx, doc)
-}
 
 // TestWarm: a warmed room has read the document before anyone joins, and
 // stays open for its hold after the last client left (a new tab joins it
 // without another read); after the hold it closes, and the next join
 // reads the document again.
 func TestWarm(t *testing.T) {
-	var counter *snapshotCounter
+	var counter *storetest.SnapshotCounter
 	s := synctest.NewServer(t, synctest.Options{WrapStore: func(st store.Store) store.Store {
-		counter = &snapshotCounter{Store: st}
+		counter = &storetest.SnapshotCounter{Store: st}
 		return counter
 	}})
 	s.AddUser("alice", model.RoleAnnotator)
@@ -37,17 +25,17 @@ func TestWarm(t *testing.T) {
 	const hold = 500 * time.Millisecond
 	s.Hub.Warm(doc, hold)
 	deadline := time.Now().Add(5 * time.Second)
-	for counter.n.Load() == 0 && time.Now().Before(deadline) {
+	for counter.Snapshots.Load() == 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	if got := counter.n.Load(); got != 1 {
+	if got := counter.Snapshots.Load(); got != 1 {
 		t.Fatalf("after Warm: %d snapshot reads, want 1 (the room reads the document before any hello)", got)
 	}
 	a := connect(t, s, "alice", doc)
 	a.Drop()
 	b := connect(t, s, "alice", doc) // a new tab within the hold
 	b.Drop()
-	if got := counter.n.Load(); got != 1 {
+	if got := counter.Snapshots.Load(); got != 1 {
 		t.Errorf("two joins within the hold: %d snapshot reads, want 1", got)
 	}
 	// After the hold, with nobody in, the room closes; a join opens it again.
@@ -55,7 +43,7 @@ func TestWarm(t *testing.T) {
 	for {
 		c := connect(t, s, "alice", doc)
 		c.Drop()
-		if counter.n.Load() > 1 {
+		if counter.Snapshots.Load() > 1 {
 			break
 		}
 		if time.Now().After(deadline) {
