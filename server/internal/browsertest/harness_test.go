@@ -379,18 +379,12 @@ func docPage(t testing.TB, c *http.Client, base, u string) string {
 
 var paraSrc = regexp.MustCompile(`<div id="paras" class="paras" data-from="\d+" data-src="([^"]*)">`)
 
+// get is the body of u, which must answer 200.
 func get(t testing.TB, c *http.Client, u string) []byte {
-	resp, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
+	t.Helper()
+	code, body := fetchPage(t, c, u)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", u, code, body)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %s %s", u, resp.Status, b)
-	}
-	return b
+	return []byte(body)
 }

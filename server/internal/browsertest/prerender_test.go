@@ -51,7 +51,8 @@ func hostileDoc(t *testing.T, srv *server) (int64, string) {
 	return id, ann
 }
 
-func fetchPage(t *testing.T, c *http.Client, u string) (int, string) {
+// fetchPage is u's status code and body.
+func fetchPage(t testing.TB, c *http.Client, u string) (int, string) {
 	t.Helper()
 	resp, err := c.Get(u)
 	if err != nil {
