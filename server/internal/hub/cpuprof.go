@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 )
 
@@ -14,9 +15,15 @@ import (
 // profile on SIGUSR2 and writes it to FILE on the next SIGUSR2 — how a
 // measured interval of `gloss serve` under gloss-load is broken down by Go
 // function (perf cannot follow goroutine stacks across morestack and into
-// the callers of short-lived goroutines). Unset, nothing happens.
+// the callers of short-lived goroutines). GLOSS_BENCH_TRACE=FILE does
+// the same with an execution trace (`go tool trace`: where the room
+// goroutine waits, and for what). Unset, nothing happens.
 func init() {
+	start, stop := pprof.StartCPUProfile, pprof.StopCPUProfile
 	path := os.Getenv("GLOSS_BENCH_CPUPROFILE")
+	if t := os.Getenv("GLOSS_BENCH_TRACE"); t != "" {
+		path, start, stop = t, trace.Start, trace.Stop
+	}
 	if path == "" {
 		return
 	}
@@ -26,7 +33,7 @@ func init() {
 		var f *os.File
 		for range sig {
 			if f != nil {
-				pprof.StopCPUProfile()
+				stop()
 				f.Close()
 				f = nil
 				continue
@@ -36,7 +43,7 @@ func init() {
 				f = nil
 				continue
 			}
-			if pprof.StartCPUProfile(f) != nil {
+			if start(f) != nil {
 				f.Close()
 				f = nil
 			}

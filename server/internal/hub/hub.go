@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -107,8 +108,10 @@ func (c Config) withDefaults() Config {
 // their last client leaves.
 type Hub struct {
 	store store.Store
-	log   *slog.Logger
-	cfg   Config
+	// syncer is store when it can commit now and sync later (durable.go).
+	syncer store.UnsyncedCommitter
+	log    *slog.Logger
+	cfg    Config
 
 	mu      sync.Mutex
 	rooms   map[int64]*room
@@ -135,6 +138,12 @@ func New(st store.Store, log *slog.Logger, cfg Config) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{store: st, log: log, cfg: cfg.withDefaults(), rooms: map[int64]*room{}, projects: map[int64]int64{}, conns: map[*client]struct{}{},
 		perUser: map[int64]int{}, perAddr: map[string]int{}, ctx: ctx, cancel: cancel}
+	h.syncer, _ = st.(store.UnsyncedCommitter)
+	// A benchmark-only switch, for the A/B of BENCHMARKS.md: every commit
+	// waits for the disk before the room goes on.
+	if os.Getenv("GLOSS_BENCH_SYNC_IN_COMMIT") != "" {
+		h.syncer = nil
+	}
 	if !h.cfg.ReaderPerConn {
 		h.poller = newPoller()
 	}

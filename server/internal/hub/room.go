@@ -83,6 +83,13 @@ type room struct {
 	// written is signalled when the count drops to zero.
 	writers atomic.Int32
 	written chan struct{}
+
+	// pending are the deliveries of committed batches that wait for the
+	// disk, in order; the running sync covers the first syncing of them
+	// and reports on synced (durable.go).
+	pending []pendingOut
+	syncing int
+	synced  chan error
 }
 
 // presenceInterval is the shortest time between two presence broadcasts
@@ -119,6 +126,7 @@ func newRoom(h *Hub, doc int64) *room {
 		kick:    make(chan int64),
 		calls:   make(chan func(), 4),
 		written: make(chan struct{}, 1),
+		synced:  make(chan error, 1),
 	}
 }
 
@@ -179,11 +187,13 @@ func (r *room) run() {
 	for {
 		select {
 		case <-r.quit:
+			r.settle()
 			for c := range r.clients {
 				c.closeWith(protocol.CloseRestart, "server restarting")
 			}
 			return
 		case j := <-r.join:
+			r.settle() // a welcome shows only what is on disk
 			r.handleJoin(ctx, j)
 		case c := <-r.leave:
 			if _, ok := r.clients[c]; ok {
@@ -202,6 +212,8 @@ func (r *room) run() {
 		case <-r.presenceDue:
 			r.presenceDue = nil
 			r.broadcastPresence()
+		case err := <-r.synced:
+			r.onSynced(err)
 		case <-r.wake:
 			if r.loadErr != nil {
 				continue
@@ -218,8 +230,10 @@ func (r *room) run() {
 				}
 			}
 		case f := <-r.calls:
+			r.settle()
 			f()
 		case uid := <-r.kick:
+			r.settle()
 			for c := range r.clients {
 				if c.user.ID == uid {
 					c.closeWith(protocol.CloseRestart, "credentials changed: reconnect")
@@ -423,10 +437,10 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 			}
 		}
 		if len(res.accepted) == 0 {
-			r.deliver(nil, res.replies)
+			r.after(res.retried, outcome{replies: res.replies})
 			return
 		}
-		first, err := r.hub.store.Commit(ctx, r.doc, res.accepted)
+		first, err := r.commit(ctx, res.accepted)
 		if err == nil {
 			if first != base+1 {
 				// Another instance committed ops base+1…first-1 meanwhile.
@@ -446,7 +460,7 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 			for _, op := range res.accepted {
 				r.recent.add(op)
 			}
-			r.publish(res)
+			r.after(true, r.prepare(res))
 			return
 		}
 		r.journal.rollback(r.state)
@@ -510,6 +524,7 @@ func (r *room) recheckRights(ctx context.Context) error {
 // (blind annotation: the settings, a done mark). On a store error nothing is decided and
 // r.rights stays, so the check runs again.
 func (r *room) recheckRightsAt(ctx context.Context, epoch int64) error {
+	r.settle() // what was sent before the change of rights goes out first
 	p, err := r.hub.store.Project(ctx, r.document.ProjectID)
 	if err != nil {
 		return err
@@ -659,16 +674,17 @@ func (r *room) lookup(ctx context.Context, ids []string) (map[string]ackInfo, er
 // that the room has broadcast, which get their acks.
 func (r *room) failAll(batch []opReq, seen map[string]ackInfo, text string) {
 	replies := map[*client][][]byte{}
+	retried := false
 	for _, q := range batch {
 		var f []byte
 		if a, ok := seen[q.op.ID]; ok && r.state != nil && a.seq <= r.state.Seq && fingerprint(*q.op) == a.fp {
-			f = r.ackFrame(q.op.ID, a)
+			f, retried = r.ackFrame(q.op.ID, a), true
 		} else {
 			f = errorFrame(q.op.ID, protocol.CodeInternal, text, nil, false)
 		}
 		replies[q.c] = append(replies[q.c], f)
 	}
-	r.deliver(nil, replies)
+	r.after(retried, outcome{replies: replies})
 }
 
 func (r *room) ackFrame(opID string, a ackInfo) []byte {
@@ -685,6 +701,10 @@ type resolved struct {
 	replies  map[*client][][]byte
 	dups     []dupOp
 	refused  []string // ids of refused ops, for the store's word on retries
+	// retried says replies ack ops committed before (retries). Such an
+	// ack waits for a sync like a commit's: the op may be one whose sync
+	// has not returned, or failed (durable.go).
+	retried bool
 }
 
 type dupOp struct {
@@ -717,6 +737,7 @@ func (r *room) resolve(batch []opReq, seen map[string]ackInfo) resolved {
 			}
 			// A retry of an op we already committed: its ack was lost.
 			res.replies[q.c] = append(res.replies[q.c], r.ackFrame(q.op.ID, a))
+			res.retried = true
 			continue
 		}
 		if i, dup := inBatch[q.op.ID]; dup {
@@ -764,7 +785,12 @@ func (r *room) resolve(batch []opReq, seen map[string]ackInfo) resolved {
 //
 // A blind client gets, in place of each op its view does not see, a
 // hidden op with the same seq (blind.go).
-func (r *room) publish(res resolved) {
+func (r *room) publish(res resolved) { r.emit([]outcome{r.prepare(res)}) }
+
+// prepare is publish in two steps: what the room's state must know of the
+// ops now (their layers) and their encoding, then the returned outcome,
+// whose delivery may wait for the disk (durable.go).
+func (r *room) prepare(res resolved) outcome {
 	frames := make([][]byte, 0, len(res.accepted))
 	layers := make([][]string, 0, len(res.accepted))
 	reviewed := false
@@ -815,10 +841,39 @@ func (r *room) publish(res resolved) {
 	for _, d := range res.dups {
 		ack(d.c, res.accepted[d.idx])
 	}
-	r.deliverEach(framesFor, res.replies)
-	r.tellWatchers(res.accepted, layers)
-	if reviewed {
-		r.reviewChanged()
+	return outcome{framesFor: framesFor, replies: res.replies, after: func() {
+		r.tellWatchers(res.accepted, layers)
+		if reviewed {
+			r.reviewChanged()
+		}
+	}}
+}
+
+// outcome is what a batch delivers: the broadcast frames for each client
+// (nil: none), the replies to some, and what follows the delivery.
+type outcome struct {
+	framesFor func(*client) [][]byte
+	replies   map[*client][][]byte
+	after     func()
+}
+
+// emit delivers outcomes in order, to each client as one delivery.
+func (r *room) emit(outs []outcome) {
+	var parts [][][]byte
+	r.deliverParts(func(c *client) [][][]byte {
+		parts = parts[:0]
+		for _, o := range outs {
+			if o.framesFor != nil {
+				parts = append(parts, o.framesFor(c))
+			}
+			parts = append(parts, o.replies[c])
+		}
+		return parts
+	})
+	for _, o := range outs {
+		if o.after != nil {
+			o.after()
+		}
 	}
 }
 
@@ -837,14 +892,27 @@ func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
 // before it can commit the next batch; what queues for a client meanwhile
 // goes out with it in the same writev.
 func (r *room) deliverEach(framesFor func(*client) [][]byte, replies map[*client][][]byte) {
+	parts := make([][][]byte, 2)
+	r.deliverParts(func(c *client) [][][]byte {
+		parts[0], parts[1] = framesFor(c), replies[c]
+		return parts
+	})
+}
+
+// deliverParts is deliverEach with each client's delivery made of the
+// frame lists partsFor returns (which enqueue copies).
+func (r *room) deliverParts(partsFor func(*client) [][][]byte) {
 	due := make([]*client, 0, len(r.clients)) // the chunks keep it: not reused
 	for c := range r.clients {
-		frames := framesFor(c)
-		own := replies[c]
-		if len(frames) == 0 && len(own) == 0 {
+		parts := partsFor(c)
+		empty := true
+		for _, p := range parts {
+			empty = empty && len(p) == 0
+		}
+		if empty {
 			continue
 		}
-		ok, d := c.enqueue([][][]byte{frames, own})
+		ok, d := c.enqueue(parts)
 		if !ok {
 			// Closing (too slow, or gone): it takes no more, and the
 			// others see it leave now rather than when its socket ends.
@@ -883,6 +951,7 @@ func (r *room) pull(ctx context.Context) error {
 
 // pullUpTo pulls up to seq upTo, or everything if upTo < 0.
 func (r *room) pullUpTo(ctx context.Context, upTo int64) error {
+	r.settle() // the log's ops go out after the room's own
 	for upTo < 0 || r.state.Seq < upTo {
 		limit := r.hub.cfg.ResumeLimit
 		if upTo >= 0 {
@@ -922,6 +991,7 @@ func (r *room) publishRemote(ops []protocol.Op) {
 // by step, and has every client reconnect: they resume from the store,
 // which has every op, instead of seeing a gap.
 func (r *room) resync(ctx context.Context, why string) {
+	r.settle()
 	r.hub.log.Error(why, "doc", r.doc)
 	if err := r.reload(ctx); err != nil {
 		r.hub.log.Error("hub: reload", "doc", r.doc, "err", err)

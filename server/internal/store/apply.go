@@ -431,9 +431,21 @@ func (s *db) lockSeq(ctx context.Context, tx *sql.Tx, docID int64) (int64, error
 
 // Commit implements Store (SQLite's; Postgres batches the same steps).
 func (s *db) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64, error) {
+	first, unprepared, err := s.commit(ctx, s.w.BeginTx, docID, ops)
+	if err != nil {
+		return 0, err
+	}
+	s.prepareAll(ctx, unprepared)
+	return first, nil
+}
+
+// commit is Commit in a transaction that begin starts. It returns the
+// rowsQuery statements it ran unprepared, for the caller to prepare once
+// it no longer holds the writer connection.
+func (s *db) commit(ctx context.Context, begin beginFunc, docID int64, ops []protocol.Op) (int64, []rowsKey, error) {
 	var first int64
 	var unprepared []rowsKey
-	err := s.inTx(ctx, "commit ops", func(tx *sql.Tx) error {
+	err := s.inTxOn(ctx, begin, "commit ops", func(tx *sql.Tx) error {
 		seq, err := s.lockSeq(ctx, tx, docID)
 		first = seq + 1
 		if err != nil || len(ops) == 0 {
@@ -447,8 +459,13 @@ func (s *db) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64,
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
+	return first, unprepared, nil
+}
+
+// prepareAll prepares the statements a commit ran unprepared.
+func (s *db) prepareAll(ctx context.Context, unprepared []rowsKey) {
 	for _, k := range unprepared {
 		if err := s.prepareRows(ctx, k); err != nil {
 			// The ops are committed: not Commit's error. The next commit
@@ -456,7 +473,6 @@ func (s *db) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64,
 			slog.Warn("store: commit ops", "err", err)
 		}
 	}
-	return first, nil
 }
 
 var (

@@ -344,7 +344,16 @@ func (s *db) CreateProject(ctx context.Context, name string, schema model.Schema
 
 // inTx runs fn in a write transaction and commits it if fn succeeds.
 func (s *db) inTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	return s.inTxOn(ctx, s.w.BeginTx, what, fn)
+}
+
+// beginFunc starts a write transaction: the writer pool's BeginTx, or a
+// connection's taken from it (sqlite_sync.go).
+type beginFunc func(context.Context, *sql.TxOptions) (*sql.Tx, error)
+
+// inTxOn is inTx in a transaction that begin starts.
+func (s *db) inTxOn(ctx context.Context, begin beginFunc, what string, fn func(tx *sql.Tx) error) error {
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}

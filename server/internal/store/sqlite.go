@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,9 +14,11 @@ import (
 
 // SQLite is the embedded store. Durability: WAL journal with
 // synchronous=FULL, so a commit is on disk (the WAL is fsynced) before
-// Commit returns and an op is acknowledged. Throughput comes from group
-// commit in the hub (many ops share one transaction), not from relaxing
-// the fsync.
+// Commit returns; CommitUnsynced and SyncCommits split the two
+// (sqlite_sync.go), and the hub acknowledges an op only after the sync.
+// Throughput comes from group commit in the hub (many ops share one
+// transaction) and from syncing while the next batch is worked on, not
+// from relaxing the fsync.
 //
 // Writes go through a single connection (SQLite has one writer at a time
 // anyway, and queueing in Go is cheaper than SQLITE_BUSY retries), in
@@ -24,6 +27,7 @@ import (
 // writer.
 type SQLite struct {
 	*db
+	wal  *walSync
 	stop func() // stops the watcher of the write connection (sqlite_recover.go)
 }
 
@@ -58,6 +62,8 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// file: an open and a write per page, which cost more than the
 	// statements saved.
 	q.Add("_pragma", "temp_store(2)")
+	// The writer never checkpoints: walSync's checkpoints do (sqlite_sync.go).
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -73,7 +79,12 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &SQLite{db: s}
+	wal, err := openWALSync(ctx, path, r)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	st := &SQLite{db: s, wal: wal}
 	st.stop = st.watchWritable(path)
 	return st, nil
 }
@@ -83,5 +94,5 @@ func (s *SQLite) Close() error {
 	if s.stop != nil {
 		s.stop()
 	}
-	return s.db.Close()
+	return errors.Join(s.wal.close(), s.db.Close())
 }

@@ -43,6 +43,9 @@ func (s *SQLite) watchWritable(path string) (stop func()) {
 				return
 			case <-time.After(wait):
 			}
+			// The writer never checkpoints (sqlite_sync.go): what other
+			// writes than the hub's add to the WAL is copied back here.
+			s.wal.checkpoint(ctx)
 			ro, err := s.discardIfReadOnly(ctx)
 			switch {
 			case err != nil:

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"gloss/server/internal/store"
@@ -56,4 +57,38 @@ func BenchmarkCommitSQLite(b *testing.B) {
 
 func BenchmarkCommitCycleSQLite(b *testing.B) {
 	storetest.BenchmarkCommitCycle(b, func(b *testing.B) store.Store { return openSQLite(b) })
+}
+
+// TestSQLiteUnsynced runs storetest.Unsynced on SQLite and checks what
+// it cannot see from outside: the writer connection is back at
+// synchronous=FULL after each unsynced commit (every other write relies
+// on it), and what was synced is there after the file is opened again.
+func TestSQLiteUnsynced(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gloss.db")
+	s, err := store.OpenSQLite(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Unsynced(t, s, func() {
+		if v, err := store.WriterSynchronous(t.Context(), s); err != nil || v != 2 {
+			t.Errorf("the writer's synchronous is %d (%v) after unsynced commits, want 2 (FULL)", v, err)
+		}
+		store.BreakWALSync(s, syscall.EIO)
+	})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = store.OpenSQLite(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ops, err := s.OpsSince(t.Context(), 1, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ops) < 4 || ops[0].ID != "op-a" || ops[3].ID != "op-d" {
+		t.Errorf("after reopening, the op log holds %d ops, want op-a…op-d first", len(ops))
+	}
 }
