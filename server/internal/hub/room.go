@@ -252,6 +252,7 @@ func (r *room) run() {
 			// batch shares its commit and, above all, its delivery (one
 			// write per client per batch).
 			runtime.Gosched()
+			r.awaitSync()
 			r.awaitBroadcast()
 		drain:
 			for len(batch) < cap(batch) {
