@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"gloss/server/internal/jsonenc"
 	"gloss/server/internal/store"
 	"gloss/shared/model"
 	"gloss/shared/protocol"
@@ -712,6 +714,38 @@ func encode(m protocol.Message) ([]byte, error) {
 		return nil, err
 	}
 	return frame(data), nil
+}
+
+// encodeOp is encode of an op message, written by jsonenc.AppendOp when
+// it can (most ops live sync broadcasts): every committed op is encoded
+// once per batch, and encoding/json's reflection over Message was 8 % of
+// the server's CPU under the saturating load.
+func encodeOp(op *protocol.Op) ([]byte, error) {
+	b := make([]byte, 0, 448)
+	b = append(b, `{"type":"op","op":`...)
+	if b, ok := jsonenc.AppendOp(b, *op); ok {
+		return frame(append(b, '}')), nil
+	}
+	return encode(protocol.Message{Type: protocol.TypeOp, Op: op})
+}
+
+// encodeAck is encode of an ack message, without reflection.
+func encodeAck(opID string, seq, version int64) []byte {
+	b := make([]byte, 0, 96)
+	b = append(b, `{"type":"ack"`...)
+	if opID != "" {
+		b = append(b, `,"opId":`...)
+		b = jsonenc.AppendString(b, opID)
+	}
+	if seq != 0 {
+		b = append(b, `,"seq":`...)
+		b = strconv.AppendInt(b, seq, 10)
+	}
+	if version != 0 {
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, version, 10)
+	}
+	return frame(append(b, '}'))
 }
 
 // frame puts a server-to-client (unmasked) text frame header before data

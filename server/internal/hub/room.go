@@ -689,7 +689,7 @@ func (r *room) failAll(batch []opReq, seen map[string]ackInfo, text string) {
 }
 
 func (r *room) ackFrame(opID string, a ackInfo) []byte {
-	return r.frame(protocol.Message{Type: protocol.TypeAck, OpID: opID, Seq: a.seq, Version: a.version})
+	return encodeAck(opID, a.seq, a.version)
 }
 
 // resolved is a batch after resolve: the ops to commit, who sent them,
@@ -800,7 +800,7 @@ func (r *room) prepare(res resolved) outcome {
 		r.noteLayers(op)
 		layers = append(layers, r.layersOf(op))
 		reviewed = reviewed || op.DocReview != nil
-		frames = append(frames, r.frame(protocol.Message{Type: protocol.TypeOp, Op: &res.accepted[i]}))
+		frames = append(frames, r.opFrame(&res.accepted[i]))
 	}
 	// Encoded when a blind client needs one: the hidden stand-in, and the
 	// op without its sender's name (who dismissed a suggestion is another
@@ -818,14 +818,14 @@ func (r *room) prepare(res resolved) outcome {
 					if anon[i] == nil {
 						op := res.accepted[i]
 						op.User = ""
-						anon[i] = r.frame(protocol.Message{Type: protocol.TypeOp, Op: &op})
+						anon[i] = r.opFrame(&op)
 					}
 					out[i] = anon[i]
 				}
 				continue
 			}
 			if hidden[i] == nil {
-				hidden[i] = r.frame(protocol.Message{Type: protocol.TypeOp, Op: &protocol.Op{Kind: protocol.KindHidden, Seq: res.accepted[i].Seq}})
+				hidden[i] = r.opFrame(&protocol.Op{Kind: protocol.KindHidden, Seq: res.accepted[i].Seq})
 			}
 			out[i] = hidden[i]
 		}
@@ -833,7 +833,7 @@ func (r *room) prepare(res resolved) outcome {
 	}
 	ack := func(c *client, op protocol.Op) {
 		if c != nil {
-			res.replies[c] = append(res.replies[c], r.frame(protocol.Message{Type: protocol.TypeAck, OpID: op.ID, Seq: op.Seq, Version: annVersion(op)}))
+			res.replies[c] = append(res.replies[c], encodeAck(op.ID, op.Seq, annVersion(op)))
 		}
 	}
 	for i, op := range res.accepted {
@@ -932,6 +932,14 @@ func (r *room) deliverParts(partsFor func(*client) [][][]byte) {
 	for _, c := range due {
 		c.flush()
 	}
+}
+
+func (r *room) opFrame(op *protocol.Op) []byte {
+	f, err := encodeOp(op)
+	if err != nil {
+		r.hub.log.Error("hub: encode op", "kind", op.Kind, "err", err)
+	}
+	return f
 }
 
 func (r *room) frame(m protocol.Message) []byte {

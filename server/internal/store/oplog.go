@@ -169,84 +169,20 @@ func decodeOp(body string) (protocol.Op, error) {
 	}, nil
 }
 
-// appendOp appends the op log body of the ops live sync commits most —
-// an add, update or delete of an annotation without structured fields or
-// review records — exactly as json.Marshal writes its opRecord (see
-// TestAppendOp), without reflection: encoding/json was a tenth of a
-// commit's CPU. It reports false for any other op, which encodeOp then
+// appendOp appends the op log body of the ops jsonenc.AppendOp writes
+// (the ones live sync commits most) exactly as json.Marshal writes its
+// opRecord (see TestAppendOp): the record is the wire's op after its
+// format version. It reports false for any other op, which encodeOp then
 // marshals.
 func appendOp(b []byte, op protocol.Op) ([]byte, bool) {
-	if op.Rel != nil || op.Comment != nil || len(op.Reviews) > 0 || op.DocReview != nil || op.Ann != nil && op.Ann.Attrs != nil {
-		return b, false
-	}
+	start := len(b)
 	b = append(b, `{"v":`...)
 	b = strconv.AppendInt(b, opRecordVersion, 10)
-	b = append(b, `,"id":`...)
-	b = jsonenc.AppendString(b, op.ID)
-	b = append(b, `,"kind":`...)
-	b = jsonenc.AppendString(b, op.Kind)
-	if a := op.Ann; a != nil {
-		b = append(b, `,"ann":{"id":`...)
-		b = jsonenc.AppendString(b, a.ID)
-		b = append(b, `,"doc":`...)
-		b = strconv.AppendInt(b, a.Document, 10)
-		b = append(b, `,"layer":`...)
-		b = jsonenc.AppendString(b, a.Layer)
-		b = append(b, `,"label":`...)
-		b = jsonenc.AppendString(b, a.Label)
-		b = append(b, `,"start":`...)
-		b = strconv.AppendInt(b, int64(a.Start), 10)
-		b = append(b, `,"end":`...)
-		b = strconv.AppendInt(b, int64(a.End), 10)
-		b = append(b, `,"quote":`...)
-		b = jsonenc.AppendString(b, a.Quote)
-		b = append(b, `,"author":`...)
-		b = jsonenc.AppendString(b, a.Author)
-		b = append(b, `,"version":`...)
-		b = strconv.AppendInt(b, a.Version, 10)
-		var ok bool
-		b = append(b, `,"created":`...)
-		if b, ok = appendJSONTime(b, a.Created); !ok {
-			return b, false
-		}
-		b = append(b, `,"updated":`...)
-		if b, ok = appendJSONTime(b, a.Updated); !ok {
-			return b, false
-		}
-		b = append(b, '}')
+	n := len(b)
+	b, ok := jsonenc.AppendOp(b, op)
+	if !ok {
+		return b[:start], false
 	}
-	str := func(name, v string) {
-		if v != "" {
-			b = append(b, `,"`...)
-			b = append(b, name...)
-			b = append(b, `":`...)
-			b = jsonenc.AppendString(b, v)
-		}
-	}
-	num := func(name string, v int64) {
-		if v != 0 {
-			b = append(b, `,"`...)
-			b = append(b, name...)
-			b = append(b, `":`...)
-			b = strconv.AppendInt(b, v, 10)
-		}
-	}
-	str("target", op.Target)
-	num("version", op.Version)
-	num("seq", op.Seq)
-	str("user", op.User)
-	num("time", op.Time)
-	str("status", op.Status)
-	return append(b, '}'), true
-}
-
-// appendJSONTime appends t as time.Time's MarshalJSON does, or reports
-// false for a year that it refuses.
-func appendJSONTime(b []byte, t time.Time) ([]byte, bool) {
-	if y := t.Year(); y < 0 || y > 9999 {
-		return b, false
-	}
-	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"'), true
+	b[n] = ',' // the op's "{" follows the version
+	return b, true
 }
