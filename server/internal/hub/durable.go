@@ -28,11 +28,26 @@ import (
 // With a store that syncs in its commit (PostgreSQL, test stores), every
 // delivery goes out at once.
 
-// pendingOut is a batch's outcome; commit says it waits for a sync.
+// pendingOut is a batch's outcome and the number of the last commit
+// (or acked retry) it waits for: it goes out once a sync that started
+// after that one has returned.
 type pendingOut struct {
-	out    outcome
-	commit bool
+	out  outcome
+	need int64
 }
+
+// syncResult is a sync's answer: every commit up to upTo is on disk, or err.
+type syncResult struct {
+	upTo int64
+	err  error
+}
+
+// maxSyncs is how many syncs of a room may be in flight. A second one
+// lets the batch committed while the first runs be on its way to the disk
+// at once, instead of after it: at 50 clients, each waiting for its ack,
+// the room's core had nothing to do for a fifth of the time while one
+// sync at a time ran (an execution trace, BENCHMARKS.md).
+const maxSyncs = 2
 
 // commit commits a batch's ops, without waiting for the disk if the store
 // can sync apart.
@@ -53,62 +68,72 @@ func (r *room) after(commit bool, out outcome) {
 		r.emit([]outcome{out})
 		return
 	}
-	r.pending = append(r.pending, pendingOut{out, commit})
+	if commit {
+		r.commits++
+	}
+	r.pending = append(r.pending, pendingOut{out, r.commits})
 	r.startSync()
 }
 
-// startSync starts a sync covering every pending delivery, unless one is
-// running (the next starts when it returns).
+// startSync starts a sync covering every commit so far, unless one
+// started since the last commit or maxSyncs are running.
 func (r *room) startSync() {
-	if r.syncing > 0 || len(r.pending) == 0 {
+	if r.syncs >= maxSyncs || r.syncStarted >= r.commits {
 		return
 	}
-	r.syncing = len(r.pending)
-	syncer, done := r.hub.syncer, r.synced
-	goWork(func() { done <- syncer.SyncCommits() })
+	r.syncs++
+	r.syncStarted = r.commits
+	upTo, syncer, done := r.commits, r.hub.syncer, r.synced
+	goWork(func() { done <- syncResult{upTo, syncer.SyncCommits()} })
 }
 
-// onSynced takes a sync's result: the deliveries it covered go out, and
-// those behind them that need no sync of their own; a sync starts for the
-// rest.
-func (r *room) onSynced(err error) {
-	n := r.syncing
-	r.syncing = 0
-	if err != nil {
-		r.syncFailed(err)
+// onSynced takes a sync's result: the deliveries it covers go out, in
+// order, and a sync starts for what was committed since it started.
+func (r *room) onSynced(res syncResult) {
+	r.syncs--
+	if r.syncBroken {
+		return // a sync failed before: the room is given up
+	}
+	if res.err != nil {
+		r.syncBroken = true
+		r.syncFailed(res.err)
 		return
 	}
-	for n < len(r.pending) && !r.pending[n].commit {
+	r.syncedUpTo = max(r.syncedUpTo, res.upTo)
+	n := 0
+	for n < len(r.pending) && r.pending[n].need <= r.syncedUpTo {
 		n++
 	}
-	// Everything the sync made deliverable goes to each client as one
-	// delivery: under load a sync covers several batches, and a delivery
-	// to every client costs a queue operation each.
-	outs := make([]outcome, n)
-	for i, p := range r.pending[:n] {
-		outs[i] = p.out
+	if n > 0 {
+		// Everything the sync made deliverable goes to each client as
+		// one delivery: under load a sync covers several batches, and a
+		// delivery to every client costs a queue operation each.
+		outs := make([]outcome, n)
+		for i, p := range r.pending[:n] {
+			outs[i] = p.out
+		}
+		clear(r.pending[:n]) // they hold frames
+		r.pending = append(r.pending[:0], r.pending[n:]...)
+		r.emit(outs)
 	}
-	clear(r.pending[:n]) // they hold frames
-	r.pending = append(r.pending[:0], r.pending[n:]...)
-	r.emit(outs)
 	r.startSync()
 }
 
-// awaitSync waits, before the room takes its next batch, until the
-// running sync has returned or enough ops wait (a quarter of the
-// clients') to fill a batch worth committing now. A commit started while
-// a sync runs is not synced any sooner — the next sync starts when this
-// one returns — and every commit writes the pages all commits touch (the
-// document's row, the op log's last page, the indexes') to the WAL again:
-// at 200 clients, batches taken as they came cost ≈ 20 % more CPU per op
-// than those that wait (A/B in BENCHMARKS.md). Meanwhile the room's core
-// reads, writes the last deliveries and syncs.
+// awaitSync waits, before the room takes its next batch, while maxSyncs
+// are running, until one returns or enough ops wait (a quarter of the
+// clients') to fill a batch worth committing now. A commit made then would
+// not be synced any sooner — its sync starts when one returns — and every
+// commit writes the pages all commits touch (the document's row, the op
+// log's last page, the indexes') to the WAL again: at 200 clients,
+// batches taken as they came cost ≈ 20 % more CPU per op than those that
+// wait (A/B in BENCHMARKS.md). Meanwhile the room's core reads, writes the
+// last deliveries and syncs.
 func (r *room) awaitSync() {
 	enough := max(1, len(r.clients)/4)
-	for r.syncing > 0 && len(r.inbox) < enough {
+	for r.syncs >= maxSyncs && len(r.inbox) < enough {
 		select {
-		case err := <-r.synced:
-			r.onSynced(err)
+		case res := <-r.synced:
+			r.onSynced(res)
 		case <-r.quit:
 			return
 		}
@@ -117,7 +142,7 @@ func (r *room) awaitSync() {
 
 // settle waits until nothing is pending.
 func (r *room) settle() {
-	for r.syncing > 0 {
+	for r.syncs > 0 {
 		r.onSynced(<-r.synced)
 	}
 }

@@ -85,11 +85,16 @@ type room struct {
 	written chan struct{}
 
 	// pending are the deliveries of committed batches that wait for the
-	// disk, in order; the running sync covers the first syncing of them
-	// and reports on synced (durable.go).
-	pending []pendingOut
-	syncing int
-	synced  chan error
+	// disk, in order (durable.go). commits numbers the commits (and acked
+	// retries); syncs are running, the last started covers syncStarted,
+	// those returned on synced cover syncedUpTo.
+	pending     []pendingOut
+	commits     int64
+	syncs       int
+	syncStarted int64
+	syncedUpTo  int64
+	syncBroken  bool // a sync failed (syncFailed)
+	synced      chan syncResult
 }
 
 // presenceInterval is the shortest time between two presence broadcasts
@@ -126,7 +131,7 @@ func newRoom(h *Hub, doc int64) *room {
 		kick:    make(chan int64),
 		calls:   make(chan func(), 4),
 		written: make(chan struct{}, 1),
-		synced:  make(chan error, 1),
+		synced:  make(chan syncResult, maxSyncs),
 	}
 }
 
@@ -212,8 +217,8 @@ func (r *room) run() {
 		case <-r.presenceDue:
 			r.presenceDue = nil
 			r.broadcastPresence()
-		case err := <-r.synced:
-			r.onSynced(err)
+		case res := <-r.synced:
+			r.onSynced(res)
 		case <-r.wake:
 			if r.loadErr != nil {
 				continue

@@ -23,16 +23,22 @@ import (
 // wait costs no thread and no P. Where io_uring is not allowed (an older
 // kernel, a seccomp profile) the file's own Sync is used.
 
-// ringSyncer owns one io_uring with one fsync in flight at a time.
+// ringSyncer owns one io_uring. Any number of fsyncs may be in flight:
+// each waits for its own completion, which a reaper goroutine hands over.
 type ringSyncer struct {
-	mu    sync.Mutex
-	ring  int
-	event *os.File // eventfd the kernel signals a completion on
-	sq    []byte   // the submission ring
-	cq    []byte   // the completion ring (may be sq: IORING_FEAT_SINGLE_MMAP)
-	sqes  []byte
-	p     uringParams
-	buf   [8]byte
+	mu      sync.Mutex // guards the submission ring, next and waiters
+	next    uint64
+	waiters map[uint64]chan error
+	ring    int
+	event   *os.File // eventfd the kernel signals completions on
+	sq      []byte   // the submission ring
+	cq      []byte   // the completion ring (may be sq: IORING_FEAT_SINGLE_MMAP)
+	sqes    []byte
+	p       uringParams
+	reaped  chan struct{} // closed when the reaper has stopped
+	// slots bounds the fsyncs in flight by the completion ring's size:
+	// completions that overflow it wait in the kernel, unsignalled.
+	slots chan struct{}
 }
 
 type uringParams struct {
@@ -66,13 +72,13 @@ const (
 // newRingSyncer sets up the ring, or returns an error (the caller falls
 // back to File.Sync).
 func newRingSyncer() (_ *ringSyncer, err error) {
-	r := &ringSyncer{ring: -1}
+	r := &ringSyncer{ring: -1, waiters: map[uint64]chan error{}}
 	defer func() {
 		if err != nil {
 			r.close()
 		}
 	}()
-	fd, _, errno := syscall.Syscall(sysIOUringSetup, 4, uintptr(unsafe.Pointer(&r.p)), 0)
+	fd, _, errno := syscall.Syscall(sysIOUringSetup, 16, uintptr(unsafe.Pointer(&r.p)), 0)
 	if errno != 0 {
 		return nil, fmt.Errorf("store: io_uring_setup: %w", errno)
 	}
@@ -106,6 +112,8 @@ func newRingSyncer() (_ *ringSyncer, err error) {
 	if _, _, errno := syscall.Syscall6(sysIOUringRegister, uintptr(r.ring), uringRegisterEventFD, uintptr(unsafe.Pointer(&e)), 1, 0, 0); errno != 0 {
 		return nil, fmt.Errorf("store: io_uring: register the eventfd: %w", errno)
 	}
+	r.reaped, r.slots = make(chan struct{}), make(chan struct{}, r.p.cqEntries)
+	go r.reap()
 	return r, nil
 }
 
@@ -115,8 +123,12 @@ func (r *ringSyncer) u32(b []byte, off uint32) *uint32 {
 
 // fsync fsyncs fd and waits for it without holding a thread.
 func (r *ringSyncer) fsync(fd uintptr) error {
+	r.slots <- struct{}{}
+	defer func() { <-r.slots }()
+	done := make(chan error, 1)
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.next++
+	token := r.next
 	mask := *r.u32(r.sq, r.p.sqOff.ringMask)
 	tail := atomic.LoadUint32(r.u32(r.sq, r.p.sqOff.tail))
 	i := tail & mask
@@ -124,37 +136,71 @@ func (r *ringSyncer) fsync(fd uintptr) error {
 	clear(sqe)
 	sqe[0] = uringOpFsync
 	*(*int32)(unsafe.Pointer(&sqe[4])) = int32(fd)
-	*(*uint64)(unsafe.Pointer(&sqe[32])) = uint64(tail) + 1 // user_data
+	*(*uint64)(unsafe.Pointer(&sqe[32])) = token // user_data
 	*r.u32(r.sq, r.p.sqOff.array+4*i) = i
 	atomic.StoreUint32(r.u32(r.sq, r.p.sqOff.tail), tail+1)
+	var err error
 	for {
 		n, _, errno := syscall.Syscall6(sysIOUringEnter, uintptr(r.ring), 1, 0, 0, 0, 0)
 		if errno == syscall.EINTR {
 			continue
 		}
 		if errno != 0 {
-			return fmt.Errorf("store: io_uring_enter: %w", errno)
-		}
-		if n != 1 {
-			return fmt.Errorf("store: io_uring_enter: %d submitted", n)
+			err = fmt.Errorf("store: io_uring_enter: %w", errno)
+		} else if n != 1 {
+			err = fmt.Errorf("store: io_uring_enter: %d submitted", n)
 		}
 		break
 	}
+	if err != nil {
+		// Not submitted: take the entry back.
+		atomic.StoreUint32(r.u32(r.sq, r.p.sqOff.tail), tail)
+		r.mu.Unlock()
+		return err
+	}
+	r.waiters[token] = done
+	r.mu.Unlock()
+	return <-done
+}
+
+// reap hands every completion to its waiter, until the eventfd is closed;
+// then it fails the waiters left.
+func (r *ringSyncer) reap() {
+	defer close(r.reaped)
+	var buf [8]byte
 	for {
-		head := atomic.LoadUint32(r.u32(r.cq, r.p.cqOff.head))
-		if head != atomic.LoadUint32(r.u32(r.cq, r.p.cqOff.tail)) {
+		for {
+			head := atomic.LoadUint32(r.u32(r.cq, r.p.cqOff.head))
+			if head == atomic.LoadUint32(r.u32(r.cq, r.p.cqOff.tail)) {
+				break
+			}
 			cmask := *r.u32(r.cq, r.p.cqOff.ringMask)
 			cqe := r.cq[r.p.cqOff.cqes+(head&cmask)*uringCQESize:]
+			token := *(*uint64)(unsafe.Pointer(&cqe[0]))
 			res := *(*int32)(unsafe.Pointer(&cqe[8]))
 			atomic.StoreUint32(r.u32(r.cq, r.p.cqOff.head), head+1)
+			var err error
 			if res < 0 {
-				return &os.PathError{Op: "fsync", Path: "io_uring", Err: syscall.Errno(-res)}
+				err = &os.PathError{Op: "fsync", Path: "io_uring", Err: syscall.Errno(-res)}
 			}
-			return nil
+			r.mu.Lock()
+			done := r.waiters[token]
+			delete(r.waiters, token)
+			r.mu.Unlock()
+			if done != nil {
+				done <- err
+			}
 		}
-		// Wait for the kernel's signal (the counter is reset by the read).
-		if _, err := r.event.Read(r.buf[:]); err != nil {
-			return fmt.Errorf("store: io_uring: wait: %w", err)
+		// Wait for the kernel's signal (the read resets its counter; a
+		// completion after the look above signals again).
+		if _, err := r.event.Read(buf[:]); err != nil {
+			r.mu.Lock()
+			for token, done := range r.waiters {
+				done <- fmt.Errorf("store: io_uring: closed: %w", err)
+				delete(r.waiters, token)
+			}
+			r.mu.Unlock()
+			return
 		}
 	}
 }
@@ -162,6 +208,9 @@ func (r *ringSyncer) fsync(fd uintptr) error {
 func (r *ringSyncer) close() {
 	if r.event != nil {
 		r.event.Close()
+	}
+	if r.reaped != nil {
+		<-r.reaped // it reads the rings
 	}
 	if r.sqes != nil {
 		syscall.Munmap(r.sqes)

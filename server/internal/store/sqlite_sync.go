@@ -52,7 +52,7 @@ type UnsyncedCommitter interface {
 type walSync struct {
 	path string
 
-	mu     sync.Mutex            // one sync at a time; guards f
+	mu     sync.RWMutex          // guards f: held shared by syncs, exclusively to open it again
 	f      *os.File              // the WAL file, for fsync
 	ring   *ringSyncer           // fsync without a thread (fsync_linux.go), or nil
 	fsync  func(*os.File) error  // the ring's fsync, or the file's Sync
@@ -100,16 +100,24 @@ func openWALSync(ctx context.Context, path string, r *sql.DB) (*walSync, error) 
 	return w, nil
 }
 
+// current reports whether f is the WAL file SQLite writes.
+func (w *walSync) current(f *os.File) bool {
+	if f == nil {
+		return false
+	}
+	fi, ferr := f.Stat()
+	pi, perr := os.Stat(w.path)
+	return ferr == nil && perr == nil && os.SameFile(fi, pi)
+}
+
 // file is the WAL file, opened again if SQLite replaced it (after every
 // connection was closed and one opened again: the recovery watcher's).
 // Called with mu held, or before w is shared.
 func (w *walSync) file() (*os.File, error) {
+	if w.current(w.f) {
+		return w.f, nil
+	}
 	if w.f != nil {
-		fi, ferr := w.f.Stat()
-		pi, perr := os.Stat(w.path)
-		if ferr == nil && perr == nil && os.SameFile(fi, pi) {
-			return w.f, nil
-		}
 		w.f.Close()
 		w.f = nil
 	}
@@ -206,15 +214,26 @@ func (w *walSync) err() error {
 	return nil
 }
 
+// sync fsyncs the WAL. Several may run at once (rooms of several
+// documents; a room with a sync in flight starts the next): each covers
+// what was written before it started.
 func (w *walSync) sync() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	if err := w.err(); err != nil {
 		return err
 	}
-	f, err := w.file()
-	if err == nil {
-		err = w.fsync(f)
+	w.mu.RLock()
+	var err error
+	if w.current(w.f) {
+		err = w.fsync(w.f)
+		w.mu.RUnlock()
+	} else {
+		w.mu.RUnlock()
+		w.mu.Lock()
+		var f *os.File
+		if f, err = w.file(); err == nil {
+			err = w.fsync(f)
+		}
+		w.mu.Unlock()
 	}
 	if err != nil {
 		err = fmt.Errorf("store: sync the WAL (commits are refused until the server restarts): %w", err)
