@@ -19,6 +19,26 @@ func openSQLite(tb testing.TB) *store.SQLite {
 	return s
 }
 
+// openAt opens the database file at path, closed when the test ends.
+func openAt(t *testing.T, path string) *store.SQLite {
+	t.Helper()
+	s, err := store.OpenSQLite(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// reopen closes s, which must close cleanly, and opens its file again.
+func reopen(t *testing.T, s *store.SQLite, path string) *store.SQLite {
+	t.Helper()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return openAt(t, path)
+}
+
 func TestSQLite(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openSQLite(t) })
 }
@@ -27,22 +47,12 @@ func TestSQLite(t *testing.T) {
 // that migrating an up-to-date file changes nothing.
 func TestSQLiteReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "gloss.db")
-	s, err := store.OpenSQLite(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, path)
 	if _, err := s.CreateUser(t.Context(), "alice", []byte("h")); err != nil {
 		t.Fatal(err)
 	}
 	epoch := s.Epoch()
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s, err = store.OpenSQLite(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopen(t, s, path)
 	if s.Epoch() != epoch {
 		t.Errorf("epoch %q after reopening, was %q", s.Epoch(), epoch)
 	}
@@ -65,25 +75,14 @@ func BenchmarkCommitCycleSQLite(b *testing.B) {
 // on it), and what was synced is there after the file is opened again.
 func TestSQLiteUnsynced(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "gloss.db")
-	s, err := store.OpenSQLite(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openAt(t, path)
 	storetest.Unsynced(t, s, func() {
 		if v, err := store.WriterSynchronous(t.Context(), s); err != nil || v != 2 {
 			t.Errorf("the writer's synchronous is %d (%v) after unsynced commits, want 2 (FULL)", v, err)
 		}
 		store.BreakWALSync(s, syscall.EIO)
 	})
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s, err = store.OpenSQLite(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopen(t, s, path)
 	ops, err := s.OpsSince(t.Context(), 1, 0, 10)
 	if err != nil {
 		t.Fatal(err)
