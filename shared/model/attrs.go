@@ -27,7 +27,7 @@ type Attrs struct {
 }
 
 // Limits on Attrs' strings: they are typed by analysts and shown to others.
-const maxAttrText = 200
+const MaxAttrText = 200
 
 // IsZero reports whether a carries nothing.
 func (a *Attrs) IsZero() bool {
@@ -55,8 +55,8 @@ func (a *Attrs) Validate(start, end int) error {
 		return fmt.Errorf("figure range low %g is above high %g", *a.Low, *a.High)
 	}
 	for name, s := range map[string]string{"qualifier": a.Qualifier, "unit": a.Unit, "quantity": a.Quantity, "from": a.From} {
-		if len([]rune(s)) > maxAttrText {
-			return fmt.Errorf("%s is longer than %d characters", name, maxAttrText)
+		if len([]rune(s)) > MaxAttrText {
+			return fmt.Errorf("%s is longer than %d characters", name, MaxAttrText)
 		}
 	}
 	if a.Cue != nil && (a.Cue[0] < start || a.Cue[1] > end || a.Cue[0] >= a.Cue[1]) {

@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"gloss/shared/model"
 )
 
 // figure is a suggested figure in code points with its structured fields.
@@ -182,7 +185,8 @@ func (fs *figScanner) number(i int) parsed {
 		if i+1 < len(st) && fs.glued(i+1) && st[i+1].kind == kWord {
 			w := st[i+1].low
 			switch {
-			case w == "st" || w == "nd" || w == "rd" || w == "th" || w == "s" || w == "'s" || timeWords[w]:
+			case w == "st" || w == "nd" || w == "rd" || w == "th" || w == "s" || w == "'s" || timeWords[w],
+				utf8.RuneCountInString(w) > model.MaxAttrText: // an identifier, not a figure's unit
 				p.bad = true
 				return p
 			case scaleAbbr[w] != 0 && (p.curr != "" || w != "m" && w != "b" || st[i+1].text == "M"):
@@ -548,11 +552,15 @@ func (fs *figScanner) at(i int) (figure, bool) {
 			k++
 		}
 		var ws []string
+		ulen := -1 // code points of the unit so far, with the spaces between words
 		for n := 0; k < len(st) && n < 3; n++ {
 			t := st[k]
 			w := t.low
 			if t.kind != kWord || unitStop[w] || quantityWords[w] && n > 0 || strings.HasSuffix(w, "ly") {
 				break
+			}
+			if ulen += 1 + utf8.RuneCountInString(t.text); ulen > model.MaxAttrText {
+				break // no unit is that long (and a span's fields may not be)
 			}
 			if quantityWords[w] && !strings.HasSuffix(w, "s") && n == 0 {
 				break // "100 wounded": what happened, not what is counted

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"gloss/shared/model"
 )
 
 func figureSpans(res Result) []Span {
@@ -371,5 +373,25 @@ func BenchmarkExtract(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		Extract(text)
+	}
+}
+
+// TestLongUnits: a word glued to a number, or the words after it, that
+// are longer than a figure's unit may be are not taken as its unit (the
+// fuzzer found "0A000…"), so every suggestion is a span the store takes.
+func TestLongUnits(t *testing.T) {
+	long := strings.Repeat("a", model.MaxAttrText-50)
+	for _, s := range []string{
+		"0A" + strings.Repeat("0", model.MaxAttrText+1),
+		"At least 5 " + long + " " + long + " died.",
+		"At least 5 " + strings.Repeat("b", model.MaxAttrText+1) + " died.",
+	} {
+		res := Extract(s)
+		checkOffsets(t, s, res)
+		for _, sp := range res.Spans {
+			if utf8.RuneCountInString(sp.Attrs.Unit) > model.MaxAttrText {
+				t.Errorf("Extract(%.20q…): a unit of %d characters", s, utf8.RuneCountInString(sp.Attrs.Unit))
+			}
+		}
 	}
 }
