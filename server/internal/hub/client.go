@@ -247,7 +247,7 @@ func (c *client) send(parts ...[][]byte) bool {
 // writing it, or ends a client that is not keeping up (see send). It
 // reports whether the client took the delivery and whether it is due: no
 // writer runs, so somebody must call flush. The room queues a broadcast
-// to every client first and then decides who writes it (deliverEach).
+// to every client first and then decides who writes it (deliverParts).
 func (c *client) enqueue(parts [][][]byte) (ok, due bool) {
 	n, frames := 0, 0
 	for _, p := range parts {

@@ -883,13 +883,8 @@ func (r *room) emit(outs []outcome) {
 	}
 }
 
-// deliver queues, for every client of the room, the broadcast frames
-// followed by its own replies, as one delivery.
-func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
-	r.deliverEach(func(*client) [][]byte { return frames }, replies)
-}
-
-// deliverEach is deliver with the broadcast frames chosen per client.
+// deliverParts queues, for every client of the room, the frame lists
+// partsFor returns for it (enqueue copies them) as one delivery.
 //
 // It queues every client's delivery first, then has the due ones (no
 // writer running) written: here if they are few (an ack, a refusal),
@@ -897,16 +892,6 @@ func (r *room) deliver(frames [][]byte, replies map[*client][][]byte) {
 // spend a write system call per client — ≈ 10 µs each on loopback —
 // before it can commit the next batch; what queues for a client meanwhile
 // goes out with it in the same writev.
-func (r *room) deliverEach(framesFor func(*client) [][]byte, replies map[*client][][]byte) {
-	parts := make([][][]byte, 2)
-	r.deliverParts(func(c *client) [][][]byte {
-		parts[0], parts[1] = framesFor(c), replies[c]
-		return parts
-	})
-}
-
-// deliverParts is deliverEach with each client's delivery made of the
-// frame lists partsFor returns (which enqueue copies).
 func (r *room) deliverParts(partsFor func(*client) [][][]byte) {
 	due := make([]*client, 0, len(r.clients)) // the chunks keep it: not reused
 	for c := range r.clients {
@@ -1059,23 +1044,31 @@ func (r *room) broadcastPresence() {
 	// A blind annotator is shown alone: who else is on the document, and
 	// where, is the others' work too.
 	alone := map[string][]byte{}
-	r.deliverEach(func(c *client) [][]byte {
-		if !c.view.Blind {
-			return [][]byte{f}
-		}
-		if a, ok := alone[c.user.Name]; ok {
-			return [][]byte{a}
-		}
-		var own []protocol.Member
-		for _, m := range members {
-			if m.User == c.user.Name {
-				own = append(own, m)
-			}
-		}
-		a, _ := encode(protocol.Message{Type: protocol.TypePresence, Members: own})
-		alone[c.user.Name] = a
+	parts := make([][][]byte, 1)
+	r.deliverParts(func(c *client) [][][]byte {
+		parts[0] = presenceFor(c, f, members, alone)
+		return parts
+	})
+}
+
+// presenceFor is the presence frame for c: f, or for a blind annotator
+// the members that are its own user (alone caches them by user).
+func presenceFor(c *client, f []byte, members []protocol.Member, alone map[string][]byte) [][]byte {
+	if !c.view.Blind {
+		return [][]byte{f}
+	}
+	if a, ok := alone[c.user.Name]; ok {
 		return [][]byte{a}
-	}, nil)
+	}
+	var own []protocol.Member
+	for _, m := range members {
+		if m.User == c.user.Name {
+			own = append(own, m)
+		}
+	}
+	a, _ := encode(protocol.Message{Type: protocol.TypePresence, Members: own})
+	alone[c.user.Name] = a
+	return [][]byte{a}
 }
 
 // errorFrame encodes an error message.
