@@ -87,8 +87,9 @@ func openWALSync(ctx context.Context, path string, r *sql.DB) (*walSync, error) 
 	}
 	w := &walSync{path: path + "-wal", pin: pin}
 	if _, err := w.file(); err != nil {
-		pin.Close()
-		return nil, err
+		// A database opened read-only (sqlite_recover.go) may have none
+		// yet; the first sync opens it.
+		slog.Debug("store: open the WAL for syncs", "err", err)
 	}
 	w.fsync = (*os.File).Sync
 	if ring, err := newRingSyncer(); err == nil {
@@ -121,7 +122,9 @@ func (w *walSync) file() (*os.File, error) {
 		w.f.Close()
 		w.f = nil
 	}
-	f, err := os.OpenFile(w.path, os.O_RDWR, 0)
+	// Read-only is enough for fsync, and works on a file SQLite opened
+	// read-only.
+	f, err := os.Open(w.path)
 	if err != nil {
 		return nil, fmt.Errorf("store: open the WAL: %w", err)
 	}
@@ -229,11 +232,16 @@ func (w *walSync) sync() error {
 	} else {
 		w.mu.RUnlock()
 		w.mu.Lock()
-		var f *os.File
-		if f, err = w.file(); err == nil {
+		f, ferr := w.file()
+		if ferr == nil {
 			err = w.fsync(f)
 		}
 		w.mu.Unlock()
+		if ferr != nil {
+			// Not an fsync that failed: nothing was dropped, a later
+			// sync may succeed and cover the same commits.
+			return ferr
+		}
 	}
 	if err != nil {
 		err = fmt.Errorf("store: sync the WAL (commits are refused until the server restarts): %w", err)
