@@ -12,7 +12,6 @@ import (
 
 	"gloss/server/internal/store"
 	"gloss/server/internal/synctest"
-	"gloss/shared/model"
 	"gloss/shared/protocol"
 )
 
@@ -67,11 +66,7 @@ func TestAckAfterSync(t *testing.T) {
 		g.SQLite = st.(*store.SQLite)
 		return g
 	}})
-	s.AddUser("alice", model.RoleAnnotator)
-	s.AddUser("bob", model.RoleAnnotator)
-	text, doc := s.Doc.Text, s.Doc.ID
-	a := connect(t, s, "alice", doc)
-	b := connect(t, s, "bob", doc)
+	text, doc, a, b := twoAnnotators(t, s)
 
 	op := synctest.Add("add1", "ann1", "claim", text, 0, 9)
 	if err := a.Send(op); err != nil {

@@ -88,11 +88,7 @@ func (f *flakyStore) OpSeqs(ctx context.Context, doc int64, ids []string) (map[s
 func TestCommitFails(t *testing.T) {
 	fs := &flakyStore{}
 	s := synctest.NewServer(t, synctest.Options{WrapStore: func(st store.Store) store.Store { fs.Store = st; return fs }})
-	s.AddUser("alice", model.RoleAnnotator)
-	s.AddUser("bob", model.RoleAnnotator)
-	text, doc := s.Doc.Text, s.Doc.ID
-	a := connect(t, s, "alice", doc)
-	b := connect(t, s, "bob", doc)
+	text, doc, a, b := twoAnnotators(t, s)
 	first := mustAck(t, a, synctest.Add("add1", "ann1", "claim", text, 0, 9))
 
 	cases := []struct {

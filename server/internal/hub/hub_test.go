@@ -32,6 +32,17 @@ func connect(t testing.TB, s *synctest.Server, user string, doc int64) *synctest
 	return c
 }
 
+// twoAnnotators adds the annotators alice and bob to s and connects both
+// to its document.
+func twoAnnotators(t testing.TB, s *synctest.Server) (text string, doc int64, a, b *synctest.Client) {
+	t.Helper()
+	s.AddUser("alice", model.RoleAnnotator)
+	s.AddUser("bob", model.RoleAnnotator)
+	a = connect(t, s, "alice", s.Doc.ID)
+	b = connect(t, s, "bob", s.Doc.ID)
+	return s.Doc.Text, s.Doc.ID, a, b
+}
+
 func dial(t testing.TB, url string, r *synctest.Replica) *synctest.Client {
 	t.Helper()
 	c, err := synctest.Dial(context.Background(), url, synctest.DialOptions{Replica: r})
@@ -97,11 +108,7 @@ func checkSameAsStore(t testing.TB, s *synctest.Server, doc int64, clients ...*s
 // exactly the acknowledged state.
 func TestLiveEdit(t *testing.T) {
 	s := synctest.NewServer(t, synctest.Options{})
-	s.AddUser("alice", model.RoleAnnotator)
-	s.AddUser("bob", model.RoleAnnotator)
-	text, doc := s.Doc.Text, s.Doc.ID
-	a := connect(t, s, "alice", doc)
-	b := connect(t, s, "bob", doc)
+	text, doc, a, b := twoAnnotators(t, s)
 	await(t, a, "presence of both", func(m protocol.Message) bool {
 		return m.Type == protocol.TypePresence && len(m.Members) == 2
 	})
@@ -464,11 +471,7 @@ func oversized() []byte {
 // (CloseRestart), and every acknowledged op is in the store.
 func TestClose(t *testing.T) {
 	s := synctest.NewServer(t, synctest.Options{})
-	s.AddUser("alice", model.RoleAnnotator)
-	s.AddUser("bob", model.RoleAnnotator)
-	text, doc := s.Doc.Text, s.Doc.ID
-	a := connect(t, s, "alice", doc)
-	b := connect(t, s, "bob", doc)
+	text, doc, a, b := twoAnnotators(t, s)
 	idle := dial(t, s.URL("bob"), nil) // connected, no hello yet
 	mustAck(t, a, synctest.Add("first", "first", "claim", text, 0, 9))
 
@@ -569,11 +572,7 @@ func TestAnotherInstance(t *testing.T) {
 		other.Store = st
 		return other
 	}})
-	s.AddUser("alice", model.RoleAnnotator)
-	s.AddUser("bob", model.RoleAnnotator)
-	text, doc := s.Doc.Text, s.Doc.ID
-	a := connect(t, s, "alice", doc)
-	b := connect(t, s, "bob", doc)
+	text, doc, a, b := twoAnnotators(t, s)
 
 	t.Run("commit in between", func(t *testing.T) {
 		other.mu.Lock()
