@@ -202,6 +202,7 @@ func TestAcceptAgreedBothCopies(t *testing.T) {
 	for _, b := range []*browser{alice, bob} {
 		b.selectText(words, 0)
 		b.key("2")
+		b.waitFor(segWith(words)) // the key handled: pending counts the span
 		b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
 	}
 	rita.do(chromedp.Navigate(srv.URL + "/review/1"))
@@ -415,9 +416,15 @@ func TestPhoneByClick(t *testing.T) {
 	b.waitFor(`document.querySelector('#doc .seg') === null`)
 	click(`#undo-btn`)
 	b.waitFor(segWith("CNN reported"))
+	// A click only queues its Go handler (go-app dispatches events to the
+	// UI goroutine), so each step waits for what it shows before the next:
+	// "pending 0" read before the redo's handler ran would pass with the
+	// redo never sent.
+	tag := `document.querySelector('#annlist li.ann .tag').textContent === `
 	click(`#undo-btn`) // the relabel
+	b.waitFor(tag + `'claim'`)
 	click(`#redo-btn`)
-	b.waitFor(`!document.getElementById('undo-btn').disabled`)
+	b.waitFor(tag + `'attribution'`)
 	b.waitFor(`document.querySelector('#conn').dataset.pending === '0'`)
 	snap, _ := srv.st.Snapshot(context.Background(), 1)
 	if len(snap.Annotations) != 1 || snap.Annotations[0].Label != "attribution" || snap.Annotations[0].Quote != "CNN reported" {
