@@ -53,7 +53,7 @@ const maxSyncs = 2
 // can sync apart.
 func (r *room) commit(ctx context.Context, ops []protocol.Op) (int64, error) {
 	if s := r.hub.syncer; s != nil {
-		return s.CommitUnsynced(ctx, r.doc, ops)
+		return s.CommitUnsynced(ctx, r.doc, ops, r.rights) // checks the senders' rights are r.rights'
 	}
 	return r.hub.store.Commit(ctx, r.doc, ops)
 }

@@ -33,11 +33,11 @@ func (g *gatedStore) err() error {
 	return g.failed
 }
 
-func (g *gatedStore) CommitUnsynced(ctx context.Context, doc int64, ops []protocol.Op) (int64, error) {
+func (g *gatedStore) CommitUnsynced(ctx context.Context, doc int64, ops []protocol.Op, rights int64) (int64, error) {
 	if err := g.err(); err != nil {
 		return 0, err
 	}
-	return g.SQLite.CommitUnsynced(ctx, doc, ops)
+	return g.SQLite.CommitUnsynced(ctx, doc, ops, rights)
 }
 
 func (g *gatedStore) SyncCommits() error {

@@ -400,12 +400,19 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 		r.failAll(batch, nil, "the document could not be loaded")
 		return
 	}
-	batch, err := r.authorise(ctx, batch)
-	if err != nil {
-		r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
-		r.failAll(batch, nil, "could not check your rights; retry")
-		return
+	// With a store that checks the rights epoch in its commit
+	// (UnsyncedCommitter), a batch that commits needs no read of its own;
+	// one that commits nothing is checked before it is answered.
+	checked := r.hub.syncer == nil
+	if checked {
+		var err error
+		if batch, _, err = r.authorise(ctx, batch); err != nil {
+			r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
+			r.failAll(batch, nil, "could not check your rights; retry")
+			return
+		}
 	}
+	moves := 0
 	seen := map[string]ackInfo{}
 	for _, q := range batch {
 		if a, ok := r.recent.byID[q.op.ID]; ok {
@@ -443,6 +450,23 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 			}
 		}
 		if len(res.accepted) == 0 {
+			if !checked {
+				// Refusals (one may show a span's current state) and
+				// acks go to senders that keep their rights.
+				checked = true
+				kept, moved, err := r.authorise(ctx, batch)
+				if err != nil {
+					r.journal.rollback(r.state)
+					r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
+					r.failAll(batch, seen, "could not check your rights; retry")
+					return
+				}
+				if moved {
+					r.journal.rollback(r.state)
+					batch = kept
+					continue
+				}
+			}
 			r.after(res.retried, outcome{replies: res.replies})
 			return
 		}
@@ -470,6 +494,19 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 			return
 		}
 		r.journal.rollback(r.state)
+		var moved *store.RightsMovedError
+		if errors.As(err, &moved) && moves < 3 {
+			// Rights changed since the room last checked its clients:
+			// check them again, drop the ops of those that lost them.
+			moves++
+			if err := r.recheckRightsAt(ctx, moved.Epoch); err != nil {
+				r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
+				r.failAll(batch, seen, "could not check your rights; retry")
+				return
+			}
+			batch, checked = openOnly(batch), true
+			continue
+		}
 		if errors.Is(err, store.ErrStale) && attempt < 2 {
 			// Another instance got there first, or an op id is known to
 			// the store: catch up from the op log and resolve again.
@@ -490,27 +527,34 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 // authorise makes sure that the senders of a batch still have the rights
 // they were welcomed with: it reads the rights epoch (one cheap query) and,
 // only if it moved since the room's clients were checked, checks them all
-// again. It returns the ops of the senders that keep their rights; the
-// others' connections are closing, and their ops are dropped unanswered
-// (never acked: the client re-sends them after reconnecting, and is
-// refused at hello).
-func (r *room) authorise(ctx context.Context, batch []opReq) ([]opReq, error) {
+// again (moved). It returns the ops of the senders that keep their rights;
+// the others' connections are closing, and their ops are dropped
+// unanswered (never acked: the client re-sends them after reconnecting,
+// and is refused at hello).
+func (r *room) authorise(ctx context.Context, batch []opReq) (kept []opReq, moved bool, err error) {
 	epoch, err := r.hub.store.RightsEpoch(ctx)
 	if err != nil {
-		return batch, err
+		return batch, false, err
 	}
 	if epoch != r.rights {
 		if err := r.recheckRightsAt(ctx, epoch); err != nil {
-			return batch, err
+			return batch, false, err
 		}
+		moved = true
 	}
+	return openOnly(batch), moved, nil
+}
+
+// openOnly returns the ops of batch whose senders' connections are not
+// closing, in place.
+func openOnly(batch []opReq) []opReq {
 	kept := batch[:0]
 	for _, q := range batch {
 		if !q.c.isClosing() {
 			kept = append(kept, q)
 		}
 	}
-	return kept, nil
+	return kept
 }
 
 // recheckRights re-checks every connection's rights and the schema now.

@@ -417,21 +417,30 @@ func stmtContext(ctx context.Context) context.Context { return context.WithoutCa
 // lockSeq reads a document's seq, locking its row until tx ends, with
 // the statement prepared at open (parsing it again would be a tenth of a
 // small commit's time).
-func (s *db) lockSeq(ctx context.Context, tx *sql.Tx, docID int64) (int64, error) {
-	var seq int64
+func (s *db) lockSeq(ctx context.Context, tx *sql.Tx, docID int64, rights *rightsCheck) (int64, error) {
+	var seq, epoch int64
 	ctx = stmtContext(ctx)
-	if err := tx.StmtContext(ctx, s.ops[qLockSeq]).QueryRowContext(ctx, docID).Scan(&seq); err != nil {
+	var err error
+	if rights == nil {
+		err = tx.StmtContext(ctx, s.ops[qLockSeq]).QueryRowContext(ctx, docID).Scan(&seq)
+	} else {
+		err = tx.StmtContext(ctx, rights.stmt).QueryRowContext(ctx, docID).Scan(&seq, &epoch)
+	}
+	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("store: commit ops to document %d: %w", docID, ErrNotFound)
 		}
 		return 0, fmt.Errorf("store: commit ops: read seq: %w", err)
+	}
+	if rights != nil && epoch != rights.epoch {
+		return 0, &RightsMovedError{Epoch: epoch}
 	}
 	return seq, nil
 }
 
 // Commit implements Store (SQLite's; Postgres batches the same steps).
 func (s *db) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64, error) {
-	first, unprepared, err := s.commit(ctx, s.w.BeginTx, docID, ops)
+	first, unprepared, err := s.commit(ctx, s.w.BeginTx, docID, ops, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -439,14 +448,15 @@ func (s *db) Commit(ctx context.Context, docID int64, ops []protocol.Op) (int64,
 	return first, nil
 }
 
-// commit is Commit in a transaction that begin starts. It returns the
-// rowsQuery statements it ran unprepared, for the caller to prepare once
-// it no longer holds the writer connection.
-func (s *db) commit(ctx context.Context, begin beginFunc, docID int64, ops []protocol.Op) (int64, []rowsKey, error) {
+// commit is Commit in a transaction that begin starts, if the rights
+// epoch is still rights' (when not nil). It returns the rowsQuery
+// statements it ran unprepared, for the caller to prepare once it no
+// longer holds the writer connection.
+func (s *db) commit(ctx context.Context, begin beginFunc, docID int64, ops []protocol.Op, rights *rightsCheck) (int64, []rowsKey, error) {
 	var first int64
 	var unprepared []rowsKey
 	err := s.inTxOn(ctx, begin, "commit ops", func(tx *sql.Tx) error {
-		seq, err := s.lockSeq(ctx, tx, docID)
+		seq, err := s.lockSeq(ctx, tx, docID, rights)
 		first = seq + 1
 		if err != nil || len(ops) == 0 {
 			return err

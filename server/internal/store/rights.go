@@ -91,6 +91,55 @@ func (s *db) RightsEpoch(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// RightsMovedError is CommitUnsynced's answer when the rights epoch is
+// no longer the one its caller checked its connections at: nothing was
+// committed, and Epoch is the epoch now. The caller checks its
+// connections again at Epoch and commits what they may still send.
+type RightsMovedError struct{ Epoch int64 }
+
+func (e *RightsMovedError) Error() string {
+	return fmt.Sprintf("store: commit ops: the rights epoch moved to %d", e.Epoch)
+}
+
+// qLockSeqRights is lockSeq's read with the rights epoch beside the seq,
+// for commits that check it: one statement, where a read of its own cost
+// as much as the one the room made before each batch.
+var qLockSeqRights = sqlText("SELECT seq, (SELECT n FROM rights_epoch WHERE id = 1) FROM documents WHERE id = ?{LOCK}")
+
+// rightsCheck is a commit's check that the rights epoch is still epoch,
+// read by stmt (qLockSeqRights, prepared on the writer).
+type rightsCheck struct {
+	stmt  *sql.Stmt
+	epoch int64
+}
+
+// writerRights returns qLockSeqRights prepared on the writer (installing
+// the rights epoch first if need be). It is prepared outside any
+// transaction: see db.ops.
+func (s *db) writerRights(ctx context.Context) (*sql.Stmt, error) {
+	s.rightsMu.Lock()
+	stmt := s.wrights
+	s.rightsMu.Unlock()
+	if stmt != nil {
+		return stmt, nil
+	}
+	if _, err := s.RightsEpoch(ctx); err != nil { // installs it
+		return nil, err
+	}
+	stmt, err := s.w.PrepareContext(ctx, s.q(qLockSeqRights))
+	if err != nil {
+		return nil, fmt.Errorf("store: rights epoch: %w", err)
+	}
+	s.rightsMu.Lock()
+	defer s.rightsMu.Unlock()
+	if s.wrights != nil { // another commit prepared it meanwhile
+		stmt.Close()
+		return s.wrights, nil
+	}
+	s.wrights = stmt
+	return stmt, nil
+}
+
 var qDone = sqlText("SELECT done FROM assignments WHERE doc_id = ? AND user_id = ?")
 
 // Done implements Store.

@@ -35,6 +35,7 @@ type db struct {
 
 	rightsMu sync.Mutex
 	rights   *sql.Stmt // the prepared read of the rights epoch, once installed
+	wrights  *sql.Stmt // qLockSeqRights on the writer, for commits (writerRights)
 }
 
 // open rebinds the queries for d, migrates and prepares Commit's
@@ -82,8 +83,10 @@ func (s *db) Close() error {
 		return true
 	})
 	s.rightsMu.Lock()
-	if s.rights != nil {
-		errs = append(errs, s.rights.Close())
+	for _, st := range []*sql.Stmt{s.rights, s.wrights} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
 	}
 	s.rightsMu.Unlock()
 	errs = append(errs, s.w.Close())

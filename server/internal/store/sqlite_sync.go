@@ -28,8 +28,14 @@ import (
 // pages it could not write and reads no longer show what is on disk, so
 // nothing more may be acknowledged until the server restarts and reads
 // the file again (PostgreSQL's answer to the same problem).
+//
+// CommitUnsynced also checks, in its transaction, that the rights epoch
+// (Store.RightsEpoch) is still rights, the epoch its caller checked the
+// ops' senders at: if it moved, it commits nothing and returns a
+// *RightsMovedError. The hub then needs no read of the epoch of its own
+// before each batch.
 type UnsyncedCommitter interface {
-	CommitUnsynced(ctx context.Context, docID int64, ops []protocol.Op) (int64, error)
+	CommitUnsynced(ctx context.Context, docID int64, ops []protocol.Op, rights int64) (int64, error)
 	SyncCommits() error
 }
 
@@ -133,16 +139,20 @@ func (w *walSync) file() (*os.File, error) {
 }
 
 // CommitUnsynced implements UnsyncedCommitter.
-func (s *SQLite) CommitUnsynced(ctx context.Context, docID int64, ops []protocol.Op) (int64, error) {
+func (s *SQLite) CommitUnsynced(ctx context.Context, docID int64, ops []protocol.Op, rights int64) (int64, error) {
 	w := s.wal
 	if err := w.err(); err != nil {
+		return 0, err
+	}
+	stmt, err := s.writerRights(ctx)
+	if err != nil {
 		return 0, err
 	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: commit ops: %w", err)
 	}
-	first, unprepared, err := s.commitUnsyncedOn(ctx, conn, docID, ops)
+	first, unprepared, err := s.commitUnsyncedOn(ctx, conn, docID, ops, &rightsCheck{stmt, rights})
 	conn.Close()
 	if err != nil {
 		return 0, err
@@ -151,12 +161,12 @@ func (s *SQLite) CommitUnsynced(ctx context.Context, docID int64, ops []protocol
 	return first, nil
 }
 
-func (s *SQLite) commitUnsyncedOn(ctx context.Context, conn *sql.Conn, docID int64, ops []protocol.Op) (int64, []rowsKey, error) {
+func (s *SQLite) commitUnsyncedOn(ctx context.Context, conn *sql.Conn, docID int64, ops []protocol.Op, rights *rightsCheck) (int64, []rowsKey, error) {
 	w := s.wal
 	if err := w.setSync(ctx, conn, false); err != nil {
 		return 0, nil, fmt.Errorf("store: commit ops: synchronous off: %w", err)
 	}
-	first, unprepared, err := s.commit(ctx, conn.BeginTx, docID, ops)
+	first, unprepared, err := s.commit(ctx, conn.BeginTx, docID, ops, rights)
 	if serr := w.setSync(ctx, conn, true); serr != nil {
 		// The connection must not take another write with the sync off:
 		// database/sql discards a connection whose Raw says ErrBadConn.

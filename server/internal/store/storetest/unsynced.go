@@ -2,18 +2,21 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"gloss/server/internal/store"
+	"gloss/shared/model"
 	"gloss/shared/protocol"
 )
 
 // Unsynced checks a store that commits now and syncs later
 // (store.UnsyncedCommitter): its commits take their seqs in turn with
 // Commit's and are read back before the sync, a sync returns nil while
-// the disk works, and after breakSync has made the disk fail, the sync
-// fails, and so does every later sync and unsynced commit, which writes
-// nothing. s is closed by the caller.
+// the disk works; an unsynced commit made against a rights epoch that
+// has moved commits nothing and says the epoch now; and after breakSync
+// has made the disk fail, the sync fails, and so does every later sync
+// and unsynced commit, which writes nothing. s is closed by the caller.
 func Unsynced(t *testing.T, s store.Store, breakSync func()) {
 	u, ok := s.(store.UnsyncedCommitter)
 	if !ok {
@@ -21,6 +24,10 @@ func Unsynced(t *testing.T, s store.Store, breakSync func()) {
 	}
 	ctx := context.Background()
 	docID := newDoc(t, s, "unsynced commits")
+	rights, err := s.RightsEpoch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	add := func(id string) []protocol.Op {
 		return []protocol.Op{addOp("op-"+id, ann(docID, id, "claim", 0, 8, "unsynced"))}
 	}
@@ -35,7 +42,7 @@ func Unsynced(t *testing.T, s store.Store, breakSync func()) {
 		var first int64
 		var err error
 		if st.unsynced {
-			first, err = u.CommitUnsynced(ctx, docID, add(st.id))
+			first, err = u.CommitUnsynced(ctx, docID, add(st.id), rights)
 		} else {
 			first, err = s.Commit(ctx, docID, add(st.id))
 		}
@@ -52,8 +59,34 @@ func Unsynced(t *testing.T, s store.Store, breakSync func()) {
 		t.Fatalf("sync: %v", err)
 	}
 
+	// A change of rights (a new member) after the caller checked its
+	// senders at rights: the commit is refused and says the epoch now.
+	usr, err := s.CreateUser(ctx, "unsynced-rights", []byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.CreateProject(ctx, "unsynced rights", model.DefaultSchema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetMember(ctx, p.ID, usr.ID, model.RoleAnnotator); err != nil {
+		t.Fatal(err)
+	}
+	now, err := s.RightsEpoch(ctx)
+	if err != nil || now == rights {
+		t.Fatalf("rights epoch %d after a new member (was %d), %v", now, rights, err)
+	}
+	var moved *store.RightsMovedError
+	if _, err := u.CommitUnsynced(ctx, docID, add("moved"), rights); !errors.As(err, &moved) || moved.Epoch != now {
+		t.Fatalf("commit at a moved rights epoch: %v; want a RightsMovedError at %d", err, now)
+	}
+	if snap, err := s.Snapshot(ctx, docID); err != nil || snap.Seq != 4 {
+		t.Fatalf("seq %d after the refused commit (%v), want 4 (nothing written)", snap.Seq, err)
+	}
+	rights = now
+
 	breakSync()
-	if _, err := u.CommitUnsynced(ctx, docID, add("e")); err != nil {
+	if _, err := u.CommitUnsynced(ctx, docID, add("e"), rights); err != nil {
 		t.Fatalf("commit before the failed sync: %v", err)
 	}
 	if err := u.SyncCommits(); err == nil {
@@ -62,7 +95,7 @@ func Unsynced(t *testing.T, s store.Store, breakSync func()) {
 	if err := u.SyncCommits(); err == nil {
 		t.Fatal("a sync after a failed one returned nil: what the kernel dropped would be acknowledged")
 	}
-	if _, err := u.CommitUnsynced(ctx, docID, add("f")); err == nil {
+	if _, err := u.CommitUnsynced(ctx, docID, add("f"), rights); err == nil {
 		t.Fatal("an unsynced commit after a failed sync was taken")
 	}
 	snap, err := s.Snapshot(ctx, docID)
