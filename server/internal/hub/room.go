@@ -402,7 +402,9 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 	}
 	// With a store that checks the rights epoch in its commit
 	// (UnsyncedCommitter), a batch that commits needs no read of its own;
-	// one that commits nothing is checked before it is answered.
+	// one that commits nothing is checked before it is answered. Either
+	// way the ops of connections already closing (rights taken away at
+	// the last check, too slow, gone) are dropped now.
 	checked := r.hub.syncer == nil
 	if checked {
 		var err error
@@ -411,6 +413,8 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 			r.failAll(batch, nil, "could not check your rights; retry")
 			return
 		}
+	} else {
+		batch = openOnly(batch)
 	}
 	moves := 0
 	seen := map[string]ackInfo{}
