@@ -190,6 +190,9 @@ type frameReader struct {
 
 	full  bool         // the last read filled the buffer
 	reads atomic.Int64 // reads from r: what the tool's cost per read is
+	// idle, if set, is called before each read from r: the reader has
+	// taken everything that came, and may publish what it counted.
+	idle func()
 
 	frag   []byte // a fragmented message so far
 	fragOp byte   // its opcode, 0 when none is under way
@@ -270,6 +273,9 @@ func (f *frameReader) fill(size int) error {
 	} else if f.start > 0 {
 		f.end = copy(f.buf, f.buf[f.start:f.end])
 		f.start = 0
+	}
+	if f.idle != nil {
+		f.idle()
 	}
 	n, err := f.r.Read(f.buf[f.end:])
 	f.reads.Add(1)
