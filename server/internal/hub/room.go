@@ -499,7 +499,7 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 		}
 		r.journal.rollback(r.state)
 		var moved *store.RightsMovedError
-		if errors.As(err, &moved) && moves < 3 {
+		if errors.As(err, &moved) && moves < maxRightsMoves {
 			// Rights changed since the room last checked its clients:
 			// check them again, drop the ops of those that lost them.
 			moves++
@@ -527,6 +527,11 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 		return
 	}
 }
+
+// maxRightsMoves is how many times a batch is checked again and retried
+// because rights changed while it was being committed (a burst of
+// membership changes, say) before its senders are told to retry.
+const maxRightsMoves = 8
 
 // authorise makes sure that the senders of a batch still have the rights
 // they were welcomed with: it reads the rights epoch (one cheap query) and,
