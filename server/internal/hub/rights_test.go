@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -93,6 +94,29 @@ func TestRightsChange(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRightsMoveUnderOps changes another user's role before each of
+// alice's ops (the rights epoch moves every time, as in a burst of
+// membership changes while analysts work): the room checks its clients
+// again and commits, and every op is acknowledged and stored.
+func TestRightsMoveUnderOps(t *testing.T) {
+	s := synctest.NewServer(t, synctest.Options{Hub: hub.Config{Poll: -1}})
+	s.AddUser("alice", model.RoleAnnotator)
+	carol := s.AddUser("carol", model.RoleAnnotator)
+	a := connect(t, s, "alice", s.Doc.ID)
+	roles := []model.Role{model.RoleViewer, model.RoleAnnotator}
+	const n = 12
+	for i := range n {
+		if err := s.Store.SetMember(context.Background(), s.Project.ID, carol.ID, roles[i%2]); err != nil {
+			t.Fatal(err)
+		}
+		id := fmt.Sprintf("op%d", i)
+		mustAck(t, a, synctest.Add(id, "a"+id, "claim", s.Doc.Text, i, i+3))
+	}
+	if snap := s.Snapshot(s.Doc.ID); len(snap.Annotations) != n {
+		t.Fatalf("store has %d annotations, want %d", len(snap.Annotations), n)
 	}
 }
 
