@@ -15,14 +15,7 @@ import (
 // connections whenever it moves).
 func testRightsEpoch(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	u, err := s.CreateUser(ctx, "rights", []byte("pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.CreateProject(ctx, "rights", model.DefaultSchema())
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, p := userAndProject(t, s, "rights")
 	doc := newDoc(t, s, "a text to annotate")
 	epoch := func() int64 {
 		t.Helper()
@@ -73,4 +66,20 @@ func testRightsEpoch(t *testing.T, s store.Store) {
 			t.Errorf("%s: rights epoch moved = %v, want %v", st.name, moved, st.moves)
 		}
 	}
+}
+
+// userAndProject creates a user and a project, both called name, for a
+// test to change the user's rights in.
+func userAndProject(t testing.TB, s store.Store, name string) (model.User, model.Project) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, name, []byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.CreateProject(ctx, name, model.DefaultSchema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, p
 }

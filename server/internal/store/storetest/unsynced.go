@@ -61,14 +61,7 @@ func Unsynced(t *testing.T, s store.Store, breakSync func()) {
 
 	// A change of rights (a new member) after the caller checked its
 	// senders at rights: the commit is refused and says the epoch now.
-	usr, err := s.CreateUser(ctx, "unsynced-rights", []byte("pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.CreateProject(ctx, "unsynced rights", model.DefaultSchema())
-	if err != nil {
-		t.Fatal(err)
-	}
+	usr, p := userAndProject(t, s, "unsynced-rights")
 	if err := s.SetMember(ctx, p.ID, usr.ID, model.RoleAnnotator); err != nil {
 		t.Fatal(err)
 	}
