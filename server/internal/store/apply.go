@@ -74,6 +74,16 @@ var (
 	qInsertAnn = valuesQuery(`INSERT INTO annotations (doc_id, id, layer, label, start, "end", quote, author, version, created, updated, attrs)`, 12)
 	qUpdateAnn = sqlText(`UPDATE annotations SET label = ?, start = ?, "end" = ?, quote = ?, version = ?, updated = ?, attrs = ?
 		WHERE doc_id = ? AND id = ? AND version = ?`)
+	// qUpdateAnns updates annotations given as rows (id, the version the
+	// row must be at, label, start, end, quote, new version, updated,
+	// attrs), then takes the document: a primary key lookup per row (the
+	// plan scans the rows and searches the table by its key). SQLite only
+	// (dialect.updateFrom): PostgreSQL's VALUES would need a cast per column.
+	qUpdateAnns = &rowsQuery{func(n int) string {
+		return `UPDATE annotations SET label = v.column3, start = v.column4, "end" = v.column5, quote = v.column6,
+		version = v.column7, updated = v.column8, attrs = v.column9 FROM (VALUES ` + repeatJoin("(?, ?, ?, ?, ?, ?, ?, ?, ?)", ", ", n) + `) AS v
+		WHERE annotations.doc_id = ? AND annotations.id = v.column1 AND annotations.version = v.column2`
+	}}
 	// qDeleteAnns takes the document, then (id, version) of each row: each
 	// term is a primary key lookup.
 	qDeleteAnns = &rowsQuery{func(n int) string {
@@ -142,6 +152,9 @@ func chunks(n int, f func(lo, hi int)) {
 func (s *db) annArgs(args []any, docID int64, a *model.Annotation) []any {
 	return append(args, docID, a.ID, a.Layer, a.Label, a.Start, a.End, s.d.bytes(a.Quote), a.Author, a.Version, ms(a.Created), ms(a.Updated), attrsColumn(a.Attrs))
 }
+
+// updateCols is the number of arguments of a row of qUpdateAnns.
+const updateCols = 9
 
 func (s *db) updateStep(docID int64, op protocol.Op) step {
 	a := op.Ann
@@ -258,17 +271,28 @@ func annOnly(ops []protocol.Op) bool {
 // dependent, as many more as maxRows asks.
 func (s *db) annSteps(out []step, docID int64, ops []protocol.Op) ([]step, error) {
 	var adds []*model.Annotation
-	var targets []any
+	var targets, updates []any
 	for _, op := range ops {
 		switch op.Kind {
 		case protocol.KindAdd:
 			adds = append(adds, op.Ann)
 		case protocol.KindUpdate:
-			out = append(out, s.updateStep(docID, op))
+			if !s.d.updateFrom {
+				out = append(out, s.updateStep(docID, op))
+				continue
+			}
+			a := op.Ann
+			updates = append(updates, a.ID, op.Version, a.Label, a.Start, a.End, s.d.bytes(a.Quote), a.Version, ms(a.Updated), attrsColumn(a.Attrs))
 		case protocol.KindDelete:
 			targets = append(targets, op.Target, op.Version)
 		}
 	}
+	// Unless each row is at its version, the batch is stale, as with an
+	// UPDATE per row.
+	chunks(len(updates)/updateCols, func(lo, hi int) {
+		args := append(updates[updateCols*lo:updateCols*hi:updateCols*hi], docID)
+		out = append(out, step{what: "update annotations", rq: qUpdateAnns, n: hi - lo, want: int64(hi - lo), args: args})
+	})
 	chunks(len(adds), func(lo, hi int) {
 		args := make([]any, 0, 12*(hi-lo))
 		for _, a := range adds[lo:hi] {

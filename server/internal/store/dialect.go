@@ -59,6 +59,9 @@ type dialect struct {
 	setSchemaVersion func(ctx context.Context, tx *sql.Tx, v int) error
 	// rightsDDL installs the rights epoch's counter and triggers (rights.go).
 	rightsDDL []string
+	// updateFrom groups a batch's annotation updates into one UPDATE …
+	// FROM (VALUES …) (qUpdateAnns) instead of a statement each.
+	updateFrom bool
 }
 
 // rebind rewrites a query's markers for d.

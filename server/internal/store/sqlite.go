@@ -38,6 +38,7 @@ var sqliteDialect = &dialect{
 	schemaVersion:    sqliteSchemaVersion,
 	setSchemaVersion: sqliteSetSchemaVersion,
 	rightsDDL:        sqliteRightsDDL,
+	updateFrom:       true,
 }
 
 // OpenSQLite opens (creating if needed) the database file at path and

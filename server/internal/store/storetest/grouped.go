@@ -14,7 +14,7 @@ import (
 // statement per kind of row rather than one per op: the deletes must
 // still take along every relation, review and comment of each deleted
 // annotation and nothing else, and batches longer than one statement's
-// rows must commit whole.
+// rows (adds, updates, deletes) must commit whole.
 func testGroupedCommit(t *testing.T, s store.Store) {
 	const annotator, reviewer = model.RoleAnnotator, model.RoleReviewer
 	// batch resolves ops one after the other, as a room does, and
@@ -78,8 +78,17 @@ func testGroupedCommit(t *testing.T, s store.Store) {
 		}
 		batch(d, "alice", annotator, ops...)
 		ops = ops[:0]
+		for i := range n { // every one moved and relabelled: the replay checks each row's values
+			start := (i + 7) % 30
+			ops = append(ops, protocol.Op{Kind: protocol.KindUpdate, Version: 1, Ann: spanAt(fmt.Sprintf("a%d", i), "figure", start, start+3)})
+		}
+		batch(d, "alice", annotator, ops...)
+		if snap := snapshot(t, s, d.id); len(snap.Annotations) != n || snap.Annotations[0].Label != "figure" || snap.Annotations[0].Version != 2 {
+			t.Errorf("after the updates: %d annotations, first %+v; want %d, relabelled, at version 2", len(snap.Annotations), snap.Annotations[0], n)
+		}
+		ops = ops[:0]
 		for i := range n {
-			ops = append(ops, protocol.Op{Kind: protocol.KindDelete, Target: fmt.Sprintf("a%d", i), Version: 1})
+			ops = append(ops, protocol.Op{Kind: protocol.KindDelete, Target: fmt.Sprintf("a%d", i), Version: 2})
 			if i%10 == 0 {
 				ops = append(ops, add(fmt.Sprintf("b%d", i), i%30))
 			}
