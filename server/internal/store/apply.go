@@ -266,7 +266,8 @@ func annOnly(ops []protocol.Op) bool {
 }
 
 // annSteps are the statements of ops that annOnly accepts: their inserts
-// in one statement, their updates (each conditional on its own version),
+// in one statement, their updates (each row conditional on its own
+// version) in one where the dialect can (updateFrom), else one each,
 // their deletes in one statement and the deletes' cascade in one per
 // dependent, as many more as maxRows asks.
 func (s *db) annSteps(out []step, docID int64, ops []protocol.Op) ([]step, error) {
@@ -440,7 +441,9 @@ func stmtContext(ctx context.Context) context.Context { return context.WithoutCa
 
 // lockSeq reads a document's seq, locking its row until tx ends, with
 // the statement prepared at open (parsing it again would be a tenth of a
-// small commit's time).
+// small commit's time). Given rights, it reads the rights epoch in the
+// same statement and fails with a *RightsMovedError unless it is still
+// rights.epoch.
 func (s *db) lockSeq(ctx context.Context, tx *sql.Tx, docID int64, rights *rightsCheck) (int64, error) {
 	var seq, epoch int64
 	ctx = stmtContext(ctx)
