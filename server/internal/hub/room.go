@@ -409,8 +409,7 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 	if checked {
 		var err error
 		if batch, _, err = r.authorise(ctx, batch); err != nil {
-			r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
-			r.failAll(batch, nil, "could not check your rights; retry")
+			r.rightsUnchecked(batch, nil, err)
 			return
 		}
 	} else {
@@ -461,8 +460,7 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 				kept, moved, err := r.authorise(ctx, batch)
 				if err != nil {
 					r.journal.rollback(r.state)
-					r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
-					r.failAll(batch, seen, "could not check your rights; retry")
+					r.rightsUnchecked(batch, seen, err)
 					return
 				}
 				if moved {
@@ -504,8 +502,7 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 			// check them again, drop the ops of those that lost them.
 			moves++
 			if err := r.recheckRightsAt(ctx, moved.Epoch); err != nil {
-				r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
-				r.failAll(batch, seen, "could not check your rights; retry")
+				r.rightsUnchecked(batch, seen, err)
 				return
 			}
 			batch, checked = openOnly(batch), true
@@ -526,6 +523,13 @@ func (r *room) apply(ctx context.Context, batch []opReq) {
 		r.failAll(batch, seen, "the edit could not be saved; retry")
 		return
 	}
+}
+
+// rightsUnchecked answers a batch whose senders' rights could not be
+// checked (a store error): every op "internal", to be sent again.
+func (r *room) rightsUnchecked(batch []opReq, seen map[string]ackInfo, err error) {
+	r.hub.log.Error("hub: check rights", "doc", r.doc, "err", err)
+	r.failAll(batch, seen, "could not check your rights; retry")
 }
 
 // maxRightsMoves is how many times a batch is checked again and retried
